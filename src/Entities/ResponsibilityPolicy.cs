@@ -1,0 +1,125 @@
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+
+namespace EksHardening.Entities;
+
+/// <summary>A platform team's declared duties under the Shared Responsibility Model (cluster-scoped).</summary>
+public sealed class ResponsibilityPolicy : IKubernetesObject<V1ObjectMeta>
+{
+    public const string Group = "eks-hardening.io";
+    public const string Version = "v1alpha1";
+    public const string KindName = "ResponsibilityPolicy";
+    public const string Plural = "responsibilitypolicies";
+    public const string ApiVersionName = Group + "/" + Version;
+
+    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiVersionName;
+    [JsonPropertyName("kind")] public string Kind { get; set; } = KindName;
+    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
+    [JsonPropertyName("spec")] public ResponsibilityPolicySpec Spec { get; set; } = new();
+    [JsonPropertyName("status")] public ResponsibilityPolicyStatus Status { get; set; } = new();
+}
+
+/// <summary>The desired duties: which workloads are in scope and which duty sections are on.</summary>
+public sealed class ResponsibilityPolicySpec
+{
+    [JsonPropertyName("mode")] public PolicyMode Mode { get; set; } = PolicyMode.Audit;
+    [JsonPropertyName("match")] public PolicyMatch? Match { get; set; }
+    [JsonPropertyName("imageScanning")] public ImageScanningDuty? ImageScanning { get; set; }
+    [JsonPropertyName("networkPolicies")] public NetworkPolicyDuty? NetworkPolicies { get; set; }
+    [JsonPropertyName("irsa")] public IrsaDuty? Irsa { get; set; }
+    [JsonPropertyName("podSecurity")] public PodSecurityDuty? PodSecurity { get; set; }
+    [JsonPropertyName("cluster")] public ClusterDuty? Cluster { get; set; }
+    [JsonPropertyName("exemptions")] public List<PolicyExemption>? Exemptions { get; set; }
+    [JsonPropertyName("admission")] public AdmissionSettings? Admission { get; set; }
+    [JsonPropertyName("dryRun")] public bool? DryRun { get; set; }
+    [JsonPropertyName("evaluationInterval")] public string? EvaluationInterval { get; set; }
+}
+
+/// <summary>Which namespaces and kinds a policy applies to.</summary>
+public sealed class PolicyMatch
+{
+    [JsonPropertyName("namespaceSelector")] public V1LabelSelector? NamespaceSelector { get; set; }
+    [JsonPropertyName("excludeNamespaces")] public List<string>? ExcludeNamespaces { get; set; }
+    [JsonPropertyName("kinds")] public List<string>? Kinds { get; set; }
+}
+
+/// <summary>Patch management and image provenance duties.</summary>
+public sealed class ImageScanningDuty
+{
+    [JsonPropertyName("allowedRegistries")] public List<string>? AllowedRegistries { get; set; }
+    [JsonPropertyName("disallowLatestTag")] public bool? DisallowLatestTag { get; set; }
+    [JsonPropertyName("requireDigest")] public bool? RequireDigest { get; set; }
+    [JsonPropertyName("requireScanOnPush")] public bool? RequireScanOnPush { get; set; }
+    [JsonPropertyName("maxScanAge")] public string? MaxScanAge { get; set; }
+    [JsonPropertyName("vulnerabilityThresholds")] public VulnerabilityThresholds? VulnerabilityThresholds { get; set; }
+    [JsonPropertyName("ignoreFindings")] public List<string>? IgnoreFindings { get; set; }
+}
+
+/// <summary>Maximum scan findings allowed per severity; absent means unlimited.</summary>
+public sealed class VulnerabilityThresholds
+{
+    [JsonPropertyName("critical")] public int? Critical { get; set; }
+    [JsonPropertyName("high")] public int? High { get; set; }
+    [JsonPropertyName("medium")] public int? Medium { get; set; }
+    [JsonPropertyName("low")] public int? Low { get; set; }
+}
+
+/// <summary>Network isolation duties.</summary>
+public sealed class NetworkPolicyDuty
+{
+    [JsonPropertyName("requireDefaultDeny")] public List<TrafficDirection>? RequireDefaultDeny { get; set; }
+    [JsonPropertyName("requirePodCoverage")] public bool? RequirePodCoverage { get; set; }
+    [JsonPropertyName("blockInstanceMetadata")] public bool? BlockInstanceMetadata { get; set; }
+    [JsonPropertyName("remediate")] public bool? Remediate { get; set; }
+}
+
+/// <summary>Workload identity (IRSA / Pod Identity) duties.</summary>
+public sealed class IrsaDuty
+{
+    [JsonPropertyName("disallowDefaultServiceAccount")] public bool? DisallowDefaultServiceAccount { get; set; }
+    [JsonPropertyName("requireAutomountDisabledWithoutRole")] public bool? RequireAutomountDisabledWithoutRole { get; set; }
+    [JsonPropertyName("disallowSharedRoles")] public bool? DisallowSharedRoles { get; set; }
+    [JsonPropertyName("requireScopedTrustPolicy")] public bool? RequireScopedTrustPolicy { get; set; }
+    [JsonPropertyName("disallowWildcardActions")] public bool? DisallowWildcardActions { get; set; }
+    [JsonPropertyName("deniedManagedPolicies")] public List<string>? DeniedManagedPolicies { get; set; }
+}
+
+/// <summary>Pod configuration duties.</summary>
+public sealed class PodSecurityDuty
+{
+    [JsonPropertyName("level")] public PodSecurityLevel Level { get; set; } = PodSecurityLevel.Baseline;
+    [JsonPropertyName("requireResourceLimits")] public bool? RequireResourceLimits { get; set; }
+    [JsonPropertyName("requireReadOnlyRootFilesystem")] public bool? RequireReadOnlyRootFilesystem { get; set; }
+    [JsonPropertyName("requireNamespaceLabel")] public bool? RequireNamespaceLabel { get; set; }
+}
+
+/// <summary>EKS control-plane duties, checked through the AWS APIs.</summary>
+public sealed class ClusterDuty
+{
+    [JsonPropertyName("name")] public string? Name { get; set; }
+    [JsonPropertyName("region")] public string? Region { get; set; }
+    [JsonPropertyName("requireSecretsEncryption")] public bool? RequireSecretsEncryption { get; set; }
+    [JsonPropertyName("requireKeyRotation")] public bool? RequireKeyRotation { get; set; }
+    [JsonPropertyName("requiredLogTypes")] public List<string>? RequiredLogTypes { get; set; }
+    [JsonPropertyName("disallowPublicEndpoint")] public bool? DisallowPublicEndpoint { get; set; }
+    [JsonPropertyName("disallowOpenPublicCidrs")] public bool? DisallowOpenPublicCidrs { get; set; }
+}
+
+/// <summary>A time-limited, reasoned exception from some rules for some workloads.</summary>
+public sealed class PolicyExemption
+{
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("namespaces")] public List<string>? Namespaces { get; set; }
+    [JsonPropertyName("selector")] public V1LabelSelector? Selector { get; set; }
+    [JsonPropertyName("images")] public List<string>? Images { get; set; }
+    [JsonPropertyName("rules")] public List<string> Rules { get; set; } = [];
+    [JsonPropertyName("reason")] public string Reason { get; set; } = "";
+    [JsonPropertyName("expires")] public DateTimeOffset? Expires { get; set; }
+}
+
+/// <summary>Admission-time choices for Enforce mode.</summary>
+public sealed class AdmissionSettings
+{
+    [JsonPropertyName("unknownImages")] public UnknownImageAction? UnknownImages { get; set; }
+}

@@ -1,0 +1,6 @@
+namespace EksHardening.Operator;
+
+internal static class Program
+{
+    public static int Main(string[] args) => 0;
+}

@@ -1,0 +1,169 @@
+using k8s;
+using k8s.Models;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>
+/// The objects one evaluation sees, indexed for the rules: workloads, namespaces, NetworkPolicies
+/// and ServiceAccounts. Immutable once built; rules read it, never change it.
+/// </summary>
+public sealed class ClusterSnapshot
+{
+    /// <summary>The annotation that binds a ServiceAccount to an IAM role (IRSA).</summary>
+    public const string RoleArnAnnotation = "eks.amazonaws.com/role-arn";
+
+    private static readonly IReadOnlyList<V1NetworkPolicy> NoPolicies = [];
+
+    private readonly Dictionary<string, V1Namespace> _namespaces;
+    private readonly Dictionary<string, List<V1NetworkPolicy>> _networkPoliciesByNamespace;
+    private readonly Dictionary<(string Namespace, string Name), V1ServiceAccount> _serviceAccounts;
+    private readonly Dictionary<string, SortedSet<string>> _roleNamespaces;
+    private readonly Dictionary<string, WorkloadView> _workloadsByUid;
+    private readonly Dictionary<(string Namespace, string Kind, string Name), WorkloadView> _workloadsByName;
+    private readonly Dictionary<string, SourceLocation> _namespaceSources;
+
+    public ClusterSnapshot(
+        IEnumerable<WorkloadView> workloads,
+        IEnumerable<V1Namespace>? namespaces = null,
+        IEnumerable<V1NetworkPolicy>? networkPolicies = null,
+        IEnumerable<V1ServiceAccount>? serviceAccounts = null,
+        Func<object, SourceLocation?>? sourceOf = null)
+    {
+        Workloads = workloads.ToList();
+        _workloadsByUid = new Dictionary<string, WorkloadView>(StringComparer.Ordinal);
+        _workloadsByName = new Dictionary<(string, string, string), WorkloadView>();
+        foreach (var workload in Workloads)
+        {
+            if (workload.Metadata.Uid is { Length: > 0 } uid) _workloadsByUid[uid] = workload;
+            _workloadsByName[(workload.Namespace, workload.Kind, workload.Name)] = workload;
+        }
+
+        _namespaceSources = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        _namespaces = new Dictionary<string, V1Namespace>(StringComparer.Ordinal);
+        foreach (var ns in namespaces ?? [])
+        {
+            if (ns.Metadata?.Name is not { Length: > 0 } name) continue;
+            _namespaces[name] = ns;
+            if (sourceOf?.Invoke(ns) is { } source) _namespaceSources[name] = source;
+        }
+
+        _networkPoliciesByNamespace = new Dictionary<string, List<V1NetworkPolicy>>(StringComparer.Ordinal);
+        foreach (var policy in networkPolicies ?? [])
+        {
+            var ns = NamespaceOf(policy.Metadata);
+            if (!_networkPoliciesByNamespace.TryGetValue(ns, out var list))
+            {
+                _networkPoliciesByNamespace[ns] = list = [];
+            }
+
+            list.Add(policy);
+        }
+
+        _serviceAccounts = new Dictionary<(string, string), V1ServiceAccount>();
+        _roleNamespaces = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var account in serviceAccounts ?? [])
+        {
+            var ns = NamespaceOf(account.Metadata);
+            _serviceAccounts[(ns, account.Metadata?.Name ?? "")] = account;
+            if (RoleArnOf(account) is { } role)
+            {
+                if (!_roleNamespaces.TryGetValue(role, out var set)) _roleNamespaces[role] = set = new SortedSet<string>(StringComparer.Ordinal);
+                set.Add(ns);
+            }
+        }
+    }
+
+    public IReadOnlyList<WorkloadView> Workloads { get; }
+
+    /// <summary>Sorts typed objects into a snapshot; objects of other kinds are ignored.</summary>
+    public static ClusterSnapshot FromObjects(IEnumerable<object> objects, Func<object, SourceLocation?>? sourceOf = null)
+    {
+        var workloads = new List<WorkloadView>();
+        var namespaces = new List<V1Namespace>();
+        var networkPolicies = new List<V1NetworkPolicy>();
+        var serviceAccounts = new List<V1ServiceAccount>();
+        foreach (var obj in objects)
+        {
+            switch (obj)
+            {
+                case V1Namespace ns: namespaces.Add(ns); break;
+                case V1NetworkPolicy np: networkPolicies.Add(np); break;
+                case V1ServiceAccount sa: serviceAccounts.Add(sa); break;
+                case IKubernetesObject<V1ObjectMeta> k8sObject when WorkloadView.TryCreate(k8sObject, sourceOf?.Invoke(obj)) is { } workload:
+                    workloads.Add(workload);
+                    break;
+            }
+        }
+
+        return new ClusterSnapshot(workloads, namespaces, networkPolicies, serviceAccounts, sourceOf);
+    }
+
+    public IEnumerable<V1Namespace> Namespaces => _namespaces.Values;
+
+    public SourceLocation? SourceOfNamespace(string name) => _namespaceSources.GetValueOrDefault(name);
+
+    /// <summary>
+    /// True when an owner of <paramref name="workload"/> (at any depth: Pod → ReplicaSet → Deployment)
+    /// is among the inputs and of a kind in scope, so that the workload is reported on that owner.
+    /// Owners are found by uid, or by kind and name in the namespace when manifests carry no uid.
+    /// </summary>
+    public bool HasOwnerInScope(WorkloadView workload, Func<string, bool> kindInScope)
+    {
+        var current = workload;
+        for (var depth = 0; depth < 8; depth++)
+        {
+            var owner = FindOwner(current);
+            if (owner is null || ReferenceEquals(owner, workload)) return false;
+            if (kindInScope(owner.Kind)) return true;
+            current = owner;
+        }
+
+        return false;
+    }
+
+    private WorkloadView? FindOwner(WorkloadView workload)
+    {
+        if (workload.Metadata.OwnerReferences is not { Count: > 0 } owners) return null;
+        foreach (var reference in owners)
+        {
+            if (reference.Uid is { Length: > 0 } uid && _workloadsByUid.TryGetValue(uid, out var byUid)) return byUid;
+            if (reference.Kind is { } kind && reference.Name is { } name
+                && _workloadsByName.TryGetValue((workload.Namespace, kind, name), out var byName)) return byName;
+        }
+
+        return null;
+    }
+
+    public V1Namespace? FindNamespace(string name) => _namespaces.GetValueOrDefault(name);
+
+    public IReadOnlyList<V1NetworkPolicy> NetworkPoliciesIn(string ns) =>
+        _networkPoliciesByNamespace.TryGetValue(ns, out var list) ? list : NoPolicies;
+
+    public V1ServiceAccount? FindServiceAccount(string ns, string name) => _serviceAccounts.GetValueOrDefault((ns, name));
+
+    /// <summary>Namespaces whose ServiceAccounts carry <paramref name="roleArn"/>, sorted.</summary>
+    public IReadOnlySet<string> NamespacesUsingRole(string roleArn) =>
+        _roleNamespaces.TryGetValue(roleArn, out var set) ? set : new SortedSet<string>();
+
+    public static string? RoleArnOf(V1ServiceAccount account) =>
+        account.Metadata?.Annotations is { } annotations && annotations.TryGetValue(RoleArnAnnotation, out var arn) && !string.IsNullOrWhiteSpace(arn)
+            ? arn.Trim()
+            : null;
+
+    /// <summary>Namespace of a namespaced object; <c>default</c> when none is given, as kubectl does.</summary>
+    public static string NamespaceOf(V1ObjectMeta? metadata) =>
+        string.IsNullOrEmpty(metadata?.NamespaceProperty) ? "default" : metadata.NamespaceProperty;
+
+    /// <summary>Labels of a namespace, including the <c>kubernetes.io/metadata.name</c> label the API server sets.</summary>
+    public IDictionary<string, string> NamespaceLabels(string ns)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (FindNamespace(ns)?.Metadata?.Labels is { } own)
+        {
+            foreach (var (k, v) in own) labels[k] = v;
+        }
+
+        labels["kubernetes.io/metadata.name"] = ns;
+        return labels;
+    }
+}

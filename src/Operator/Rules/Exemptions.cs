@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using EksHardening.Entities;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>
+/// A policy's exemptions, split into those in force and those expired at evaluation time.
+/// An exemption matches by namespace, label selector, container image and rule glob; all that are
+/// given must hold.
+/// </summary>
+public sealed class Exemptions
+{
+    private readonly List<CompiledExemption> _active = [];
+    private readonly List<CompiledExemption> _expired = [];
+
+    public Exemptions(IEnumerable<PolicyExemption>? exemptions, DateTimeOffset now)
+    {
+        foreach (var exemption in exemptions ?? [])
+        {
+            var compiled = new CompiledExemption(exemption);
+            (exemption.Expires is { } expires && expires <= now ? _expired : _active).Add(compiled);
+        }
+    }
+
+    public IReadOnlyList<ExpiredExemption> Expired =>
+        _expired.Select(e => new ExpiredExemption(e.Source.Name, e.Source.Expires!.Value, e.Source.Reason)).ToList();
+
+    public bool IsEmpty => _active.Count == 0 && _expired.Count == 0;
+
+    /// <summary>Turns fails and errors covered by an exemption into <c>exempt</c>; notes expired ones that would have.</summary>
+    public List<Finding> Apply(List<Finding> findings, string ns, IDictionary<string, string>? objectLabels, IDictionary<string, string>? podLabels, bool isWorkload)
+    {
+        if (IsEmpty) return findings;
+        for (var i = 0; i < findings.Count; i++)
+        {
+            var finding = findings[i];
+            if (finding.Result is not (FindingResult.Fail or FindingResult.Error)) continue;
+            var active = _active.FirstOrDefault(e => e.Covers(finding, ns, objectLabels, podLabels, isWorkload));
+            if (active is not null)
+            {
+                findings[i] = finding with
+                {
+                    Result = FindingResult.Exempt,
+                    Exemption = active.Source.Name,
+                    Message = $"{finding.Message} (exempt by '{active.Source.Name}': {active.Source.Reason})",
+                };
+                continue;
+            }
+
+            var expired = _expired.FirstOrDefault(e => e.Covers(finding, ns, objectLabels, podLabels, isWorkload));
+            if (expired is not null)
+            {
+                findings[i] = finding with
+                {
+                    Message = $"{finding.Message} (exemption '{expired.Source.Name}' expired {expired.Source.Expires!.Value.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})",
+                };
+            }
+        }
+
+        return findings;
+    }
+
+    private sealed class CompiledExemption
+    {
+        private readonly HashSet<string>? _namespaces;
+        private readonly List<ImagePattern>? _images;
+        private readonly Regex[] _rules;
+
+        public CompiledExemption(PolicyExemption source)
+        {
+            Source = source;
+            _namespaces = source.Namespaces is { Count: > 0 } ns ? new HashSet<string>(ns, StringComparer.Ordinal) : null;
+            _images = source.Images is { Count: > 0 } images ? images.Select(p => new ImagePattern(p)).ToList() : null;
+            _rules = (source.Rules ?? []).Select(RuleGlob).ToArray();
+        }
+
+        public PolicyExemption Source { get; }
+
+        public bool Covers(Finding finding, string ns, IDictionary<string, string>? objectLabels, IDictionary<string, string>? podLabels, bool isWorkload)
+        {
+            if (_namespaces is not null && !_namespaces.Contains(ns)) return false;
+            if (Source.Selector is { } selector)
+            {
+                if (!isWorkload) return false;
+                if (!LabelSelectors.Matches(selector, objectLabels) && !LabelSelectors.Matches(selector, podLabels)) return false;
+            }
+
+            if (_images is not null)
+            {
+                if (finding.Image is null || ImageReference.TryParse(finding.Image, out _) is not { } image) return false;
+                if (!_images.Any(p => p.MatchesReference(image))) return false;
+            }
+
+            return _rules.Any(r => r.IsMatch(finding.Rule.Id));
+        }
+
+        /// <summary>Rule globs: <c>*</c> matches any run of characters, dots included (<c>pss.*</c>).</summary>
+        private static Regex RuleGlob(string glob) =>
+            new("^" + Regex.Escape(glob.Trim()).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
+                RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+    }
+}

@@ -1,0 +1,15 @@
+using EksHardening.Entities;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>The result of one rule on one resource.</summary>
+/// <param name="Path">JSON path of the offending field, e.g. <c>spec.template.spec.containers[0].image</c>.</param>
+/// <param name="Image">The container image the finding concerns, when it concerns one (exemptions by image use it).</param>
+/// <param name="Exemption">Name of the exemption that turned a fail into exempt.</param>
+public sealed record Finding(
+    RuleDefinition Rule,
+    FindingResult Result,
+    string Message,
+    string? Path = null,
+    string? Image = null,
+    string? Exemption = null);

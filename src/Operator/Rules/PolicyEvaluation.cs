@@ -1,0 +1,65 @@
+using EksHardening.Entities;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>How a resource is identified in reports and status.</summary>
+public sealed record ResourceRef(string ApiVersion, string Kind, string? Namespace, string Name)
+{
+    public override string ToString() => Namespace is null ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
+}
+
+/// <summary>All findings of one resource under one policy, and the verdict they add up to.</summary>
+public sealed record ResourceEvaluation(ResourceRef Resource, SourceLocation? Source, IReadOnlyList<Finding> Findings)
+{
+    /// <summary>fail beats error beats exempt beats pass.</summary>
+    public FindingResult Verdict { get; } = VerdictOf(Findings);
+
+    private static FindingResult VerdictOf(IReadOnlyList<Finding> findings)
+    {
+        var verdict = FindingResult.Pass;
+        foreach (var finding in findings)
+        {
+            switch (finding.Result)
+            {
+                case FindingResult.Fail: return FindingResult.Fail;
+                case FindingResult.Error: verdict = FindingResult.Error; break;
+                case FindingResult.Exempt when verdict == FindingResult.Pass: verdict = FindingResult.Exempt; break;
+            }
+        }
+
+        return verdict;
+    }
+}
+
+/// <summary>An exemption whose <c>expires</c> has passed: it no longer applies, and reports say so.</summary>
+public sealed record ExpiredExemption(string Name, DateTimeOffset Expires, string Reason);
+
+/// <summary>The outcome of evaluating one policy against one snapshot.</summary>
+public sealed record PolicyEvaluation(
+    string PolicyName,
+    PolicyMode Mode,
+    IReadOnlyList<ResourceEvaluation> Resources,
+    IReadOnlyList<Finding> ClusterFindings,
+    IReadOnlyList<ExpiredExemption> ExpiredExemptions)
+{
+    public ComplianceSummary Summary { get; } = Summarize(Resources);
+
+    public IEnumerable<Finding> AllFindings => Resources.SelectMany(r => r.Findings).Concat(ClusterFindings);
+
+    private static ComplianceSummary Summarize(IReadOnlyList<ResourceEvaluation> resources)
+    {
+        var summary = new ComplianceSummary { Resources = resources.Count };
+        foreach (var resource in resources)
+        {
+            switch (resource.Verdict)
+            {
+                case FindingResult.Pass: summary.Compliant++; break;
+                case FindingResult.Fail: summary.Violating++; break;
+                case FindingResult.Exempt: summary.Exempt++; break;
+                case FindingResult.Error: summary.Errors++; break;
+            }
+        }
+
+        return summary;
+    }
+}

@@ -1,0 +1,26 @@
+using EksHardening.Entities;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>Where a rule's findings sit: on a workload, on its namespace, or on the cluster.</summary>
+public enum RuleScope
+{
+    Workload,
+    Namespace,
+    Cluster,
+}
+
+/// <summary>One rule of the catalog: stable id, responsibility row, severity and how to fix it.</summary>
+/// <param name="Id">Stable, dotted id such as <c>pss.privileged</c>.</param>
+/// <param name="Duty">The policy field that turns the rule on, e.g. <c>podSecurity.level</c>.</param>
+public sealed record RuleDefinition(
+    string Id,
+    string Title,
+    ResponsibilityRow Row,
+    Severity Severity,
+    RuleScope Scope,
+    string Duty,
+    string Remediation)
+{
+    public override string ToString() => Id;
+}

@@ -1,0 +1,163 @@
+using k8s;
+using k8s.Models;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>Which list of the pod spec a container comes from.</summary>
+public enum ContainerKind
+{
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+/// <summary>Where an object came from in the scan inputs, for messages and SARIF locations.</summary>
+public sealed record SourceLocation(string File, int Line)
+{
+    public override string ToString() => $"{File}:{Line}";
+}
+
+/// <summary>One container of any list (init, regular, ephemeral) with the fields the rules read.</summary>
+public sealed class ContainerView
+{
+    private readonly string _listPath;
+
+    internal ContainerView(ContainerKind kind, int index, string podSpecPath, V1Container container)
+        : this(kind, index, podSpecPath, container.Name, container.Image, container.SecurityContext)
+    {
+        Ports = container.Ports;
+        Resources = container.Resources;
+        Probes = [container.LivenessProbe, container.ReadinessProbe, container.StartupProbe];
+        Lifecycle = container.Lifecycle;
+    }
+
+    internal ContainerView(ContainerKind kind, int index, string podSpecPath, V1EphemeralContainer container)
+        : this(kind, index, podSpecPath, container.Name, container.Image, container.SecurityContext)
+    {
+        Ports = container.Ports;
+        Resources = container.Resources;
+        Probes = [container.LivenessProbe, container.ReadinessProbe, container.StartupProbe];
+        Lifecycle = container.Lifecycle;
+    }
+
+    private ContainerView(ContainerKind kind, int index, string podSpecPath, string? name, string? image, V1SecurityContext? securityContext)
+    {
+        Kind = kind;
+        Index = index;
+        Name = string.IsNullOrEmpty(name) ? $"#{index}" : name;
+        Image = image;
+        SecurityContext = securityContext;
+        _listPath = podSpecPath + kind switch
+        {
+            ContainerKind.Init => ".initContainers",
+            ContainerKind.Ephemeral => ".ephemeralContainers",
+            _ => ".containers",
+        };
+    }
+
+    public ContainerKind Kind { get; }
+    public int Index { get; }
+    public string Name { get; }
+    public string? Image { get; }
+    public V1SecurityContext? SecurityContext { get; }
+    public IList<V1ContainerPort>? Ports { get; }
+    public V1ResourceRequirements? Resources { get; }
+    /// <summary>Liveness, readiness and startup probes (entries may be null).</summary>
+    public IReadOnlyList<V1Probe?> Probes { get; private init; } = [];
+    public V1Lifecycle? Lifecycle { get; }
+
+    /// <summary>JSON path of this container, e.g. <c>spec.template.spec.containers[1]</c>.</summary>
+    public string Path => $"{_listPath}[{Index}]";
+
+    /// <summary>How messages name the container: "container web", "init container setup".</summary>
+    public string Label => Kind switch
+    {
+        ContainerKind.Init => $"init container {Name}",
+        ContainerKind.Ephemeral => $"ephemeral container {Name}",
+        _ => $"container {Name}",
+    };
+}
+
+/// <summary>
+/// A workload of any supported kind seen through its pod template: the one shape every
+/// workload rule evaluates.
+/// </summary>
+public sealed class WorkloadView
+{
+    public static readonly IReadOnlyList<string> SupportedKinds =
+        ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];
+
+    private WorkloadView(IKubernetesObject<V1ObjectMeta> obj, V1ObjectMeta? templateMetadata, V1PodSpec? podSpec, string podSpecPath, SourceLocation? source)
+    {
+        Object = obj;
+        Metadata = obj.Metadata ?? new V1ObjectMeta();
+        ApiVersion = obj.ApiVersion ?? "";
+        Kind = obj.Kind ?? "";
+        Name = Metadata.Name ?? "";
+        Namespace = string.IsNullOrEmpty(Metadata.NamespaceProperty) ? "default" : Metadata.NamespaceProperty;
+        TemplateMetadata = templateMetadata ?? new V1ObjectMeta();
+        PodSpec = podSpec ?? new V1PodSpec { Containers = [] };
+        PodSpecPath = podSpecPath;
+        Source = source;
+        Containers = CollectContainers(PodSpec, podSpecPath);
+    }
+
+    public IKubernetesObject<V1ObjectMeta> Object { get; }
+    public string ApiVersion { get; }
+    public string Kind { get; }
+    public string Name { get; }
+    /// <summary>The object's namespace; <c>default</c> when the manifest names none.</summary>
+    public string Namespace { get; }
+    public V1ObjectMeta Metadata { get; }
+    /// <summary>Metadata of the pods this workload creates (for a Pod, its own metadata).</summary>
+    public V1ObjectMeta TemplateMetadata { get; }
+    public V1PodSpec PodSpec { get; }
+    /// <summary>JSON path of the pod spec inside the object, e.g. <c>spec.template.spec</c>.</summary>
+    public string PodSpecPath { get; }
+    public SourceLocation? Source { get; }
+    /// <summary>Init, regular and ephemeral containers, in that order.</summary>
+    public IReadOnlyList<ContainerView> Containers { get; }
+
+    public IDictionary<string, string>? PodLabels => TemplateMetadata.Labels;
+
+    /// <summary>Whether the pods run on Windows (spec.os.name), which the PSS treat differently.</summary>
+    public bool IsWindows => string.Equals(PodSpec.Os?.Name, "windows", StringComparison.OrdinalIgnoreCase);
+
+    public override string ToString() => $"{Kind} {Namespace}/{Name}";
+
+    /// <summary>Builds the view for a workload kind; null for objects that carry no pod template.</summary>
+    public static WorkloadView? TryCreate(IKubernetesObject<V1ObjectMeta> obj, SourceLocation? source = null) => obj switch
+    {
+        V1Pod pod => new WorkloadView(pod, pod.Metadata, pod.Spec, "spec", source),
+        V1Deployment d => new WorkloadView(d, d.Spec?.Template?.Metadata, d.Spec?.Template?.Spec, "spec.template.spec", source),
+        V1StatefulSet s => new WorkloadView(s, s.Spec?.Template?.Metadata, s.Spec?.Template?.Spec, "spec.template.spec", source),
+        V1DaemonSet ds => new WorkloadView(ds, ds.Spec?.Template?.Metadata, ds.Spec?.Template?.Spec, "spec.template.spec", source),
+        V1ReplicaSet rs => new WorkloadView(rs, rs.Spec?.Template?.Metadata, rs.Spec?.Template?.Spec, "spec.template.spec", source),
+        V1Job job => new WorkloadView(job, job.Spec?.Template?.Metadata, job.Spec?.Template?.Spec, "spec.template.spec", source),
+        V1CronJob cron => new WorkloadView(cron, cron.Spec?.JobTemplate?.Spec?.Template?.Metadata, cron.Spec?.JobTemplate?.Spec?.Template?.Spec, "spec.jobTemplate.spec.template.spec", source),
+        _ => null,
+    };
+
+    private static ContainerView[] CollectContainers(V1PodSpec spec, string podSpecPath)
+    {
+        var count = (spec.InitContainers?.Count ?? 0) + (spec.Containers?.Count ?? 0) + (spec.EphemeralContainers?.Count ?? 0);
+        var all = new ContainerView[count];
+        var n = 0;
+        if (spec.InitContainers is { } init)
+        {
+            for (var i = 0; i < init.Count; i++) all[n++] = new ContainerView(ContainerKind.Init, i, podSpecPath, init[i] ?? new V1Container());
+        }
+
+        if (spec.Containers is { } regular)
+        {
+            for (var i = 0; i < regular.Count; i++) all[n++] = new ContainerView(ContainerKind.Regular, i, podSpecPath, regular[i] ?? new V1Container());
+        }
+
+        if (spec.EphemeralContainers is { } ephemeral)
+        {
+            for (var i = 0; i < ephemeral.Count; i++) all[n++] = new ContainerView(ContainerKind.Ephemeral, i, podSpecPath, ephemeral[i] ?? new V1EphemeralContainer());
+        }
+
+        return all;
+    }
+}

@@ -1,0 +1,59 @@
+using EksHardening.Entities;
+using EksHardening.Operator.Rules;
+using k8s;
+
+namespace EksHardening.Operator.Tests.Support;
+
+/// <summary>Builds policies and objects from YAML and evaluates them at a fixed instant.</summary>
+internal static class TestEvaluation
+{
+    public static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>A policy named "test" whose spec is the given YAML (indentation-free block, e.g. "podSecurity: {level: restricted}").</summary>
+    public static ResponsibilityPolicy Policy(string specYaml)
+    {
+        var policy = new ResponsibilityPolicy
+        {
+            Metadata = new() { Name = "test", Generation = 1 },
+            Spec = KubernetesYaml.Deserialize<ResponsibilityPolicySpec>(specYaml),
+        };
+        return policy;
+    }
+
+    /// <summary>Parses every YAML document into its typed Kubernetes model (by apiVersion/kind).</summary>
+    public static List<object> Objects(string yaml) => KubernetesYaml.LoadAllFromString(yaml).ToList();
+
+    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
+        new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
+
+    public static PolicyEvaluation Evaluate(string policySpecYaml, string objectsYaml) =>
+        Evaluate(Policy(policySpecYaml), Objects(objectsYaml));
+
+    /// <summary>The findings of one resource (by kind and name), failing the test when it is absent.</summary>
+    public static IReadOnlyList<Finding> FindingsOf(this PolicyEvaluation evaluation, string kind, string name)
+    {
+        var resource = evaluation.Resources.SingleOrDefault(r => r.Resource.Kind == kind && r.Resource.Name == name);
+        Assert.True(resource is not null, $"{kind} {name} is not among the evaluated resources: {string.Join(", ", evaluation.Resources.Select(r => r.Resource))}");
+        return resource.Findings;
+    }
+
+    /// <summary>Findings of one rule on one resource.</summary>
+    public static IReadOnlyList<Finding> Of(this IReadOnlyList<Finding> findings, string ruleId) =>
+        findings.Where(f => f.Rule.Id == ruleId).ToList();
+
+    public static FindingResult ResultOf(this PolicyEvaluation evaluation, string kind, string name, string ruleId)
+    {
+        var findings = evaluation.FindingsOf(kind, name).Of(ruleId);
+        Assert.True(findings.Count > 0, $"rule {ruleId} produced no finding on {kind} {name}");
+        return findings.Any(f => f.Result == FindingResult.Fail) ? FindingResult.Fail
+            : findings.Any(f => f.Result == FindingResult.Error) ? FindingResult.Error
+            : findings.Any(f => f.Result == FindingResult.Exempt) ? FindingResult.Exempt
+            : FindingResult.Pass;
+    }
+}
+
+/// <summary>A clock stuck at one instant.</summary>
+internal sealed class FixedClock(DateTimeOffset now) : TimeProvider
+{
+    public override DateTimeOffset GetUtcNow() => now;
+}
