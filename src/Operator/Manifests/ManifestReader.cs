@@ -1,0 +1,174 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EksHardening.Entities;
+using k8s;
+using k8s.Models;
+
+namespace EksHardening.Operator.Manifests;
+
+/// <summary>One Kubernetes object read from the inputs, typed, with where it came from.</summary>
+public sealed record ManifestObject(object Object, string ApiVersion, string Kind, JsonObject Json, ParsedDocument Document, int Line)
+{
+    public Rules.SourceLocation Source => new(Document.File, Line);
+}
+
+/// <summary>What the inputs held: known objects, and how many of each unknown kind were skipped.</summary>
+public sealed class ManifestSet
+{
+    public List<ManifestObject> Objects { get; } = [];
+    public SortedDictionary<string, int> SkippedKinds { get; } = new(StringComparer.Ordinal);
+    public int SkippedCount => SkippedKinds.Values.Sum();
+}
+
+/// <summary>
+/// Reads manifest files, directories (recursively, .yaml/.yml/.json) and stdin into typed objects.
+/// Multi-document YAML and <c>kind: List</c> are expanded; kinds the scanner does not evaluate are
+/// counted and skipped; anything malformed is a <see cref="ManifestException"/> naming file and line.
+/// </summary>
+public static class ManifestReader
+{
+    public const long MaxInputBytes = 64L * 1024 * 1024;
+    private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
+
+    private static readonly Dictionary<(string ApiVersion, string Kind), Type> KnownTypes = new()
+    {
+        [("v1", "Pod")] = typeof(V1Pod),
+        [("v1", "Namespace")] = typeof(V1Namespace),
+        [("v1", "ServiceAccount")] = typeof(V1ServiceAccount),
+        [("apps/v1", "Deployment")] = typeof(V1Deployment),
+        [("apps/v1", "StatefulSet")] = typeof(V1StatefulSet),
+        [("apps/v1", "DaemonSet")] = typeof(V1DaemonSet),
+        [("apps/v1", "ReplicaSet")] = typeof(V1ReplicaSet),
+        [("batch/v1", "Job")] = typeof(V1Job),
+        [("batch/v1", "CronJob")] = typeof(V1CronJob),
+        [("networking.k8s.io/v1", "NetworkPolicy")] = typeof(V1NetworkPolicy),
+        [(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName)] = typeof(ResponsibilityPolicy),
+    };
+
+    /// <summary>Expands the <c>-f</c> arguments into files, in a stable order; "-" stands for stdin.</summary>
+    public static List<string> ExpandPaths(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (path == "-") files.Add(path);
+            else if (Directory.Exists(path))
+            {
+                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
+                    .Where(f => ManifestExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal));
+            }
+            else if (File.Exists(path)) files.Add(path);
+            else throw new ManifestException(path, 0, "no such file or directory");
+        }
+
+        return files;
+    }
+
+    public static ManifestSet Read(IEnumerable<string> paths, TextReader? stdin = null)
+    {
+        var set = new ManifestSet();
+        foreach (var file in ExpandPaths(paths))
+        {
+            var (name, text) = file == "-" ? ("<stdin>", (stdin ?? Console.In).ReadToEnd()) : (file, ReadFile(file));
+            ReadText(text, name, set);
+        }
+
+        return set;
+    }
+
+    public static void ReadText(string text, string file, ManifestSet into)
+    {
+        foreach (var document in YamlToJson.Parse(text, file))
+        {
+            switch (document.Root)
+            {
+                case null: continue;
+                case JsonObject obj: AddObject(obj, document, into); break;
+                default: throw new ManifestException(file, document.Line, "a manifest document must be a mapping (an object with apiVersion and kind)");
+            }
+        }
+    }
+
+    private static string ReadFile(string file)
+    {
+        var info = new FileInfo(file);
+        if (info.Length > MaxInputBytes) throw new ManifestException(file, 0, $"file is larger than {MaxInputBytes / (1024 * 1024)} MiB");
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ManifestException(file, 0, "cannot read: " + e.Message);
+        }
+    }
+
+    private static void AddObject(JsonObject obj, ParsedDocument document, ManifestSet into)
+    {
+        var line = document.LineOf(obj);
+        var apiVersion = StringField(obj, "apiVersion", document);
+        var kind = StringField(obj, "kind", document);
+
+        if (kind is "List" && apiVersion is "v1" || kind.EndsWith("List", StringComparison.Ordinal) && obj["items"] is JsonArray)
+        {
+            if (obj["items"] is not JsonArray items) throw new ManifestException(document.File, line, $"{kind} has no items list");
+            foreach (var item in items)
+            {
+                if (item is not JsonObject itemObject) throw new ManifestException(document.File, document.LineOf(item), $"{kind} items must be objects");
+                AddObject(itemObject, document, into);
+            }
+
+            return;
+        }
+
+        if (!KnownTypes.TryGetValue((apiVersion, kind), out var type))
+        {
+            var key = $"{apiVersion}/{kind}";
+            into.SkippedKinds[key] = into.SkippedKinds.GetValueOrDefault(key) + 1;
+            return;
+        }
+
+        object typed;
+        try
+        {
+            typed = obj.Deserialize(type, KubernetesJsonOptions) ?? throw new JsonException("empty object");
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            var path = e is JsonException { Path: { Length: > 1 } jsonPath } ? jsonPath.TrimStart('$', '.') : null;
+            var at = path is null ? line : document.LineOfPath(path);
+            var where = path is null ? "" : $" at {path}";
+            throw new ManifestException(document.File, at, $"{kind} {NameOf(obj)}: invalid field{where}: {FirstSentence(e.Message)}");
+        }
+
+        into.Objects.Add(new ManifestObject(typed, apiVersion, kind, obj, document, line));
+    }
+
+    private static readonly JsonSerializerOptions KubernetesJsonOptions = CreateOptions();
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        // KubernetesJson's own options carry the converters the models need (int-or-string, quantities, dates).
+        JsonSerializerOptions? captured = null;
+        KubernetesJson.AddJsonOptions(options => captured ??= options);
+        return captured ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
+    }
+
+    private static string StringField(JsonObject obj, string field, ParsedDocument document)
+    {
+        if (obj[field] is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0) return text;
+        throw new ManifestException(document.File, document.LineOf(obj), $"object {NameOf(obj)} has no {field}");
+    }
+
+    private static string NameOf(JsonObject obj) =>
+        obj["metadata"] is JsonObject metadata && metadata["name"] is JsonValue name && name.TryGetValue<string>(out var text) ? $"'{text}'" : "(unnamed)";
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOfAny(['\r', '\n']);
+        var first = cut < 0 ? message : message[..cut];
+        var pathNote = first.IndexOf(" Path: ", StringComparison.Ordinal);
+        return (pathNote < 0 ? first : first[..pathNote]).TrimEnd('.', ' ');
+    }
+}
