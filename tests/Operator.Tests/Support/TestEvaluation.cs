@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Rules;
 using k8s;
 
@@ -20,8 +21,13 @@ internal static class TestEvaluation
         return policy;
     }
 
-    /// <summary>Parses every YAML document into its typed Kubernetes model (by apiVersion/kind).</summary>
-    public static List<object> Objects(string yaml) => KubernetesYaml.LoadAllFromString(yaml).ToList();
+    /// <summary>Parses every YAML document into its typed Kubernetes model (by apiVersion/kind), as the scan does.</summary>
+    public static List<object> Objects(string yaml)
+    {
+        var set = new ManifestSet();
+        ManifestReader.ReadText(yaml, "test.yaml", set);
+        return set.Objects.Select(o => o.Object).ToList();
+    }
 
     public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
         new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, ClusterSnapshot.FromObjects(objects));

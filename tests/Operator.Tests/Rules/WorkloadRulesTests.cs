@@ -1,0 +1,129 @@
+using EksHardening.Entities;
+using EksHardening.Operator.Tests.Support;
+
+namespace EksHardening.Operator.Tests.Rules;
+
+public class WorkloadRulesTests
+{
+    private const string Policy = """
+        podSecurity: {level: restricted, requireResourceLimits: true, requireReadOnlyRootFilesystem: true, requireNamespaceLabel: true}
+        """;
+
+    private static string Deployment(string containers, string extraPodSpec = "") => $"""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {"{"}name: web, namespace: shop{"}"}
+        spec:
+          template:
+            spec:
+        {extraPodSpec}
+              containers:
+        {containers}
+        """;
+
+    [Fact]
+    public void Limits_and_read_only_root_pass()
+    {
+        var evaluation = TestEvaluation.Evaluate(Policy, Deployment("""
+                  - name: app
+                    image: app:1
+                    resources: {limits: {cpu: 500m, memory: 256Mi}}
+                    securityContext: {readOnlyRootFilesystem: true}
+            """));
+        Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Deployment", "web", "workload.resource-limits"));
+        Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Deployment", "web", "workload.read-only-root-filesystem"));
+    }
+
+    [Theory]
+    [InlineData("resources: {limits: {cpu: 500m}}", "resources.limits.memory")]
+    [InlineData("resources: {requests: {cpu: 1, memory: 1Gi}}", "resources.limits.cpu or resources.limits.memory")]
+    [InlineData("{}", "resources.limits.cpu or resources.limits.memory")]
+    public void Missing_limits_fail_and_name_what_is_missing(string resources, string expected)
+    {
+        var evaluation = TestEvaluation.Evaluate(Policy, Deployment($"""
+                  - name: app
+                    image: app:1
+                    {(resources == "{}" ? "" : resources)}
+            """));
+        var finding = Assert.Single(evaluation.FindingsOf("Deployment", "web").Of("workload.resource-limits"));
+        Assert.Equal(FindingResult.Fail, finding.Result);
+        Assert.Contains("container app has no " + expected, finding.Message);
+        Assert.Equal("spec.template.spec.containers[0].resources.limits", finding.Path);
+    }
+
+    [Fact]
+    public void Pod_level_limits_satisfy_containers_and_ephemeral_containers_are_not_asked()
+    {
+        var evaluation = TestEvaluation.Evaluate(Policy, Deployment("""
+                  - {name: app, image: app:1}
+            """, """
+                  resources: {limits: {cpu: "1", memory: 1Gi}}
+                  ephemeralContainers: [{name: dbg, image: busybox:1}]
+            """));
+        Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Deployment", "web", "workload.resource-limits"));
+    }
+
+    [Theory]
+    [InlineData("securityContext: {readOnlyRootFilesystem: false}", "is false")]
+    [InlineData("securityContext: {runAsNonRoot: true}", "is not set")]
+    [InlineData("", "is not set")]
+    public void Writable_root_filesystems_fail(string securityContext, string expected)
+    {
+        var evaluation = TestEvaluation.Evaluate(Policy, Deployment($"""
+                  - name: app
+                    image: app:1
+                    {securityContext}
+            """));
+        var finding = Assert.Single(evaluation.FindingsOf("Deployment", "web").Of("workload.read-only-root-filesystem"));
+        Assert.Equal(FindingResult.Fail, finding.Result);
+        Assert.Contains("securityContext.readOnlyRootFilesystem " + expected, finding.Message);
+    }
+
+    [Fact]
+    public void Init_containers_need_a_read_only_root_too()
+    {
+        var evaluation = TestEvaluation.Evaluate(Policy, Deployment("""
+                  - {name: app, image: app:1, securityContext: {readOnlyRootFilesystem: true}}
+            """, """
+                  initContainers: [{name: migrate, image: app:1}]
+            """));
+        var finding = Assert.Single(evaluation.FindingsOf("Deployment", "web").Of("workload.read-only-root-filesystem"));
+        Assert.Contains("init container migrate", finding.Message);
+    }
+
+    private static string Namespace(string labels) => $"""
+        apiVersion: v1
+        kind: Namespace
+        metadata: {"{"}name: shop, labels: {"{"}{labels}{"}"}{"}"}
+        """;
+
+    [Theory]
+    [InlineData("pod-security.kubernetes.io/enforce: restricted", FindingResult.Pass)]
+    [InlineData("pod-security.kubernetes.io/enforce: baseline", FindingResult.Fail)]
+    [InlineData("pod-security.kubernetes.io/enforce: privileged", FindingResult.Fail)]
+    [InlineData("pod-security.kubernetes.io/warn: restricted", FindingResult.Fail)]
+    [InlineData("pod-security.kubernetes.io/enforce: strict", FindingResult.Fail)]
+    public void Namespace_label_must_enforce_the_level_or_stricter(string labels, FindingResult expected) =>
+        Assert.Equal(expected, TestEvaluation.Evaluate(Policy, Namespace(labels)).ResultOf("Namespace", "shop", "namespace.psa-label"));
+
+    [Fact]
+    public void Baseline_policy_accepts_a_restricted_namespace()
+    {
+        var evaluation = TestEvaluation.Evaluate("podSecurity: {level: baseline, requireNamespaceLabel: true}", Namespace("pod-security.kubernetes.io/enforce: restricted"));
+        Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Namespace", "shop", "namespace.psa-label"));
+    }
+
+    [Fact]
+    public void A_namespace_only_referenced_by_a_workload_is_listed_and_fails()
+    {
+        var evaluation = TestEvaluation.Evaluate("podSecurity: {level: baseline, requireNamespaceLabel: true}", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p}
+            spec: {containers: [{name: c, image: app:1}]}
+            """);
+        var finding = Assert.Single(evaluation.FindingsOf("Namespace", "default").Of("namespace.psa-label"));
+        Assert.Equal(FindingResult.Fail, finding.Result);
+        Assert.Contains("not among the inputs", finding.Message);
+    }
+}
