@@ -1,0 +1,99 @@
+using System.Reflection;
+using EksHardening.Entities;
+using EksHardening.Operator.Manifests;
+using EksHardening.Operator.Reporting;
+using EksHardening.Operator.Rules;
+
+namespace EksHardening.Operator.Cli;
+
+/// <summary><c>eks-hardening scan</c>: the operator's evaluation over manifest files, for CI and first use.</summary>
+public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider clock)
+{
+    public const int ExitClean = 0;
+    public const int ExitViolations = 1;
+    public const int ExitUsage = 2;
+
+    /// <summary>The example policy shipped in deploy/examples/, embedded so the scan works from any directory.</summary>
+    public const string ExamplePolicyResource = "EksHardening.Operator.ExamplePolicy.yaml";
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        ScanOptions options;
+        try
+        {
+            options = ScanOptions.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"eks-hardening scan: {e.Message}");
+            stderr.WriteLine("Run 'eks-hardening scan --help' for usage.");
+            return ExitUsage;
+        }
+
+        if (options.Help)
+        {
+            stdout.WriteLine(ScanOptions.Usage);
+            return ExitClean;
+        }
+
+        try
+        {
+            return Scan(options);
+        }
+        catch (ManifestException e)
+        {
+            stderr.WriteLine($"eks-hardening scan: {e.Message}");
+            return ExitUsage;
+        }
+    }
+
+    private int Scan(ScanOptions options)
+    {
+        var inputs = ManifestReader.Read(options.Paths, stdin);
+        var policies = inputs.Objects.Where(o => o.Object is ResponsibilityPolicy).ToList();
+        var objects = inputs.Objects.Where(o => o.Object is not ResponsibilityPolicy).ToList();
+        if (objects.Count == 0 && policies.Count == 0 && inputs.SkippedCount == 0)
+        {
+            throw new ManifestException(string.Join(", ", options.Paths), 0, "empty input: no Kubernetes objects found");
+        }
+
+        if (options.PolicyFile is { } policyFile)
+        {
+            policies = ManifestReader.Read([policyFile]).Objects.Where(o => o.Object is ResponsibilityPolicy).ToList();
+            if (policies.Count == 0) throw new ManifestException(policyFile, 0, "no ResponsibilityPolicy in the policy file");
+        }
+        else if (policies.Count == 0)
+        {
+            policies = ExamplePolicy();
+        }
+
+        var sources = objects.ToDictionary(o => o.Object, o => o.Source, ReferenceEqualityComparer.Instance);
+        var snapshot = ClusterSnapshot.FromObjects(objects.Select(o => o.Object), o => sources.GetValueOrDefault(o));
+        var evaluator = new PolicyEvaluator(clock);
+        var evaluations = policies.Select(p => evaluator.Evaluate((ResponsibilityPolicy)p.Object, snapshot)).ToList();
+
+        var report = new ScanReport(VersionInfo.Version, evaluations, inputs.SkippedKinds);
+        ScanReportWriters.For(options.Output).Write(report, stdout);
+        if (options.Output == "table" && inputs.SkippedCount > 0)
+        {
+            stderr.WriteLine($"note: skipped {inputs.SkippedCount} object(s) of kinds the scan does not evaluate: "
+                             + string.Join(", ", inputs.SkippedKinds.Select(k => $"{k.Key} ({k.Value})")));
+        }
+
+        return FailsAtOrAbove(evaluations, options.FailOn) ? ExitViolations : ExitClean;
+    }
+
+    /// <summary>Only failed findings gate the build; errors and exemptions are reported but do not.</summary>
+    internal static bool FailsAtOrAbove(IEnumerable<PolicyEvaluation> evaluations, Severity? threshold) =>
+        threshold is { } min && evaluations.Any(e => e.AllFindings.Any(f => f.Result == FindingResult.Fail && f.Rule.Severity >= min));
+
+    private static List<ManifestObject> ExamplePolicy()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(ExamplePolicyResource)
+                           ?? throw new InvalidOperationException("the example policy is not embedded");
+        using var reader = new StreamReader(stream);
+        var set = new ManifestSet();
+        ManifestReader.ReadText(reader.ReadToEnd(), "deploy/examples/policy.yaml", set);
+        return set.Objects.Where(o => o.Object is ResponsibilityPolicy).ToList();
+    }
+}

@@ -1,0 +1,82 @@
+using EksHardening.Entities;
+
+namespace EksHardening.Operator.Cli;
+
+/// <summary>A command line the user got wrong: shown as one line with a pointer to --help, exit 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The flags of <c>eks-hardening scan</c>.</summary>
+public sealed class ScanOptions
+{
+    public const string Usage = """
+        Usage: eks-hardening scan -f PATH [-f PATH ...] [--policy FILE] [--output table|json|sarif] [--fail-on LEVEL]
+
+        Evaluates Kubernetes manifests offline against ResponsibilityPolicies, as the operator would.
+
+          -f, --filename PATH   file, directory (recursive: .yaml, .yml, .json) or - for stdin; repeatable
+          -p, --policy FILE     policies to apply; default: the ResponsibilityPolicies among the inputs,
+                                else the example policy shipped in deploy/examples/
+          -o, --output FORMAT   table (default), json or sarif
+              --fail-on LEVEL   exit 1 when a finding of this severity or worse fails:
+                                none, low, medium, high (default) or critical
+
+        Exit codes: 0 nothing fails at or above --fail-on, 1 something does, 2 usage or input error.
+        """;
+
+    public List<string> Paths { get; } = [];
+    public string? PolicyFile { get; private set; }
+    public string Output { get; private set; } = "table";
+    /// <summary>Null means <c>none</c>: never fail the build.</summary>
+    public Severity? FailOn { get; private set; } = Severity.High;
+    public bool Help { get; private set; }
+
+    public static ScanOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new ScanOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string? inlineValue = null;
+            var eq = arg.StartsWith("--", StringComparison.Ordinal) ? arg.IndexOf('=', StringComparison.Ordinal) : -1;
+            if (eq > 0)
+            {
+                inlineValue = arg[(eq + 1)..];
+                arg = arg[..eq];
+            }
+
+            string Value()
+            {
+                if (inlineValue is not null) return inlineValue;
+                if (i + 1 >= args.Count) throw new UsageException($"{arg} needs a value");
+                return args[++i];
+            }
+
+            switch (arg)
+            {
+                case "-f" or "--filename" or "--file": options.Paths.Add(Value()); break;
+                case "-p" or "--policy": options.PolicyFile = Value(); break;
+                case "-o" or "--output":
+                    options.Output = Value().ToLowerInvariant();
+                    if (options.Output is not ("table" or "json" or "sarif")) throw new UsageException($"--output must be table, json or sarif, not '{options.Output}'");
+                    break;
+                case "--fail-on": options.FailOn = ParseFailOn(Value()); break;
+                case "-h" or "--help": options.Help = true; break;
+                default:
+                    throw new UsageException(arg.StartsWith('-') ? $"unknown flag {arg}" : $"unexpected argument '{arg}' (inputs are given with -f)");
+            }
+        }
+
+        if (!options.Help && options.Paths.Count == 0) throw new UsageException("no input: give manifests with -f PATH (or -f - for stdin)");
+        return options;
+    }
+
+    private static Severity? ParseFailOn(string value) => value.ToLowerInvariant() switch
+    {
+        "none" => null,
+        "low" => Severity.Low,
+        "medium" => Severity.Medium,
+        "high" => Severity.High,
+        "critical" => Severity.Critical,
+        _ => throw new UsageException($"--fail-on must be none, low, medium, high or critical, not '{value}'"),
+    };
+}

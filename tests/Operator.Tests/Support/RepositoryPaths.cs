@@ -1,0 +1,19 @@
+namespace EksHardening.Operator.Tests.Support;
+
+/// <summary>Locates files of the repository the tests run from.</summary>
+internal static class RepositoryPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string Of(params string[] parts) => Path.Combine([Root, .. parts]);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return dir.FullName;
+        }
+
+        throw new InvalidOperationException("EksHardening.sln not found above " + AppContext.BaseDirectory);
+    }
+}
