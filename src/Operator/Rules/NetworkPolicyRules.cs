@@ -1,11 +1,239 @@
+using System.Text;
 using EksHardening.Entities;
+using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 
 /// <summary>Network isolation: default-deny per namespace, pod coverage and IMDS blocking (<c>network.*</c>).</summary>
 public sealed class NetworkPolicyRules : IRuleFamily
 {
-    public IReadOnlyList<RuleDefinition> Rules { get; } = [];
+    public static readonly RuleDefinition DefaultDenyIngress = new(
+        "network.default-deny-ingress",
+        "The namespace has a NetworkPolicy that denies all ingress by default",
+        ResponsibilityRow.NetworkSecurity,
+        Severity.Medium,
+        RuleScope.Namespace,
+        "networkPolicies.requireDefaultDeny",
+        "Create the NetworkPolicy default-deny-ingress in the namespace (spec: {podSelector: {}, policyTypes: [Ingress]}, no ingress rules) "
+        + "and admit the traffic pods need with narrower policies; with networkPolicies.remediate in Enforce mode the operator creates it.");
 
-    public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy) => [];
+    public static readonly RuleDefinition DefaultDenyEgress = new(
+        "network.default-deny-egress",
+        "The namespace has a NetworkPolicy that denies all egress by default",
+        ResponsibilityRow.NetworkSecurity,
+        Severity.Medium,
+        RuleScope.Namespace,
+        "networkPolicies.requireDefaultDeny",
+        "Create the NetworkPolicy default-deny-egress in the namespace (spec: {podSelector: {}, policyTypes: [Egress]}, no egress rules) "
+        + "and admit the traffic pods need (DNS first) with narrower policies; with networkPolicies.remediate in Enforce mode the operator creates it.");
+
+    public static readonly RuleDefinition PodIsolated = new(
+        "network.pod-isolated",
+        "The pods are selected by a NetworkPolicy of each required policy type",
+        ResponsibilityRow.NetworkSecurity,
+        Severity.Medium,
+        RuleScope.Workload,
+        "networkPolicies.requirePodCoverage",
+        "Select the pods with a NetworkPolicy whose policyTypes include each required direction: a namespace default-deny policy "
+        + "(podSelector: {}) covers every pod; host-network pods cannot be isolated by NetworkPolicy, so run them without hostNetwork.");
+
+    public static readonly RuleDefinition InstanceMetadataBlocked = new(
+        "network.imds-blocked",
+        "Egress from the pods to the EC2 instance metadata service (169.254.169.254) is denied",
+        ResponsibilityRow.NetworkSecurity,
+        Severity.High,
+        RuleScope.Workload,
+        "networkPolicies.blockInstanceMetadata",
+        "Isolate the pods' egress (a default-deny-egress NetworkPolicy) and keep every egress rule from admitting 169.254.169.254: "
+        + "add `except: [169.254.169.254/32]` to broad ipBlocks such as 0.0.0.0/0, or use podSelector/namespaceSelector peers. "
+        + "Host-network pods bypass NetworkPolicy: set the nodes' IMDS hop limit to 1 with IMDSv2 required.");
+
+    private static readonly TrafficDirection[] Directions = [TrafficDirection.Ingress, TrafficDirection.Egress];
+    private static readonly TrafficDirection[] IngressOnly = [TrafficDirection.Ingress];
+    private const int MaxNearMisses = 3;
+
+    public IReadOnlyList<RuleDefinition> Rules { get; } = [DefaultDenyIngress, DefaultDenyEgress, PodIsolated, InstanceMetadataBlocked];
+
+    public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy)
+    {
+        if (policy.NetworkPolicies is not { } duty) return [];
+        var enabled = new List<RuleDefinition>(4);
+        if (duty.RequireDefaultDeny?.Contains(TrafficDirection.Ingress) == true) enabled.Add(DefaultDenyIngress);
+        if (duty.RequireDefaultDeny?.Contains(TrafficDirection.Egress) == true) enabled.Add(DefaultDenyEgress);
+        if (duty.RequirePodCoverage == true) enabled.Add(PodIsolated);
+        if (duty.BlockInstanceMetadata == true) enabled.Add(InstanceMetadataBlocked);
+        return enabled;
+    }
+
+    public void EvaluateNamespace(NamespaceContext context, FindingCollector findings)
+    {
+        if (context.Policy.NetworkPolicies?.RequireDefaultDeny is not { Count: > 0 } required) return;
+        var policies = context.Snapshot.NetworkPoliciesIn(context.Name);
+        foreach (var direction in Directions)
+        {
+            if (!required.Contains(direction) || policies.Any(p => NetworkPolicySemantics.IsDefaultDeny(p, direction))) continue;
+            var rule = direction == TrafficDirection.Ingress ? DefaultDenyIngress : DefaultDenyEgress;
+            findings.Fail(rule, MissingDefaultDenyMessage(context.Name, direction, policies));
+        }
+    }
+
+    public void EvaluateWorkload(WorkloadContext context, FindingCollector findings)
+    {
+        if (context.Policy.NetworkPolicies is not { } duty) return;
+        var workload = context.Workload;
+        var policies = context.Snapshot.NetworkPoliciesIn(workload.Namespace);
+        if (duty.RequirePodCoverage == true) EvaluateCoverage(workload, policies, RequiredDirections(duty), findings);
+        if (duty.BlockInstanceMetadata == true) EvaluateInstanceMetadata(workload, policies, findings);
+    }
+
+    /// <summary>The directions pod coverage requires: those of requireDefaultDeny, or Ingress when it names none.</summary>
+    internal static IReadOnlyList<TrafficDirection> RequiredDirections(NetworkPolicyDuty duty) =>
+        duty.RequireDefaultDeny is { Count: > 0 } listed ? Directions.Where(listed.Contains).ToArray() : IngressOnly;
+
+    private static void EvaluateCoverage(WorkloadView workload, IReadOnlyList<V1NetworkPolicy> policies, IReadOnlyList<TrafficDirection> required, FindingCollector findings)
+    {
+        if (workload.PodSpec.HostNetwork == true)
+        {
+            findings.Fail(
+                PodIsolated,
+                $"pods of {workload} use hostNetwork: NetworkPolicy does not apply to host-network pods, so they cannot be isolated",
+                $"{workload.PodSpecPath}.hostNetwork");
+            return;
+        }
+
+        var missing = new List<TrafficDirection>(required.Count);
+        foreach (var direction in required)
+        {
+            if (!NetworkPolicySemantics.IsIsolated(policies, workload.PodLabels, direction)) missing.Add(direction);
+        }
+
+        if (missing.Count == 0) return;
+        var types = string.Join(" or ", missing);
+        var traffic = string.Join(" and ", missing.Select(d => d.ToString().ToLowerInvariant()));
+        findings.Fail(
+            PodIsolated,
+            $"pods of {workload} ({DescribeLabels(workload.PodLabels)}) are not selected by any NetworkPolicy with {types} in its policyTypes "
+            + $"in namespace {workload.Namespace}, so all their {traffic} traffic is allowed",
+            PodLabelsPath(workload));
+    }
+
+    private static void EvaluateInstanceMetadata(WorkloadView workload, IReadOnlyList<V1NetworkPolicy> policies, FindingCollector findings)
+    {
+        var target = $"{NetworkPolicySemantics.InstanceMetadataAddress}:{NetworkPolicySemantics.InstanceMetadataPort}/{NetworkPolicySemantics.DefaultProtocol}";
+        if (workload.PodSpec.HostNetwork == true)
+        {
+            findings.Fail(
+                InstanceMetadataBlocked,
+                $"pods of {workload} use hostNetwork: NetworkPolicy does not apply to host-network pods, so it cannot deny their egress to the instance metadata service {target}",
+                $"{workload.PodSpecPath}.hostNetwork");
+            return;
+        }
+
+        var verdict = NetworkPolicySemantics.EvaluateFlow(
+            policies,
+            workload.PodLabels,
+            TrafficDirection.Egress,
+            NetworkPolicySemantics.InstanceMetadataAddress,
+            NetworkPolicySemantics.DefaultProtocol,
+            NetworkPolicySemantics.InstanceMetadataPort);
+
+        if (!verdict.Isolated)
+        {
+            findings.Fail(
+                InstanceMetadataBlocked,
+                $"no NetworkPolicy with Egress in its policyTypes selects the pods of {workload} ({DescribeLabels(workload.PodLabels)}), "
+                + $"so all their egress is allowed, including the instance metadata service {target}",
+                PodLabelsPath(workload));
+        }
+
+        foreach (var match in verdict.AdmittedBy)
+        {
+            var name = PolicyName(match.Policy);
+            findings.Fail(
+                InstanceMetadataBlocked,
+                $"{name} {match.Path} admits egress from the pods of {workload} to the instance metadata service {target} "
+                + $"({DescribePeer(match)}; {DescribePort(match)})",
+                $"{name} {match.Path}");
+        }
+
+        foreach (var malformed in verdict.Malformed)
+        {
+            var name = PolicyName(malformed.Policy);
+            findings.Error(
+                InstanceMetadataBlocked,
+                $"{name} {malformed.Path} \"{malformed.Value}\" is not a valid CIDR: cannot tell whether the policy admits egress "
+                + $"from the pods of {workload} to the instance metadata service {target}",
+                $"{name} {malformed.Path}");
+        }
+    }
+
+    private static string MissingDefaultDenyMessage(string ns, TrafficDirection direction, IReadOnlyList<V1NetworkPolicy> policies)
+    {
+        var field = NetworkPolicySemantics.RulesField(direction);
+        var message = new StringBuilder()
+            .Append($"namespace {ns} has no default-deny {direction} NetworkPolicy (podSelector: {{}}, {direction} in policyTypes, no {field} rules)");
+        if (policies.Count == 0) return message.Append(": it has no NetworkPolicy at all").ToString();
+
+        var notes = new List<string>(MaxNearMisses);
+        foreach (var policy in policies)
+        {
+            if (notes.Count == MaxNearMisses) break;
+            var name = policy.Metadata?.Name ?? "(unnamed)";
+            if (!NetworkPolicySemantics.SelectsAllPods(policy))
+            {
+                notes.Add($"{name} selects only some pods");
+            }
+            else if (!NetworkPolicySemantics.AppliesTo(policy, direction))
+            {
+                var effective = $"[{string.Join(", ", NetworkPolicySemantics.EffectivePolicyTypes(policy))}]";
+                notes.Add(policy.Spec?.PolicyTypes is { Count: > 0 }
+                    ? $"{name} has policyTypes {effective}"
+                    : $"{name} has no policyTypes, which defaults to {effective}");
+            }
+            else
+            {
+                var count = NetworkPolicySemantics.RuleCount(policy, direction);
+                notes.Add($"{name} selects all pods but has {count} {field} rule{(count == 1 ? "" : "s")}");
+            }
+        }
+
+        message.Append("; ").AppendJoin("; ", notes);
+        if (policies.Count > notes.Count) message.Append($"; and {policies.Count - notes.Count} more");
+        return message.ToString();
+    }
+
+    private static string PolicyName(V1NetworkPolicy policy) =>
+        $"NetworkPolicy {ClusterSnapshot.NamespaceOf(policy.Metadata)}/{policy.Metadata?.Name}";
+
+    private static string DescribePeer(NetworkPolicyRuleMatch match)
+    {
+        if (match.PeerIndex is not { } index) return "to: any destination";
+        var block = match.Policy.Spec?.Egress?[match.RuleIndex]?.To?[index]?.IpBlock;
+        var except = block?.Except is { Count: > 0 } list ? $" except {string.Join(", ", list)}" : "";
+        return $"to[{index}]: ipBlock {block?.Cidr}{except}";
+    }
+
+    private static string DescribePort(NetworkPolicyRuleMatch match)
+    {
+        if (match.PortIndex is not { } index) return "ports: any";
+        var port = match.Policy.Spec?.Egress?[match.RuleIndex]?.Ports?[index];
+        var protocol = string.IsNullOrEmpty(port?.Protocol) ? NetworkPolicySemantics.DefaultProtocol : port.Protocol;
+        var number = port?.Port?.Value;
+        var range = string.IsNullOrEmpty(number) ? "any port" : port?.EndPort is { } end ? $"{number}-{end}" : number;
+        return $"ports[{index}]: {protocol} {range}";
+    }
+
+    private static string DescribeLabels(IDictionary<string, string>? labels) =>
+        labels is { Count: > 0 }
+            ? "labels " + string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))
+            : "no labels";
+
+    /// <summary>Where the pod labels sit: <c>metadata.labels</c> for a Pod, the template's for controllers.</summary>
+    private static string PodLabelsPath(WorkloadView workload)
+    {
+        var specPath = workload.PodSpecPath;
+        return specPath.EndsWith("spec", StringComparison.Ordinal)
+            ? specPath[..^"spec".Length] + "metadata.labels"
+            : specPath + ".metadata.labels";
+    }
 }
