@@ -1,11 +1,494 @@
 using EksHardening.Entities;
+using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 
 /// <summary>The Pod Security Standards (baseline and restricted, latest version) as <c>pss.*</c> rules.</summary>
+/// <remarks>
+/// One rule per upstream pod-security-admission check, named after its check id. Where upstream
+/// splits a control into <c>_baseline</c> and <c>_restricted</c> checks (capabilities, seccompProfile,
+/// procMount) there is one rule whose conditions depend on the level: at restricted the baseline
+/// conditions still hold and the restricted ones are added. Init, regular and ephemeral containers
+/// all count. Like upstream, Windows pods (<c>spec.os.name: windows</c>) are exempt from the
+/// Linux-only restricted conditions (capabilities drop/add, seccomp required, allowPrivilegeEscalation),
+/// and pods in a user namespace (<c>hostUsers: false</c>) are exempt from runAsNonRoot, runAsUser and
+/// the baseline procMount condition.
+/// </remarks>
 public sealed class PodSecurityRules : IRuleFamily
 {
-    public IReadOnlyList<RuleDefinition> Rules { get; } = [];
+    private const string Duty = "podSecurity.level";
 
-    public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy) => [];
+    public static readonly RuleDefinition WindowsHostProcess = Define(
+        "pss.windowsHostProcess", "Windows HostProcess containers are disallowed (baseline)", Severity.Critical,
+        "Remove securityContext.windowsOptions.hostProcess (or set it to false) on the pod and every container.");
+
+    public static readonly RuleDefinition HostNamespaces = Define(
+        "pss.hostNamespaces", "Sharing the host network, PID or IPC namespace is disallowed (baseline)", Severity.High,
+        "Remove hostNetwork, hostPID and hostIPC from the pod spec (or set them to false).");
+
+    public static readonly RuleDefinition Privileged = Define(
+        "pss.privileged", "Privileged containers are disallowed (baseline)", Severity.Critical,
+        "Remove securityContext.privileged (or set it to false); grant only the specific capabilities the container needs.");
+
+    public static readonly RuleDefinition Capabilities = Define(
+        "pss.capabilities", "Added capabilities stay within the default set (baseline); restricted drops ALL and adds at most NET_BIND_SERVICE",
+        Severity.High,
+        "Add no capabilities beyond the runtime default set; for restricted set securityContext.capabilities.drop: [ALL] and add at most NET_BIND_SERVICE.");
+
+    public static readonly RuleDefinition HostPathVolumes = Define(
+        "pss.hostPathVolumes", "hostPath volumes are disallowed (baseline)", Severity.High,
+        "Replace hostPath volumes with emptyDir, configMap, secret, projected or persistentVolumeClaim volumes.");
+
+    public static readonly RuleDefinition HostPorts = Define(
+        "pss.hostPorts", "Host ports are disallowed (baseline)", Severity.Medium,
+        "Remove ports[*].hostPort (or set it to 0) and expose the container through a Service instead.");
+
+    public static readonly RuleDefinition HostProbesAndHostLifecycle = Define(
+        "pss.hostProbesAndHostLifecycle", "Probes and lifecycle hooks do not target another host (baseline)", Severity.Medium,
+        "Remove the host field from httpGet and tcpSocket probes and lifecycle handlers; they then target the pod IP.");
+
+    public static readonly RuleDefinition AppArmorProfile = Define(
+        "pss.appArmorProfile", "AppArmor is not disabled or overridden: RuntimeDefault or Localhost only (baseline)", Severity.Medium,
+        "Set securityContext.appArmorProfile.type to RuntimeDefault or Localhost (or leave it unset) and drop unconfined AppArmor annotations.");
+
+    public static readonly RuleDefinition SeLinuxOptions = Define(
+        "pss.seLinuxOptions", "SELinux type is a container type and user and role are unset (baseline)", Severity.Medium,
+        "Leave seLinuxOptions.user and .role unset and use type container_t, container_init_t, container_kvm_t or container_engine_t (or none).");
+
+    public static readonly RuleDefinition ProcMount = Define(
+        "pss.procMount", "The /proc mount keeps the default masks (baseline; restricted also for user-namespace pods)", Severity.Medium,
+        "Remove securityContext.procMount or set it to Default.");
+
+    public static readonly RuleDefinition SeccompProfile = Define(
+        "pss.seccompProfile", "Seccomp is not Unconfined (baseline); restricted requires RuntimeDefault or Localhost", Severity.Medium,
+        "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost with a profile) and never Unconfined.");
+
+    public static readonly RuleDefinition Sysctls = Define(
+        "pss.sysctls", "Only namespaced, safe sysctls are set (baseline)", Severity.Medium,
+        "Remove unsafe entries from securityContext.sysctls; tune node-level sysctls on the node instead.");
+
+    public static readonly RuleDefinition RestrictedVolumes = Define(
+        "pss.restrictedVolumes", "Only core volume types are used (restricted)", Severity.Medium,
+        "Use configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret volumes; mount other storage through a PersistentVolumeClaim.");
+
+    public static readonly RuleDefinition AllowPrivilegeEscalation = Define(
+        "pss.allowPrivilegeEscalation", "Privilege escalation is disallowed (restricted)", Severity.Medium,
+        "Set securityContext.allowPrivilegeEscalation: false on every container.");
+
+    public static readonly RuleDefinition RunAsNonRoot = Define(
+        "pss.runAsNonRoot", "Containers must run as non-root users (restricted)", Severity.Medium,
+        "Set securityContext.runAsNonRoot: true on the pod (or on every container) and never false.");
+
+    public static readonly RuleDefinition RunAsUser = Define(
+        "pss.runAsUser", "Containers must not run as UID 0 (restricted)", Severity.Medium,
+        "Remove runAsUser: 0 from the pod and container security contexts; use a non-zero UID.");
+
+    private static readonly RuleDefinition[] BaselineRules =
+    [
+        WindowsHostProcess, HostNamespaces, Privileged, Capabilities, HostPathVolumes, HostPorts, HostProbesAndHostLifecycle,
+        AppArmorProfile, SeLinuxOptions, ProcMount, SeccompProfile, Sysctls,
+    ];
+
+    private static readonly RuleDefinition[] RestrictedRules =
+    [
+        .. BaselineRules,
+        RestrictedVolumes, AllowPrivilegeEscalation, RunAsNonRoot, RunAsUser,
+    ];
+
+    /// <summary>Capabilities of the container runtime's default set (baseline may add these).</summary>
+    private static readonly HashSet<string> DefaultCapabilities = new(StringComparer.Ordinal)
+    {
+        "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
+        "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    };
+
+    /// <summary>The safe sysctls as of policy version 1.32 (1.0 set plus the 1.27, 1.29 and 1.32 additions).</summary>
+    private static readonly HashSet<string> SafeSysctls = new(StringComparer.Ordinal)
+    {
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+        "net.ipv4.tcp_rmem",
+        "net.ipv4.tcp_wmem",
+    };
+
+    /// <summary>SELinux types a pod may request (policy version 1.31+); empty means unset.</summary>
+    private static readonly HashSet<string> AllowedSeLinuxTypes = new(StringComparer.Ordinal)
+    {
+        "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t",
+    };
+
+    private const string AppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
+    private const string NetBindService = "NET_BIND_SERVICE";
+
+    /// <summary>Field names of <see cref="ContainerView.Probes"/>, in its order.</summary>
+    private static readonly string[] ProbeFields = ["livenessProbe", "readinessProbe", "startupProbe"];
+
+    public IReadOnlyList<RuleDefinition> Rules => RestrictedRules;
+
+    public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy) => policy.PodSecurity?.Level switch
+    {
+        PodSecurityLevel.Baseline => BaselineRules,
+        PodSecurityLevel.Restricted => RestrictedRules,
+        _ => [],
+    };
+
+    public void EvaluateWorkload(WorkloadContext context, FindingCollector findings)
+    {
+        if (context.Policy.PodSecurity is not { } duty) return;
+        var check = new Evaluation(context.Workload, findings, duty.Level == PodSecurityLevel.Restricted);
+        check.Pod();
+        var containers = context.Workload.Containers;
+        for (var i = 0; i < containers.Count; i++) check.Container(containers[i]);
+        check.AppArmorAnnotations();
+    }
+
+    private static RuleDefinition Define(string id, string title, Severity severity, string remediation) =>
+        new(id, title, ResponsibilityRow.InfrastructureSecurity, severity, RuleScope.Workload, Duty, remediation);
+
+    /// <summary>The checks of one workload at one level; strings are built only for failures.</summary>
+    private readonly struct Evaluation
+    {
+        private readonly WorkloadView _workload;
+        private readonly FindingCollector _findings;
+        private readonly bool _restricted;
+        private readonly V1PodSpec _spec;
+        private readonly V1PodSecurityContext? _pod;
+        private readonly bool _windows;
+        private readonly bool _userNamespace;
+        private readonly bool _podRunAsNonRoot;
+
+        public Evaluation(WorkloadView workload, FindingCollector findings, bool restricted)
+        {
+            _workload = workload;
+            _findings = findings;
+            _restricted = restricted;
+            _spec = workload.PodSpec;
+            _pod = _spec.SecurityContext;
+            _windows = workload.IsWindows;
+            _userNamespace = _spec.HostUsers == false;
+            _podRunAsNonRoot = _pod?.RunAsNonRoot == true;
+        }
+
+        public void Pod()
+        {
+            var spec = _spec;
+            if (spec.HostNetwork == true) PodFail(HostNamespaces, "hostNetwork is true", ".hostNetwork");
+            if (spec.HostPID == true) PodFail(HostNamespaces, "hostPID is true", ".hostPID");
+            if (spec.HostIPC == true) PodFail(HostNamespaces, "hostIPC is true", ".hostIPC");
+
+            if (spec.Volumes is { } volumes)
+            {
+                for (var i = 0; i < volumes.Count; i++)
+                {
+                    if (volumes[i] is { } volume) Volume(volume, i);
+                }
+            }
+
+            if (_pod is not { } pod) return;
+            if (pod.WindowsOptions?.HostProcess == true)
+            {
+                PodFail(WindowsHostProcess, "securityContext.windowsOptions.hostProcess is true", ".securityContext.windowsOptions.hostProcess");
+            }
+
+            if (pod.SeLinuxOptions is { } seLinux) SeLinux(seLinux, null);
+            if (pod.SeccompProfile is { } seccomp && !IsValidSeccomp(seccomp))
+            {
+                PodFail(SeccompProfile, $"securityContext.seccompProfile.type is {Shown(seccomp.Type)}", ".securityContext.seccompProfile.type");
+            }
+
+            if (pod.AppArmorProfile is { } appArmor && !IsAllowedAppArmorType(appArmor.Type))
+            {
+                PodFail(AppArmorProfile, $"securityContext.appArmorProfile.type is {Shown(appArmor.Type)}", ".securityContext.appArmorProfile.type");
+            }
+
+            if (pod.Sysctls is { } sysctls)
+            {
+                for (var i = 0; i < sysctls.Count; i++)
+                {
+                    var name = sysctls[i]?.Name ?? "";
+                    if (!SafeSysctls.Contains(name))
+                    {
+                        PodFail(Sysctls, $"securityContext.sysctls[{i}].name is {Shown(name)}, which is not a safe sysctl", $".securityContext.sysctls[{i}].name");
+                    }
+                }
+            }
+
+            if (!_restricted || _userNamespace) return;
+            if (pod.RunAsNonRoot == false) PodFail(RunAsNonRoot, "securityContext.runAsNonRoot is false", ".securityContext.runAsNonRoot");
+            if (pod.RunAsUser == 0) PodFail(RunAsUser, "securityContext.runAsUser is 0", ".securityContext.runAsUser");
+        }
+
+        public void Container(ContainerView container)
+        {
+            var context = container.SecurityContext;
+            if (context is not null)
+            {
+                if (context.Privileged == true) Fail(Privileged, container, "securityContext.privileged is true", ".securityContext.privileged");
+                if (context.WindowsOptions?.HostProcess == true)
+                {
+                    Fail(WindowsHostProcess, container, "securityContext.windowsOptions.hostProcess is true", ".securityContext.windowsOptions.hostProcess");
+                }
+
+                if (context.AppArmorProfile is { } appArmor && !IsAllowedAppArmorType(appArmor.Type))
+                {
+                    Fail(AppArmorProfile, container, $"securityContext.appArmorProfile.type is {Shown(appArmor.Type)}", ".securityContext.appArmorProfile.type");
+                }
+
+                if (context.SeLinuxOptions is { } seLinux) SeLinux(seLinux, container);
+                if (context.ProcMount is { } procMount && procMount != "Default" && (_restricted || !_userNamespace))
+                {
+                    var note = _userNamespace ? " (restricted disallows it even with hostUsers: false)" : "";
+                    Fail(ProcMount, container, $"securityContext.procMount is {Shown(procMount)}{note}", ".securityContext.procMount");
+                }
+            }
+
+            CheckCapabilities(container, context?.Capabilities);
+            CheckSeccomp(container, context?.SeccompProfile);
+            Ports(container);
+            ProbeAndLifecycleHosts(container);
+
+            if (!_restricted) return;
+            if (!_windows && context?.AllowPrivilegeEscalation != false)
+            {
+                var value = context?.AllowPrivilegeEscalation is null ? "not set (it must be false)" : "true";
+                Fail(AllowPrivilegeEscalation, container, $"securityContext.allowPrivilegeEscalation is {value}", ".securityContext.allowPrivilegeEscalation");
+            }
+
+            if (_userNamespace) return;
+            if (context?.RunAsNonRoot is { } nonRoot)
+            {
+                if (!nonRoot) Fail(RunAsNonRoot, container, "securityContext.runAsNonRoot is false", ".securityContext.runAsNonRoot");
+            }
+            else if (!_podRunAsNonRoot)
+            {
+                Fail(RunAsNonRoot, container, "securityContext.runAsNonRoot is not set and the pod does not set it to true", ".securityContext.runAsNonRoot");
+            }
+
+            if (context?.RunAsUser == 0) Fail(RunAsUser, container, "securityContext.runAsUser is 0", ".securityContext.runAsUser");
+        }
+
+        /// <summary>Legacy AppArmor annotations on the pod template, keyed by container name.</summary>
+        public void AppArmorAnnotations()
+        {
+            var annotations = _workload.TemplateMetadata.Annotations;
+            if (annotations is null || annotations.Count == 0) return;
+            if (annotations is Dictionary<string, string> dictionary)
+            {
+                foreach (var (key, value) in dictionary) AppArmorAnnotation(key, value);
+            }
+            else
+            {
+                foreach (var (key, value) in annotations) AppArmorAnnotation(key, value);
+            }
+        }
+
+        private void AppArmorAnnotation(string key, string? value)
+        {
+            if (!key.StartsWith(AppArmorAnnotationPrefix, StringComparison.Ordinal) || IsAllowedAppArmorAnnotation(value)) return;
+            var path = $"{TemplateMetadataPath(_workload.PodSpecPath)}.annotations['{key}']";
+            var container = FindContainer(key.AsSpan(AppArmorAnnotationPrefix.Length));
+            var who = container?.Label ?? "pod";
+            _findings.Fail(AppArmorProfile, $"{who}: annotation {key} is {Shown(value)}", path, container?.Image);
+        }
+
+        private void Volume(V1Volume volume, int index)
+        {
+            if (volume.HostPath is { } hostPath)
+            {
+                _findings.Fail(HostPathVolumes, $"volume {volume.Name}: hostPath is set (path {Shown(hostPath.Path)})",
+                    $"{_workload.PodSpecPath}.volumes[{index}].hostPath");
+            }
+
+            // The restricted fields are the non-core sources, hostPath among them as the standard lists it (so at
+            // restricted a hostPath volume fails both rules). Each source set is its own violation; a volume with no
+            // source at all is defaulted to emptyDir by the API server and so passes.
+            if (!_restricted) return;
+            if (volume.HostPath is not null) RestrictedVolume(volume, index, "hostPath");
+            if (volume.GcePersistentDisk is not null) RestrictedVolume(volume, index, "gcePersistentDisk");
+            if (volume.AwsElasticBlockStore is not null) RestrictedVolume(volume, index, "awsElasticBlockStore");
+            if (volume.GitRepo is not null) RestrictedVolume(volume, index, "gitRepo");
+            if (volume.Nfs is not null) RestrictedVolume(volume, index, "nfs");
+            if (volume.Iscsi is not null) RestrictedVolume(volume, index, "iscsi");
+            if (volume.Glusterfs is not null) RestrictedVolume(volume, index, "glusterfs");
+            if (volume.Rbd is not null) RestrictedVolume(volume, index, "rbd");
+            if (volume.FlexVolume is not null) RestrictedVolume(volume, index, "flexVolume");
+            if (volume.Cinder is not null) RestrictedVolume(volume, index, "cinder");
+            if (volume.Cephfs is not null) RestrictedVolume(volume, index, "cephfs");
+            if (volume.Flocker is not null) RestrictedVolume(volume, index, "flocker");
+            if (volume.Fc is not null) RestrictedVolume(volume, index, "fc");
+            if (volume.AzureFile is not null) RestrictedVolume(volume, index, "azureFile");
+            if (volume.VsphereVolume is not null) RestrictedVolume(volume, index, "vsphereVolume");
+            if (volume.Quobyte is not null) RestrictedVolume(volume, index, "quobyte");
+            if (volume.AzureDisk is not null) RestrictedVolume(volume, index, "azureDisk");
+            if (volume.PhotonPersistentDisk is not null) RestrictedVolume(volume, index, "photonPersistentDisk");
+            if (volume.PortworxVolume is not null) RestrictedVolume(volume, index, "portworxVolume");
+            if (volume.ScaleIO is not null) RestrictedVolume(volume, index, "scaleIO");
+            if (volume.Storageos is not null) RestrictedVolume(volume, index, "storageos");
+        }
+
+        private void RestrictedVolume(V1Volume volume, int index, string type) =>
+            _findings.Fail(RestrictedVolumes, $"volume {volume.Name}: volume type {type} is not allowed",
+                $"{_workload.PodSpecPath}.volumes[{index}].{type}");
+
+        private void SeLinux(V1SELinuxOptions options, ContainerView? container)
+        {
+            if (!AllowedSeLinuxTypes.Contains(options.Type ?? ""))
+            {
+                Fail(SeLinuxOptions, container, $"securityContext.seLinuxOptions.type is {Shown(options.Type)}", ".securityContext.seLinuxOptions.type");
+            }
+
+            if (!string.IsNullOrEmpty(options.User))
+            {
+                Fail(SeLinuxOptions, container, $"securityContext.seLinuxOptions.user is {Shown(options.User)}", ".securityContext.seLinuxOptions.user");
+            }
+
+            if (!string.IsNullOrEmpty(options.Role))
+            {
+                Fail(SeLinuxOptions, container, $"securityContext.seLinuxOptions.role is {Shown(options.Role)}", ".securityContext.seLinuxOptions.role");
+            }
+        }
+
+        private void CheckCapabilities(ContainerView container, V1Capabilities? capabilities)
+        {
+            var restrictedLinux = _restricted && !_windows;
+            if (capabilities?.Add is { } add)
+            {
+                for (var i = 0; i < add.Count; i++)
+                {
+                    var capability = add[i] ?? "";
+                    if (!DefaultCapabilities.Contains(capability))
+                    {
+                        Fail(Capabilities, container, $"securityContext.capabilities.add includes {Shown(capability)}, which is outside the default set",
+                            $".securityContext.capabilities.add[{i}]");
+                    }
+                    else if (restrictedLinux && capability != NetBindService)
+                    {
+                        Fail(Capabilities, container, $"securityContext.capabilities.add includes {capability}; restricted allows only NET_BIND_SERVICE",
+                            $".securityContext.capabilities.add[{i}]");
+                    }
+                }
+            }
+
+            if (!restrictedLinux || DropsAll(capabilities)) return;
+            var value = capabilities?.Drop is null ? "not set" : "missing ALL";
+            Fail(Capabilities, container, $"securityContext.capabilities.drop is {value} (restricted requires drop: [ALL])", ".securityContext.capabilities.drop");
+        }
+
+        private void CheckSeccomp(ContainerView container, V1SeccompProfile? profile)
+        {
+            if (profile is not null)
+            {
+                if (!IsValidSeccomp(profile))
+                {
+                    Fail(SeccompProfile, container, $"securityContext.seccompProfile.type is {Shown(profile.Type)}", ".securityContext.seccompProfile.type");
+                }
+            }
+            else if (_restricted && !_windows && _pod?.SeccompProfile is null)
+            {
+                // A pod-level profile that is set (valid or not) covers the container; an invalid one is reported on the pod.
+                Fail(SeccompProfile, container, "securityContext.seccompProfile is not set and the pod sets no RuntimeDefault or Localhost profile",
+                    ".securityContext.seccompProfile.type");
+            }
+        }
+
+        private void Ports(ContainerView container)
+        {
+            if (container.Ports is not { } ports) return;
+            for (var i = 0; i < ports.Count; i++)
+            {
+                if (ports[i]?.HostPort is { } hostPort && hostPort != 0)
+                {
+                    Fail(HostPorts, container, $"ports[{i}].hostPort is {hostPort}", $".ports[{i}].hostPort");
+                }
+            }
+        }
+
+        private void ProbeAndLifecycleHosts(ContainerView container)
+        {
+            var probes = container.Probes;
+            for (var i = 0; i < probes.Count && i < ProbeFields.Length; i++)
+            {
+                if (probes[i] is { } probe) Hosts(container, ProbeFields[i], probe.HttpGet?.Host, probe.TcpSocket?.Host);
+            }
+
+            if (container.Lifecycle is not { } lifecycle) return;
+            if (lifecycle.PostStart is { } postStart) Hosts(container, "lifecycle.postStart", postStart.HttpGet?.Host, postStart.TcpSocket?.Host);
+            if (lifecycle.PreStop is { } preStop) Hosts(container, "lifecycle.preStop", preStop.HttpGet?.Host, preStop.TcpSocket?.Host);
+        }
+
+        private void Hosts(ContainerView container, string field, string? httpGetHost, string? tcpSocketHost)
+        {
+            if (!string.IsNullOrEmpty(httpGetHost))
+            {
+                Fail(HostProbesAndHostLifecycle, container, $"{field}.httpGet.host is {Shown(httpGetHost)}", $".{field}.httpGet.host");
+            }
+
+            if (!string.IsNullOrEmpty(tcpSocketHost))
+            {
+                Fail(HostProbesAndHostLifecycle, container, $"{field}.tcpSocket.host is {Shown(tcpSocketHost)}", $".{field}.tcpSocket.host");
+            }
+        }
+
+        private ContainerView? FindContainer(ReadOnlySpan<char> name)
+        {
+            var containers = _workload.Containers;
+            for (var i = 0; i < containers.Count; i++)
+            {
+                if (name.SequenceEqual(containers[i].Name)) return containers[i];
+            }
+
+            return null;
+        }
+
+        /// <summary>A container-level failure, or a pod-level one when <paramref name="container"/> is null.</summary>
+        private void Fail(RuleDefinition rule, ContainerView? container, string what, string fieldPath)
+        {
+            if (container is null)
+            {
+                PodFail(rule, what, fieldPath);
+                return;
+            }
+
+            _findings.Fail(rule, $"{container.Label}: {what}", container.Path + fieldPath, container.Image);
+        }
+
+        private void PodFail(RuleDefinition rule, string what, string fieldPath) =>
+            _findings.Fail(rule, $"pod: {what}", _workload.PodSpecPath + fieldPath);
+    }
+
+    private static bool IsValidSeccomp(V1SeccompProfile? profile) =>
+        profile?.Type is "RuntimeDefault" or "Localhost";
+
+    private static bool IsAllowedAppArmorType(string? type) => type is "RuntimeDefault" or "Localhost";
+
+    private static bool IsAllowedAppArmorAnnotation(string? value) =>
+        string.IsNullOrEmpty(value) || value == "runtime/default" || value.StartsWith("localhost/", StringComparison.Ordinal);
+
+    private static bool DropsAll(V1Capabilities? capabilities)
+    {
+        if (capabilities?.Drop is not { } drop) return false;
+        for (var i = 0; i < drop.Count; i++)
+        {
+            if (drop[i] == "ALL") return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A value as messages show it: empty values are named, not left blank.</summary>
+    private static string Shown(string? value) => string.IsNullOrEmpty(value) ? "empty" : value;
+
+    /// <summary>JSON path of the pod template metadata: <c>spec.template.spec</c> → <c>spec.template.metadata</c>.</summary>
+    private static string TemplateMetadataPath(string podSpecPath) =>
+        podSpecPath == "spec" ? "metadata"
+        : podSpecPath.EndsWith(".spec", StringComparison.Ordinal) ? string.Concat(podSpecPath.AsSpan(0, podSpecPath.Length - 5), ".metadata")
+        : podSpecPath + ".metadata";
 }
