@@ -1,0 +1,98 @@
+using System.Text.Json;
+using EksHardening.Operator.Rules;
+
+namespace EksHardening.Operator.Reporting;
+
+/// <summary>
+/// The machine-readable scan report. Key order is fixed and part of the contract; fields are
+/// only ever added after the existing ones. Every finding is listed, passes included.
+/// </summary>
+public sealed class JsonReportWriter : IScanReportWriter
+{
+    public void Write(ScanReport report, TextWriter output) => JsonOutput.Write(output, json =>
+    {
+        json.WriteStartObject();
+        json.WriteString("tool", ScanReport.ToolName);
+        json.WriteString("version", report.Version);
+        json.WriteStartArray("policies");
+        foreach (var policy in report.Policies) WritePolicy(json, policy);
+        json.WriteEndArray();
+        json.WriteStartObject("skipped");
+        foreach (var (kind, count) in report.SkippedKinds.OrderBy(k => k.Key, StringComparer.Ordinal)) json.WriteNumber(kind, count);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    });
+
+    private static void WritePolicy(Utf8JsonWriter json, PolicyEvaluation policy)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", policy.PolicyName);
+        json.WriteString("mode", policy.Mode.ToString());
+
+        var summary = policy.Summary;
+        json.WriteStartObject("summary");
+        json.WriteNumber("resources", summary.Resources);
+        json.WriteNumber("compliant", summary.Compliant);
+        json.WriteNumber("violating", summary.Violating);
+        json.WriteNumber("exempt", summary.Exempt);
+        json.WriteNumber("errors", summary.Errors);
+        json.WriteEndObject();
+
+        json.WriteStartArray("resources");
+        foreach (var resource in policy.Resources) WriteResource(json, resource);
+        json.WriteEndArray();
+
+        json.WriteStartArray("clusterFindings");
+        foreach (var finding in policy.ClusterFindings) WriteFinding(json, finding);
+        json.WriteEndArray();
+
+        json.WriteStartArray("expiredExemptions");
+        foreach (var expired in policy.ExpiredExemptions)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", expired.Name);
+            json.WriteString("expires", ReportTerms.Timestamp(expired.Expires));
+            json.WriteString("reason", expired.Reason);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteResource(Utf8JsonWriter json, ResourceEvaluation resource)
+    {
+        var id = resource.Resource;
+        json.WriteStartObject();
+        json.WriteString("apiVersion", id.ApiVersion);
+        json.WriteString("kind", id.Kind);
+        WriteNullable(json, "namespace", id.Namespace);
+        json.WriteString("name", id.Name);
+        WriteNullable(json, "source", resource.Source?.ToString());
+        json.WriteString("verdict", ReportTerms.Name(resource.Verdict));
+        json.WriteStartArray("findings");
+        foreach (var finding in resource.Findings) WriteFinding(json, finding);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteFinding(Utf8JsonWriter json, Finding finding)
+    {
+        json.WriteStartObject();
+        json.WriteString("rule", finding.Rule.Id);
+        json.WriteString("row", finding.Rule.Row.ToString());
+        json.WriteString("severity", ReportTerms.Name(finding.Rule.Severity));
+        json.WriteString("result", ReportTerms.Name(finding.Result));
+        json.WriteString("message", finding.Message);
+        WriteNullable(json, "path", finding.Path);
+        if (finding.Image is not null) json.WriteString("image", finding.Image);
+        if (finding.Exemption is not null) json.WriteString("exemption", finding.Exemption);
+        json.WriteEndObject();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null) json.WriteNull(name);
+        else json.WriteString(name, value);
+    }
+}
