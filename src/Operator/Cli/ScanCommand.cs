@@ -40,7 +40,7 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         {
             return Scan(options);
         }
-        catch (ManifestException e)
+        catch (Exception e) when (e is ManifestException or UsageException)
         {
             stderr.WriteLine($"eks-hardening scan: {e.Message}");
             return ExitUsage;
@@ -73,7 +73,8 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         var evaluations = policies.Select(p => evaluator.Evaluate((ResponsibilityPolicy)p.Object, snapshot)).ToList();
 
         var report = new ScanReport(VersionInfo.Version, evaluations, inputs.SkippedKinds);
-        ScanReportWriters.For(options.Output).Write(report, stdout);
+        var writer = ScanReportWriters.For(options.Output) ?? throw new UsageException($"unknown output format '{options.Output}'");
+        writer.Write(report, stdout);
         if (options.Output == "table" && inputs.SkippedCount > 0)
         {
             stderr.WriteLine($"note: skipped {inputs.SkippedCount} object(s) of kinds the scan does not evaluate: "

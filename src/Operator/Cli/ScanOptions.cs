@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Reporting;
 
 namespace EksHardening.Operator.Cli;
 
@@ -57,7 +58,11 @@ public sealed class ScanOptions
                 case "-p" or "--policy": options.PolicyFile = Value(); break;
                 case "-o" or "--output":
                     options.Output = Value().ToLowerInvariant();
-                    if (options.Output is not ("table" or "json" or "sarif")) throw new UsageException($"--output must be table, json or sarif, not '{options.Output}'");
+                    if (ScanReportWriters.For(options.Output) is null)
+                    {
+                        throw new UsageException($"--output must be {string.Join(", ", ScanReportWriters.Formats.SkipLast(1))} or {ScanReportWriters.Formats[^1]}, not '{options.Output}'");
+                    }
+
                     break;
                 case "--fail-on": options.FailOn = ParseFailOn(Value()); break;
                 case "-h" or "--help": options.Help = true; break;

@@ -17,7 +17,7 @@ namespace EksHardening.Operator.Reporting;
 /// <item>fail: <c>kind: fail</c>, level from severity (critical/high error, medium warning, low note).</item>
 /// <item>error (a fact could not be learned): <c>kind: open</c>, <c>level: none</c>. SARIF §3.27.10 allows a
 /// level other than none only with kind fail, and an error is neither a pass nor a fail.</item>
-/// <item>exempt: a fail result carrying <c>suppressions: [{kind: external, state: accepted}]</c>.</item>
+/// <item>exempt: a fail result carrying <c>suppressions: [{kind: external, status: accepted}]</c>.</item>
 /// <item>Every result has a physical location, since GitHub rejects the whole upload otherwise:
 /// the resource's manifest; for a Namespace known only from its workloads, the first manifest in that
 /// namespace; else a stand-in path <c>kubernetes/&lt;namespace&gt;/&lt;kind&gt;/&lt;name&gt;</c> (<c>eks/cluster</c>
@@ -199,7 +199,7 @@ public sealed class SarifReportWriter(string? baseDirectory = null) : IScanRepor
             json.WriteStartArray("suppressions");
             json.WriteStartObject();
             json.WriteString("kind", "external");
-            json.WriteString("state", "accepted");
+            json.WriteString("status", "accepted");
             json.WriteString("justification", finding.Exemption is null
                 ? $"exempted by policy {policy.PolicyName}"
                 : $"exemption {finding.Exemption} of policy {policy.PolicyName}");

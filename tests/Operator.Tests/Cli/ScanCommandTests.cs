@@ -144,7 +144,7 @@ public sealed class ScanCommandTests : IDisposable
     [Fact]
     public void Reads_stdin_lists_json_files_and_a_separate_policy_file()
     {
-        var list = $$"""
+        var list = """
             {"apiVersion": "v1", "kind": "List", "items": [
               {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}},
               {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {}}
@@ -233,7 +233,7 @@ public sealed class ScanCommandTests : IDisposable
     }
 
     [Fact]
-    public void The_executable_returns_the_exit_code_of_the_scan()
+    public async Task The_executable_returns_the_exit_code_of_the_scan()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "eks-hardening.dll");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet", ["exec", dll, "scan", "-f", Examples, "-o", "json"])
@@ -244,9 +244,10 @@ public sealed class ScanCommandTests : IDisposable
         using var process = System.Diagnostics.Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(60_000), "scan did not finish");
-        Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}: {stderr.Result}");
-        using var json = JsonDocument.Parse(stdout.Result);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}: {await stderr}");
+        using var json = JsonDocument.Parse(await stdout);
         Assert.Equal("eks-hardening", json.RootElement.GetProperty("tool").GetString());
     }
 }

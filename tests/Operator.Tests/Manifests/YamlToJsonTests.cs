@@ -27,6 +27,7 @@ public class YamlToJsonTests
             port: "http"
             block: |
               line
+            after: 1
             """)!.AsObject();
         Assert.Equal(8080, node["int"]!.GetValue<long>());
         Assert.Equal(31, node["hex"]!.GetValue<long>());
@@ -75,7 +76,7 @@ public class YamlToJsonTests
     [Theory]
     [InlineData("a: 1\na: 2\n", 2, "duplicate key 'a'")]
     [InlineData("a: [1, 2\n", 2, "invalid YAML")]
-    [InlineData("a: *nope\n", 1, "invalid YAML")]
+    [InlineData("a: *nope\n", 1, "unknown alias *nope")]
     [InlineData("? [complex]\n: 1\n", 1, "mapping keys must be plain strings")]
     public void Bad_yaml_names_the_line(string yaml, int line, string reason)
     {

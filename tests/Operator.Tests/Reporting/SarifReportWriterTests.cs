@@ -1,67 +1,40 @@
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Operator.Reporting;
-using Json.Schema;
+using EksHardening.Operator.Tests.Support;
 
 namespace EksHardening.Operator.Tests.Reporting;
 
 /// <summary>
-/// SARIF output, validated against the official OASIS SARIF 2.1.0 JSON schema
-/// (sarif-schema-2.1.0.json beside this file, from the 2.1.0 committee specification,
-/// draft-07) with format validation on, plus the extra demands of GitHub code scanning.
+/// SARIF output, validated by Microsoft's SARIF Multitool (<c>validate</c>: the SARIF 2.1.0 schema
+/// plus the SARIF validation rules), plus the extra demands of GitHub code scanning.
 /// </summary>
 public class SarifReportWriterTests
 {
-    private static readonly Lazy<JsonSchema> Schema = new(() =>
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("sarif-schema-2.1.0.json")
-            ?? throw new InvalidOperationException("the SARIF schema is not embedded in the test assembly");
-        using var reader = new StreamReader(stream);
-        return JsonSchema.FromText(reader.ReadToEnd());
-    });
-
-    private static readonly EvaluationOptions Strict = new()
-    {
-        OutputFormat = OutputFormat.List,
-        RequireFormatValidation = true,
-    };
-
     private static string Render(EksHardening.Operator.Reporting.ScanReport report) =>
         ReportSamples.Render(new SarifReportWriter("/abs/repo"), report);
 
-    private static List<string> SchemaErrors(string sarif)
+    private static void AssertValid(string sarif)
     {
-        using var document = JsonDocument.Parse(sarif);
-        var results = Schema.Value.Evaluate(document.RootElement, Strict);
-        if (results.IsValid) return [];
-        return (results.Details ?? [results])
-            .Where(d => d.Errors is { Count: > 0 })
-            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Key}: {e.Value}"))
-            .ToList();
-    }
-
-    private static void AssertSchemaValid(string sarif)
-    {
-        var errors = SchemaErrors(sarif);
+        var errors = SarifMultitool.Errors(sarif);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
-    [Fact]
-    public void Full_report_is_valid_against_the_official_schema() => AssertSchemaValid(Render(ReportSamples.Full()));
+    [SkippableFact]
+    public void Full_report_is_valid_sarif() => AssertValid(Render(ReportSamples.Full()));
 
-    [Fact]
-    public void Empty_report_is_valid_against_the_official_schema()
+    [SkippableFact]
+    public void Empty_report_is_valid_sarif()
     {
         var sarif = Render(ReportSamples.Empty());
-        AssertSchemaValid(sarif);
+        AssertValid(sarif);
         var run = JsonNode.Parse(sarif)!["runs"]![0]!;
         Assert.Empty(run["results"]!.AsArray());
         Assert.Empty(run["tool"]!["driver"]!["rules"]!.AsArray());
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("version", "\"2.0.0\"")]
     [InlineData("result level", "\"critical\"")]
     [InlineData("result message", "{}")]
@@ -69,7 +42,7 @@ public class SarifReportWriterTests
     [InlineData("region startLine", "0")]
     [InlineData("rule level", "\"high\"")]
     [InlineData("result extra", "1")]
-    public void The_schema_check_rejects_broken_documents(string what, string value)
+    public void The_validator_rejects_broken_documents(string what, string value)
     {
         var sarif = JsonNode.Parse(Render(ReportSamples.Full()))!.AsObject();
         var run = sarif["runs"]![0]!;
@@ -86,7 +59,7 @@ public class SarifReportWriterTests
             case "result extra": results[0]!["severity"] = broken; break;
         }
 
-        Assert.NotEmpty(SchemaErrors(sarif.ToJsonString()));
+        Assert.NotEmpty(SarifMultitool.Errors(sarif.ToJsonString()));
     }
 
     [Fact]
@@ -211,7 +184,7 @@ public class SarifReportWriterTests
         Assert.Equal("error", exempt.GetProperty("level").GetString());
         var suppression = Assert.Single(exempt.GetProperty("suppressions").EnumerateArray());
         Assert.Equal("external", suppression.GetProperty("kind").GetString());
-        Assert.Equal("accepted", suppression.GetProperty("state").GetString());
+        Assert.Equal("accepted", suppression.GetProperty("status").GetString());
         Assert.Contains("legacy-db", suppression.GetProperty("justification").GetString(), StringComparison.Ordinal);
         // Backslashes in the manifest path become forward slashes.
         Assert.Equal("deploy/shop/db.yaml", exempt.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());

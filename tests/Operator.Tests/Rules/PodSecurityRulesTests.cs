@@ -545,7 +545,7 @@ public class PodSecurityRulesTests
     [InlineData("azureDisk: {diskName: d, diskURI: u}", "azureDisk")]
     [InlineData("photonPersistentDisk: {pdID: p}", "photonPersistentDisk")]
     [InlineData("portworxVolume: {volumeID: v}", "portworxVolume")]
-    [InlineData("scaleIO: {gateway: g, system: s, secretRef: {name: n}}", "scaleIO")]
+    [InlineData("scaleIO: {gateway: g, system: s, secretRef: {name: sio-secret}}", "scaleIO")]
     [InlineData("storageos: {volumeName: v}", "storageos")]
     public void Restricted_rejects_each_non_core_volume_type(string source, string type)
     {
