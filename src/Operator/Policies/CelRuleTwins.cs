@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EksHardening.Operator.Policies;
+
+/// <summary>
+/// A CEL rule of the CRD (x-kubernetes-validations) and its C# twin, which decides the same thing for the
+/// same <c>self</c>. <see cref="Locations"/> are the schema paths that carry the rule ("[]" is any list item).
+/// </summary>
+internal sealed record CelRuleTwin(
+    string[] Locations,
+    string Rule,
+    string Message,
+    string? FieldPath,
+    string? Reason,
+    Func<JsonNode, bool> Holds);
+
+/// <summary>
+/// Every CEL rule of config/crd/responsibilitypolicies.eks-hardening.io.yaml next to its C# twin: we cannot run
+/// CEL here, so the scan CLI and the operator's InvalidSpec path run these. A test checks that the rule text,
+/// message, fieldPath, reason and locations match the CRD exactly, both ways.
+/// </summary>
+internal static class CelRuleTwins
+{
+    public static readonly IReadOnlyList<CelRuleTwin> All =
+    [
+        new(["spec.match.kinds[]"],
+            "self in ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']",
+            "must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob",
+            null, null,
+            self => Str(self) is "Pod" or "Deployment" or "StatefulSet" or "DaemonSet" or "ReplicaSet" or "Job" or "CronJob"),
+
+        new(["spec.match.namespaceSelector.matchExpressions[]", "spec.exemptions[].selector.matchExpressions[]"],
+            "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !(self.operator in ['Exists', 'DoesNotExist']) || !has(self.values) || size(self.values) == 0",
+            "values must be non-empty for In and NotIn, and empty for Exists and DoesNotExist",
+            ".values", null,
+            self => Str(self, "operator") is "In" or "NotIn"
+                ? Has(self, "values") && Size(self, "values") > 0
+                : !(Str(self, "operator") is "Exists" or "DoesNotExist") || !Has(self, "values") || Size(self, "values") == 0),
+
+        new(["spec.imageScanning.maxScanAge", "spec.evaluationInterval"],
+            "duration(self) > duration('0s')",
+            "must be a positive duration such as 168h or 1h30m",
+            null, null,
+            self => DurationParser.TryParseNanoseconds(Str(self), out var nanoseconds) && nanoseconds > 0),
+
+        new(["spec.cluster"],
+            "has(self.name) || !((has(self.requireSecretsEncryption) && self.requireSecretsEncryption) || (has(self.requireKeyRotation) && self.requireKeyRotation) || (has(self.requiredLogTypes) && size(self.requiredLogTypes) > 0) || (has(self.disallowPublicEndpoint) && self.disallowPublicEndpoint) || (has(self.disallowOpenPublicCidrs) && self.disallowOpenPublicCidrs))",
+            "name is required when any cluster check (require*, disallow*, requiredLogTypes) is on",
+            ".name", "FieldValueRequired",
+            self => Has(self, "name") || !(
+                (Has(self, "requireSecretsEncryption") && IsTrue(self, "requireSecretsEncryption"))
+                || (Has(self, "requireKeyRotation") && IsTrue(self, "requireKeyRotation"))
+                || (Has(self, "requiredLogTypes") && Size(self, "requiredLogTypes") > 0)
+                || (Has(self, "disallowPublicEndpoint") && IsTrue(self, "disallowPublicEndpoint"))
+                || (Has(self, "disallowOpenPublicCidrs") && IsTrue(self, "disallowOpenPublicCidrs")))),
+
+        new(["spec.exemptions[]"],
+            "has(self.rules) && size(self.rules) > 0",
+            "an exemption must name at least one rule",
+            ".rules", "FieldValueRequired",
+            self => Has(self, "rules") && Size(self, "rules") > 0),
+
+        new(["spec.exemptions[]"],
+            "has(self.reason) && self.reason.trim() != ''",
+            "an exemption must give a reason",
+            ".reason", "FieldValueRequired",
+            self => Has(self, "reason") && (Str(self, "reason") ?? "").Trim() != ""),
+    ];
+
+    private static readonly Dictionary<string, CelRuleTwin> ByRule = All.ToDictionary(t => t.Rule, StringComparer.Ordinal);
+
+    public static CelRuleTwin? Find(string rule) => ByRule.GetValueOrDefault(rule);
+
+    // CEL's view of self: has() is "present and not null"; a wrongly typed field reads as absent or false
+    // (the schema check reports the type).
+    private static bool Has(JsonNode self, string field) => self is JsonObject obj && obj[field] is not null;
+
+    private static bool IsTrue(JsonNode self, string field) =>
+        self is JsonObject obj && obj[field] is JsonValue v && v.GetValueKind() == JsonValueKind.True;
+
+    private static int Size(JsonNode self, string field) =>
+        self is JsonObject obj && obj[field] is JsonArray array ? array.Count : 0;
+
+    private static string? Str(JsonNode self, string field) => self is JsonObject obj && obj[field] is { } child ? Str(child) : null;
+
+    private static string? Str(JsonNode self) =>
+        self is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+
+namespace EksHardening.Operator.Policies;
+
+/// <summary>
+/// What neither the schema nor the CEL rules check, and the API server does not check for custom resources:
+/// label selectors as Kubernetes validates them for its own types (operators, label key and value syntax).
+/// Works on the JSON form of the spec so that raw and typed policies are checked alike.
+/// </summary>
+internal static partial class SemanticChecks
+{
+    private static readonly string[] Operators = ["In", "NotIn", "Exists", "DoesNotExist"];
+
+    public static void Check(JsonObject? spec, List<SpecProblem> problems)
+    {
+        if (spec is null) return;
+        if (spec["match"] is JsonObject match) CheckSelector(match["namespaceSelector"], "spec.match.namespaceSelector", problems);
+        if (spec["exemptions"] is JsonArray exemptions)
+        {
+            for (var i = 0; i < exemptions.Count; i++)
+            {
+                if (exemptions[i] is JsonObject exemption) CheckSelector(exemption["selector"], $"spec.exemptions[{i}].selector", problems);
+            }
+        }
+    }
+
+    private static void CheckSelector(JsonNode? selector, string path, List<SpecProblem> problems)
+    {
+        if (selector is not JsonObject obj) return;
+        if (obj["matchLabels"] is JsonObject labels)
+        {
+            foreach (var (key, value) in labels)
+            {
+                var at = $"{path}.matchLabels[{key}]";
+                if (LabelKeyProblem(key) is { } keyProblem) problems.Add(new SpecProblem(at, keyProblem));
+                else if (Text(value) is { } text && LabelValueProblem(text) is { } valueProblem) problems.Add(new SpecProblem(at, valueProblem));
+            }
+        }
+
+        if (obj["matchExpressions"] is not JsonArray expressions) return;
+        for (var i = 0; i < expressions.Count; i++)
+        {
+            if (expressions[i] is not JsonObject requirement) continue;
+            var at = $"{path}.matchExpressions[{i}]";
+            if (Text(requirement["key"]) is { } key && LabelKeyProblem(key) is { } keyProblem) problems.Add(new SpecProblem($"{at}.key", keyProblem));
+
+            var op = Text(requirement["operator"]);
+            if (op is not null && !Operators.Contains(op, StringComparer.Ordinal))
+                problems.Add(new SpecProblem($"{at}.operator", $"{JsonKinds.Quote(op)} is not one of {string.Join(", ", Operators)}"));
+
+            if (op is "In" or "NotIn" && requirement["values"] is JsonArray values)
+            {
+                for (var j = 0; j < values.Count; j++)
+                {
+                    if (Text(values[j]) is { } text && LabelValueProblem(text) is { } valueProblem)
+                        problems.Add(new SpecProblem($"{at}.values[{j}]", valueProblem));
+                }
+            }
+        }
+    }
+
+    /// <summary>A label key: an optional DNS subdomain prefix and "/", then a name of at most 63 characters.</summary>
+    internal static string? LabelKeyProblem(string key)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var prefix = slash < 0 ? null : key[..slash];
+        var name = slash < 0 ? key : key[(slash + 1)..];
+        var valid = name.Length is > 0 and <= 63 && LabelName().IsMatch(name)
+                    && (prefix is null || (prefix.Length is > 0 and <= 253 && DnsSubdomain().IsMatch(prefix)));
+        return valid
+            ? null
+            : $"{JsonKinds.Quote(key)} is not a valid label key: an optional DNS subdomain prefix and '/', then at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit";
+    }
+
+    /// <summary>A label value: empty, or at most 63 characters beginning and ending with a letter or digit.</summary>
+    internal static string? LabelValueProblem(string value) =>
+        value.Length == 0 || (value.Length <= 63 && LabelName().IsMatch(value))
+            ? null
+            : $"{JsonKinds.Quote(value)} is not a valid label value: at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit";
+
+    private static string? Text(JsonNode? node) =>
+        node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+
+    [GeneratedRegex(@"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\z", RegexOptions.CultureInvariant)]
+    private static partial Regex LabelName();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
+    internal static partial Regex DnsSubdomain();
+}

@@ -1,0 +1,313 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EksHardening.Entities;
+using EksHardening.Operator.Manifests;
+using EksHardening.Operator.Policies;
+using k8s.Models;
+
+namespace EksHardening.Operator.Tests.Policies;
+
+public class PolicyValidatorTests
+{
+    private static IReadOnlyList<SpecProblem> WithSpec(Action<JsonObject> edit) => PolicyValidator.Validate(PolicyFixtures.Example(p => edit(p.Spec())));
+
+    private static string Only(IReadOnlyList<SpecProblem> problems) => Assert.Single(problems).ToString();
+
+    [Fact]
+    public void The_design_example_is_valid()
+    {
+        Assert.Empty(PolicyValidator.Validate(PolicyFixtures.Example()));
+    }
+
+    [Fact]
+    public void A_minimal_policy_is_valid()
+    {
+        Assert.Empty(PolicyValidator.Validate(PolicyFixtures.Parse("""
+            apiVersion: eks-hardening.io/v1alpha1
+            kind: ResponsibilityPolicy
+            metadata: { name: minimal }
+            spec: {}
+            """)));
+    }
+
+    [Fact]
+    public void The_design_example_is_valid_typed()
+    {
+        var policy = PolicyFixtures.Example().Deserialize<ResponsibilityPolicy>()!;
+        Assert.Equal(PodSecurityLevel.Restricted, policy.Spec.PodSecurity!.Level);
+        Assert.Empty(PolicyValidator.ValidateSemantics(policy));
+        Assert.Empty(PolicyValidator.ValidateSemantics(new ResponsibilityPolicy()));
+    }
+
+    [Fact]
+    public void A_bad_enum_names_the_field_and_the_allowed_values()
+    {
+        Assert.Equal("spec.mode: \"Foo\" is not one of Audit, Warn, Enforce", Only(WithSpec(s => s["mode"] = "Foo")));
+        Assert.Equal("spec.podSecurity.level: \"Restricted\" is not one of baseline, restricted",
+            Only(WithSpec(s => s["podSecurity"]!["level"] = "Restricted")));
+        Assert.Equal("spec.cluster.requiredLogTypes[1]: \"controllermanager\" is not one of api, audit, authenticator, controllerManager, scheduler",
+            Only(WithSpec(s => s["cluster"]!["requiredLogTypes"] = new JsonArray("api", "controllermanager"))));
+        Assert.Equal("spec.networkPolicies.requireDefaultDeny[0]: \"ingress\" is not one of Ingress, Egress",
+            Only(WithSpec(s => s["networkPolicies"]!["requireDefaultDeny"] = new JsonArray("ingress"))));
+    }
+
+    [Fact]
+    public void An_unknown_field_is_an_error()
+    {
+        Assert.Equal("spec.podSecurity.lvl: unknown field", Only(WithSpec(s => s["podSecurity"]!["lvl"] = "restricted")));
+        Assert.Equal("spec.imageScaning: unknown field", Only(WithSpec(s => s["imageScaning"] = new JsonObject())));
+        Assert.Equal("spec.exemptions[0].expiry: unknown field", Only(WithSpec(s => s["exemptions"]![0]!["expiry"] = "2027-01-01T00:00:00Z")));
+        Assert.Equal("metadata.nmae: unknown field", Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p["metadata"]!["nmae"] = "x"))));
+        Assert.Equal("extra: unknown field", Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p["extra"] = 1))));
+    }
+
+    [Fact]
+    public void A_wrong_type_names_what_was_found()
+    {
+        Assert.Equal("spec.imageScanning.disallowLatestTag: must be a boolean, got string \"yes\"",
+            Only(WithSpec(s => s["imageScanning"]!["disallowLatestTag"] = "yes")));
+        Assert.Equal("spec.imageScanning.vulnerabilityThresholds.high: must be an integer, got number 1.5",
+            Only(WithSpec(s => s["imageScanning"]!["vulnerabilityThresholds"]!["high"] = 1.5)));
+        Assert.Equal("spec.match.excludeNamespaces: must be a list, got string \"kube-system\"",
+            Only(WithSpec(s => s["match"]!["excludeNamespaces"] = "kube-system")));
+        Assert.Equal("spec.cluster: must be an object, got boolean true", Only(WithSpec(s => s["cluster"] = true)));
+    }
+
+    [Fact]
+    public void Yaml_booleans_and_whole_numbers_are_read_as_Kubernetes_reads_them()
+    {
+        var policy = PolicyFixtures.Parse("""
+            apiVersion: eks-hardening.io/v1alpha1
+            kind: ResponsibilityPolicy
+            metadata: { name: yaml-scalars }
+            spec:
+              imageScanning: { disallowLatestTag: yes, vulnerabilityThresholds: { critical: 2.0 } }
+            """);
+        Assert.Empty(PolicyValidator.Validate(policy));
+    }
+
+    [Fact]
+    public void A_pattern_mismatch_shows_the_value_and_the_pattern()
+    {
+        var problem = Assert.Single(WithSpec(s => s["imageScanning"]!["maxScanAge"] = "7d"));
+        Assert.Equal("spec.imageScanning.maxScanAge", problem.Path);
+        Assert.Equal("\"7d\" does not match ^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$", problem.Message);
+
+        Assert.Equal("spec.cluster.region", Assert.Single(WithSpec(s => s["cluster"]!["region"] = "Ireland")).Path);
+        Assert.Equal("spec.match.excludeNamespaces[0]", Assert.Single(WithSpec(s => s["match"]!["excludeNamespaces"] = new JsonArray("Kube_System"))).Path);
+        Assert.Equal("spec.exemptions[0].rules[1]", Assert.Single(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray("pss.*", "psss.*"))).Path);
+    }
+
+    [Fact]
+    public void Missing_required_fields_are_named()
+    {
+        Assert.Equal("spec.exemptions[0].name: is required", Only(WithSpec(s => s["exemptions"]![0]!.AsObject().Remove("name"))));
+        Assert.Equal("spec: is required", Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p.Remove("spec")))));
+        Assert.Equal("metadata.name: is required", Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p["metadata"]!.AsObject().Remove("name")))));
+        Assert.Equal("status.responsibilities[0].row: is required",
+            Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p["status"]!["responsibilities"]![0]!.AsObject().Remove("row")))));
+    }
+
+    [Fact]
+    public void A_null_field_counts_as_absent_as_the_API_server_prunes_it()
+    {
+        Assert.Empty(WithSpec(s => s["imageScanning"]!["maxScanAge"] = null));
+        Assert.Equal("spec.exemptions[0].name: is required", Only(WithSpec(s => s["exemptions"]![0]!["name"] = null)));
+    }
+
+    [Fact]
+    public void Bounds_on_lists_strings_and_numbers()
+    {
+        var many = new JsonArray(Enumerable.Range(0, 257).Select(i => (JsonNode)$"ns-{i}").ToArray());
+        Assert.Equal("spec.match.excludeNamespaces: has 257 items, more than the 256 allowed", Only(WithSpec(s => s["match"]!["excludeNamespaces"] = many)));
+        Assert.Equal("spec.exemptions[0].name: is 64 characters long, more than the 63 allowed", Only(WithSpec(s => s["exemptions"]![0]!["name"] = new string('a', 64))));
+        Assert.Equal("spec.imageScanning.vulnerabilityThresholds.critical: -1 is less than the minimum 0",
+            Only(WithSpec(s => s["imageScanning"]!["vulnerabilityThresholds"]!["critical"] = -1)));
+        Assert.Equal("spec.cluster.name: must not be empty", Only(WithSpec(s => s["cluster"]!["name"] = "")));
+    }
+
+    [Fact]
+    public void Sets_and_map_lists_reject_duplicates()
+    {
+        Assert.Equal("spec.match.excludeNamespaces[1]: duplicate value \"kube-system\"",
+            Only(WithSpec(s => s["match"]!["excludeNamespaces"] = new JsonArray("kube-system", "kube-system"))));
+        Assert.Equal("spec.exemptions[1]: duplicate entry: name \"legacy-batch\" is already used by spec.exemptions[0]",
+            Only(WithSpec(s => s["exemptions"]!.AsArray().Add(s["exemptions"]![0]!.DeepClone()))));
+    }
+
+    [Fact]
+    public void Expires_must_be_an_RFC3339_time()
+    {
+        Assert.Equal("spec.exemptions[0].expires: \"next year\" is not an RFC 3339 date-time such as 2027-03-31T00:00:00Z",
+            Only(WithSpec(s => s["exemptions"]![0]!["expires"] = "next year")));
+        Assert.Single(WithSpec(s => s["exemptions"]![0]!["expires"] = "2027-02-30T00:00:00Z"));
+        Assert.Single(WithSpec(s => s["exemptions"]![0]!["expires"] = "2027-03-31"));
+        Assert.Empty(WithSpec(s => s["exemptions"]![0]!["expires"] = "2027-03-31T00:00:00.5+02:00"));
+    }
+
+    [Fact]
+    public void The_type_fields_must_name_this_resource()
+    {
+        Assert.Equal("apiVersion: must be eks-hardening.io/v1alpha1, got string \"eks-hardening.io/v1\"",
+            Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p["apiVersion"] = "eks-hardening.io/v1"))));
+        Assert.Equal("kind: is required (must be ResponsibilityPolicy)", Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p.Remove("kind")))));
+        Assert.Equal("metadata.name", Assert.Single(PolicyValidator.Validate(PolicyFixtures.Example(p => p["metadata"]!["name"] = "Production"))).Path);
+    }
+
+    [Fact]
+    public void Status_is_checked_too_when_present()
+    {
+        Assert.Equal("status.clusterFindings[0].result: \"passed\" is not one of pass, fail, exempt, error",
+            Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p["status"]!["clusterFindings"]![0]!["result"] = "passed"))));
+        Assert.Equal("status.conditions[0].status: \"true\" is not one of True, False, Unknown",
+            Only(PolicyValidator.Validate(PolicyFixtures.Example(p => p["status"]!["conditions"]![0]!["status"] = "true"))));
+    }
+
+    // CEL twins, one test per rule.
+
+    [Fact]
+    public void Cel_kinds_come_from_the_supported_list()
+    {
+        Assert.Equal("spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob",
+            Only(WithSpec(s => s["match"]!["kinds"] = new JsonArray("Pod", "Service"))));
+    }
+
+    [Fact]
+    public void Cel_cluster_name_is_required_when_a_cluster_check_is_on()
+    {
+        const string message = "spec.cluster.name: name is required when any cluster check (require*, disallow*, requiredLogTypes) is on";
+        Assert.Equal(message, Only(WithSpec(s => s["cluster"]!.AsObject().Remove("name"))));
+        Assert.Equal(message, Only(WithSpec(s => s["cluster"] = new JsonObject { ["requiredLogTypes"] = new JsonArray("audit") })));
+        Assert.Empty(WithSpec(s => s["cluster"] = new JsonObject { ["region"] = "eu-west-1", ["requireKeyRotation"] = false, ["requiredLogTypes"] = new JsonArray() }));
+    }
+
+    [Fact]
+    public void Cel_an_exemption_names_a_rule_and_gives_a_reason()
+    {
+        Assert.Equal("spec.exemptions[0].rules: an exemption must name at least one rule", Only(WithSpec(s => s["exemptions"]![0]!.AsObject().Remove("rules"))));
+        Assert.Equal("spec.exemptions[0].rules: an exemption must name at least one rule", Only(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray())));
+        Assert.Equal("spec.exemptions[0].reason: an exemption must give a reason", Only(WithSpec(s => s["exemptions"]![0]!.AsObject().Remove("reason"))));
+        Assert.Equal("spec.exemptions[0].reason: an exemption must give a reason", Only(WithSpec(s => s["exemptions"]![0]!["reason"] = "  ")));
+    }
+
+    [Fact]
+    public void Cel_selector_values_follow_the_operator()
+    {
+        var noValues = JsonNode.Parse("""{ "matchExpressions": [ { "key": "env", "operator": "In" } ] }""");
+        var valuesWithExists = JsonNode.Parse("""{ "matchExpressions": [ { "key": "env", "operator": "Exists", "values": ["prod"] } ] }""");
+        const string message = "values must be non-empty for In and NotIn, and empty for Exists and DoesNotExist";
+        Assert.Equal($"spec.match.namespaceSelector.matchExpressions[0].values: {message}", Only(WithSpec(s => s["match"]!["namespaceSelector"] = noValues)));
+        Assert.Equal($"spec.exemptions[0].selector.matchExpressions[0].values: {message}", Only(WithSpec(s => s["exemptions"]![0]!["selector"] = valuesWithExists)));
+    }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("0h0m")]
+    [InlineData("9999999999h")]
+    public void Cel_durations_are_positive_and_in_range(string duration)
+    {
+        Assert.Equal("spec.evaluationInterval: must be a positive duration such as 168h or 1h30m", Only(WithSpec(s => s["evaluationInterval"] = duration)));
+        Assert.Equal("spec.imageScanning.maxScanAge: must be a positive duration such as 168h or 1h30m",
+            Only(WithSpec(s => s["imageScanning"]!["maxScanAge"] = duration)));
+    }
+
+    [Fact]
+    public void A_malformed_duration_is_reported_once_by_its_pattern()
+    {
+        Assert.Contains("does not match", Only(WithSpec(s => s["evaluationInterval"] = "1 week")));
+    }
+
+    // Semantic checks.
+
+    [Fact]
+    public void Selector_operators_and_label_syntax_are_checked()
+    {
+        var badOperator = JsonNode.Parse("""{ "matchExpressions": [ { "key": "env", "operator": "Equals", "values": ["prod"] } ] }""");
+        Assert.Equal("spec.match.namespaceSelector.matchExpressions[0].operator: \"Equals\" is not one of In, NotIn, Exists, DoesNotExist",
+            Only(WithSpec(s => s["match"]!["namespaceSelector"] = badOperator)));
+
+        var badKey = JsonNode.Parse("""{ "matchLabels": { "bad key": "x" } }""");
+        Assert.StartsWith("spec.match.namespaceSelector.matchLabels[bad key]: \"bad key\" is not a valid label key", Only(WithSpec(s => s["match"]!["namespaceSelector"] = badKey)));
+
+        var badValue = JsonNode.Parse("""{ "matchExpressions": [ { "key": "team.example.com/owner", "operator": "NotIn", "values": ["ok", "-bad"] } ] }""");
+        Assert.StartsWith("spec.exemptions[0].selector.matchExpressions[0].values[1]: \"-bad\" is not a valid label value",
+            Only(WithSpec(s => s["exemptions"]![0]!["selector"] = badValue)));
+
+        var goodKeys = JsonNode.Parse("""{ "matchLabels": { "app.kubernetes.io/name": "web", "empty": "" } }""");
+        Assert.Empty(WithSpec(s => s["match"]!["namespaceSelector"] = goodKeys));
+    }
+
+    // The typed path (after the API server applied the schema).
+
+    [Fact]
+    public void ValidateSemantics_runs_the_CEL_twins_and_semantic_checks_on_typed_policies()
+    {
+        var policy = new ResponsibilityPolicy
+        {
+            Metadata = new V1ObjectMeta { Name = "typed" },
+            Spec = new ResponsibilityPolicySpec
+            {
+                Match = new PolicyMatch
+                {
+                    Kinds = ["Deployment", "Service"],
+                    NamespaceSelector = new V1LabelSelector
+                    {
+                        MatchExpressions = [new V1LabelSelectorRequirement { Key = "env", OperatorProperty = "Equals", Values = ["prod"] }],
+                    },
+                },
+                ImageScanning = new ImageScanningDuty { MaxScanAge = "0s" },
+                Cluster = new ClusterDuty { RequireSecretsEncryption = true },
+                Exemptions = [new PolicyExemption { Name = "no-rules", Reason = "" }],
+                EvaluationInterval = "10m",
+            },
+        };
+
+        var problems = PolicyValidator.ValidateSemantics(policy).Select(p => p.ToString()).ToList();
+        Assert.Equal(
+        [
+            "spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob",
+            "spec.imageScanning.maxScanAge: must be a positive duration such as 168h or 1h30m",
+            "spec.cluster.name: name is required when any cluster check (require*, disallow*, requiredLogTypes) is on",
+            "spec.exemptions[0].rules: an exemption must name at least one rule",
+            "spec.exemptions[0].reason: an exemption must give a reason",
+            "spec.match.namespaceSelector.matchExpressions[0].operator: \"Equals\" is not one of In, NotIn, Exists, DoesNotExist",
+        ], problems);
+    }
+
+    [Fact]
+    public void ValidateSemantics_checks_In_without_values()
+    {
+        var policy = new ResponsibilityPolicy
+        {
+            Spec = new ResponsibilityPolicySpec
+            {
+                Exemptions =
+                [
+                    new PolicyExemption
+                    {
+                        Name = "x", Rules = ["pss.*"], Reason = "r",
+                        Selector = new V1LabelSelector { MatchExpressions = [new V1LabelSelectorRequirement { Key = "app", OperatorProperty = "In" }] },
+                    },
+                ],
+            },
+        };
+        Assert.Equal("spec.exemptions[0].selector.matchExpressions[0].values: values must be non-empty for In and NotIn, and empty for Exists and DoesNotExist",
+            Only(PolicyValidator.ValidateSemantics(policy)));
+    }
+
+    [Fact]
+    public void Problems_map_back_to_source_lines()
+    {
+        var yaml = PolicyFixtures.DesignExample.Replace("mode: Audit", "mode: Strict", StringComparison.Ordinal);
+        var document = YamlToJson.Parse(yaml, "policy.yaml").Single();
+        var problem = Assert.Single(PolicyValidator.Validate((JsonObject)document.Root!));
+        Assert.Equal(5, document.LineOfPath(problem.Path));
+    }
+
+    [Fact]
+    public void Summarize_keeps_a_condition_message_short()
+    {
+        var problems = Enumerable.Range(0, 5).Select(i => new SpecProblem($"spec.f{i}", "bad")).ToList();
+        Assert.Equal("spec.f0: bad; spec.f1: bad; spec.f2: bad (and 2 more)", PolicyValidator.Summarize(problems));
+    }
+}
