@@ -75,12 +75,6 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         var report = new ScanReport(VersionInfo.Version, evaluations, inputs.SkippedKinds);
         var writer = ScanReportWriters.For(options.Output) ?? throw new UsageException($"unknown output format '{options.Output}'");
         writer.Write(report, stdout);
-        if (options.Output == "table" && inputs.SkippedCount > 0)
-        {
-            stderr.WriteLine($"note: skipped {inputs.SkippedCount} object(s) of kinds the scan does not evaluate: "
-                             + string.Join(", ", inputs.SkippedKinds.Select(k => $"{k.Key} ({k.Value})")));
-        }
-
         return FailsAtOrAbove(evaluations, options.FailOn) ? ExitViolations : ExitClean;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Entities;
+using EksHardening.Operator.Policies;
 using k8s;
 using k8s.Models;
 
@@ -127,6 +128,17 @@ public static class ManifestReader
             var key = $"{apiVersion}/{kind}";
             into.SkippedKinds[key] = into.SkippedKinds.GetValueOrDefault(key) + 1;
             return;
+        }
+
+        if (type == typeof(ResponsibilityPolicy))
+        {
+            // Checked against the CRD before typing, so that a bad field is named rather than failing to convert.
+            var problems = PolicyValidator.Validate(obj);
+            if (problems.Count > 0)
+            {
+                throw new ManifestException(document.File, document.LineOfPath(problems[0].Path),
+                    $"ResponsibilityPolicy {NameOf(obj)}: {PolicyValidator.Summarize(problems)}");
+            }
         }
 
         object typed;

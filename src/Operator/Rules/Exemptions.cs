@@ -38,12 +38,7 @@ public sealed class Exemptions
             var active = _active.FirstOrDefault(e => e.Covers(finding, ns, objectLabels, podLabels, isWorkload));
             if (active is not null)
             {
-                findings[i] = finding with
-                {
-                    Result = FindingResult.Exempt,
-                    Exemption = active.Source.Name,
-                    Message = $"{finding.Message} (exempt by '{active.Source.Name}': {active.Source.Reason})",
-                };
+                findings[i] = finding with { Result = FindingResult.Exempt, Exemption = active.Source.Name };
                 continue;
             }
 

@@ -28,7 +28,7 @@ internal static class SarifMultitool
             var input = Path.Combine(dir.FullName, "input.sarif");
             var output = Path.Combine(dir.FullName, "validation.sarif");
             File.WriteAllText(input, sarif);
-            var start = new ProcessStartInfo(Executable!, ["validate", input, "--output", output, "--force"])
+            var start = new ProcessStartInfo(Executable!, ["validate", input, "--output", output])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
