@@ -96,4 +96,16 @@ public class IrsaRulesTests
         Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Pod", "a", "irsa.role-not-shared"));
         Assert.Empty(evaluation.FindingsOf("Pod", "b").Of("irsa.role-not-shared"));
     }
+
+    [Fact]
+    public void Differently_named_accounts_in_other_namespaces_share_the_role_too()
+    {
+        const string role = "arn:aws:iam::111122223333:role/admin";
+        var evaluation = TestEvaluation.Evaluate(Policy,
+            Pod("a", "shop", "  serviceAccountName: shop-api") + Account("shop-api", "shop", role: role)
+            + Account("ci-deployer", "ci", role: role) + Account("ops", "platform", role: "  " + role + " "));
+        var finding = Assert.Single(evaluation.FindingsOf("Pod", "a").Of("irsa.role-not-shared"));
+        Assert.Equal(FindingResult.Fail, finding.Result);
+        Assert.Contains("ci, platform", finding.Message);
+    }
 }
