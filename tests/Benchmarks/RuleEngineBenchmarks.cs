@@ -15,6 +15,10 @@ public class RuleEngineBenchmarks
 {
     private const int Templates = 10_000;
 
+    /// <summary>Share of workloads that break most rules: 0 (a compliant cluster), 0.1, 0.5 (every failure path).</summary>
+    [Params(0.0, 0.1, 0.5)]
+    public double ViolatingShare { get; set; }
+
     private ResponsibilityPolicy _policy = null!;
     private ClusterSnapshot _snapshot = null!;
     private PolicyEvaluator _evaluator = null!;
@@ -35,7 +39,7 @@ public class RuleEngineBenchmarks
                 - {name: legacy, namespaces: [team-3], images: ["docker.io/library/nginx:*"], rules: ["image.*"], reason: bench, expires: "2030-01-01T00:00:00Z"}
                 """),
         };
-        _snapshot = SyntheticCluster.Build(Templates, namespaceCount: 200);
+        _snapshot = SyntheticCluster.Build(Templates, namespaceCount: 200, ViolatingShare);
         _evaluator = new PolicyEvaluator(TimeProvider.System);
     }
 

@@ -12,7 +12,8 @@ public static class SyntheticCluster
 {
     private const string Digest = "sha256:4f5e1c3b2a9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f";
 
-    public static ClusterSnapshot Build(int workloads, int namespaceCount)
+    /// <param name="violatingShare">Fraction of workloads that break most rules (0 = all compliant).</param>
+    public static ClusterSnapshot Build(int workloads, int namespaceCount, double violatingShare = 0.5)
     {
         var namespaces = new List<V1Namespace>();
         var policies = new List<V1NetworkPolicy>();
@@ -68,7 +69,8 @@ public static class SyntheticCluster
         var views = new List<WorkloadView>(workloads);
         for (var i = 0; i < workloads; i++)
         {
-            var deployment = i % 2 == 0 ? Compliant(i, $"team-{i % namespaceCount}") : Violating(i, $"team-{i % namespaceCount}");
+            var violating = violatingShare > 0 && i % (int)Math.Round(1 / violatingShare) == 0;
+            var deployment = violating ? Violating(i, $"team-{i % namespaceCount}") : Compliant(i, $"team-{i % namespaceCount}");
             views.Add(WorkloadView.TryCreate(deployment)!);
         }
 

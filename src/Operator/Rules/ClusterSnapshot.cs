@@ -21,6 +21,7 @@ public sealed class ClusterSnapshot
     private readonly Dictionary<string, WorkloadView> _workloadsByUid;
     private readonly Dictionary<(string Namespace, string Kind, string Name), WorkloadView> _workloadsByName;
     private readonly Dictionary<string, SourceLocation> _namespaceSources;
+    private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
 
     public ClusterSnapshot(
         IEnumerable<WorkloadView> workloads,
@@ -156,6 +157,18 @@ public sealed class ClusterSnapshot
 
     /// <summary>Labels of a namespace, including the <c>kubernetes.io/metadata.name</c> label the API server sets.</summary>
     public IDictionary<string, string> NamespaceLabels(string ns)
+    {
+        lock (_namespaceLabels)
+        {
+            if (_namespaceLabels.TryGetValue(ns, out var cached)) return cached;
+        }
+
+        var labels = BuildNamespaceLabels(ns);
+        lock (_namespaceLabels) _namespaceLabels[ns] = labels;
+        return labels;
+    }
+
+    private Dictionary<string, string> BuildNamespaceLabels(string ns)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
         if (FindNamespace(ns)?.Metadata?.Labels is { } own)

@@ -35,14 +35,14 @@ public sealed class Exemptions
         {
             var finding = findings[i];
             if (finding.Result is not (FindingResult.Fail or FindingResult.Error)) continue;
-            var active = _active.FirstOrDefault(e => e.Covers(finding, ns, objectLabels, podLabels, isWorkload));
+            var active = FirstCovering(_active, finding, ns, objectLabels, podLabels, isWorkload);
             if (active is not null)
             {
                 findings[i] = finding with { Result = FindingResult.Exempt, Exemption = active.Source.Name };
                 continue;
             }
 
-            var expired = _expired.FirstOrDefault(e => e.Covers(finding, ns, objectLabels, podLabels, isWorkload));
+            var expired = FirstCovering(_expired, finding, ns, objectLabels, podLabels, isWorkload);
             if (expired is not null)
             {
                 findings[i] = finding with
@@ -53,6 +53,17 @@ public sealed class Exemptions
         }
 
         return findings;
+    }
+
+    private static CompiledExemption? FirstCovering(List<CompiledExemption> exemptions, Finding finding, string ns,
+        IDictionary<string, string>? objectLabels, IDictionary<string, string>? podLabels, bool isWorkload)
+    {
+        foreach (var exemption in exemptions)
+        {
+            if (exemption.Covers(finding, ns, objectLabels, podLabels, isWorkload)) return exemption;
+        }
+
+        return null;
     }
 
     private sealed class CompiledExemption

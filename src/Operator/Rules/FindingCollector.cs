@@ -8,8 +8,11 @@ namespace EksHardening.Operator.Rules;
 /// </summary>
 public sealed class FindingCollector
 {
+    /// <summary>Pass findings carry nothing resource-specific, so one instance per rule serves every resource.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RuleDefinition, Finding> Passes = [];
+
     private readonly List<Finding> _findings = [];
-    private readonly HashSet<RuleDefinition> _notApplicable = [];
+    private HashSet<RuleDefinition>? _notApplicable;
 
     public IReadOnlyList<Finding> Findings => _findings;
 
@@ -21,7 +24,7 @@ public sealed class FindingCollector
         _findings.Add(new Finding(rule, FindingResult.Error, message, path, image));
 
     /// <summary>The rule does not concern this resource (e.g. no IAM role to share): no pass, no fail.</summary>
-    public void NotApplicable(RuleDefinition rule) => _notApplicable.Add(rule);
+    public void NotApplicable(RuleDefinition rule) => (_notApplicable ??= []).Add(rule);
 
     /// <summary>Adds a pass for each rule that produced nothing; returns the findings in rule order.</summary>
     internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules)
@@ -39,9 +42,9 @@ public sealed class FindingCollector
                 }
             }
 
-            if (!any && !_notApplicable.Contains(rule))
+            if (!any && _notApplicable?.Contains(rule) != true)
             {
-                result.Add(new Finding(rule, FindingResult.Pass, "ok"));
+                result.Add(Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok")));
             }
         }
 

@@ -43,8 +43,29 @@ public sealed partial class ImageReference
     /// <summary>The tag the runtime pulls: the written tag, or <c>latest</c> when no tag is given.</summary>
     public string EffectiveTag => Tag ?? "latest";
 
-    /// <summary>Splits a reference; returns null (with a reason) for one no runtime could pull.</summary>
+    private const int CacheLimit = 100_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ImageReference? Image, string? Problem)> Parsed = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Splits a reference; returns null (with a reason) for one no runtime could pull. Results are cached:
+    /// a cluster runs few distinct images in many pods.
+    /// </summary>
     public static ImageReference? TryParse(string? image, out string? problem)
+    {
+        if (image is null) return Split(image, out problem);
+        if (Parsed.TryGetValue(image, out var cached))
+        {
+            problem = cached.Problem;
+            return cached.Image;
+        }
+
+        var parsed = Split(image, out problem);
+        if (Parsed.Count >= CacheLimit) Parsed.Clear();
+        Parsed[image] = (parsed, problem);
+        return parsed;
+    }
+
+    private static ImageReference? Split(string? image, out string? problem)
     {
         problem = null;
         if (string.IsNullOrWhiteSpace(image))
@@ -114,60 +135,52 @@ public sealed partial class ImageReference
 /// <summary>
 /// An image or registry pattern (DESIGN §4): <c>*</c> matches within one <c>/</c>-separated segment,
 /// <c>**</c> across segments; a pattern without wildcards matches that registry host or that repository exactly.
+/// Matching is case-insensitive, as registry hosts are.
 /// </summary>
-public sealed class ImagePattern
+public sealed class ImagePattern(string pattern)
 {
-    private readonly Regex _regex;
-    private readonly bool _isHostPattern;
+    private readonly bool _isHostPattern = !pattern.Trim().Contains('/');
 
-    public ImagePattern(string pattern)
-    {
-        Pattern = pattern.Trim();
-        _isHostPattern = !Pattern.Contains('/');
-        _regex = new Regex("^" + ToRegex(Pattern) + "$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
-    }
-
-    public string Pattern { get; }
+    public string Pattern { get; } = pattern.Trim();
 
     /// <summary>Matches the image name (without tag and digest) as written or normalized, or its registry host.</summary>
     public bool MatchesName(ImageReference image) =>
-        _regex.IsMatch(image.WrittenName)
-        || _regex.IsMatch(image.NormalizedName)
-        || (_isHostPattern && _regex.IsMatch(image.Registry));
+        Glob(image.WrittenName)
+        || Glob(image.NormalizedName)
+        || (_isHostPattern && Glob(image.Registry));
 
     /// <summary>Matches the full reference including tag and digest (exemptions name <c>repo:*</c>).</summary>
     public bool MatchesReference(ImageReference image)
     {
-        if (MatchesName(image) || _regex.IsMatch(image.Written)) return true;
+        if (MatchesName(image) || Glob(image.Written)) return true;
         var suffix = (image.Tag is null ? "" : ":" + image.Tag) + (image.Digest is null ? "" : "@" + image.Digest);
-        return _regex.IsMatch(image.NormalizedName + suffix);
+        return Glob(image.NormalizedName + suffix);
     }
 
     public override string ToString() => Pattern;
 
-    private static string ToRegex(string pattern)
+    private bool Glob(string text) => Glob(Pattern, 0, text, 0);
+
+    private static bool Glob(string pattern, int p, string text, int t)
     {
-        var regex = new System.Text.StringBuilder();
-        for (var i = 0; i < pattern.Length; i++)
+        while (p < pattern.Length)
         {
-            if (pattern[i] == '*')
+            if (pattern[p] == '*')
             {
-                if (i + 1 < pattern.Length && pattern[i + 1] == '*')
+                var crossesSegments = p + 1 < pattern.Length && pattern[p + 1] == '*';
+                p += crossesSegments ? 2 : 1;
+                for (var k = t; ; k++)
                 {
-                    regex.Append(".*");
-                    i++;
-                }
-                else
-                {
-                    regex.Append("[^/]*");
+                    if (Glob(pattern, p, text, k)) return true;
+                    if (k == text.Length || (!crossesSegments && text[k] == '/')) return false;
                 }
             }
-            else
-            {
-                regex.Append(Regex.Escape(pattern[i].ToString()));
-            }
+
+            if (t >= text.Length || char.ToLowerInvariant(pattern[p]) != char.ToLowerInvariant(text[t])) return false;
+            p++;
+            t++;
         }
 
-        return regex.ToString();
+        return t == text.Length;
     }
 }

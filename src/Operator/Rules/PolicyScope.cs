@@ -8,6 +8,8 @@ public sealed class PolicyScope
     private readonly PolicyMatch? _match;
     private readonly HashSet<string>? _kinds;
     private readonly HashSet<string> _excluded;
+    /// <summary>Selector decisions per namespace; a scope lives for one evaluation of one snapshot.</summary>
+    private readonly Dictionary<string, bool> _namespaceDecisions = new(StringComparer.Ordinal);
 
     public PolicyScope(PolicyMatch? match)
     {
@@ -19,7 +21,15 @@ public sealed class PolicyScope
     /// <summary>Kinds default to every supported workload kind.</summary>
     public bool IncludesKind(string kind) => _kinds is null ? WorkloadView.SupportedKinds.Contains(kind) : _kinds.Contains(kind);
 
-    public bool IncludesNamespace(string ns, ClusterSnapshot snapshot) =>
-        !_excluded.Contains(ns)
-        && (_match?.NamespaceSelector is not { } selector || LabelSelectors.Matches(selector, snapshot.NamespaceLabels(ns)));
+    public bool IncludesNamespace(string ns, ClusterSnapshot snapshot)
+    {
+        if (_excluded.Contains(ns)) return false;
+        if (_match?.NamespaceSelector is not { } selector) return true;
+        if (!_namespaceDecisions.TryGetValue(ns, out var included))
+        {
+            _namespaceDecisions[ns] = included = LabelSelectors.Matches(selector, snapshot.NamespaceLabels(ns));
+        }
+
+        return included;
+    }
 }

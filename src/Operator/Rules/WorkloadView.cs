@@ -67,15 +67,19 @@ public sealed class ContainerView
     public V1Lifecycle? Lifecycle { get; }
 
     /// <summary>JSON path of this container, e.g. <c>spec.template.spec.containers[1]</c>.</summary>
-    public string Path => $"{_listPath}[{Index}]";
+    public string Path => _path ??= $"{_listPath}[{Index}]";
 
     /// <summary>How messages name the container: "container web", "init container setup".</summary>
-    public string Label => Kind switch
+    public string Label => _label ??= Kind switch
     {
         ContainerKind.Init => $"init container {Name}",
         ContainerKind.Ephemeral => $"ephemeral container {Name}",
         _ => $"container {Name}",
     };
+
+    // Built on first use (only failing containers need them) and kept: a view is evaluated by every policy.
+    private string? _path;
+    private string? _label;
 }
 
 /// <summary>
