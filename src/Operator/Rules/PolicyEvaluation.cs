@@ -44,6 +44,9 @@ public sealed record PolicyEvaluation(
 {
     public ComplianceSummary Summary { get; } = Summarize(Resources);
 
+    /// <summary>The rules the policy turned on (status reports a row for each row that has one).</summary>
+    public IReadOnlyList<RuleDefinition> EnabledRules { get; init; } = [];
+
     public IEnumerable<Finding> AllFindings => Resources.SelectMany(r => r.Findings).Concat(ClusterFindings);
 
     private static ComplianceSummary Summarize(IReadOnlyList<ResourceEvaluation> resources)

@@ -8,7 +8,8 @@ namespace EksHardening.Operator.Rules;
 /// </summary>
 public sealed class PolicyEvaluator(TimeProvider clock)
 {
-    public PolicyEvaluation Evaluate(ResponsibilityPolicy policy, ClusterSnapshot snapshot)
+    /// <param name="cache">Findings of earlier evaluations of this policy (the operator passes one per policy; the scan none).</param>
+    public PolicyEvaluation Evaluate(ResponsibilityPolicy policy, ClusterSnapshot snapshot, FindingsCache? cache = null)
     {
         var spec = policy.Spec;
         var now = clock.GetUtcNow();
@@ -17,6 +18,8 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         var plan = EnabledRules.For(spec);
         var resources = new List<ResourceEvaluation>();
         var namespacesInScope = new SortedSet<string>(StringComparer.Ordinal);
+        cache?.BeginEvaluation(spec);
+        var liveKeys = cache is null ? null : new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var workload in snapshot.Workloads)
         {
@@ -24,10 +27,20 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             namespacesInScope.Add(workload.Namespace);
             if (plan.WorkloadRules.Count == 0 || snapshot.HasOwnerInScope(workload, scope.IncludesKind)) continue;
 
-            var collector = new FindingCollector();
-            var context = new WorkloadContext(spec, snapshot, workload, now);
-            foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
-            var findings = exemptions.Apply(collector.Complete(plan.WorkloadRules), workload.Namespace, workload.Metadata.Labels, workload.PodLabels, isWorkload: true);
+            var raw = cache?.TryGet(workload, snapshot);
+            if (raw is null)
+            {
+                var collector = new FindingCollector();
+                var context = new WorkloadContext(spec, snapshot, workload, now);
+                foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
+                raw = collector.Complete(plan.WorkloadRules);
+                cache?.Put(workload, snapshot, raw);
+            }
+
+            liveKeys?.Add(FindingsCache.KeyOf(workload));
+            // Exemptions rewrite findings in place and depend on the clock: never on the cached list itself.
+            var findings = exemptions.IsEmpty ? raw
+                : exemptions.Apply([.. raw], workload.Namespace, workload.Metadata.Labels, workload.PodLabels, isWorkload: true);
             resources.Add(new ResourceEvaluation(
                 new ResourceRef(workload.ApiVersion, workload.Kind, workload.Namespace, workload.Name), workload.Source, findings));
         }
@@ -51,7 +64,11 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             }
         }
 
-        return new PolicyEvaluation(policy.Metadata?.Name ?? "", spec.Mode, resources, [], exemptions.Expired);
+        if (liveKeys is not null) cache!.Retain(liveKeys);
+        return new PolicyEvaluation(policy.Metadata?.Name ?? "", spec.Mode, resources, [], exemptions.Expired)
+        {
+            EnabledRules = [.. plan.WorkloadRules, .. plan.NamespaceRules],
+        };
     }
 
     /// <summary>The rules and families one policy turns on, split by where their findings sit.</summary>

@@ -1,0 +1,265 @@
+using System.Collections.Concurrent;
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace EksHardening.Operator.Kubernetes;
+
+/// <summary>What changed in an informer's cache. <c>Old</c> is null for adds, <c>New</c> for deletes.</summary>
+public enum InformerEventType
+{
+    Added,
+    Updated,
+    Deleted,
+}
+
+public readonly record struct InformerEvent<T>(InformerEventType Type, T? Old, T? New) where T : class
+{
+    public T Object => New ?? Old!;
+}
+
+/// <summary>Informer tuning; the defaults suit a production cluster.</summary>
+public sealed class InformerOptions
+{
+    public int PageSize { get; set; } = 500;
+    /// <summary>Server-side watch timeout; each watch adds up to 20 % jitter so informers do not reconnect in step.</summary>
+    public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan RetryBase { get; set; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan RetryCap { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// A shared informer for one resource type: paginated list, then watch from the list's resourceVersion with
+/// bookmarks and a server timeout; reconnect with backoff; on 410 Gone a relist that is diffed against the
+/// cache, so that deletes missed while disconnected are delivered as deletes. Handlers run on the informer's
+/// loop and must be quick (enqueue keys, nothing more).
+/// </summary>
+public sealed class ResourceInformer<T> where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly IResourceSource<T> _source;
+    private readonly InformerOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly Func<T, T>? _transform;
+    private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
+    private readonly List<Action<InformerEvent<T>>> _handlers = [];
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lists;
+    private long _watches;
+    private long _relists;
+    private long _watchFailures;
+
+    /// <param name="transform">Applied to every object before caching, e.g. to drop managedFields.</param>
+    public ResourceInformer(IResourceSource<T> source, ILogger logger, TimeProvider? clock = null, InformerOptions? options = null, Func<T, T>? transform = null)
+    {
+        _source = source;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+        _options = options ?? new InformerOptions();
+        _transform = transform;
+    }
+
+    public string Resource => _source.Resource;
+    public bool HasSynced => _synced.Task.IsCompleted;
+    public Task Synced => _synced.Task;
+    public int Count => _cache.Count;
+    public IEnumerable<T> Items => _cache.Values;
+    /// <summary>List requests made (one per page), watches opened, relists after 410, watches that failed.</summary>
+    public long Lists => Interlocked.Read(ref _lists);
+    public long Watches => Interlocked.Read(ref _watches);
+    public long Relists => Interlocked.Read(ref _relists);
+    public long WatchFailures => Interlocked.Read(ref _watchFailures);
+    /// <summary>The resourceVersion the informer has seen up to.</summary>
+    public string LastResourceVersion { get; private set; } = "";
+
+    public T? Get(string? ns, string name) => _cache.GetValueOrDefault(ObjectKeys.Key(ns, name));
+
+    /// <summary>Registers a handler; call before <see cref="RunAsync"/>.</summary>
+    public void AddHandler(Action<InformerEvent<T>> handler) => _handlers.Add(handler);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var needList = true;
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (needList)
+                {
+                    await RelistAsync(cancellationToken).ConfigureAwait(false);
+                    needList = false;
+                    _synced.TrySetResult();
+                }
+
+                Exception? watchError = null;
+                Interlocked.Increment(ref _watches);
+                var timeout = (int)(_options.WatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble() * 0.2));
+                await foreach (var (type, item) in _source.WatchAsync(LastResourceVersion, timeout, e => watchError ??= e, cancellationToken).ConfigureAwait(false))
+                {
+                    failures = 0;
+                    Apply(type, item);
+                }
+
+                if (watchError is not null) throw watchError;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (IsGone(e))
+            {
+                // Our resourceVersion is older than the server's history: only a relist can catch up.
+                Interlocked.Increment(ref _relists);
+                InformerLog.Expired(_logger, Resource, LastResourceVersion);
+                needList = true;
+            }
+            catch (Exception e)
+            {
+                Interlocked.Increment(ref _watchFailures);
+                failures++;
+                var delay = Backoff(failures);
+                InformerLog.WatchFailed(_logger, Resource, e.Message, (int)delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, _clock, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private void Apply(WatchEventType type, T item)
+    {
+        var resourceVersion = item.Metadata?.ResourceVersion;
+        switch (type)
+        {
+            case WatchEventType.Added or WatchEventType.Modified:
+                Upsert(Prepare(item));
+                break;
+            case WatchEventType.Deleted:
+                if (_cache.TryRemove(ObjectKeys.Of(item), out var old)) Notify(new InformerEvent<T>(InformerEventType.Deleted, old, null));
+                break;
+            case WatchEventType.Bookmark:
+                break;
+            default:
+                return;
+        }
+
+        if (!string.IsNullOrEmpty(resourceVersion)) LastResourceVersion = resourceVersion;
+    }
+
+    private void Upsert(T item)
+    {
+        var key = ObjectKeys.Of(item);
+        T? old = null;
+        _cache.AddOrUpdate(key, item, (_, existing) =>
+        {
+            old = existing;
+            return item;
+        });
+        Notify(new InformerEvent<T>(old is null ? InformerEventType.Added : InformerEventType.Updated, old, item));
+    }
+
+    private async Task RelistAsync(CancellationToken cancellationToken)
+    {
+        var fresh = new Dictionary<string, T>(StringComparer.Ordinal);
+        string? continueToken = null;
+        string resourceVersion;
+        do
+        {
+            Interlocked.Increment(ref _lists);
+            ListPage<T> page;
+            try
+            {
+                page = await _source.ListAsync(continueToken, _options.PageSize, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (continueToken is not null && IsGone(e))
+            {
+                // The continue token expired mid-list: start the list again for a consistent snapshot.
+                fresh.Clear();
+                continueToken = null;
+                continue;
+            }
+
+            foreach (var item in page.Items) fresh[ObjectKeys.Of(item)] = Prepare(item);
+            continueToken = string.IsNullOrEmpty(page.Continue) ? null : page.Continue;
+            resourceVersion = page.ResourceVersion;
+            LastResourceVersion = resourceVersion;
+        }
+        while (continueToken is not null);
+
+        foreach (var (key, old) in _cache)
+        {
+            if (!fresh.ContainsKey(key) && _cache.TryRemove(key, out _)) Notify(new InformerEvent<T>(InformerEventType.Deleted, old, null));
+        }
+
+        foreach (var (key, item) in fresh)
+        {
+            if (_cache.TryGetValue(key, out var existing) && existing.Metadata?.ResourceVersion == item.Metadata?.ResourceVersion) continue;
+            Upsert(item);
+        }
+
+        InformerLog.Listed(_logger, fresh.Count, Resource, LastResourceVersion);
+    }
+
+    private T Prepare(T item) => _transform is null ? item : _transform(item);
+
+    private void Notify(InformerEvent<T> change)
+    {
+        foreach (var handler in _handlers)
+        {
+            try
+            {
+                handler(change);
+            }
+            catch (Exception e)
+            {
+                InformerLog.HandlerFailed(_logger, e, Resource, ObjectKeys.Of(change.Object));
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var exponential = _options.RetryBase.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
+        var capped = Math.Min(exponential, _options.RetryCap.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(capped * (0.5 + Random.Shared.NextDouble() * 0.5));
+    }
+
+    /// <summary>410 Gone: from the watch (KubernetesException with a Status) or a list (HTTP 410).</summary>
+    internal static bool IsGone(Exception e) => e switch
+    {
+        KubernetesException { Status.Code: 410 } => true,
+        HttpOperationException { Response.StatusCode: HttpStatusCode.Gone } => true,
+        _ => false,
+    };
+}
+
+/// <summary>Cache keys: <c>namespace/name</c>, or <c>name</c> for cluster-scoped objects.</summary>
+public static class ObjectKeys
+{
+    public static string Key(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : ns + "/" + name;
+
+    public static string Of(IKubernetesObject<V1ObjectMeta> obj) => Key(obj.Metadata?.NamespaceProperty, obj.Metadata?.Name ?? "");
+}
+
+internal static partial class InformerLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watch of {Resource} expired at resourceVersion {ResourceVersion}; relisting")]
+    public static partial void Expired(ILogger logger, string resource, string resourceVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Watch of {Resource} failed ({Error}); retrying in {DelayMs} ms")]
+    public static partial void WatchFailed(ILogger logger, string resource, string error, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handler for {Resource} failed on {Key}")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, string resource, string key);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Count} {Resource} at resourceVersion {ResourceVersion}")]
+    public static partial void Listed(ILogger logger, int count, string resource, string resourceVersion);
+}

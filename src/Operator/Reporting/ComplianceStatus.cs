@@ -1,0 +1,159 @@
+using System.Text.Json;
+using EksHardening.Entities;
+using EksHardening.Operator.Rules;
+using k8s;
+using k8s.Models;
+
+namespace EksHardening.Operator.Reporting;
+
+/// <summary>
+/// Turns an evaluation into the policy's status (DESIGN §3) and decides whether it differs from the status
+/// already written. Pure: the clock comes in as an argument, and nothing that changes on every pass (such as
+/// lastEvaluated) takes part in the comparison, so a quiet cluster causes no writes.
+/// </summary>
+public static class ComplianceStatus
+{
+    public const string Ready = "Ready";
+    public const string Compliant = "Compliant";
+    public const string AwsReachable = "AwsReachable";
+    /// <summary>The CRD bounds status.violations[].message; longer messages are cut.</summary>
+    public const int MaxMessageLength = 1024;
+    /// <summary>The CRD's maxItems for status.violations.</summary>
+    public const int MaxViolationsLimit = 500;
+
+    public static ResponsibilityPolicyStatus FromEvaluation(
+        ResponsibilityPolicy policy, PolicyEvaluation evaluation, ResponsibilityPolicyStatus? previous, DateTimeOffset now, int maxViolations)
+    {
+        var generation = policy.Metadata?.Generation;
+        var fails = evaluation.AllFindings.Where(f => f.Result == FindingResult.Fail).ToList();
+        var summary = evaluation.Summary;
+        var violations = evaluation.Resources
+            .SelectMany(r => r.Findings.Where(f => f.Result == FindingResult.Fail).Select(f => (r.Resource, Finding: f)))
+            .OrderByDescending(v => v.Finding.Rule.Severity)
+            .ThenBy(v => v.Resource.Namespace, StringComparer.Ordinal)
+            .ThenBy(v => v.Resource.Kind, StringComparer.Ordinal)
+            .ThenBy(v => v.Resource.Name, StringComparer.Ordinal)
+            .ThenBy(v => v.Finding.Rule.Id, StringComparer.Ordinal)
+            .Take(Math.Clamp(maxViolations, 0, MaxViolationsLimit))
+            .Select(v => new ViolationRecord
+            {
+                Rule = v.Finding.Rule.Id,
+                Severity = v.Finding.Rule.Severity,
+                Kind = v.Resource.Kind,
+                Namespace = v.Resource.Namespace,
+                Name = v.Resource.Name,
+                Message = Cut(v.Finding.Message),
+            })
+            .ToList();
+
+        var (compliantStatus, compliantReason, compliantMessage) =
+            summary.Violating > 0 ? ("False", "ViolationsFound", $"{summary.Violating} of {summary.Resources} resources violate")
+            : summary.Errors > 0 ? ("Unknown", "EvaluationErrors", $"{summary.Errors} of {summary.Resources} resources could not be fully checked")
+            : ("True", "NoViolations", $"{summary.Resources} resources checked, none violates");
+
+        var conditions = new List<V1Condition>
+        {
+            Condition(previous, Ready, "True", "Evaluated", $"Evaluated {summary.Resources} resources", generation, now),
+            Condition(previous, Compliant, compliantStatus, compliantReason, compliantMessage, generation, now),
+        };
+
+        return new ResponsibilityPolicyStatus
+        {
+            ObservedGeneration = generation,
+            LastEvaluated = previous?.LastEvaluated,
+            Conditions = conditions,
+            Summary = summary,
+            Responsibilities = Rows(evaluation),
+            TotalViolations = fails.Count,
+            Violations = violations,
+            ClusterFindings = evaluation.ClusterFindings
+                .Select(f => new ClusterFindingRecord { Rule = f.Rule.Id, Result = f.Result, Message = Cut(f.Message) })
+                .ToList(),
+            ExpiredExemptions = evaluation.ExpiredExemptions.Select(e => e.Name).ToList(),
+        };
+    }
+
+    /// <summary>The status of a policy whose spec is invalid beyond what the CRD schema catches.</summary>
+    public static ResponsibilityPolicyStatus InvalidSpec(ResponsibilityPolicy policy, string message, ResponsibilityPolicyStatus? previous, DateTimeOffset now)
+    {
+        var generation = policy.Metadata?.Generation;
+        return new ResponsibilityPolicyStatus
+        {
+            ObservedGeneration = generation,
+            LastEvaluated = previous?.LastEvaluated,
+            Conditions =
+            [
+                Condition(previous, Ready, "False", "InvalidSpec", Cut(message), generation, now),
+                Condition(previous, Compliant, "Unknown", "InvalidSpec", "The policy was not evaluated", generation, now),
+            ],
+            Summary = new ComplianceSummary(),
+            Responsibilities = [],
+            TotalViolations = 0,
+            Violations = [],
+            ClusterFindings = [],
+            ExpiredExemptions = [],
+        };
+    }
+
+    /// <summary>True when the two statuses differ in anything but <c>lastEvaluated</c>.</summary>
+    public static bool ContentDiffers(ResponsibilityPolicyStatus? current, ResponsibilityPolicyStatus desired)
+    {
+        if (current is null) return true;
+        return Canonical(current) != Canonical(desired);
+    }
+
+    private static string Canonical(ResponsibilityPolicyStatus status)
+    {
+        var json = KubernetesJson.Serialize(status);
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        // Compare what a reader of the status sees; absent and empty lists are the same to them.
+        var parts = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name == "lastEvaluated") continue;
+            if (property.Value.ValueKind is JsonValueKind.Null) continue;
+            if (property.Value.ValueKind is JsonValueKind.Array && property.Value.GetArrayLength() == 0) continue;
+            parts[property.Name] = property.Value.GetRawText();
+        }
+
+        return string.Join('\n', parts.Select(p => p.Key + "=" + p.Value));
+    }
+
+    private static List<ResponsibilityRowStatus> Rows(PolicyEvaluation evaluation)
+    {
+        var rows = evaluation.EnabledRules.Select(r => r.Row).Concat(evaluation.ClusterFindings.Select(f => f.Rule.Row)).Distinct().Order().ToList();
+        return rows.Select(row =>
+        {
+            var findings = evaluation.AllFindings.Where(f => f.Rule.Row == row).ToList();
+            return new ResponsibilityRowStatus
+            {
+                Row = row,
+                Passed = findings.Count(f => f.Result == FindingResult.Pass),
+                Failed = findings.Count(f => f.Result == FindingResult.Fail),
+            };
+        }).ToList();
+    }
+
+    /// <summary>A condition whose lastTransitionTime moves only when its status flips.</summary>
+    private static V1Condition Condition(ResponsibilityPolicyStatus? previous, string type, string status, string reason, string message, long? generation, DateTimeOffset now)
+    {
+        var old = previous?.Conditions?.FirstOrDefault(c => c.Type == type);
+        // metav1.Time has second precision: a value read back must equal the one written.
+        var transition = old is not null && old.Status == status ? old.LastTransitionTime : TruncateToSeconds(now);
+        return new V1Condition
+        {
+            Type = type,
+            Status = status,
+            Reason = reason,
+            Message = message,
+            ObservedGeneration = generation,
+            LastTransitionTime = transition,
+        };
+    }
+
+    public static DateTime TruncateToSeconds(DateTimeOffset time) =>
+        new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+
+    private static string Cut(string message) => message.Length <= MaxMessageLength ? message : message[..(MaxMessageLength - 1)] + "…";
+}

@@ -1,0 +1,94 @@
+using EksHardening.Entities;
+using k8s.Models;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>
+/// Remembers one policy's findings per workload so that a re-evaluation recomputes only workloads whose
+/// inputs changed: the workload itself, its namespace, the NetworkPolicies and the ServiceAccount it depends
+/// on, or who else binds its IAM role. Informers replace an object instance whenever it changes, so "changed"
+/// is reference inequality: exact, with no hashing. Findings are kept before exemptions, which depend on the
+/// clock and are applied on every evaluation. The cache is dropped when the policy's spec changes.
+/// </summary>
+public sealed class FindingsCache
+{
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private ResponsibilityPolicySpec? _spec;
+
+    public long Hits { get; private set; }
+    public long Misses { get; private set; }
+    public int Count => _entries.Count;
+
+    /// <summary>Clears everything when the policy's spec is another instance than the cached findings were made for.</summary>
+    internal void BeginEvaluation(ResponsibilityPolicySpec spec)
+    {
+        if (ReferenceEquals(spec, _spec)) return;
+        _entries.Clear();
+        _spec = spec;
+    }
+
+    internal List<Finding>? TryGet(WorkloadView workload, ClusterSnapshot snapshot)
+    {
+        if (_entries.TryGetValue(KeyOf(workload), out var entry) && entry.IsValidFor(workload, snapshot))
+        {
+            Hits++;
+            return entry.Findings;
+        }
+
+        Misses++;
+        return null;
+    }
+
+    internal void Put(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings) =>
+        _entries[KeyOf(workload)] = new Entry(workload, snapshot, findings);
+
+    /// <summary>Drops entries of workloads no longer in the snapshot.</summary>
+    internal void Retain(HashSet<string> liveKeys)
+    {
+        if (_entries.Count <= liveKeys.Count) return;
+        foreach (var key in _entries.Keys.Where(k => !liveKeys.Contains(k)).ToList()) _entries.Remove(key);
+    }
+
+    internal static string KeyOf(WorkloadView workload) => $"{workload.Kind}/{workload.Namespace}/{workload.Name}";
+
+    private sealed class Entry
+    {
+        private readonly object _workload;
+        private readonly V1Namespace? _namespace;
+        private readonly V1NetworkPolicy[] _networkPolicies;
+        private readonly V1ServiceAccount? _serviceAccount;
+        private readonly string _roleSharing;
+
+        public Entry(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings)
+        {
+            _workload = workload.Object;
+            _namespace = snapshot.FindNamespace(workload.Namespace);
+            _networkPolicies = [.. snapshot.NetworkPoliciesIn(workload.Namespace)];
+            _serviceAccount = ServiceAccountOf(workload, snapshot);
+            _roleSharing = RoleSharingOf(_serviceAccount, snapshot);
+            Findings = findings;
+        }
+
+        public List<Finding> Findings { get; }
+
+        public bool IsValidFor(WorkloadView workload, ClusterSnapshot snapshot)
+        {
+            if (!ReferenceEquals(_workload, workload.Object) || !ReferenceEquals(_namespace, snapshot.FindNamespace(workload.Namespace))) return false;
+            var policies = snapshot.NetworkPoliciesIn(workload.Namespace);
+            if (policies.Count != _networkPolicies.Length) return false;
+            for (var i = 0; i < policies.Count; i++)
+            {
+                if (!ReferenceEquals(policies[i], _networkPolicies[i])) return false;
+            }
+
+            var account = ServiceAccountOf(workload, snapshot);
+            return ReferenceEquals(account, _serviceAccount) && RoleSharingOf(account, snapshot) == _roleSharing;
+        }
+
+        private static V1ServiceAccount? ServiceAccountOf(WorkloadView workload, ClusterSnapshot snapshot) =>
+            snapshot.FindServiceAccount(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));
+
+        private static string RoleSharingOf(V1ServiceAccount? account, ClusterSnapshot snapshot) =>
+            account is not null && ClusterSnapshot.RoleArnOf(account) is { } role ? string.Join(',', snapshot.NamespacesUsingRole(role)) : "";
+    }
+}
