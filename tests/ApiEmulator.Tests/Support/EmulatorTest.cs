@@ -19,7 +19,11 @@ public abstract class EmulatorTest : IAsyncLifetime
         Configure(options);
         Emulator = await ApiEmulator.StartNewAsync(options);
         Client = Emulator.CreateClient();
+        await InitializeAsyncCore();
     }
+
+    /// <summary>Per-class setup that runs once the emulator is up.</summary>
+    public virtual Task InitializeAsyncCore() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
