@@ -124,6 +124,28 @@ public class DeletionTests : EmulatorTest
         Assert.Equal((WatchEventType.Deleted, "owner"), Summary(await watch.NextChangeAsync()));
     }
 
+    [Theory]
+    [InlineData("Background")]
+    [InlineData("Foreground")]
+    public async Task An_ownership_cycle_is_collected_with_one_deleted_event_per_object(string propagation)
+    {
+        var a = await Client.CoreV1.CreateNamespacedConfigMapAsync(Objects.ConfigMap("a"), "default");
+        var b = Objects.ConfigMap("b");
+        b.Metadata.OwnerReferences = [Owner(a)];
+        b = await Client.CoreV1.CreateNamespacedConfigMapAsync(b, "default");
+        a.Metadata.OwnerReferences = [Owner(b)];
+        await Client.CoreV1.ReplaceNamespacedConfigMapAsync(a, "a", "default");
+        var start = Emulator.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var watch = WatchRecorder.Start<V1ConfigMap>((onError, ct) =>
+            Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: start, onError: onError, cancellationToken: ct));
+
+        await Client.CoreV1.DeleteNamespacedConfigMapAsync("a", "default", propagationPolicy: propagation);
+
+        var names = new[] { await watch.NextChangeAsync(), await watch.NextChangeAsync() }.Select(Summary).Order().ToList();
+        Assert.Equal([(WatchEventType.Deleted, "a"), (WatchEventType.Deleted, "b")], names);
+        Assert.True(await watch.StaysQuietAsync(TimeSpan.FromMilliseconds(100)));
+    }
+
     [Fact]
     public async Task A_collected_dependent_with_a_finalizer_waits_with_a_deletionTimestamp()
     {

@@ -160,7 +160,7 @@ public sealed class FaultInjector
 
                 rule.CountHit();
                 var error = ApiStatusException.ForCode(rule.StatusCode, rule.Message);
-                return rule.StatusCode is 429 or 503 or 504 || rule.RetryAfterSeconds > 1
+                return rule.StatusCode is 429 or 503 or 504
                     ? new ApiStatusException(error.Code, error.Reason, error.Message) { RetryAfterSeconds = rule.RetryAfterSeconds }
                     : error;
             }

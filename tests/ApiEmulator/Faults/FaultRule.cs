@@ -22,7 +22,7 @@ public sealed class FaultRule
 
     public int? Times { get; init; }
 
-    /// <summary>Seconds sent in <c>Retry-After</c> (and in the Status) with 429 and 503 errors.</summary>
+    /// <summary>Seconds sent in <c>Retry-After</c> (and in the Status details) with 429, 503 and 504 errors.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 
     public string? Message { get; init; }

@@ -38,8 +38,6 @@ public sealed record ResourceType
 
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
-    public string GroupVersion => ApiVersion;
-
     public string ListKind => Kind + "List";
 
     public GroupResource GroupResource => new(Group, Plural);

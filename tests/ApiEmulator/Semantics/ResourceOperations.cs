@@ -531,8 +531,13 @@ internal sealed class ResourceOperations : IDependentWriter
             _collector.OwnerGone(current.Uid, request.Propagation, this);
         }
 
-        // Dependents may have been rewritten above; the object itself is unchanged, but re-read to be safe.
-        current = _store.Table(type.GroupResource).Get(current.Key) ?? current;
+        // Collecting dependents first can reach this object again through an ownership cycle.
+        if (_store.Table(type.GroupResource).Get(current.Key) is not { } latest || latest.Uid != current.Uid)
+        {
+            return new DeleteResult(current, Removed: true);
+        }
+
+        current = latest;
         var node = current.ToNode();
         if (current.HasFinalizers)
         {
