@@ -1,0 +1,55 @@
+namespace EksHardening.Emulator.Diagnostics;
+
+/// <summary>One request the emulator answered, with the status it got (0 when the connection was reset).</summary>
+public sealed record RecordedRequest(
+    DateTimeOffset Time,
+    string Method,
+    string Path,
+    string Query,
+    string Verb,
+    string Group,
+    string Version,
+    string? Namespace,
+    string? Resource,
+    string? Subresource,
+    string? Name,
+    int StatusCode)
+{
+    /// <summary><c>pods</c> for the main resource, <c>pods/status</c> for a subresource.</summary>
+    public string? ResourceWithSubresource => Resource is null ? null : Subresource is null ? Resource : $"{Resource}/{Subresource}";
+}
+
+/// <summary>The bounded, thread-safe log of answered requests that tests count API calls with.</summary>
+internal sealed class RequestLog(int capacity)
+{
+    private readonly Lock _gate = new();
+    private readonly Queue<RecordedRequest> _entries = new();
+
+    public void Add(RecordedRequest request)
+    {
+        lock (_gate)
+        {
+            _entries.Enqueue(request);
+            while (_entries.Count > capacity)
+            {
+                _entries.Dequeue();
+            }
+        }
+    }
+
+    public IReadOnlyList<RecordedRequest> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _entries];
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _entries.Clear();
+        }
+    }
+}
