@@ -83,6 +83,7 @@ public sealed class ResourceInformer<T> where T : class, IKubernetesObject<V1Obj
     {
         var needList = true;
         var failures = 0;
+        var quietCloses = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -100,6 +101,7 @@ public sealed class ResourceInformer<T> where T : class, IKubernetesObject<V1Obj
                 await foreach (var (type, item) in _source.WatchAsync(LastResourceVersion, timeout, e => watchError ??= e, cancellationToken).ConfigureAwait(false))
                 {
                     failures = 0;
+                    quietCloses = 0;
                     Apply(type, item);
                 }
 
@@ -108,6 +110,11 @@ public sealed class ResourceInformer<T> where T : class, IKubernetesObject<V1Obj
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception e) when (IsQuietClose(e) && ++quietCloses <= 3)
+            {
+                // A watch the server ends before its first event (timeout, dropped connection) surfaces from
+                // KubernetesClient as an end-of-stream error: reconnect at once, but back off if it keeps happening.
             }
             catch (Exception e) when (IsGone(e))
             {
@@ -231,6 +238,9 @@ public sealed class ResourceInformer<T> where T : class, IKubernetesObject<V1Obj
         var capped = Math.Min(exponential, _options.RetryCap.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(capped * (0.5 + Random.Shared.NextDouble() * 0.5));
     }
+
+    internal static bool IsQuietClose(Exception e) =>
+        e is HttpRequestException { InnerException: EndOfStreamException } or EndOfStreamException;
 
     /// <summary>410 Gone: from the watch (KubernetesException with a Status) or a list (HTTP 410).</summary>
     internal static bool IsGone(Exception e) => e switch
