@@ -2,22 +2,25 @@ using EksHardening.Operator.Cli;
 
 namespace EksHardening.Operator;
 
-/// <summary>Entry point: <c>scan</c> (offline evaluation) and <c>version</c>.</summary>
+/// <summary>Entry point: <c>run</c> (the operator), <c>scan</c> (offline evaluation) and <c>version</c>.</summary>
 internal static class Program
 {
     private const string Usage = """
         Usage: eks-hardening <command> [flags]
 
         Commands:
+          run       run the operator against a cluster (see 'run --help')
           scan      evaluate manifests offline against ResponsibilityPolicies (see 'scan --help')
           version   print the version
         """;
 
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
         try
         {
-            return Dispatch(args);
+            return args.FirstOrDefault() == "run"
+                ? await RunCommand.RunAsync(args[1..], Console.Out, Console.Error).ConfigureAwait(false)
+                : Dispatch(args);
         }
         catch (Exception e)
         {

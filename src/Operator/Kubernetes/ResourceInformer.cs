@@ -20,6 +20,20 @@ public readonly record struct InformerEvent<T>(InformerEventType Type, T? Old, T
     public T Object => New ?? Old!;
 }
 
+/// <summary>What the host needs of an informer regardless of its type: run it, know when it has synced, count its calls.</summary>
+public interface IInformer
+{
+    string Resource { get; }
+    bool HasSynced { get; }
+    Task Synced { get; }
+    int Count { get; }
+    long Lists { get; }
+    long Watches { get; }
+    long Relists { get; }
+    long WatchFailures { get; }
+    Task RunAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>Informer tuning; the defaults suit a production cluster.</summary>
 public sealed class InformerOptions
 {
@@ -36,7 +50,7 @@ public sealed class InformerOptions
 /// cache, so that deletes missed while disconnected are delivered as deletes. Handlers run on the informer's
 /// loop and must be quick (enqueue keys, nothing more).
 /// </summary>
-public sealed class ResourceInformer<T> where T : class, IKubernetesObject<V1ObjectMeta>
+public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly IResourceSource<T> _source;
     private readonly InformerOptions _options;

@@ -5,6 +5,9 @@ namespace EksHardening.Operator.Rules;
 /// <summary>How a resource is identified in reports and status.</summary>
 public sealed record ResourceRef(string ApiVersion, string Kind, string? Namespace, string Name)
 {
+    /// <summary>The object's uid when known (Events refer to it).</summary>
+    public string? Uid { get; init; }
+
     public override string ToString() => Namespace is null ? $"{Kind} {Name}" : $"{Kind} {Namespace}/{Name}";
 }
 

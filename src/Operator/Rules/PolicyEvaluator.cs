@@ -42,7 +42,8 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             var findings = exemptions.IsEmpty ? raw
                 : exemptions.Apply([.. raw], workload.Namespace, workload.Metadata.Labels, workload.PodLabels, isWorkload: true);
             resources.Add(new ResourceEvaluation(
-                new ResourceRef(workload.ApiVersion, workload.Kind, workload.Namespace, workload.Name), workload.Source, findings));
+                new ResourceRef(workload.ApiVersion, workload.Kind, workload.Namespace, workload.Name) { Uid = workload.Metadata.Uid },
+                workload.Source, findings));
         }
 
         if (plan.NamespaceRules.Count > 0)

@@ -1,0 +1,47 @@
+using EksHardening.Operator.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace EksHardening.Operator.Cli;
+
+/// <summary><c>eks-hardening run</c>: the operator, until SIGTERM.</summary>
+public static class RunCommand
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        OperatorOptions options;
+        try
+        {
+            options = OperatorOptions.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            await stderr.WriteLineAsync($"eks-hardening run: {e.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync("Run 'eks-hardening run --help' for usage.").ConfigureAwait(false);
+            return ScanCommand.ExitUsage;
+        }
+
+        if (options.Help)
+        {
+            await stdout.WriteLineAsync(OperatorOptions.Usage).ConfigureAwait(false);
+            return 0;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = OperatorHost.Build(options);
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
+        {
+            await stderr.WriteLineAsync($"eks-hardening run: cannot load the Kubernetes configuration: {e.Message}").ConfigureAwait(false);
+            return ScanCommand.ExitUsage;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            await app.RunAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,137 @@
+using EksHardening.Entities;
+using EksHardening.Operator.Hosting;
+using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Reporting;
+using k8s;
+using k8s.LeaderElection;
+using k8s.LeaderElection.ResourceLock;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EksHardening.Operator.Controllers;
+
+/// <summary>
+/// The policy controller: waits for the caches, takes the Lease (when leader election is on), and while it
+/// leads runs the work queue's workers and the event sender. Informer events only enqueue policy names; on
+/// gaining the lead every policy is enqueued, so nothing depends on events seen while following.
+/// Losing the lease stops the workers at once.
+/// </summary>
+public sealed partial class PolicyController(
+    ClusterInformers informers,
+    PolicyReconciler reconciler,
+    ViolationEvents events,
+    IKubernetes client,
+    OperatorOptions options,
+    TimeProvider clock,
+    ILoggerFactory loggers) : BackgroundService
+{
+    private readonly ILogger _logger = loggers.CreateLogger<PolicyController>();
+    private volatile WorkQueue<string>? _queue;
+    private int _isLeader;
+
+    public bool IsLeader => Volatile.Read(ref _isLeader) == 1;
+    /// <summary>Terms this replica has led (for tests and metrics).</summary>
+    public int LeadershipTerms { get; private set; }
+    public int QueueDepth => _queue?.Count ?? 0;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        informers.OnClusterChange(EnqueueAll);
+        informers.Policies.AddHandler(change =>
+        {
+            // Status-only updates (our own writes) change neither generation nor deletion: no reconcile needed.
+            if (change.Type != InformerEventType.Updated
+                || change.Old?.Metadata?.Generation != change.New?.Metadata?.Generation
+                || change.Old?.Metadata?.DeletionTimestamp != change.New?.Metadata?.DeletionTimestamp)
+            {
+                _queue?.Add(change.Object.Metadata.Name);
+            }
+        });
+
+        try
+        {
+            await informers.WaitForSyncAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!options.LeaderElection)
+        {
+            await LeadAsync(stoppingToken).ConfigureAwait(false);
+            return;
+        }
+
+        var lease = new LeaseLock(client, options.LeaseNamespace, options.LeaseName, options.Identity);
+        using var elector = new LeaderElector(new LeaderElectionConfig(lease)
+        {
+            LeaseDuration = options.LeaseDuration,
+            RenewDeadline = options.LeaseDuration * 2 / 3,
+            RetryPeriod = options.LeaseDuration / 7,
+        });
+        CancellationTokenSource? term = null;
+        Task? leading = null;
+        elector.OnStartedLeading += () =>
+        {
+            term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            leading = Task.Run(() => LeadAsync(term.Token), CancellationToken.None);
+        };
+        elector.OnStoppedLeading += () => term?.Cancel();
+        elector.OnNewLeader += leader => LogNewLeader(_logger, leader, options.Identity);
+
+        try
+        {
+            await elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (term is not null) await term.CancelAsync().ConfigureAwait(false);
+            if (leading is not null) await leading.ConfigureAwait(false);
+            term?.Dispose();
+        }
+    }
+
+    /// <summary>One leadership term: a fresh queue, every policy enqueued, workers and events until the term ends.</summary>
+    private async Task LeadAsync(CancellationToken term)
+    {
+        var queue = new WorkQueue<string>(clock);
+        _queue = queue;
+        Interlocked.Exchange(ref _isLeader, 1);
+        LeadershipTerms++;
+        LogLeading(_logger, options.Identity);
+        try
+        {
+            EnqueueAll();
+            var controller = new Controller<string>("responsibilitypolicy", reconciler, queue, loggers.CreateLogger<Controller<string>>());
+            await Task.WhenAll(controller.RunAsync(options.Workers, term), events.RunAsync(term)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (term.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Interlocked.Exchange(ref _isLeader, 0);
+            _queue = null;
+            LogStoppedLeading(_logger, options.Identity);
+        }
+    }
+
+    private void EnqueueAll()
+    {
+        if (_queue is not { } queue) return;
+        foreach (var policy in informers.Policies.Items) queue.Add(policy.Metadata.Name);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} leads: reconciling ResponsibilityPolicies")]
+    private static partial void LogLeading(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} stopped leading")]
+    private static partial void LogStoppedLeading(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leader is now {Leader} (this replica: {Identity})")]
+    private static partial void LogNewLeader(ILogger logger, string leader, string identity);
+}

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using EksHardening.Entities;
+using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Policies;
+using EksHardening.Operator.Reporting;
+using EksHardening.Operator.Rules;
+using Microsoft.Extensions.Logging;
+
+namespace EksHardening.Operator.Controllers;
+
+/// <summary>Settings of the policy controller that come from the command line.</summary>
+public sealed class PolicyControllerOptions
+{
+    /// <summary>Violations kept in status (the full list is in reports); the CRD allows at most 500.</summary>
+    public int MaxViolations { get; set; } = 50;
+    /// <summary>Re-evaluation interval for policies that set none.</summary>
+    public TimeSpan DefaultEvaluationInterval { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>
+/// Level-triggered reconcile of one ResponsibilityPolicy, keyed by its name: read the policy and the
+/// cluster from the informer caches, evaluate (reusing per-object findings), and patch the status only
+/// when its content changed. Events only enqueue names; a policy deleted while the operator was down
+/// is simply absent here.
+/// </summary>
+public sealed partial class PolicyReconciler(
+    ClusterInformers informers,
+    SnapshotBuilder snapshots,
+    IPolicyStatusWriter statusWriter,
+    ViolationEvents events,
+    PolicyControllerOptions options,
+    TimeProvider clock,
+    ILogger<PolicyReconciler> logger) : IReconciler<string>
+{
+    private readonly ConcurrentDictionary<string, FindingsCache> _caches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WrittenStatus> _written = new(StringComparer.Ordinal);
+    private readonly PolicyEvaluator _evaluator = new(clock);
+
+    /// <summary>Status patches sent, and reconciles that found nothing to write.</summary>
+    public long StatusWrites => Interlocked.Read(ref _statusWrites);
+    public long UnchangedReconciles => Interlocked.Read(ref _unchanged);
+
+    private long _statusWrites;
+    private long _unchanged;
+
+    public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
+    {
+        var policy = informers.Policies.Get(null, name);
+        if (policy is null)
+        {
+            _caches.TryRemove(name, out _);
+            _written.TryRemove(name, out _);
+            events.Forget(name);
+            return ReconcileResult.Done;
+        }
+
+        var now = clock.GetUtcNow();
+        ResponsibilityPolicyStatus desired;
+        PolicyEvaluation? evaluation = null;
+        var problems = PolicyValidator.ValidateSemantics(policy);
+        if (problems.Count > 0)
+        {
+            desired = ComplianceStatus.InvalidSpec(policy, PolicyValidator.Summarize(problems), policy.Status, now);
+            LogInvalidSpec(logger, name, PolicyValidator.Summarize(problems));
+        }
+        else
+        {
+            var cache = _caches.GetOrAdd(name, _ => new FindingsCache());
+            // One reconcile per key at a time (the work queue's promise), so the per-policy cache is not shared.
+            evaluation = _evaluator.Evaluate(policy, snapshots.Build(), cache);
+            desired = ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, now, options.MaxViolations);
+            events.Record(policy, evaluation);
+        }
+
+        if (ComplianceStatus.ContentDiffers(CurrentStatus(policy), desired))
+        {
+            desired.LastEvaluated = ComplianceStatus.TruncateToSeconds(now);
+            var before = policy.Metadata?.ResourceVersion;
+            var after = await statusWriter.WriteAsync(name, desired, cancellationToken).ConfigureAwait(false);
+            _written[name] = new WrittenStatus(before, after, desired);
+            Interlocked.Increment(ref _statusWrites);
+            LogStatusWritten(logger, name, desired.Summary?.Resources ?? 0, desired.Summary?.Violating ?? 0);
+        }
+        else
+        {
+            Interlocked.Increment(ref _unchanged);
+        }
+
+        return ReconcileResult.After(NextEvaluation(policy, evaluation, now));
+    }
+
+    /// <summary>
+    /// The status the policy has now. Right after our own write the informer may still hold the older object;
+    /// then what we wrote is the truth, and comparing against the stale copy would write the same status twice.
+    /// </summary>
+    private ResponsibilityPolicyStatus? CurrentStatus(ResponsibilityPolicy policy)
+    {
+        var name = policy.Metadata?.Name ?? "";
+        return _written.TryGetValue(name, out var written) && written.Before is not null && written.Before == policy.Metadata?.ResourceVersion
+            ? written.Status
+            : policy.Status;
+    }
+
+    /// <summary>The policy's interval, or sooner when an exemption expires before it.</summary>
+    private TimeSpan NextEvaluation(ResponsibilityPolicy policy, PolicyEvaluation? evaluation, DateTimeOffset now)
+    {
+        var interval = DurationParser.TryParse(policy.Spec?.EvaluationInterval, out var parsed) && parsed > TimeSpan.Zero
+            ? parsed
+            : options.DefaultEvaluationInterval;
+        if (evaluation is null) return interval;
+        foreach (var exemption in policy.Spec?.Exemptions ?? [])
+        {
+            if (exemption.Expires is { } expires && expires > now && expires - now < interval) interval = expires - now + TimeSpan.FromSeconds(1);
+        }
+
+        return interval;
+    }
+
+    private sealed record WrittenStatus(string? Before, string? After, ResponsibilityPolicyStatus Status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ResponsibilityPolicy {Policy} has an invalid spec: {Problems}")]
+    private static partial void LogInvalidSpec(ILogger logger, string policy, string problems);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "ResponsibilityPolicy {Policy}: status written ({Resources} resources, {Violating} violating)")]
+    private static partial void LogStatusWritten(ILogger logger, string policy, int resources, int violating);
+}

@@ -1,0 +1,62 @@
+using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Reporting;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EksHardening.Operator.Hosting;
+
+/// <summary>
+/// Composes the operator: the Kubernetes client, the shared informers, the policy controller under leader
+/// election, the event sender, and the health endpoints, on Microsoft.Extensions.Hosting.
+/// </summary>
+public static class OperatorHost
+{
+    public static WebApplication Build(OperatorOptions options, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? clock = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening" });
+        builder.WebHost.UseKestrel(kestrel => kestrel.ListenAnyIP(options.HealthPort));
+        builder.Logging.ClearProviders();
+        if (configureLogging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        else configureLogging(builder.Logging);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(clock ?? TimeProvider.System);
+        services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(ClientConfiguration(options)));
+        services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SnapshotBuilder>();
+        services.AddSingleton<IPolicyStatusWriter, PolicyStatusWriter>();
+        services.AddSingleton<ViolationEvents>();
+        services.AddSingleton(new PolicyControllerOptions { MaxViolations = options.MaxViolations, DefaultEvaluationInterval = options.EvaluationInterval });
+        services.AddSingleton<PolicyReconciler>();
+        services.AddSingleton<PolicyController>();
+        services.AddHostedService<InformerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<PolicyController>());
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", (ClusterInformers informers) => informers.HasSynced
+            ? Results.Text("ok")
+            : Results.Text("caches not synced: " + string.Join(", ", informers.All.Where(i => !i.HasSynced).Select(i => i.Resource)), statusCode: 503));
+        return app;
+    }
+
+    /// <summary>An explicit kubeconfig wins; else the in-cluster service account; else the default kubeconfig.</summary>
+    public static KubernetesClientConfiguration ClientConfiguration(OperatorOptions options)
+    {
+        if (options.Kubeconfig is null && KubernetesClientConfiguration.IsInCluster()) return KubernetesClientConfiguration.InClusterConfig();
+        return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig, options.Context);
+    }
+
+    /// <summary>Runs the shared informers for the life of the process; they feed every replica's caches.</summary>
+    private sealed class InformerService(ClusterInformers informers) : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => informers.RunAsync(stoppingToken);
+    }
+}

@@ -1,0 +1,107 @@
+using EksHardening.Operator.Cli;
+using EksHardening.Operator.Policies;
+
+namespace EksHardening.Operator.Hosting;
+
+/// <summary>The flags of <c>eks-hardening run</c>; each also reads from an <c>EKS_HARDENING_*</c> variable.</summary>
+public sealed class OperatorOptions
+{
+    public const string Usage = """
+        Usage: eks-hardening run [flags]
+
+        Runs the operator: watches ResponsibilityPolicies and workloads and keeps each policy's status true.
+        Every flag can also be set by the environment variable in brackets.
+
+          --kubeconfig PATH          kubeconfig to use; default: in-cluster config, else ~/.kube/config [KUBECONFIG]
+          --context NAME             kubeconfig context [EKS_HARDENING_CONTEXT]
+          --leader-elect BOOL        elect a leader on a Lease so that only one replica writes (default true)
+                                     [EKS_HARDENING_LEADER_ELECT]
+          --lease-namespace NS       namespace of the Lease (default: POD_NAMESPACE, else eks-hardening-system)
+                                     [EKS_HARDENING_LEASE_NAMESPACE]
+          --lease-name NAME          name of the Lease (default eks-hardening-operator) [EKS_HARDENING_LEASE_NAME]
+          --lease-duration DURATION  how long a lease lasts without renewal (default 15s) [EKS_HARDENING_LEASE_DURATION]
+          --workers N                concurrent reconciles (default 2) [EKS_HARDENING_WORKERS]
+          --health-port PORT         /healthz and /readyz (default 8081; 0 = any free port) [EKS_HARDENING_HEALTH_PORT]
+          --metrics-port PORT        /metrics (default 8080) [EKS_HARDENING_METRICS_PORT]
+          --max-violations N         violations kept in status, at most 500 (default 50) [EKS_HARDENING_MAX_VIOLATIONS]
+          --evaluation-interval DUR  re-evaluation interval for policies that set none (default 10m)
+                                     [EKS_HARDENING_EVALUATION_INTERVAL]
+          --identity NAME            this replica's name in the Lease (default: POD_NAME, else the host name)
+        """;
+
+    public string? Kubeconfig { get; set; }
+    public string? Context { get; set; }
+    public bool LeaderElection { get; set; } = true;
+    public string LeaseNamespace { get; set; } = Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } ns ? ns : "eks-hardening-system";
+    public string LeaseName { get; set; } = "eks-hardening-operator";
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+    public int Workers { get; set; } = 2;
+    public int HealthPort { get; set; } = 8081;
+    public int MetricsPort { get; set; } = 8080;
+    public int MaxViolations { get; set; } = 50;
+    public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromMinutes(10);
+    public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
+    public bool Help { get; private set; }
+
+    public static OperatorOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var options = new OperatorOptions();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var flag in Flags)
+        {
+            if (environment(flag.Variable) is { Length: > 0 } value) values[flag.Name] = value;
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help")
+            {
+                options.Help = true;
+                continue;
+            }
+
+            var eq = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = eq > 0 ? arg[..eq] : arg;
+            if (!Flags.Any(f => f.Name == name)) throw new UsageException(arg.StartsWith('-') ? $"unknown flag {arg}" : $"unexpected argument '{arg}'");
+            if (eq > 0) values[name] = arg[(eq + 1)..];
+            else if (i + 1 < args.Count) values[name] = args[++i];
+            else throw new UsageException($"{name} needs a value");
+        }
+
+        foreach (var (name, value) in values) Flags.Single(f => f.Name == name).Apply(options, value);
+        return options;
+    }
+
+    private sealed record Flag(string Name, string Variable, Action<OperatorOptions, string> Apply);
+
+    private static readonly Flag[] Flags =
+    [
+        new("--kubeconfig", "KUBECONFIG", (o, v) => o.Kubeconfig = v),
+        new("--context", "EKS_HARDENING_CONTEXT", (o, v) => o.Context = v),
+        new("--leader-elect", "EKS_HARDENING_LEADER_ELECT", (o, v) => o.LeaderElection = Bool("--leader-elect", v)),
+        new("--lease-namespace", "EKS_HARDENING_LEASE_NAMESPACE", (o, v) => o.LeaseNamespace = v),
+        new("--lease-name", "EKS_HARDENING_LEASE_NAME", (o, v) => o.LeaseName = v),
+        new("--lease-duration", "EKS_HARDENING_LEASE_DURATION", (o, v) => o.LeaseDuration = Duration("--lease-duration", v)),
+        new("--workers", "EKS_HARDENING_WORKERS", (o, v) => o.Workers = Int("--workers", v, 1, 64)),
+        new("--health-port", "EKS_HARDENING_HEALTH_PORT", (o, v) => o.HealthPort = Int("--health-port", v, 0, 65535)),
+        new("--metrics-port", "EKS_HARDENING_METRICS_PORT", (o, v) => o.MetricsPort = Int("--metrics-port", v, 0, 65535)),
+        new("--max-violations", "EKS_HARDENING_MAX_VIOLATIONS", (o, v) => o.MaxViolations = Int("--max-violations", v, 0, 500)),
+        new("--evaluation-interval", "EKS_HARDENING_EVALUATION_INTERVAL", (o, v) => o.EvaluationInterval = Duration("--evaluation-interval", v)),
+        new("--identity", "EKS_HARDENING_IDENTITY", (o, v) => o.Identity = v),
+    ];
+
+    private static bool Bool(string flag, string value) => value.ToLowerInvariant() switch
+    {
+        "true" or "1" or "yes" => true,
+        "false" or "0" or "no" => false,
+        _ => throw new UsageException($"{flag} must be true or false, not '{value}'"),
+    };
+
+    private static int Int(string flag, string value, int min, int max) =>
+        int.TryParse(value, out var n) && n >= min && n <= max ? n : throw new UsageException($"{flag} must be a whole number from {min} to {max}, not '{value}'");
+
+    private static TimeSpan Duration(string flag, string value) =>
+        DurationParser.TryParse(value, out var d) && d > TimeSpan.Zero ? d : throw new UsageException($"{flag} must be a duration such as 30s or 10m, not '{value}'");
+}

@@ -1,0 +1,85 @@
+using EksHardening.Entities;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace EksHardening.Operator.Kubernetes;
+
+/// <summary>
+/// The shared informers the operator runs: policies, namespaces, NetworkPolicies, ServiceAccounts and every
+/// workload kind. Objects are cached without managedFields and the last-applied annotation, which no rule reads.
+/// </summary>
+public sealed class ClusterInformers
+{
+    private const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+
+    public ClusterInformers(IKubernetes client, ILoggerFactory loggers, TimeProvider? clock = null, InformerOptions? options = null)
+    {
+        ResourceInformer<T> Create<T>(IResourceSource<T> source) where T : class, IKubernetesObject<V1ObjectMeta> =>
+            new(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, options, Strip);
+
+        Policies = Create(new ResponsibilityPolicySource(client));
+        Namespaces = Create(ResourceSources.Namespaces(client));
+        NetworkPolicies = Create(ResourceSources.NetworkPolicies(client));
+        ServiceAccounts = Create(ResourceSources.ServiceAccounts(client));
+        Pods = Create(ResourceSources.Pods(client));
+        Deployments = Create(ResourceSources.Deployments(client));
+        StatefulSets = Create(ResourceSources.StatefulSets(client));
+        DaemonSets = Create(ResourceSources.DaemonSets(client));
+        ReplicaSets = Create(ResourceSources.ReplicaSets(client));
+        Jobs = Create(ResourceSources.Jobs(client));
+        CronJobs = Create(ResourceSources.CronJobs(client));
+        All = [Policies, Namespaces, NetworkPolicies, ServiceAccounts, Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs];
+    }
+
+    public ResourceInformer<ResponsibilityPolicy> Policies { get; }
+    public ResourceInformer<V1Namespace> Namespaces { get; }
+    public ResourceInformer<V1NetworkPolicy> NetworkPolicies { get; }
+    public ResourceInformer<V1ServiceAccount> ServiceAccounts { get; }
+    public ResourceInformer<V1Pod> Pods { get; }
+    public ResourceInformer<V1Deployment> Deployments { get; }
+    public ResourceInformer<V1StatefulSet> StatefulSets { get; }
+    public ResourceInformer<V1DaemonSet> DaemonSets { get; }
+    public ResourceInformer<V1ReplicaSet> ReplicaSets { get; }
+    public ResourceInformer<V1Job> Jobs { get; }
+    public ResourceInformer<V1CronJob> CronJobs { get; }
+    public IReadOnlyList<IInformer> All { get; }
+
+    public bool HasSynced => All.All(i => i.HasSynced);
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(All.Select(i => i.Synced)).WaitAsync(cancellationToken);
+
+    public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(All.Select(i => Task.Run(() => i.RunAsync(cancellationToken), cancellationToken)));
+
+    /// <summary>Every cached workload, of every kind.</summary>
+    public IEnumerable<IKubernetesObject<V1ObjectMeta>> Workloads =>
+        Pods.Items.Cast<IKubernetesObject<V1ObjectMeta>>()
+            .Concat(Deployments.Items).Concat(StatefulSets.Items).Concat(DaemonSets.Items)
+            .Concat(ReplicaSets.Items).Concat(Jobs.Items).Concat(CronJobs.Items);
+
+    /// <summary>Registers one handler on every informer but the policies' (changes that can affect any policy).</summary>
+    public void OnClusterChange(Action handler)
+    {
+        Namespaces.AddHandler(_ => handler());
+        NetworkPolicies.AddHandler(_ => handler());
+        ServiceAccounts.AddHandler(_ => handler());
+        Pods.AddHandler(_ => handler());
+        Deployments.AddHandler(_ => handler());
+        StatefulSets.AddHandler(_ => handler());
+        DaemonSets.AddHandler(_ => handler());
+        ReplicaSets.AddHandler(_ => handler());
+        Jobs.AddHandler(_ => handler());
+        CronJobs.AddHandler(_ => handler());
+    }
+
+    private static T Strip<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (item.Metadata is { } metadata)
+        {
+            metadata.ManagedFields = null;
+            metadata.Annotations?.Remove(LastApplied);
+        }
+
+        return item;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using EksHardening.Entities;
+using EksHardening.Operator.Rules;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace EksHardening.Operator.Reporting;
+
+/// <summary>
+/// Kubernetes Events on violating workloads: one per workload and set of failing rules, not one per pass.
+/// The event name is derived from the policy, the workload and the rule set, so a restarted operator that
+/// records the same violation again meets AlreadyExists instead of duplicating it. Events are sent from a
+/// bounded background queue at a limited rate, so a cold start on a large cluster cannot flood the API.
+/// </summary>
+public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clock, ILogger<ViolationEvents> logger)
+{
+    public const string Reason = "PolicyViolation";
+    private const int QueueLimit = 10_000;
+    private static readonly TimeSpan SendInterval = TimeSpan.FromMilliseconds(50);
+
+    private readonly Dictionary<(string Policy, string Resource), string> _recorded = [];
+    private readonly Channel<Corev1Event> _pending = Channel.CreateBounded<Corev1Event>(new BoundedChannelOptions(QueueLimit)
+    {
+        FullMode = BoundedChannelFullMode.DropOldest,
+        SingleReader = true,
+    });
+
+    public long Sent { get; private set; }
+
+    /// <summary>Queues an event for every workload whose set of failing rules is new since the last evaluation.</summary>
+    public void Record(ResponsibilityPolicy policy, PolicyEvaluation evaluation)
+    {
+        var policyName = policy.Metadata?.Name ?? "";
+        lock (_recorded)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var resource in evaluation.Resources)
+            {
+                if (resource.Resource.Namespace is null) continue;   // namespace-level findings live in status only
+                var key = resource.Resource.ToString();
+                seen.Add(key);
+                var failing = resource.Findings.Where(f => f.Result == FindingResult.Fail).Select(f => f.Rule.Id).Distinct().Order(StringComparer.Ordinal).ToList();
+                var ruleSet = string.Join(",", failing);
+                if (_recorded.TryGetValue((policyName, key), out var previous) && previous == ruleSet) continue;
+                _recorded[(policyName, key)] = ruleSet;
+                if (failing.Count > 0) _pending.Writer.TryWrite(Build(policyName, resource.Resource, failing, ruleSet));
+            }
+
+            foreach (var stale in _recorded.Keys.Where(k => k.Policy == policyName && !seen.Contains(k.Resource)).ToList()) _recorded.Remove(stale);
+        }
+    }
+
+    public void Forget(string policyName)
+    {
+        lock (_recorded)
+        {
+            foreach (var key in _recorded.Keys.Where(k => k.Policy == policyName).ToList()) _recorded.Remove(key);
+        }
+    }
+
+    /// <summary>Sends queued events until cancelled; failures are logged, never retried (events are best effort).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var item in _pending.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await client.CoreV1.CreateNamespacedEventAsync(item, item.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    Sent++;
+                }
+                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+                {
+                    // Recorded before a restart: the event already exists.
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogSendFailed(logger, item.InvolvedObject.Kind, item.InvolvedObject.NamespaceProperty, item.InvolvedObject.Name, e.Message);
+                }
+
+                await Task.Delay(SendInterval, clock, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private Corev1Event Build(string policyName, ResourceRef resource, List<string> failing, string ruleSet)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{policyName}|{resource}|{ruleSet}")))[..12];
+        var name = $"{resource.Name}.{hash}";
+        if (name.Length > 253) name = name[^253..].TrimStart('.', '-');
+        var message = $"ResponsibilityPolicy {policyName}: {failing.Count} rule(s) fail: {string.Join(", ", failing)}";
+        return new Corev1Event
+        {
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = resource.Namespace },
+            InvolvedObject = new V1ObjectReference
+            {
+                ApiVersion = resource.ApiVersion,
+                Kind = resource.Kind,
+                Name = resource.Name,
+                NamespaceProperty = resource.Namespace,
+                Uid = resource.Uid,
+            },
+            Reason = Reason,
+            Type = "Warning",
+            Message = message.Length <= 1024 ? message : message[..1023] + "…",
+            Source = new V1EventSource { Component = "eks-hardening" },
+            ReportingComponent = "eks-hardening.io/operator",
+            ReportingInstance = Environment.MachineName,
+            FirstTimestamp = now,
+            LastTimestamp = now,
+            Count = 1,
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record a violation event on {Kind} {Namespace}/{Name}: {Error}")]
+    private static partial void LogSendFailed(ILogger logger, string kind, string @namespace, string name, string error);
+}

@@ -1,0 +1,165 @@
+using System.Text.Json.Nodes;
+using EksHardening.Emulator;
+using EksHardening.Entities;
+using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Hosting;
+using EksHardening.Operator.Manifests;
+using EksHardening.Operator.Reporting;
+using EksHardening.Operator.Rules;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EksHardening.Operator.IntegrationTests;
+
+/// <summary>
+/// An API emulator with the real CRD installed, a kubeconfig pointing at it, and operator hosts started the
+/// way <c>eks-hardening run --kubeconfig</c> starts them. "Expected" status is what the rule engine computes
+/// from the emulator's current objects: convergence means the written status equals it.
+/// </summary>
+internal sealed class OperatorTestbed : IAsyncDisposable
+{
+    private readonly List<WebApplication> _operators = [];
+    private readonly string _directory = Directory.CreateTempSubdirectory("eks-hardening-it-").FullName;
+
+    private OperatorTestbed(ApiEmulator emulator)
+    {
+        Emulator = emulator;
+        Client = emulator.CreateClient();
+        KubeconfigPath = Path.Combine(_directory, "kubeconfig");
+        File.WriteAllText(KubeconfigPath, $"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{"{"}name: emulator, cluster: {"{"}server: "{emulator.BaseUrl}"{"}"}{"}"}]
+            users: [{"{"}name: tester, user: {"{"}token: test-token{"}"}{"}"}]
+            contexts: [{"{"}name: emulator, context: {"{"}cluster: emulator, user: tester{"}"}{"}"}]
+            current-context: emulator
+            """);
+    }
+
+    public ApiEmulator Emulator { get; }
+    public k8s.Kubernetes Client { get; }
+    public string KubeconfigPath { get; }
+
+    public static async Task<OperatorTestbed> StartAsync()
+    {
+        var emulator = await ApiEmulator.StartNewAsync(new ApiEmulatorOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        var testbed = new OperatorTestbed(emulator);
+        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(RepoFile("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml")));
+        await testbed.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+        return testbed;
+    }
+
+    public static string RepoFile(params string[] parts)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return Path.Combine([dir.FullName, .. parts]);
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    /// <summary>Starts an operator host through the same option parsing as the <c>run</c> command.</summary>
+    public async Task<WebApplication> StartOperatorAsync(string identity = "operator-a", bool leaderElection = false, string leaseDuration = "3s")
+    {
+        var options = OperatorOptions.Parse(
+            ["--kubeconfig", KubeconfigPath, "--identity", identity, "--leader-elect", leaderElection ? "true" : "false",
+             "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0"],
+            _ => null);
+        var app = OperatorHost.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        _operators.Add(app);
+        await app.StartAsync();
+        return app;
+    }
+
+    public async Task StopOperatorAsync(WebApplication app)
+    {
+        _operators.Remove(app);
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    public static PolicyReconciler Reconciler(WebApplication app) => app.Services.GetRequiredService<PolicyReconciler>();
+
+    public static PolicyController Controller(WebApplication app) => app.Services.GetRequiredService<PolicyController>();
+
+    public async Task<ResponsibilityPolicy> CreatePolicyAsync(string yaml)
+    {
+        var set = new ManifestSet();
+        ManifestReader.ReadText(yaml, "policy.yaml", set);
+        var policy = (ResponsibilityPolicy)set.Objects.Single().Object;
+        await Client.CustomObjects.CreateClusterCustomObjectAsync(policy, ResponsibilityPolicy.Group, ResponsibilityPolicy.Version, ResponsibilityPolicy.Plural);
+        return policy;
+    }
+
+    public ResponsibilityPolicy? Policy(string name) => Emulator.Get<ResponsibilityPolicy>(name);
+
+    /// <summary>The raw policy object as stored (for printer-column JSONPaths).</summary>
+    public JsonObject? PolicyJson(string name) => Emulator.Get(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName, null, name);
+
+    /// <summary>What the rule engine says the status should be, from the emulator's objects right now.</summary>
+    public ResponsibilityPolicyStatus Expected(string name)
+    {
+        var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
+        var objects = new List<object>();
+        objects.AddRange(Emulator.List<V1Namespace>());
+        objects.AddRange(Emulator.List<V1NetworkPolicy>());
+        objects.AddRange(Emulator.List<V1ServiceAccount>());
+        objects.AddRange(WithKind(Emulator.List<V1Pod>(), "v1", "Pod"));
+        objects.AddRange(WithKind(Emulator.List<V1Deployment>(), "apps/v1", "Deployment"));
+        objects.AddRange(WithKind(Emulator.List<V1StatefulSet>(), "apps/v1", "StatefulSet"));
+        objects.AddRange(WithKind(Emulator.List<V1DaemonSet>(), "apps/v1", "DaemonSet"));
+        objects.AddRange(WithKind(Emulator.List<V1ReplicaSet>(), "apps/v1", "ReplicaSet"));
+        objects.AddRange(WithKind(Emulator.List<V1Job>(), "batch/v1", "Job"));
+        objects.AddRange(WithKind(Emulator.List<V1CronJob>(), "batch/v1", "CronJob"));
+        var evaluation = new PolicyEvaluator(TimeProvider.System).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
+        return ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, DateTimeOffset.UtcNow, 50);
+    }
+
+    /// <summary>Waits until the written status equals the expected one (all but lastEvaluated).</summary>
+    public async Task ConvergedAsync(string name, TimeSpan? timeout = null)
+    {
+        string last = "";
+        await Eventually.True(() =>
+        {
+            var policy = Policy(name);
+            if (policy?.Status?.Summary is null) { last = "no status yet"; return false; }
+            var expected = Expected(name);
+            var differs = ComplianceStatus.ContentDiffers(policy.Status, expected);
+            last = $"written {KubernetesJson.Serialize(policy.Status.Summary)} totalViolations={policy.Status.TotalViolations}; expected {KubernetesJson.Serialize(expected.Summary)} totalViolations={expected.TotalViolations}";
+            return !differs;
+        }, $"status of {name} converges ({last})", timeout ?? TimeSpan.FromSeconds(30));
+    }
+
+    private static IEnumerable<T> WithKind<T>(IEnumerable<T> items, string apiVersion, string kind) where T : IKubernetesObject
+    {
+        foreach (var item in items)
+        {
+            item.ApiVersion = apiVersion;
+            item.Kind = kind;
+            yield return item;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var app in _operators.ToList())
+        {
+            try
+            {
+                await app.StopAsync();
+                await app.DisposeAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+
+        Client.Dispose();
+        await Emulator.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
