@@ -5,6 +5,7 @@ using k8s.Models;
 namespace EksHardening.Entities;
 
 /// <summary>A platform team's declared duties under the Shared Responsibility Model (cluster-scoped).</summary>
+[KubernetesEntity(Group = Group, ApiVersion = Version, Kind = KindName, PluralName = Plural)]
 public sealed class ResponsibilityPolicy : IKubernetesObject<V1ObjectMeta>
 {
     public const string Group = "eks-hardening.io";

@@ -74,7 +74,7 @@ public sealed class PolicyControllerTests : IAsyncLifetime
         var resources = _bed.Policy("production")!.Status.Summary!.Resources;
         await _bed.StopOperatorAsync(first);
 
-        var victim = _bed.Emulator.List<V1Deployment>("prod-a").First();
+        var victim = _bed.Emulator.List<V1Deployment>("prod-a")[0];
         Assert.True(_bed.Emulator.Delete<V1Deployment>("prod-a", victim.Metadata.Name));
         await _bed.StartOperatorAsync("operator-b");
         await _bed.ConvergedAsync("production");
@@ -86,7 +86,7 @@ public sealed class PolicyControllerTests : IAsyncLifetime
     {
         await _bed.StartOperatorAsync();
         await _bed.ConvergedAsync("production");
-        var victim = _bed.Emulator.List<V1Job>("prod-a").First();
+        var victim = _bed.Emulator.List<V1Job>("prod-a")[0];
         for (var i = 0; i < 6; i++)
         {
             _bed.Emulator.Faults.DropWatches();
@@ -113,7 +113,7 @@ public sealed class PolicyControllerTests : IAsyncLifetime
         var reconciles = OperatorTestbed.Reconciler(app).UnchangedReconciles;
 
         // Changes that do not affect the result (a label no rule reads) cause reconciles but no write.
-        var touched = _bed.Emulator.List<V1StatefulSet>("prod-b").First();
+        var touched = _bed.Emulator.List<V1StatefulSet>("prod-b")[0];
         await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(
             new V1Patch("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
         await Task.Delay(TimeSpan.FromSeconds(2));

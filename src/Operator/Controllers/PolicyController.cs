@@ -98,7 +98,7 @@ public sealed partial class PolicyController(
     /// <summary>One leadership term: a fresh queue, every policy enqueued, workers and events until the term ends.</summary>
     private async Task LeadAsync(CancellationToken term)
     {
-        var queue = new WorkQueue<string>(clock);
+        using var queue = new WorkQueue<string>(timeProvider: clock);
         _queue = queue;
         Interlocked.Exchange(ref _isLeader, 1);
         LeadershipTerms++;
@@ -106,7 +106,7 @@ public sealed partial class PolicyController(
         try
         {
             EnqueueAll();
-            var controller = new Controller<string>("responsibilitypolicy", reconciler, queue, loggers.CreateLogger<Controller<string>>());
+            var controller = new Controller<string>("responsibilitypolicy", queue, reconciler, loggers.CreateLogger<Controller<string>>(), clock);
             await Task.WhenAll(controller.RunAsync(options.Workers, term), events.RunAsync(term)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (term.IsCancellationRequested)

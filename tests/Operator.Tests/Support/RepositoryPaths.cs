@@ -9,9 +9,13 @@ internal static class RepositoryPaths
 
     private static string FindRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // The build output may live outside the tree (EKS_ARTIFACTS); the working directory of `dotnet test` does not.
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return dir.FullName;
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return dir.FullName;
+            }
         }
 
         throw new InvalidOperationException("EksHardening.sln not found above " + AppContext.BaseDirectory);
