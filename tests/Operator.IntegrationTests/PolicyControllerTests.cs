@@ -162,4 +162,30 @@ public sealed class PolicyControllerTests : IAsyncLifetime
             Assert.False(string.IsNullOrEmpty(value), $"column {column.Name} ({column.JsonPath}) is empty");
         }
     }
+
+    [Fact]
+    public async Task Violation_events_are_recorded_once_per_workload_and_rule_set()
+    {
+        await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync("production");
+        var violating = _bed.Policy("production")!.Status.Summary!.Violating;
+        await Eventually.True(() => _bed.Emulator.List<Corev1Event>().Count(e => e.Reason == ViolationEvents.Reason) >= violating - 2,
+            "events for the violating workloads");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var events = _bed.Emulator.List<Corev1Event>().Where(e => e.Reason == ViolationEvents.Reason).ToList();
+        Assert.All(events, e => Assert.Contains("ResponsibilityPolicy production", e.Message));
+        Assert.Equal(events.Count, events.Select(e => $"{e.InvolvedObject.Kind}/{e.InvolvedObject.NamespaceProperty}/{e.InvolvedObject.Name}").Distinct().Count());
+
+        // More reconciles with the same violations add no events; a changed rule set adds exactly one.
+        var touched = _bed.Emulator.List<V1StatefulSet>("prod-b")[0];
+        await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(
+            new V1Patch("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
+        var violatingDeployment = _bed.Policy("production")!.Status.Violations!.First(v => v.Kind == "Deployment");
+        await _bed.Client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("{\"spec\":{\"template\":{\"spec\":{\"hostPID\":true}}}}", V1Patch.PatchType.MergePatch), violatingDeployment.Name, violatingDeployment.Namespace);
+        await _bed.ConvergedAsync("production");
+        await Eventually.True(() => _bed.Emulator.List<Corev1Event>().Count(e => e.Reason == ViolationEvents.Reason) == events.Count + 1, "one new event for the changed rule set");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(events.Count + 1, _bed.Emulator.List<Corev1Event>().Count(e => e.Reason == ViolationEvents.Reason));
+    }
 }

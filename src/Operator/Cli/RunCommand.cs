@@ -26,17 +26,18 @@ public static class RunCommand
             return 0;
         }
 
-        WebApplication app;
+        k8s.KubernetesClientConfiguration configuration;
         try
         {
-            app = OperatorHost.Build(options);
+            configuration = OperatorHost.ClientConfiguration(options);
         }
-        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or FileNotFoundException or IOException)
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {
             await stderr.WriteLineAsync($"eks-hardening run: cannot load the Kubernetes configuration: {e.Message}").ConfigureAwait(false);
             return ScanCommand.ExitUsage;
         }
 
+        var app = OperatorHost.Build(options, clientConfiguration: configuration);
         await using (app.ConfigureAwait(false))
         {
             await app.RunAsync().ConfigureAwait(false);

@@ -89,9 +89,37 @@ public sealed partial class PolicyController(
         }
         finally
         {
+            // The elector has already reported "stopped leading" by now; the lease itself says whether we still hold it.
+            var everLed = leading is not null;
             if (term is not null) await term.CancelAsync().ConfigureAwait(false);
             if (leading is not null) await leading.ConfigureAwait(false);
             term?.Dispose();
+            if (everLed) await ReleaseLeaseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// On shutdown the leader clears the Lease's holder, so that another replica takes over at its next retry
+    /// instead of waiting out the lease duration (client-go's ReleaseOnCancel).
+    /// </summary>
+    private async Task ReleaseLeaseAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+            if (lease.Spec?.HolderIdentity != options.Identity) return;
+            // Empty, not absent: KubernetesClient's elector treats an absent holder as "no Lease yet" and tries to create one.
+            lease.Spec.HolderIdentity = "";
+            lease.Spec.LeaseDurationSeconds = 1;
+            lease.Spec.RenewTime = clock.GetUtcNow().UtcDateTime;
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+            LogReleased(_logger, options.Identity);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Best effort: the lease then simply expires.
+            LogReleaseFailed(_logger, options.Identity, e.Message);
         }
     }
 
@@ -131,6 +159,12 @@ public sealed partial class PolicyController(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} stopped leading")]
     private static partial void LogStoppedLeading(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} released the lease")]
+    private static partial void LogReleased(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} could not release the lease: {Error}")]
+    private static partial void LogReleaseFailed(ILogger logger, string identity, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Leader is now {Leader} (this replica: {Identity})")]
     private static partial void LogNewLeader(ILogger logger, string leader, string identity);

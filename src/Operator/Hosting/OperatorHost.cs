@@ -17,8 +17,11 @@ namespace EksHardening.Operator.Hosting;
 /// </summary>
 public static class OperatorHost
 {
-    public static WebApplication Build(OperatorOptions options, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? clock = null)
+    /// <param name="clientConfiguration">Loaded from the options when not given; loading it first lets callers report a bad kubeconfig.</param>
+    public static WebApplication Build(OperatorOptions options, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? clock = null,
+        KubernetesClientConfiguration? clientConfiguration = null)
     {
+        clientConfiguration ??= ClientConfiguration(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening" });
         builder.WebHost.UseKestrel(kestrel => kestrel.ListenAnyIP(options.HealthPort));
         builder.Logging.ClearProviders();
@@ -28,7 +31,7 @@ public static class OperatorHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(clock ?? TimeProvider.System);
-        services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(ClientConfiguration(options)));
+        services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(clientConfiguration));
         services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<IPolicyStatusWriter, PolicyStatusWriter>();

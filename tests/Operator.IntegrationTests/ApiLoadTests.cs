@@ -1,0 +1,41 @@
+using Xunit.Abstractions;
+
+namespace EksHardening.Operator.IntegrationTests;
+
+public sealed class ApiLoadTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private OperatorTestbed _bed = null!;
+
+    public async Task InitializeAsync()
+    {
+        _bed = await OperatorTestbed.StartAsync();
+        _bed.Emulator.SeedMany(MixedWorkloads.Namespaces());
+        _bed.Emulator.SeedMany(MixedWorkloads.Workloads());
+        await _bed.CreatePolicyAsync(MixedWorkloads.Policy);
+        _bed.Emulator.ClearRequests();
+    }
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task From_start_to_quiescence_the_operator_lists_and_watches_once_per_informer_and_writes_status_once()
+    {
+        await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync("production");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+
+        var byVerb = _bed.Emulator.Requests.GroupBy(r => r.Verb).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key}={g.Count()}").ToList();
+        var byResource = _bed.Emulator.Requests.GroupBy(r => $"{r.Verb} {r.Resource}{(r.Subresource is null ? "" : "/" + r.Subresource)}")
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key}={g.Count()}").ToList();
+        output.WriteLine("requests by verb: " + string.Join(", ", byVerb));
+        output.WriteLine("requests by verb and resource: " + string.Join(", ", byResource));
+
+        const int informers = 11;
+        Assert.Equal(informers, _bed.Emulator.CountRequests("list"));
+        Assert.Equal(informers, _bed.Emulator.CountRequests("watch"));
+        Assert.Equal(0, _bed.Emulator.CountRequests("get"));
+        Assert.Equal(1, _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status"));
+        Assert.Equal(0, _bed.Emulator.CountRequests("update"));
+    }
+}

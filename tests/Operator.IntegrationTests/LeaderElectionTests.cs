@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using k8s.Models;
+
+namespace EksHardening.Operator.IntegrationTests;
+
+public sealed class LeaderElectionTests : IAsyncLifetime
+{
+    private OperatorTestbed _bed = null!;
+
+    public async Task InitializeAsync()
+    {
+        _bed = await OperatorTestbed.StartAsync();
+        _bed.Emulator.SeedMany(MixedWorkloads.Namespaces());
+        _bed.Emulator.SeedMany(MixedWorkloads.Workloads());
+        await _bed.CreatePolicyAsync(MixedWorkloads.Policy);
+    }
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task Two_instances_exactly_one_writes_and_stopping_the_leader_hands_over_within_the_lease()
+    {
+        const int leaseSeconds = 3;
+        var a = await _bed.StartOperatorAsync("replica-a", leaderElection: true, leaseDuration: $"{leaseSeconds}s");
+        var b = await _bed.StartOperatorAsync("replica-b", leaderElection: true, leaseDuration: $"{leaseSeconds}s");
+        await _bed.ConvergedAsync("production");
+        await Eventually.True(() => OperatorTestbed.Controller(a).IsLeader || OperatorTestbed.Controller(b).IsLeader, "someone leads");
+
+        var (leader, follower) = OperatorTestbed.Controller(a).IsLeader ? (a, b) : (b, a);
+        Assert.False(OperatorTestbed.Controller(follower).IsLeader);
+        Assert.True(OperatorTestbed.Reconciler(leader).StatusWrites > 0);
+        Assert.Equal(0, OperatorTestbed.Reconciler(follower).StatusWrites);
+        Assert.Equal(0, OperatorTestbed.Reconciler(follower).UnchangedReconciles);
+        var lease = _bed.Emulator.Get<V1Lease>("default", "eks-hardening-operator")!;
+        Assert.Equal(OperatorTestbed.Controller(leader) == OperatorTestbed.Controller(a) ? "replica-a" : "replica-b", lease.Spec.HolderIdentity);
+
+        var stopped = Stopwatch.StartNew();
+        await _bed.StopOperatorAsync(leader);
+        var stopTime = stopped.Elapsed;
+        await Eventually.True(() => OperatorTestbed.Controller(follower).IsLeader, "the follower takes over", TimeSpan.FromSeconds(leaseSeconds * 3));
+        var handover = stopped.Elapsed;
+        Assert.True(handover <= TimeSpan.FromSeconds(leaseSeconds), $"handover took {handover.TotalSeconds:F1}s (stopping the leader {stopTime.TotalSeconds:F1}s), lease is {leaseSeconds}s");
+
+        // The new leader keeps status converging.
+        var victim = _bed.Emulator.List<V1Deployment>("prod-a")[0];
+        Assert.True(_bed.Emulator.Delete<V1Deployment>("prod-a", victim.Metadata.Name));
+        await _bed.ConvergedAsync("production");
+        Assert.True(OperatorTestbed.Reconciler(follower).StatusWrites > 0);
+    }
+}
