@@ -23,7 +23,11 @@ public static class OperatorHost
     {
         clientConfiguration ??= ClientConfiguration(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening" });
-        builder.WebHost.UseKestrel(kestrel => kestrel.ListenAnyIP(options.HealthPort));
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.ListenAnyIP(options.HealthPort);
+            if (options.MetricsPort != options.HealthPort || options.MetricsPort == 0) kestrel.ListenAnyIP(options.MetricsPort);
+        });
         builder.Logging.ClearProviders();
         if (configureLogging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         else configureLogging(builder.Logging);
@@ -39,6 +43,7 @@ public static class OperatorHost
         services.AddSingleton(new PolicyControllerOptions { MaxViolations = options.MaxViolations, DefaultEvaluationInterval = options.EvaluationInterval });
         services.AddSingleton<PolicyReconciler>();
         services.AddSingleton<PolicyController>();
+        services.AddSingleton<OperatorMetrics>();
         services.AddHostedService<InformerService>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyController>());
 
@@ -47,6 +52,7 @@ public static class OperatorHost
         app.MapGet("/readyz", (ClusterInformers informers) => informers.HasSynced
             ? Results.Text("ok")
             : Results.Text("caches not synced: " + string.Join(", ", informers.All.Where(i => !i.HasSynced).Select(i => i.Resource)), statusCode: 503));
+        app.MapGet("/metrics", (OperatorMetrics metrics) => Results.Text(metrics.Render(), OperatorMetrics.ContentType));
         return app;
     }
 

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EksHardening.Operator.IntegrationTests;
+
+public sealed class HostEndpointsTests : IAsyncLifetime
+{
+    private OperatorTestbed _bed = null!;
+
+    public async Task InitializeAsync()
+    {
+        _bed = await OperatorTestbed.StartAsync();
+        _bed.Emulator.SeedMany(MixedWorkloads.Namespaces());
+        _bed.Emulator.SeedMany(MixedWorkloads.Workloads());
+        await _bed.CreatePolicyAsync(MixedWorkloads.Policy);
+    }
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task Health_is_always_up_readiness_follows_the_caches_and_metrics_report_the_counters()
+    {
+        // Readiness must wait for the caches: hold the first pod list back.
+        _bed.Emulator.Faults.FailRequests("list", 503, resource: "pods", times: 3);
+        var app = await _bed.StartOperatorAsync();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)).ToList();
+        using var http = new HttpClient { BaseAddress = new Uri(addresses[0]) };
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
+        await Eventually.True(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode, "ready once synced");
+        await _bed.ConvergedAsync("production");
+
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("# TYPE eks_hardening_status_writes_total counter", metrics);
+        Assert.Contains("eks_hardening_status_writes_total 1", metrics);
+        Assert.Contains("eks_hardening_informer_synced{resource=\"pods\"} 1", metrics);
+        Assert.Contains("eks_hardening_informer_lists_total{resource=\"pods\"} 4", metrics);
+        Assert.Contains("eks_hardening_leader 1", metrics);
+    }
+
+    [Fact]
+    public async Task A_failing_status_write_is_retried_with_backoff_until_it_lands()
+    {
+        var rule = _bed.Emulator.Faults.FailRequests("patch", 500, resource: "responsibilitypolicies/status", times: 3);
+        var app = await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync("production");
+        Assert.Equal(4, _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status"));
+        GC.KeepAlive(rule);
+        GC.KeepAlive(app);
+    }
+}

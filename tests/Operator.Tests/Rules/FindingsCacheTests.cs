@@ -1,0 +1,108 @@
+using EksHardening.Operator.Rules;
+using EksHardening.Operator.Tests.Support;
+using k8s.Models;
+
+namespace EksHardening.Operator.Tests.Rules;
+
+public class FindingsCacheTests
+{
+    private const string Policy = """
+        networkPolicies: {requireDefaultDeny: [Ingress], requirePodCoverage: true}
+        irsa: {requireAutomountDisabledWithoutRole: true, disallowSharedRoles: true}
+        podSecurity: {level: restricted}
+        exemptions:
+        - {name: soon, namespaces: [shop], rules: [pss.runAsNonRoot], reason: r, expires: "2026-11-28T12:30:00Z"}
+        """;
+
+    private const string Objects = """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: a, namespace: shop, labels: {app: a}}
+        spec: {serviceAccountName: app, containers: [{name: c, image: "app:1"}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: b, namespace: other}
+        spec: {containers: [{name: c, image: "app:1"}]}
+        ---
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: app, namespace: shop}
+        """;
+
+    private static (ClusterSnapshot Snapshot, List<object> Objects) Snapshot(IEnumerable<object> objects)
+    {
+        var list = objects.ToList();
+        return (ClusterSnapshot.FromObjects(list), list);
+    }
+
+    [Fact]
+    public void A_second_evaluation_reuses_every_workload_and_gives_the_same_result()
+    {
+        var policy = TestEvaluation.Policy(Policy);
+        var (snapshot, _) = Snapshot(TestEvaluation.Objects(Objects));
+        var cache = new FindingsCache();
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+        var first = evaluator.Evaluate(policy, snapshot, cache);
+        var second = evaluator.Evaluate(policy, snapshot, cache);
+        Assert.Equal(2, cache.Misses);
+        Assert.Equal(2, cache.Hits);
+        Assert.Equal(Describe(evaluator.Evaluate(policy, snapshot)), Describe(second));
+        Assert.Equal(Describe(first), Describe(second));
+    }
+
+    [Fact]
+    public void Changed_workloads_and_dependencies_are_recomputed_and_nothing_else()
+    {
+        var policy = TestEvaluation.Policy(Policy);
+        var objects = TestEvaluation.Objects(Objects);
+        var cache = new FindingsCache();
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+        evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+
+        // A NetworkPolicy appears in shop: pod a depends on it, pod b (other namespace) does not.
+        objects.Add(new V1NetworkPolicy { Metadata = new V1ObjectMeta { Name = "deny", NamespaceProperty = "shop" }, Spec = new V1NetworkPolicySpec { PodSelector = new V1LabelSelector() } });
+        var withPolicy = ClusterSnapshot.FromObjects(objects);
+        var evaluation = evaluator.Evaluate(policy, withPolicy, cache);
+        Assert.Equal(3, cache.Misses);
+        Assert.Equal(1, cache.Hits);
+        Assert.Equal(Describe(evaluator.Evaluate(policy, withPolicy)), Describe(evaluation));
+
+        // A ServiceAccount replaced by a new instance (an update) invalidates its user only.
+        var account = objects.OfType<V1ServiceAccount>().Single();
+        objects[objects.IndexOf(account)] = new V1ServiceAccount { Metadata = account.Metadata, AutomountServiceAccountToken = false };
+        var withAccount = ClusterSnapshot.FromObjects(objects);
+        evaluation = evaluator.Evaluate(policy, withAccount, cache);
+        Assert.Equal(4, cache.Misses);
+        Assert.Equal(2, cache.Hits);
+        Assert.Equal(Describe(evaluator.Evaluate(policy, withAccount)), Describe(evaluation));
+    }
+
+    [Fact]
+    public void Exemptions_are_applied_after_the_cache_so_expiry_takes_effect()
+    {
+        var policy = TestEvaluation.Policy(Policy);
+        var snapshot = ClusterSnapshot.FromObjects(TestEvaluation.Objects(Objects));
+        var cache = new FindingsCache();
+        var before = new PolicyEvaluator(new FixedClock(TestEvaluation.Now)).Evaluate(policy, snapshot, cache);
+        var after = new PolicyEvaluator(new FixedClock(TestEvaluation.Now.AddHours(1))).Evaluate(policy, snapshot, cache);
+        Assert.Equal(2, cache.Hits);
+        Assert.Contains(before.FindingsOf("Pod", "a"), f => f.Rule.Id == "pss.runAsNonRoot" && f.Result == Entities.FindingResult.Exempt);
+        Assert.Contains(after.FindingsOf("Pod", "a"), f => f.Rule.Id == "pss.runAsNonRoot" && f.Result == Entities.FindingResult.Fail);
+    }
+
+    [Fact]
+    public void A_new_spec_drops_the_cache()
+    {
+        var snapshot = ClusterSnapshot.FromObjects(TestEvaluation.Objects(Objects));
+        var cache = new FindingsCache();
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+        evaluator.Evaluate(TestEvaluation.Policy(Policy), snapshot, cache);
+        var stricter = evaluator.Evaluate(TestEvaluation.Policy(Policy.Replace("requireDefaultDeny: [Ingress]", "requireDefaultDeny: [Ingress, Egress]", StringComparison.Ordinal)), snapshot, cache);
+        Assert.Equal(0, cache.Hits);
+        Assert.Equal(Describe(evaluator.Evaluate(TestEvaluation.Policy(Policy.Replace("[Ingress]", "[Ingress, Egress]", StringComparison.Ordinal)), snapshot)), Describe(stricter));
+    }
+
+    private static string Describe(PolicyEvaluation evaluation) =>
+        string.Join("\n", evaluation.Resources.SelectMany(r => r.Findings.Select(f => $"{r.Resource} {f.Rule.Id} {f.Result} {f.Message}")));
+}
