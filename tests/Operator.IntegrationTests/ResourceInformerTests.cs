@@ -80,6 +80,7 @@ public sealed class ResourceInformerTests : IAsyncLifetime
 
         for (var round = 0; round < 3; round++)
         {
+            await Eventually.True(() => _emulator.OpenWatches >= 1, "the informer is watching");
             _emulator.Faults.DropWatches();
             await _client.CoreV1.CreateNamespacedPodAsync(Pod($"after-drop-{round}"), "default");
         }
@@ -99,6 +100,7 @@ public sealed class ResourceInformerTests : IAsyncLifetime
 
         // Simulate a long disconnection: the watch breaks, deletes happen, history is compacted.
         // Downtime drops the watch and fails every request, so nothing is seen until it ends.
+        await Eventually.True(() => _emulator.OpenWatches >= 1, "the informer is watching");
         _emulator.Faults.StartDowntime(TimeSpan.FromSeconds(30), DowntimeMode.ServiceUnavailable);
         _emulator.Delete<V1Pod>("default", "p3");
         _emulator.Seed(Pod("p9"));
