@@ -151,27 +151,16 @@ public sealed class K3sScenarioTests : IAsyncLifetime
             objects.AddRange((await client.CoreV1.ListNamespaceAsync()).Items);
             objects.AddRange((await client.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync()).Items);
             objects.AddRange((await client.CoreV1.ListServiceAccountForAllNamespacesAsync()).Items);
-            objects.AddRange(Kinded((await client.CoreV1.ListPodForAllNamespacesAsync()).Items, "v1", "Pod"));
-            objects.AddRange(Kinded((await client.AppsV1.ListDeploymentForAllNamespacesAsync()).Items, "apps/v1", "Deployment"));
-            objects.AddRange(Kinded((await client.AppsV1.ListStatefulSetForAllNamespacesAsync()).Items, "apps/v1", "StatefulSet"));
-            objects.AddRange(Kinded((await client.AppsV1.ListDaemonSetForAllNamespacesAsync()).Items, "apps/v1", "DaemonSet"));
-            objects.AddRange(Kinded((await client.AppsV1.ListReplicaSetForAllNamespacesAsync()).Items, "apps/v1", "ReplicaSet"));
-            objects.AddRange(Kinded((await client.BatchV1.ListJobForAllNamespacesAsync()).Items, "batch/v1", "Job"));
-            objects.AddRange(Kinded((await client.BatchV1.ListCronJobForAllNamespacesAsync()).Items, "batch/v1", "CronJob"));
-            var evaluation = new PolicyEvaluator(TimeProvider.System).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
-            var expected = ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, DateTimeOffset.UtcNow, 50);
+            objects.AddRange(ExpectedStatus.WithKind((await client.CoreV1.ListPodForAllNamespacesAsync()).Items, "v1", "Pod"));
+            objects.AddRange(ExpectedStatus.WithKind((await client.AppsV1.ListDeploymentForAllNamespacesAsync()).Items, "apps/v1", "Deployment"));
+            objects.AddRange(ExpectedStatus.WithKind((await client.AppsV1.ListStatefulSetForAllNamespacesAsync()).Items, "apps/v1", "StatefulSet"));
+            objects.AddRange(ExpectedStatus.WithKind((await client.AppsV1.ListDaemonSetForAllNamespacesAsync()).Items, "apps/v1", "DaemonSet"));
+            objects.AddRange(ExpectedStatus.WithKind((await client.AppsV1.ListReplicaSetForAllNamespacesAsync()).Items, "apps/v1", "ReplicaSet"));
+            objects.AddRange(ExpectedStatus.WithKind((await client.BatchV1.ListJobForAllNamespacesAsync()).Items, "batch/v1", "Job"));
+            objects.AddRange(ExpectedStatus.WithKind((await client.BatchV1.ListCronJobForAllNamespacesAsync()).Items, "batch/v1", "CronJob"));
+            var expected = ExpectedStatus.Of(policy, objects);
             return !ComplianceStatus.ContentDiffers(policy.Status, expected);
         }, "status converges on K3s", TimeSpan.FromMinutes(2));
-
-    private static IEnumerable<T> Kinded<T>(IEnumerable<T> items, string apiVersion, string kind) where T : IKubernetesObject
-    {
-        foreach (var item in items)
-        {
-            item.ApiVersion = apiVersion;
-            item.Kind = kind;
-            yield return item;
-        }
-    }
 
     private async Task AssertPrinterColumnsAsync()
     {

@@ -8,10 +8,7 @@ public sealed class ApiLoadTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _bed = await OperatorTestbed.StartAsync();
-        _bed.Emulator.SeedMany(MixedWorkloads.Namespaces());
-        _bed.Emulator.SeedMany(MixedWorkloads.Workloads());
-        await _bed.CreatePolicyAsync(MixedWorkloads.Policy);
+        _bed = await OperatorTestbed.StartWithMixedWorkloadsAsync();
         _bed.Emulator.ClearRequests();
     }
 

@@ -52,6 +52,16 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         return testbed;
     }
 
+    /// <summary>The testbed with the mixed cluster of <see cref="MixedWorkloads"/> and its "production" policy.</summary>
+    public static async Task<OperatorTestbed> StartWithMixedWorkloadsAsync()
+    {
+        var testbed = await StartAsync();
+        testbed.Emulator.SeedMany(MixedWorkloads.Namespaces());
+        testbed.Emulator.SeedMany(MixedWorkloads.Workloads());
+        await testbed.CreatePolicyAsync(MixedWorkloads.Policy);
+        return testbed;
+    }
+
     public static string RepoFile(params string[] parts)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -108,15 +118,14 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         objects.AddRange(Emulator.List<V1Namespace>());
         objects.AddRange(Emulator.List<V1NetworkPolicy>());
         objects.AddRange(Emulator.List<V1ServiceAccount>());
-        objects.AddRange(WithKind(Emulator.List<V1Pod>(), "v1", "Pod"));
-        objects.AddRange(WithKind(Emulator.List<V1Deployment>(), "apps/v1", "Deployment"));
-        objects.AddRange(WithKind(Emulator.List<V1StatefulSet>(), "apps/v1", "StatefulSet"));
-        objects.AddRange(WithKind(Emulator.List<V1DaemonSet>(), "apps/v1", "DaemonSet"));
-        objects.AddRange(WithKind(Emulator.List<V1ReplicaSet>(), "apps/v1", "ReplicaSet"));
-        objects.AddRange(WithKind(Emulator.List<V1Job>(), "batch/v1", "Job"));
-        objects.AddRange(WithKind(Emulator.List<V1CronJob>(), "batch/v1", "CronJob"));
-        var evaluation = new PolicyEvaluator(TimeProvider.System).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
-        return ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, DateTimeOffset.UtcNow, 50);
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Pod>(), "v1", "Pod"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Deployment>(), "apps/v1", "Deployment"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1StatefulSet>(), "apps/v1", "StatefulSet"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1DaemonSet>(), "apps/v1", "DaemonSet"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ReplicaSet>(), "apps/v1", "ReplicaSet"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Job>(), "batch/v1", "Job"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1CronJob>(), "batch/v1", "CronJob"));
+        return ExpectedStatus.Of(policy, objects);
     }
 
     /// <summary>Waits until the written status equals the expected one (all but lastEvaluated).</summary>
@@ -132,16 +141,6 @@ internal sealed class OperatorTestbed : IAsyncDisposable
             last = $"written {KubernetesJson.Serialize(policy.Status.Summary)} totalViolations={policy.Status.TotalViolations}; expected {KubernetesJson.Serialize(expected.Summary)} totalViolations={expected.TotalViolations}";
             return !differs;
         }, $"status of {name} converges ({last})", timeout ?? TimeSpan.FromSeconds(30));
-    }
-
-    private static IEnumerable<T> WithKind<T>(IEnumerable<T> items, string apiVersion, string kind) where T : IKubernetesObject
-    {
-        foreach (var item in items)
-        {
-            item.ApiVersion = apiVersion;
-            item.Kind = kind;
-            yield return item;
-        }
     }
 
     public async ValueTask DisposeAsync()

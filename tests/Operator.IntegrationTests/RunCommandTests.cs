@@ -9,10 +9,7 @@ public sealed class RunCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _bed = await OperatorTestbed.StartAsync();
-        _bed.Emulator.SeedMany(MixedWorkloads.Namespaces());
-        _bed.Emulator.SeedMany(MixedWorkloads.Workloads());
-        await _bed.CreatePolicyAsync(MixedWorkloads.Policy);
+        _bed = await OperatorTestbed.StartWithMixedWorkloadsAsync();
     }
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
