@@ -15,6 +15,7 @@ public sealed class ResponsibilityPolicyStatus
     [JsonPropertyName("violations")] public List<ViolationRecord>? Violations { get; set; }
     [JsonPropertyName("clusterFindings")] public List<ClusterFindingRecord>? ClusterFindings { get; set; }
     [JsonPropertyName("expiredExemptions")] public List<string>? ExpiredExemptions { get; set; }
+    [JsonPropertyName("remediations")] public List<RemediationRecord>? Remediations { get; set; }
 }
 
 /// <summary>Resource counts by verdict.</summary>
@@ -52,4 +53,15 @@ public sealed record ClusterFindingRecord
     [JsonPropertyName("rule")] public string Rule { get; set; } = "";
     [JsonPropertyName("result")] public FindingResult Result { get; set; }
     [JsonPropertyName("message")] public string Message { get; set; } = "";
+}
+
+/// <summary>One remediation Enforce mode made, would make (dryRun), or may not make.</summary>
+public sealed record RemediationRecord
+{
+    [JsonPropertyName("action")] public RemediationAction Action { get; set; }
+    [JsonPropertyName("kind")] public string Kind { get; set; } = "";
+    [JsonPropertyName("namespace")] public string? Namespace { get; set; }
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("state")] public RemediationState State { get; set; }
+    [JsonPropertyName("message")] public string? Message { get; set; }
 }

@@ -66,3 +66,21 @@ public enum UnknownImageAction
     Allow,
     Deny,
 }
+
+/// <summary>What a remediation does to an object.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RemediationAction>))]
+public enum RemediationAction
+{
+    Create,
+    Delete,
+    Label,
+}
+
+/// <summary>Whether a remediation was made, only planned (dryRun), or skipped as unsafe.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RemediationState>))]
+public enum RemediationState
+{
+    Applied,
+    Planned,
+    Skipped,
+}

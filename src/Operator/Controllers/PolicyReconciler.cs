@@ -28,6 +28,7 @@ public sealed partial class PolicyReconciler(
     SnapshotBuilder snapshots,
     IPolicyStatusWriter statusWriter,
     ViolationEvents events,
+    Remediator remediator,
     PolicyControllerOptions options,
     TimeProvider clock,
     ILogger<PolicyReconciler> logger) : IReconciler<string>
@@ -67,8 +68,10 @@ public sealed partial class PolicyReconciler(
         {
             var cache = _caches.GetOrAdd(name, _ => new FindingsCache());
             // One reconcile per key at a time (the work queue's promise), so the per-policy cache is not shared.
-            evaluation = _evaluator.Evaluate(policy, snapshots.Build(), cache);
+            var snapshot = snapshots.Build();
+            evaluation = _evaluator.Evaluate(policy, snapshot, cache);
             desired = ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, now, options.MaxViolations);
+            desired.Remediations = await RemediateAsync(policy, snapshot, cancellationToken).ConfigureAwait(false);
             events.Record(policy, evaluation);
         }
 
@@ -87,6 +90,25 @@ public sealed partial class PolicyReconciler(
         }
 
         return ReconcileResult.After(NextEvaluation(policy, evaluation, now));
+    }
+
+    /// <summary>
+    /// Enforce mode closes what it safely can; status lists what stands (objects it owns, namespaces it labelled)
+    /// and what it did, would do (dryRun) or may not do now, in a stable order so that a quiet cluster writes nothing.
+    /// </summary>
+    private async Task<List<RemediationRecord>> RemediateAsync(ResponsibilityPolicy policy, Rules.ClusterSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var steps = RemediationPlanner.Plan(policy, snapshot);
+        var records = await remediator.ApplyAsync(policy, steps, cancellationToken).ConfigureAwait(false);
+        var standing = RemediationPlanner.Standing(policy, snapshot)
+            .Where(s => !records.Any(r => r.Kind == s.Kind && r.Namespace == s.Namespace && r.Name == s.Name));
+        // Applied records read the same as the standing ones the next pass lists, so the status does not flip.
+        return records.Where(r => !(r.Action == RemediationAction.Delete && r.State == RemediationState.Applied))
+            .Select(r => r.State == RemediationState.Applied ? r with { Message = null } : r)
+            .Concat(standing)
+            .OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
+            .Take(100)
+            .ToList();
     }
 
     /// <summary>

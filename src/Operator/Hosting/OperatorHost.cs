@@ -40,6 +40,7 @@ public static class OperatorHost
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<IPolicyStatusWriter, PolicyStatusWriter>();
         services.AddSingleton<ViolationEvents>();
+        services.AddSingleton<Remediator>();
         services.AddSingleton(new PolicyControllerOptions { MaxViolations = options.MaxViolations, DefaultEvaluationInterval = options.EvaluationInterval });
         services.AddSingleton<PolicyReconciler>();
         services.AddSingleton<PolicyController>();
