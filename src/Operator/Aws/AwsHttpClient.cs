@@ -140,7 +140,7 @@ public sealed class AwsHttpClient : IDisposable
         return new AwsServiceException(kind, request.Service, request.Operation, message, details.Code, status, details.RequestId);
     }
 
-    private static HttpRequestMessage BuildMessage(AwsRequest request, AwsServiceEndpoint endpoint)
+    internal static HttpRequestMessage BuildMessage(AwsRequest request, AwsServiceEndpoint endpoint)
     {
         var message = new HttpRequestMessage(request.Method, BuildUri(endpoint.Uri, request.Path, request.Query));
         foreach (var (name, value) in request.Headers) message.Headers.TryAddWithoutValidation(name, value);
