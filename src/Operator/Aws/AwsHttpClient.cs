@@ -35,7 +35,7 @@ public sealed class AwsHttpClient : IDisposable
         _logger = logger ?? NullLogger<AwsHttpClient>.Instance;
         _ownsHttp = handler is null;
         _http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
             : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = Timeout.InfiniteTimeSpan;
     }

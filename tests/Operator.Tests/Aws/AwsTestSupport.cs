@@ -28,7 +28,7 @@ internal sealed record RecordedRequest(HttpMethod Method, Uri Uri, IReadOnlyDict
 /// </summary>
 internal sealed class FakeAwsHandler : HttpMessageHandler
 {
-    private readonly ConcurrentQueue<Func<RecordedRequest, HttpResponseMessage>> _responses = new();
+    private readonly ConcurrentQueue<Func<RecordedRequest, CancellationToken, Task<HttpResponseMessage>>> _responses = new();
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
     public Func<RecordedRequest, HttpResponseMessage>? Fallback { get; set; }
@@ -36,6 +36,12 @@ internal sealed class FakeAwsHandler : HttpMessageHandler
     public RecordedRequest Single() => Assert.Single(Requests);
 
     public FakeAwsHandler Enqueue(Func<RecordedRequest, HttpResponseMessage> response)
+    {
+        _responses.Enqueue((request, _) => Task.FromResult(response(request)));
+        return this;
+    }
+
+    public FakeAwsHandler EnqueueAsync(Func<RecordedRequest, CancellationToken, Task<HttpResponseMessage>> response)
     {
         _responses.Enqueue(response);
         return this;
@@ -72,7 +78,7 @@ internal sealed class FakeAwsHandler : HttpMessageHandler
 
         var recorded = new RecordedRequest(request.Method, request.RequestUri!, headers, contentType, body);
         Requests.Enqueue(recorded);
-        if (_responses.TryDequeue(out var next)) return next(recorded);
+        if (_responses.TryDequeue(out var next)) return await next(recorded, cancellationToken);
         if (Fallback is not null) return Fallback(recorded);
         throw new InvalidOperationException($"No canned response left for {request.Method} {request.RequestUri}");
     }
