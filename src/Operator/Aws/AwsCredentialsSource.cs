@@ -101,12 +101,18 @@ public sealed class AwsCredentialsSource : IAwsCredentialsSource, IDisposable
         return new AwsCredentials(immutable.AccessKey, immutable.SecretKey, immutable.UseToken ? immutable.Token : null, ExpirationOf(provider));
     }
 
-    private static DateTimeOffset? ExpirationOf(AWSCredentials provider) => provider.Expiration switch
+    private static DateTimeOffset? ExpirationOf(AWSCredentials provider)
     {
-        null => null,
-        { Kind: DateTimeKind.Local } local => new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero),
-        { } other => new DateTimeOffset(DateTime.SpecifyKind(other, DateTimeKind.Utc), TimeSpan.Zero),
-    };
+        DateTimeOffset? expiration = provider.Expiration switch
+        {
+            null => null,
+            { Kind: DateTimeKind.Local } local => new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero),
+            { } other => new DateTimeOffset(DateTime.SpecifyKind(other, DateTimeKind.Utc), TimeSpan.Zero),
+        };
+
+        // The SDK reports expiry less its own safety buffer (a minute); report the expiry the issuer gave.
+        return provider is RefreshingAWSCredentials refreshing ? expiration + refreshing.ExpirationBuffer : expiration;
+    }
 
     private static async Task<AWSCredentials> ResolveDefaultChainAsync(CancellationToken cancellationToken)
     {
