@@ -1,0 +1,39 @@
+using System.Net;
+
+namespace EksHardening.Operator.Aws;
+
+/// <summary>A failed AWS call: its kind, the AWS error code and message, and where it happened.</summary>
+public sealed class AwsServiceException : Exception
+{
+    public AwsServiceException(AwsErrorKind kind, string service, string operation, string message,
+        string? errorCode = null, HttpStatusCode? statusCode = null, string? requestId = null, int attempts = 1, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        Service = service;
+        Operation = operation;
+        ErrorCode = errorCode;
+        StatusCode = statusCode;
+        RequestId = requestId;
+        Attempts = attempts;
+    }
+
+    public AwsErrorKind Kind { get; }
+    public string Service { get; }
+    public string Operation { get; }
+
+    /// <summary>The AWS error code (<c>AccessDeniedException</c>, <c>NoSuchEntity</c>, …), when the response carried one.</summary>
+    public string? ErrorCode { get; }
+
+    public HttpStatusCode? StatusCode { get; }
+    public string? RequestId { get; }
+
+    /// <summary>How many attempts were made before giving up.</summary>
+    public int Attempts { get; }
+
+    internal AwsServiceException WithAttempts(int attempts) =>
+        attempts == Attempts ? this : new AwsServiceException(Kind, Service, Operation, Message, ErrorCode, StatusCode, RequestId, attempts, InnerException);
+
+    public override string ToString() =>
+        $"{Service}:{Operation} {Kind}{(ErrorCode is null ? "" : $" ({ErrorCode})")}{(StatusCode is null ? "" : $" HTTP {(int)StatusCode}")}: {Message}";
+}
