@@ -149,14 +149,13 @@ internal sealed partial class IamOperations(IamStub iam)
 
     private static string Name(Inputs input, string member, int maxLength)
     {
-        var camel = char.ToLowerInvariant(member[0]) + member[1..];
-        var value = input.String(member) ?? throw input.Constraint(camel, null, "Member must not be null");
+        var value = input.String(member) ?? throw input.Constraint(member, null, "Member must not be null");
         if (value.Length == 0 || value.Length > maxLength)
         {
-            throw input.Constraint(camel, value, value.Length == 0 ? "Member must have length greater than or equal to 1" : $"Member must have length less than or equal to {maxLength}");
+            throw input.Constraint(member, value, value.Length == 0 ? "Member must have length greater than or equal to 1" : $"Member must have length less than or equal to {maxLength}");
         }
 
-        return NamePattern().IsMatch(value) ? value : throw input.Constraint(camel, value, @"Member must satisfy regular expression pattern: [\w+=,.@-]+");
+        return NamePattern().IsMatch(value) ? value : throw input.Constraint(member, value, @"Member must satisfy regular expression pattern: [\w+=,.@-]+");
     }
 
     private static (IReadOnlyList<T> Page, string? Marker) Page<T>(Inputs input, IReadOnlyList<T> items, string listing)

@@ -94,10 +94,14 @@ internal sealed class Inputs(AwsCall call)
         return members.Count == 0 ? null : [.. members.OrderBy(p => int.Parse(p.Key[prefix.Length..], CultureInfo.InvariantCulture)).Select(p => p.Value)];
     }
 
-    /// <summary>A constraint violation in the service's wording (ECR: "Invalid parameter at …", Coral: "1 validation error detected …").</summary>
+    /// <summary>
+    /// A constraint violation in the service's wording (ECR: "Invalid parameter at …", others: "1 validation error
+    /// detected …"), naming the member in lower camel case as AWS does.
+    /// </summary>
     public AwsServiceException Constraint(string member, string? value, string constraint)
     {
         var shown = value is null ? "null" : $"'{value}'";
+        member = char.ToLowerInvariant(member[0]) + member[1..];
         return Service == AwsService.Ecr
             ? ServiceErrors.Validation(Service, $"Invalid parameter at '{member}' failed to satisfy constraint: '{constraint}'")
             : ServiceErrors.Validation(Service, $"1 validation error detected: Value {shown} at '{member}' failed to satisfy constraint: {constraint}");
