@@ -318,8 +318,11 @@ public class EcrTests : StubTest
     [Fact]
     public async Task A_body_that_is_not_JSON_is_a_SerializationException_and_an_unknown_target_an_UnknownOperationException()
     {
+        Stub.Ecr.AddRepository(new EcrRepository { Name = "app" });
         Assert.Equal("SerializationException", (await ErrorAsync("DescribeRepositories", "{not json")).Code);
         Assert.Equal("UnknownOperationException", (await ErrorAsync("PutImage", "{}")).Code);
+        Assert.Equal("SerializationException", (await ErrorAsync("DescribeImages", """{"repositoryName":"app","imageIds":[{"imageDigest":5}]}""")).Code);
+        Assert.Equal("SerializationException", (await ErrorAsync("DescribeRepositories", """{"maxResults":"ten"}""")).Code);
     }
 
     private async Task<JsonObject> OkAsync(string operation, string json)

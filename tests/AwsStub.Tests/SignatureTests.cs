@@ -220,6 +220,21 @@ public class SignatureTests : StubTest
         Assert.Equal(["DescribeRepositories", "DescribeCluster", "GetRole", "DescribeKey", "GetCallerIdentity"], Stub.Requests.Select(r => r.Operation));
     }
 
+    [Fact]
+    public async Task A_presigned_GetCallerIdentity_url_is_accepted_and_refused_once_altered()
+    {
+        var url = SdkSigner.Presign(Stub.BaseUrl, "sts", Stub.Region,
+            new Dictionary<string, string> { ["Action"] = "GetCallerIdentity", ["Version"] = "2011-06-15" }, Stub.Credentials);
+        using (var response = await Http.GetAsync(url))
+        {
+            var identity = await Responses.XmlAsync(response);
+            Assert.Equal(Stub.AccountId, identity.Descendants(Responses.StsNs + "Account").Single().Value);
+        }
+
+        using var altered = await Http.GetAsync(url.ToString().Replace("Version=2011-06-15", "Version=2011-06-15&Extra=1", StringComparison.Ordinal));
+        Assert.Equal("SignatureDoesNotMatch", (await ErrorAsync(altered, HttpStatusCode.Forbidden)).Code);
+    }
+
     /// <summary>A valid request to each service, signed by the SDK signer.</summary>
     private HttpRequestMessage Signed(string service, StubCredentials? credentials = null, DateTime? at = null, string? iamRegion = null)
     {
@@ -289,6 +304,18 @@ public class ExpiringCredentialTests : StubTest
             await query.Content!.ReadAsByteArrayAsync(), new Dictionary<string, string> { ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8" },
             null, issued, _clock.GetUtcNow().UtcDateTime));
         Assert.Equal("ExpiredToken", (await Responses.QueryErrorAsync(xml, HttpStatusCode.BadRequest, Responses.IamNs)).Code);
+    }
+
+    [Fact]
+    public async Task A_presigned_url_expires_after_X_Amz_Expires()
+    {
+        var url = SdkSigner.Presign(Stub.BaseUrl, "sts", Stub.Region,
+            new Dictionary<string, string> { ["Action"] = "GetCallerIdentity", ["Version"] = "2011-06-15" }, Stub.Credentials, expiresSeconds: 60);
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        using var response = await Http.GetAsync(url);
+        var error = await Responses.QueryErrorAsync(response, HttpStatusCode.Forbidden, Responses.StsNs);
+        Assert.Equal("SignatureDoesNotMatch", error.Code);
+        Assert.StartsWith("Signature expired", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,6 +57,30 @@ public static class SdkSigner
         return ToHttp(baseUrl, method, path, request);
     }
 
+    /// <summary>A presigned GET URL (SigV4 query authentication) made by the SDK's <see cref="AWS4PreSignedUrlSigner"/>.</summary>
+    public static Uri Presign(string baseUrl, string service, string region, IReadOnlyDictionary<string, string> query, StubCredentials credentials, int expiresSeconds = 60)
+    {
+        var request = new DefaultRequest(new HandBuiltRequest(), service)
+        {
+            HttpMethod = "GET",
+            Endpoint = new Uri(baseUrl),
+            ResourcePath = "/",
+            AuthenticationRegion = region,
+            OverrideSigningServiceName = service,
+            UseQueryString = true,
+        };
+        foreach (var (name, value) in query)
+        {
+            request.Parameters[name] = value;
+        }
+
+        request.Parameters["X-Amz-Expires"] = expiresSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var config = new AmazonKeyManagementServiceConfig { ServiceURL = baseUrl, AuthenticationRegion = region };
+        var result = new AWS4PreSignedUrlSigner().SignRequest(request, config, new RequestMetrics(), credentials.AccessKeyId, credentials.SecretAccessKey);
+        var parameters = string.Join('&', request.Parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        return new Uri($"{baseUrl.TrimEnd('/')}/?{parameters}&{result.ForQueryParameters}");
+    }
+
     private static HttpRequestMessage ToHttp(string baseUrl, HttpMethod method, string path, DefaultRequest request)
     {
         var url = baseUrl.TrimEnd('/') + path;

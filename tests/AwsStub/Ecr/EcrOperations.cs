@@ -90,7 +90,7 @@ internal sealed partial class EcrOperations(EcrStub ecr)
             return new JsonObject { ["imageDetails"] = new JsonArray([.. details.Select(ImageDetail)]) };
         }
 
-        var tagStatus = input.Object("filter")?["tagStatus"]?.GetValue<string>() ?? "ANY";
+        var tagStatus = Inputs.Text(input.Object("filter")?["tagStatus"], "tagStatus") ?? "ANY";
         var filtered = images.Where(i => tagStatus switch
         {
             "TAGGED" => i.Tags.Count > 0,
@@ -258,8 +258,8 @@ internal sealed partial class EcrOperations(EcrStub ecr)
             throw ServiceErrors.Serialization("Unexpected value in 'imageIds': expected an object.");
         }
 
-        var digest = id["imageDigest"]?.GetValue<string>();
-        var tag = id["imageTag"]?.GetValue<string>();
+        var digest = Inputs.Text(id["imageDigest"], "imageDigest");
+        var tag = Inputs.Text(id["imageTag"], "imageTag");
         if (digest is null && tag is null)
         {
             throw ServiceErrors.Validation(AwsService.Ecr, "Invalid parameter at 'imageId' failed to satisfy constraint: 'Either imageDigest or imageTag must be specified'");

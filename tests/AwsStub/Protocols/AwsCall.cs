@@ -37,7 +37,7 @@ internal sealed class AwsCall
         Flatten(Json, "", result);
         foreach (var (key, value) in Form)
         {
-            if (key is not "Action" and not "Version")
+            if (key is not "Action" and not "Version" && !key.StartsWith("X-Amz-", StringComparison.Ordinal))
             {
                 result[key] = value;
             }

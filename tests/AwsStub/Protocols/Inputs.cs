@@ -30,6 +30,14 @@ internal sealed class Inputs(AwsCall call)
         return call.Labels.TryGetValue(name, out var label) ? label : call.QueryString.GetValueOrDefault(name);
     }
 
+    /// <summary>A nested string member; a value of another JSON type is a SerializationException, as in AWS.</summary>
+    public static string? Text(JsonNode? node, string member) => node switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue<string>(out var text) => text,
+        _ => throw ServiceErrors.Serialization($"Unexpected value for member '{member}': expected a string."),
+    };
+
     public string Required(string name, int minLength = 1, int maxLength = int.MaxValue)
     {
         var value = String(name) ?? throw Constraint(name, null, "Member must not be null");
