@@ -153,6 +153,9 @@ public class IamTests : StubTest
         using var unknown = await Hand.IamAsync("CreateRole", ("RoleName", "x"));
         Assert.Equal(("Sender", "InvalidAction", "Could not find operation CreateRole for version 2010-05-08"),
             await Responses.QueryErrorAsync(unknown, HttpStatusCode.BadRequest, Ns));
+        using var wrongVersion = await Hand.SendAsync(Hand.Query("iam", "us-east-1", "2011-06-15", "GetRole", ("RoleName", "x")));
+        Assert.Equal(("Sender", "InvalidAction", "Could not find operation GetRole for version 2011-06-15"),
+            await Responses.QueryErrorAsync(wrongVersion, HttpStatusCode.BadRequest, Ns));
     }
 
     private async Task<XElement> OkAsync(string action, params (string Name, string Value)[] parameters)

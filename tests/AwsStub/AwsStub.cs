@@ -72,9 +72,9 @@ public sealed class AwsStub : IAsyncDisposable
     /// <summary>The operations served, by service signing name.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> ServedOperations => ServiceOperations.Served;
 
-    public static async Task<AwsStub> StartNewAsync(AwsStubOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<AwsStub> StartNewAsync(AwsStubOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        var stub = new AwsStub(options);
+        var stub = new AwsStub(options, loggerFactory);
         await stub.StartAsync(cancellationToken).ConfigureAwait(false);
         return stub;
     }

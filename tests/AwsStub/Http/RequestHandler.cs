@@ -72,7 +72,7 @@ internal sealed class RequestHandler(
 
         var operation = OperationOf(service, request, out var labels);
         var (call, inputError) = Parse(service, operation, request, labels, requestId);
-        var parameters = call?.Parameters() ?? new Dictionary<string, string>();
+        var parameters = call.Parameters();
         KnownCredential? caller = null;
         AwsFaultKind? fault = null;
         try
@@ -88,7 +88,12 @@ internal sealed class RequestHandler(
                 throw inputError;
             }
 
-            call!.Caller = caller;
+            if (service.Protocol == WireProtocol.Query && call.Form.GetValueOrDefault("Version") is var version && version != service.ApiVersion)
+            {
+                throw new AwsServiceException("InvalidAction", 400, $"Could not find operation {operation} for version {version ?? "NO_VERSION_SPECIFIED"}");
+            }
+
+            call.Caller = caller;
             var decision = faults.Evaluate(new AwsCallInfo(service.Name, operation, parameters, caller?.AccessKeyId));
             if (decision.Delay > TimeSpan.Zero)
             {
@@ -110,7 +115,7 @@ internal sealed class RequestHandler(
                 case { Kind: AwsFaultKind.Throttling } throttling:
                     throw ServiceErrors.Throttling(service, throttling.Message);
                 case { Kind: AwsFaultKind.AccessDenied } denied:
-                    throw ServiceErrors.AccessDenied(service, operation,
+                    throw ServiceErrors.AccessDenied(service,
                         denied.Message ?? $"User: {caller?.Arn ?? "anonymous"} is not authorized to perform: {service.Name}:{operation} because no identity-based policy allows the {service.Name}:{operation} action");
             }
 
@@ -187,7 +192,7 @@ internal sealed class RequestHandler(
                     return "Unknown";
                 }
 
-                return parameters.GetValueOrDefault("Version") == service.ApiVersion ? action : $"{action}@{parameters.GetValueOrDefault("Version") ?? "no version"}";
+                return action;
             }
 
             default:
@@ -204,7 +209,7 @@ internal sealed class RequestHandler(
     }
 
     /// <summary>Reads the input in the protocol's shape; a malformed body is kept as an error to raise after authentication.</summary>
-    private (AwsCall? Call, AwsServiceException? Error) Parse(AwsService service, string operation, IncomingRequest request, Dictionary<string, string> labels, string requestId)
+    private (AwsCall Call, AwsServiceException? Error) Parse(AwsService service, string operation, IncomingRequest request, Dictionary<string, string> labels, string requestId)
     {
         JsonObject json = [];
         IReadOnlyDictionary<string, string> form = new Dictionary<string, string>();

@@ -44,16 +44,12 @@ internal static class ServiceErrors
         _ => new("ThrottlingException", 400, message ?? "Rate exceeded"),
     };
 
-    public static AwsServiceException AccessDenied(AwsService service, string operation, string? message = null)
+    public static AwsServiceException AccessDenied(AwsService service, string message) => service.Protocol switch
     {
-        var text = message ?? $"User: arn:aws:iam::123456789012:user/aws-stub is not authorized to perform: {service.Name}:{operation}";
-        return service.Protocol switch
-        {
-            WireProtocol.Query => new("AccessDenied", 403, text),
-            WireProtocol.RestJson => new("AccessDeniedException", 403, text),
-            _ => new("AccessDeniedException", 400, text),
-        };
-    }
+        WireProtocol.Query => new("AccessDenied", 403, message),
+        WireProtocol.RestJson => new("AccessDeniedException", 403, message),
+        _ => new("AccessDeniedException", 400, message),
+    };
 
     public static AwsServiceException UnknownOperation(AwsService service, string operation) => service.Protocol switch
     {
