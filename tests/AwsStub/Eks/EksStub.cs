@@ -10,8 +10,6 @@ public sealed class EksStub
 
     internal EksStub(StubContext context) => _context = context;
 
-    internal StubContext Context => _context;
-
     public IReadOnlyList<EksCluster> Clusters
     {
         get

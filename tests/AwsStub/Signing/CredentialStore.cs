@@ -35,12 +35,4 @@ internal sealed class CredentialStore
             return _keys.Remove(accessKeyId);
         }
     }
-
-    public IReadOnlyList<KnownCredential> Temporary()
-    {
-        lock (_gate)
-        {
-            return [.. _keys.Values.Where(k => k.Credentials.SessionToken is not null)];
-        }
-    }
 }
