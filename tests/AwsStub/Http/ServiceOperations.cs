@@ -1,0 +1,39 @@
+using EksHardening.AwsStubs.Ecr;
+using EksHardening.AwsStubs.Eks;
+using EksHardening.AwsStubs.Iam;
+using EksHardening.AwsStubs.Kms;
+using EksHardening.AwsStubs.Protocols;
+using EksHardening.AwsStubs.Sts;
+
+namespace EksHardening.AwsStubs.Http;
+
+/// <summary>The operations each service serves, and dispatch of an authenticated call to them.</summary>
+internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, KmsStub kms, StsStub sts)
+{
+    private readonly EcrOperations _ecr = new(ecr);
+    private readonly EksOperations _eks = new(eks);
+    private readonly IamOperations _iam = new(iam);
+    private readonly KmsOperations _kms = new(kms);
+    private readonly StsOperations _sts = new(sts, iam);
+
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Served = new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["ecr"] = [.. EcrOperations.Operations.Order(StringComparer.Ordinal)],
+        ["eks"] = ["DescribeCluster", "ListClusters", "ListPodIdentityAssociations", "DescribePodIdentityAssociation"],
+        ["iam"] = [.. IamOperations.Operations.Order(StringComparer.Ordinal)],
+        ["kms"] = [.. KmsOperations.Operations.Order(StringComparer.Ordinal)],
+        ["sts"] = [.. StsOperations.Operations.Order(StringComparer.Ordinal)],
+    };
+
+    public static bool Serves(AwsService service, string operation) => Served.TryGetValue(service.Name, out var ops) && ops.Contains(operation);
+
+    public AwsResponse Dispatch(AwsCall call, string signingRegion) => call.Service.Name switch
+    {
+        "ecr" => _ecr.Handle(call),
+        "eks" => _eks.Handle(call),
+        "iam" => _iam.Handle(call),
+        "kms" => _kms.Handle(call, signingRegion),
+        "sts" => _sts.Handle(call),
+        _ => throw ServiceErrors.UnknownOperation(call.Service, call.Operation),
+    };
+}
