@@ -56,6 +56,16 @@ public static class ComplianceStatus
             Condition(previous, Ready, "True", "Evaluated", $"Evaluated {summary.Resources} resources", generation, now),
             Condition(previous, Compliant, compliantStatus, compliantReason, compliantMessage, generation, now),
         };
+        if (evaluation.AwsErrors is { } awsErrors)
+        {
+            // Which services failed and why, one line per service and kind of failure.
+            var failures = awsErrors.GroupBy(e => (e.Service, e.Kind))
+                .Select(g => $"{g.Key.Service}: {g.Key.Kind} ({string.Join(", ", g.Select(e => e.Operation).Distinct())}): {g.First().Message}")
+                .ToList();
+            conditions.Add(failures.Count == 0
+                ? Condition(previous, AwsReachable, "True", "FactsLearned", "Every AWS fact the policy needs was learned", generation, now)
+                : Condition(previous, AwsReachable, "False", "AwsErrors", Cut(string.Join("; ", failures)), generation, now));
+        }
 
         return new ResponsibilityPolicyStatus
         {

@@ -76,6 +76,9 @@ public sealed class ClusterSnapshot
 
     public IReadOnlyList<WorkloadView> Workloads { get; }
 
+    /// <summary>Facts learned from AWS before evaluation; null when AWS is not consulted (rules that need it are off).</summary>
+    public AwsFacts? Aws { get; set; }
+
     /// <summary>Sorts typed objects into a snapshot; objects of other kinds are ignored.</summary>
     public static ClusterSnapshot FromObjects(IEnumerable<object> objects, Func<object, SourceLocation?>? sourceOf = null)
     {

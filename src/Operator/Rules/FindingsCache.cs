@@ -58,6 +58,7 @@ public sealed class FindingsCache
         private readonly V1NetworkPolicy[] _networkPolicies;
         private readonly V1ServiceAccount? _serviceAccount;
         private readonly string _roleSharing;
+        private readonly object?[] _awsFacts;
 
         public Entry(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings)
         {
@@ -66,6 +67,7 @@ public sealed class FindingsCache
             _networkPolicies = [.. snapshot.NetworkPoliciesIn(workload.Namespace)];
             _serviceAccount = ServiceAccountOf(workload, snapshot);
             _roleSharing = RoleSharingOf(_serviceAccount, snapshot);
+            _awsFacts = AwsFactsOf(workload, _serviceAccount, snapshot);
             Findings = findings;
         }
 
@@ -82,7 +84,29 @@ public sealed class FindingsCache
             }
 
             var account = ServiceAccountOf(workload, snapshot);
-            return ReferenceEquals(account, _serviceAccount) && RoleSharingOf(account, snapshot) == _roleSharing;
+            if (!ReferenceEquals(account, _serviceAccount) || RoleSharingOf(account, snapshot) != _roleSharing) return false;
+            var facts = AwsFactsOf(workload, account, snapshot);
+            if (facts.Length != _awsFacts.Length) return false;
+            for (var i = 0; i < facts.Length; i++)
+            {
+                if (!ReferenceEquals(facts[i], _awsFacts[i])) return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>The AWS fact objects the workload's findings read: its images, its role, the cluster (for the OIDC issuer).</summary>
+        private static object?[] AwsFactsOf(WorkloadView workload, V1ServiceAccount? account, ClusterSnapshot snapshot)
+        {
+            if (snapshot.Aws is not { } aws) return [];
+            var facts = new object?[workload.Containers.Count + 3];
+            for (var i = 0; i < workload.Containers.Count; i++) facts[i] = aws.ImageFor(workload.Containers[i].Image);
+            var ns = workload.Namespace;
+            var accountName = IrsaRules.ServiceAccountNameOf(workload.PodSpec);
+            facts[^3] = aws.RoleFor(account is null ? null : ClusterSnapshot.RoleArnOf(account));
+            facts[^2] = aws.RoleFor(aws.PodIdentityRoles.GetValueOrDefault(ns + "/" + accountName));
+            facts[^1] = aws.Cluster;
+            return facts;
         }
 
         private static V1ServiceAccount? ServiceAccountOf(WorkloadView workload, ClusterSnapshot snapshot) =>

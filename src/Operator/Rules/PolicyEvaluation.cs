@@ -50,6 +50,9 @@ public sealed record PolicyEvaluation(
     /// <summary>The rules the policy turned on (status reports a row for each row that has one).</summary>
     public IReadOnlyList<RuleDefinition> EnabledRules { get; init; } = [];
 
+    /// <summary>AWS facts that could not be learned, when the policy has AWS-backed rules on; null when it has none.</summary>
+    public IReadOnlyList<FactError>? AwsErrors { get; init; }
+
     public IEnumerable<Finding> AllFindings => Resources.SelectMany(r => r.Findings).Concat(ClusterFindings);
 
     private static ComplianceSummary Summarize(IReadOnlyList<ResourceEvaluation> resources)

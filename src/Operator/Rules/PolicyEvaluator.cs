@@ -15,7 +15,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         var now = clock.GetUtcNow();
         var scope = new PolicyScope(spec.Match);
         var exemptions = new Exemptions(spec.Exemptions, now);
-        var plan = EnabledRules.For(spec);
+        var plan = EnabledRules.For(spec, awsFacts: snapshot.Aws is not null);
         var resources = new List<ResourceEvaluation>();
         var namespacesInScope = new SortedSet<string>(StringComparer.Ordinal);
         cache?.BeginEvaluation(spec);
@@ -65,10 +65,21 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             }
         }
 
-        if (liveKeys is not null) cache!.Retain(liveKeys);
-        return new PolicyEvaluation(policy.Metadata?.Name ?? "", spec.Mode, resources, [], exemptions.Expired)
+        List<Finding> clusterFindings = [];
+        if (plan.ClusterRules.Count > 0)
         {
-            EnabledRules = [.. plan.WorkloadRules, .. plan.NamespaceRules],
+            var collector = new FindingCollector();
+            var context = new ClusterContext(spec, snapshot, now);
+            foreach (var family in plan.ClusterFamilies) family.EvaluateCluster(context, collector);
+            clusterFindings = exemptions.Apply(collector.Complete(plan.ClusterRules), "", null, null, isWorkload: false);
+        }
+
+        if (liveKeys is not null) cache!.Retain(liveKeys);
+        var usesAws = plan.WorkloadRules.Concat(plan.NamespaceRules).Concat(plan.ClusterRules).Any(r => r.RequiresAws);
+        return new PolicyEvaluation(policy.Metadata?.Name ?? "", spec.Mode, resources, clusterFindings, exemptions.Expired)
+        {
+            EnabledRules = [.. plan.WorkloadRules, .. plan.NamespaceRules, .. plan.ClusterRules],
+            AwsErrors = usesAws ? snapshot.Aws!.Errors.Distinct().ToList() : null,
         };
     }
 
@@ -77,22 +88,32 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         IReadOnlyList<RuleDefinition> WorkloadRules,
         IReadOnlyList<IRuleFamily> WorkloadFamilies,
         IReadOnlyList<RuleDefinition> NamespaceRules,
-        IReadOnlyList<IRuleFamily> NamespaceFamilies)
+        IReadOnlyList<IRuleFamily> NamespaceFamilies,
+        IReadOnlyList<RuleDefinition> ClusterRules,
+        IReadOnlyList<IRuleFamily> ClusterFamilies)
     {
-        public static EnabledRules For(ResponsibilityPolicySpec spec)
+        /// <param name="awsFacts">Whether AWS was consulted; rules that need it are off otherwise.</param>
+        public static EnabledRules For(ResponsibilityPolicySpec spec, bool awsFacts)
         {
-            List<RuleDefinition> workloadRules = [], namespaceRules = [];
-            List<IRuleFamily> workloadFamilies = [], namespaceFamilies = [];
+            List<RuleDefinition> workloadRules = [], namespaceRules = [], clusterRules = [];
+            List<IRuleFamily> workloadFamilies = [], namespaceFamilies = [], clusterFamilies = [];
             foreach (var family in RuleCatalog.Families)
             {
-                var enabled = family.EnabledRules(spec);
-                var workload = enabled.Where(r => r.Scope == RuleScope.Workload).ToList();
-                var ns = enabled.Where(r => r.Scope == RuleScope.Namespace).ToList();
-                if (workload.Count > 0) { workloadRules.AddRange(workload); workloadFamilies.Add(family); }
-                if (ns.Count > 0) { namespaceRules.AddRange(ns); namespaceFamilies.Add(family); }
+                var enabled = family.EnabledRules(spec).Where(r => awsFacts || !r.RequiresAws).ToList();
+                Add(enabled, RuleScope.Workload, workloadRules, workloadFamilies, family);
+                Add(enabled, RuleScope.Namespace, namespaceRules, namespaceFamilies, family);
+                Add(enabled, RuleScope.Cluster, clusterRules, clusterFamilies, family);
             }
 
-            return new EnabledRules(workloadRules, workloadFamilies, namespaceRules, namespaceFamilies);
+            return new EnabledRules(workloadRules, workloadFamilies, namespaceRules, namespaceFamilies, clusterRules, clusterFamilies);
+        }
+
+        private static void Add(List<RuleDefinition> enabled, RuleScope scope, List<RuleDefinition> rules, List<IRuleFamily> families, IRuleFamily family)
+        {
+            var inScope = enabled.Where(r => r.Scope == scope).ToList();
+            if (inScope.Count == 0) return;
+            rules.AddRange(inScope);
+            families.Add(family);
         }
     }
 }

@@ -10,8 +10,10 @@ public static class RuleCatalog
         new PodSecurityRules(),
         new WorkloadRules(),
         new ImageRules(),
+        new ImageScanRules(),
         new NetworkPolicyRules(),
         new IrsaRules(),
+        new ClusterRules(),
     ];
 
     public static readonly IReadOnlyList<RuleDefinition> All = Families.SelectMany(f => f.Rules).ToList();

@@ -13,6 +13,7 @@ public enum RuleScope
 /// <summary>One rule of the catalog: stable id, responsibility row, severity and how to fix it.</summary>
 /// <param name="Id">Stable, dotted id such as <c>pss.privileged</c>.</param>
 /// <param name="Duty">The policy field that turns the rule on, e.g. <c>podSecurity.level</c>.</param>
+/// <param name="RequiresAws">The rule reads AWS facts; without them (a scan without --aws) it is off.</param>
 public sealed record RuleDefinition(
     string Id,
     string Title,
@@ -20,7 +21,8 @@ public sealed record RuleDefinition(
     Severity Severity,
     RuleScope Scope,
     string Duty,
-    string Remediation)
+    string Remediation,
+    bool RequiresAws = false)
 {
     public override string ToString() => Id;
 }

@@ -24,6 +24,14 @@ public sealed class NamespaceContext(ResponsibilityPolicySpec policy, ClusterSna
     public V1Namespace? Namespace => Snapshot.FindNamespace(Name);
 }
 
+/// <summary>What a cluster rule sees: the policy and the snapshot (with its AWS facts).</summary>
+public sealed class ClusterContext(ResponsibilityPolicySpec policy, ClusterSnapshot snapshot, DateTimeOffset now)
+{
+    public ResponsibilityPolicySpec Policy { get; } = policy;
+    public ClusterSnapshot Snapshot { get; } = snapshot;
+    public DateTimeOffset Now { get; } = now;
+}
+
 /// <summary>
 /// One family of rules (one file each): its catalog entries, which of them a policy turns on,
 /// and the pure evaluation. Families never perform I/O.
@@ -41,4 +49,7 @@ public interface IRuleFamily
 
     /// <summary>Reports fails and errors of the enabled namespace-scoped rules.</summary>
     void EvaluateNamespace(NamespaceContext context, FindingCollector findings) { }
+
+    /// <summary>Reports fails and errors of the enabled cluster-scoped rules.</summary>
+    void EvaluateCluster(ClusterContext context, FindingCollector findings) { }
 }

@@ -36,6 +36,9 @@ public class RuleCatalogTests
                 "image" => ResponsibilityRow.PatchManagement,
                 "irsa" => ResponsibilityRow.IdentityManagement,
                 "network" => ResponsibilityRow.NetworkSecurity,
+                "cluster" when rule.Id.StartsWith("cluster.endpoint-", StringComparison.Ordinal) => ResponsibilityRow.NetworkSecurity,
+                "cluster" when rule.Id == "cluster.control-plane-logging" => ResponsibilityRow.Monitoring,
+                "cluster" => ResponsibilityRow.DataEncryption,
                 _ => throw new Xunit.Sdk.XunitException($"rule {rule.Id} belongs to no family of DESIGN §4"),
             };
             Assert.True(expectedRow == rule.Row, $"{rule.Id} sits in {rule.Row}, DESIGN §2 puts it in {expectedRow}");

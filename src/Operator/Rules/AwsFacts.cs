@@ -1,0 +1,81 @@
+using EksHardening.Operator.Aws;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>A fact that could not be learned from AWS, and why: rules report it as <c>error</c>, never as a pass.</summary>
+public sealed record FactError(string Service, string Operation, string Kind, string Message)
+{
+    public override string ToString() => $"{Service} {Operation}: {Kind}: {Message}";
+
+    public static FactError From(AwsServiceException e) => new(e.Service, e.Operation, e.Kind.ToString(), e.Message);
+}
+
+/// <summary>What AWS says about one image as a container names it: its ECR repository, digest, scan setting and latest scan.</summary>
+public sealed class ImageFacts
+{
+    public required string Image { get; init; }
+    /// <summary>Set when the image is not in ECR, so none of its scan facts can be known.</summary>
+    public string? NotEcrReason { get; init; }
+    public EcrRegistry? Registry { get; init; }
+    public string? Repository { get; init; }
+    /// <summary>The digest that runs: from a pod's imageID, the reference itself, or ECR's tag lookup.</summary>
+    public string? Digest { get; init; }
+    public string? DigestSource { get; init; }
+    public FactError? DigestError { get; init; }
+    public bool? ScanOnPush { get; init; }
+    /// <summary>Which setting scans the repository on push: the repository's own flag or a registry scanning rule.</summary>
+    public string? ScanOnPushSource { get; init; }
+    public FactError? ScanConfigError { get; init; }
+    public EcrScanFindings? Scan { get; init; }
+    /// <summary>ECR has no scan of this image (ScanNotFoundException).</summary>
+    public bool NeverScanned { get; init; }
+    public FactError? ScanError { get; init; }
+}
+
+/// <summary>An IAM role's documents: trust policy, inline policies and attached managed policies (default versions).</summary>
+public sealed class RoleFacts
+{
+    public required string RoleArn { get; init; }
+    public IamRole? Role { get; init; }
+    public IReadOnlyList<IamRolePolicy> InlinePolicies { get; init; } = [];
+    public IReadOnlyList<(IamAttachedPolicy Policy, string? Document)> AttachedPolicies { get; init; } = [];
+    public FactError? Error { get; init; }
+}
+
+/// <summary>The EKS cluster's description and its secrets key's rotation.</summary>
+public sealed class ClusterFacts
+{
+    public required string Name { get; init; }
+    public required string Region { get; init; }
+    public EksCluster? Cluster { get; init; }
+    public FactError? ClusterError { get; init; }
+    public KmsKeyRotation? KeyRotation { get; init; }
+    public FactError? KeyRotationError { get; init; }
+}
+
+/// <summary>
+/// Everything the AWS-backed rules read, collected before evaluation so that evaluation itself stays pure.
+/// A fact object is reused for as long as it is cached, so "unchanged" is reference equality.
+/// </summary>
+public sealed class AwsFacts
+{
+    public IReadOnlyDictionary<string, ImageFacts> Images { get; init; } = new Dictionary<string, ImageFacts>();
+    public IReadOnlyDictionary<string, RoleFacts> Roles { get; init; } = new Dictionary<string, RoleFacts>();
+    /// <summary>EKS Pod Identity: the role bound to <c>namespace/serviceAccount</c>.</summary>
+    public IReadOnlyDictionary<string, string> PodIdentityRoles { get; init; } = new Dictionary<string, string>();
+    public FactError? PodIdentityError { get; init; }
+    public ClusterFacts? Cluster { get; init; }
+
+    public ImageFacts? ImageFor(string? image) => image is not null && Images.TryGetValue(image, out var facts) ? facts : null;
+
+    public RoleFacts? RoleFor(string? roleArn) => roleArn is not null && Roles.TryGetValue(roleArn, out var facts) ? facts : null;
+
+    /// <summary>Every fact that could not be learned, for the AwsReachable condition.</summary>
+    public IEnumerable<FactError> Errors =>
+        Images.Values.SelectMany(i => new[] { i.DigestError, i.ScanConfigError, i.ScanError })
+            .Concat(Roles.Values.Select(r => r.Error))
+            .Append(PodIdentityError)
+            .Append(Cluster?.ClusterError)
+            .Append(Cluster?.KeyRotationError)
+            .OfType<FactError>();
+}
