@@ -1,5 +1,6 @@
 using System.Reflection;
 using EksHardening.Entities;
+using EksHardening.Operator.Aws;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
@@ -70,7 +71,24 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         var sources = objects.ToDictionary(o => o.Object, o => o.Source, ReferenceEqualityComparer.Instance);
         var snapshot = ClusterSnapshot.FromObjects(objects.Select(o => o.Object), o => sources.GetValueOrDefault(o));
         var evaluator = new PolicyEvaluator(clock);
-        var evaluations = policies.Select(p => evaluator.Evaluate((ResponsibilityPolicy)p.Object, snapshot)).ToList();
+        var evaluations = new List<PolicyEvaluation>();
+        using var aws = options.Aws ? new AwsClients(new AwsClientOptions { Region = options.Region }, clock) : null;
+        var collector = aws is null ? null : new AwsFactCollector(aws.Ecr, aws.Eks, aws.Iam, aws.Kms, clock,
+            new AwsFactCollectorOptions { DefaultRegion = aws.Region, DefaultClusterName = options.ClusterName });
+        foreach (var policy in policies.Select(p => (ResponsibilityPolicy)p.Object))
+        {
+            if (policy.Spec.Cluster is { } cluster)
+            {
+                cluster.Name ??= options.ClusterName;
+                cluster.Region ??= options.Region ?? aws?.Region;
+            }
+
+            // Without --aws the AWS-backed rules are off (snapshot.Aws stays null), as the README says.
+            snapshot.Aws = collector is null || !AwsFactCollector.Needed(policy.Spec)
+                ? null
+                : Task.Run(() => collector.CollectAsync(policy, snapshot, CancellationToken.None)).GetAwaiter().GetResult();
+            evaluations.Add(evaluator.Evaluate(policy, snapshot));
+        }
 
         var report = new ScanReport(VersionInfo.Version, evaluations, inputs.SkippedKinds);
         var writer = ScanReportWriters.For(options.Output) ?? throw new UsageException($"unknown output format '{options.Output}'");

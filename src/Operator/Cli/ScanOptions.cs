@@ -11,6 +11,7 @@ public sealed class ScanOptions
 {
     public const string Usage = """
         Usage: eks-hardening scan -f PATH [-f PATH ...] [--policy FILE] [--output table|json|sarif] [--fail-on LEVEL]
+                                 [--aws [--cluster-name NAME] [--region REGION]]
 
         Evaluates Kubernetes manifests offline against ResponsibilityPolicies, as the operator would.
 
@@ -20,6 +21,10 @@ public sealed class ScanOptions
           -o, --output FORMAT   table (default), json or sarif
               --fail-on LEVEL   exit 1 when a finding of this severity or worse fails:
                                 none, low, medium, high (default) or critical
+              --aws             also check the AWS side (ECR scans, IAM roles, the EKS cluster) with the usual
+                                credential chain; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured
+              --cluster-name N  the EKS cluster, where a policy's cluster section names none
+              --region R        the AWS region, where a policy names none (default AWS_REGION)
 
         Exit codes: 0 nothing fails at or above --fail-on, 1 something does, 2 usage or input error.
         """;
@@ -30,6 +35,9 @@ public sealed class ScanOptions
     /// <summary>Null means <c>none</c>: never fail the build.</summary>
     public Severity? FailOn { get; private set; } = Severity.High;
     public bool Help { get; private set; }
+    public bool Aws { get; private set; }
+    public string? ClusterName { get; private set; }
+    public string? Region { get; private set; }
 
     public static ScanOptions Parse(IReadOnlyList<string> args)
     {
@@ -66,12 +74,16 @@ public sealed class ScanOptions
                     break;
                 case "--fail-on": options.FailOn = ParseFailOn(Value()); break;
                 case "-h" or "--help": options.Help = true; break;
+                case "--aws": options.Aws = true; break;
+                case "--cluster-name": options.ClusterName = Value(); break;
+                case "--region": options.Region = Value(); break;
                 default:
                     throw new UsageException(arg.StartsWith('-') ? $"unknown flag {arg}" : $"unexpected argument '{arg}' (inputs are given with -f)");
             }
         }
 
         if (!options.Help && options.Paths.Count == 0) throw new UsageException("no input: give manifests with -f PATH (or -f - for stdin)");
+        if (!options.Aws && (options.ClusterName is not null || options.Region is not null)) throw new UsageException("--cluster-name and --region need --aws");
         return options;
     }
 

@@ -31,7 +31,8 @@ public sealed partial class PolicyReconciler(
     Remediator remediator,
     PolicyControllerOptions options,
     TimeProvider clock,
-    ILogger<PolicyReconciler> logger) : IReconciler<string>
+    ILogger<PolicyReconciler> logger,
+    Aws.AwsFactCollector? awsFacts = null) : IReconciler<string>
 {
     private readonly ConcurrentDictionary<string, FindingsCache> _caches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WrittenStatus> _written = new(StringComparer.Ordinal);
@@ -69,6 +70,12 @@ public sealed partial class PolicyReconciler(
             var cache = _caches.GetOrAdd(name, _ => new FindingsCache());
             // One reconcile per key at a time (the work queue's promise), so the per-policy cache is not shared.
             var snapshot = snapshots.Build();
+            // AWS facts are learned (from cache, mostly) before the pure evaluation; without a collector those rules are off.
+            if (awsFacts is not null && Aws.AwsFactCollector.Needed(policy.Spec))
+            {
+                snapshot.Aws = await awsFacts.CollectAsync(policy, snapshot, cancellationToken).ConfigureAwait(false);
+            }
+
             evaluation = _evaluator.Evaluate(policy, snapshot, cache);
             desired = ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, now, options.MaxViolations);
             desired.Remediations = await RemediateAsync(policy, snapshot, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using EksHardening.Operator.Aws;
 using EksHardening.Operator.Controllers;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
@@ -41,8 +42,22 @@ public static class OperatorHost
         services.AddSingleton<IPolicyStatusWriter, PolicyStatusWriter>();
         services.AddSingleton<ViolationEvents>();
         services.AddSingleton<Remediator>();
+        if (options.Aws)
+        {
+            services.AddAwsClients(new AwsClientOptions { Region = options.AwsRegion });
+            services.AddSingleton(sp =>
+            {
+                var aws = sp.GetRequiredService<AwsClients>();
+                return new AwsFactCollector(aws.Ecr, aws.Eks, aws.Iam, aws.Kms, sp.GetRequiredService<TimeProvider>(),
+                    new AwsFactCollectorOptions { DefaultRegion = aws.Region });
+            });
+        }
+
         services.AddSingleton(new PolicyControllerOptions { MaxViolations = options.MaxViolations, DefaultEvaluationInterval = options.EvaluationInterval });
-        services.AddSingleton<PolicyReconciler>();
+        services.AddSingleton(sp => new PolicyReconciler(
+            sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(), sp.GetRequiredService<IPolicyStatusWriter>(),
+            sp.GetRequiredService<ViolationEvents>(), sp.GetRequiredService<Remediator>(), sp.GetRequiredService<PolicyControllerOptions>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyReconciler>>(), sp.GetService<AwsFactCollector>()));
         services.AddSingleton<PolicyController>();
         services.AddSingleton<OperatorMetrics>();
         services.AddHostedService<InformerService>();

@@ -27,6 +27,10 @@ public sealed class OperatorOptions
           --evaluation-interval DUR  re-evaluation interval for policies that set none (default 10m)
                                      [EKS_HARDENING_EVALUATION_INTERVAL]
           --identity NAME            this replica's name in the Lease (default: POD_NAME, else the host name)
+          --aws BOOL                 learn AWS facts (ECR scans, IAM roles, the EKS cluster) with the default credential
+                                     chain (IRSA, Pod Identity, env); false turns the AWS-backed rules off (default true)
+                                     [EKS_HARDENING_AWS]
+          --aws-region REGION        region for AWS calls when a policy names none [AWS_REGION]
         """;
 
     public string? Kubeconfig { get; set; }
@@ -41,6 +45,8 @@ public sealed class OperatorOptions
     public int MaxViolations { get; set; } = 50;
     public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromMinutes(10);
     public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
+    public bool Aws { get; set; } = true;
+    public string? AwsRegion { get; set; }
     public bool Help { get; private set; }
 
     public static OperatorOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null)
@@ -90,6 +96,8 @@ public sealed class OperatorOptions
         new("--max-violations", "EKS_HARDENING_MAX_VIOLATIONS", (o, v) => o.MaxViolations = Int("--max-violations", v, 0, 500)),
         new("--evaluation-interval", "EKS_HARDENING_EVALUATION_INTERVAL", (o, v) => o.EvaluationInterval = Duration("--evaluation-interval", v)),
         new("--identity", "EKS_HARDENING_IDENTITY", (o, v) => o.Identity = v),
+        new("--aws", "EKS_HARDENING_AWS", (o, v) => o.Aws = Bool("--aws", v)),
+        new("--aws-region", "AWS_REGION", (o, v) => o.AwsRegion = v),
     ];
 
     private static bool Bool(string flag, string value) => value.ToLowerInvariant() switch

@@ -1,0 +1,435 @@
+using EksHardening.Entities;
+using EksHardening.Operator.Policies;
+using EksHardening.Operator.Rules;
+using k8s.Models;
+
+namespace EksHardening.Operator.Aws;
+
+/// <summary>Tuning of AWS fact collection.</summary>
+public sealed class AwsFactCollectorOptions
+{
+    /// <summary>How long a failed lookup is remembered before it is tried again.</summary>
+    public TimeSpan ErrorTtl { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Facts live this long when the policy sets no evaluationInterval.</summary>
+    public TimeSpan DefaultTtl { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>Concurrent calls per AWS service.</summary>
+    public int ConcurrencyPerService { get; set; } = 8;
+    /// <summary>Region of the cluster when the policy names none (AWS_REGION).</summary>
+    public string? DefaultRegion { get; set; }
+    /// <summary>Cluster name when the policy names none (the scan's --cluster-name).</summary>
+    public string? DefaultClusterName { get; set; }
+}
+
+/// <summary>
+/// Learns, before evaluation, the AWS facts a policy's rules need: for each image in scope its ECR repository,
+/// the digest that runs (pod imageID, the reference, else DescribeImages by tag, batched), the scan-on-push
+/// setting and the latest scan; for each IAM role its documents; the cluster's description and key rotation.
+/// Every lookup is cached with the policy's evaluationInterval as TTL and coalesced across concurrent callers,
+/// with a concurrency limit per service. A lookup that fails becomes a <see cref="FactError"/>, never a value.
+/// </summary>
+public sealed class AwsFactCollector
+{
+    private readonly IEcrClient _ecr;
+    private readonly IEksClient _eks;
+    private readonly IIamClient _iam;
+    private readonly IKmsClient _kms;
+    private readonly AwsFactCollectorOptions _options;
+    private readonly Dictionary<string, SemaphoreSlim> _limits;
+    private readonly FactCache<(EcrRegistry, string, string), ScanLookup> _scans;
+    private readonly FactCache<(EcrRegistry, string), EcrRepository> _repositories;
+    private readonly FactCache<string, EcrRegistryScanningConfiguration> _registryScanning;
+    private readonly FactCache<(EcrRegistry, string, string), TagLookup> _tags;
+    private readonly FactCache<string, RoleDocuments> _roles;
+    private readonly FactCache<(string, string), IamPolicyVersion> _managedPolicies;
+    private readonly FactCache<(string, string), EksCluster> _clusters;
+    private readonly FactCache<(string, string), KmsKeyRotation> _rotations;
+    private readonly FactCache<(string, string), IReadOnlyDictionary<string, string>> _podIdentities;
+    private readonly Dictionary<string, (ImageFacts Facts, object?[] Inputs)> _imageMemo = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RoleFacts Facts, object? Input)> _roleMemo = new(StringComparer.Ordinal);
+    private readonly Lock _memoLock = new();
+
+    public AwsFactCollector(IEcrClient ecr, IEksClient eks, IIamClient iam, IKmsClient kms, TimeProvider clock, AwsFactCollectorOptions? options = null)
+    {
+        _ecr = ecr;
+        _eks = eks;
+        _iam = iam;
+        _kms = kms;
+        _options = options ?? new AwsFactCollectorOptions();
+        var errorTtl = _options.ErrorTtl;
+        _scans = new(clock, errorTtl);
+        _repositories = new(clock, errorTtl);
+        _registryScanning = new(clock, errorTtl);
+        _tags = new(clock, errorTtl);
+        _roles = new(clock, errorTtl);
+        _managedPolicies = new(clock, errorTtl);
+        _clusters = new(clock, errorTtl);
+        _rotations = new(clock, errorTtl);
+        _podIdentities = new(clock, errorTtl);
+        _limits = new[] { AwsServices.Ecr, AwsServices.Eks, AwsServices.Iam, AwsServices.Kms }
+            .ToDictionary(s => s, _ => new SemaphoreSlim(_options.ConcurrencyPerService), StringComparer.Ordinal);
+    }
+
+    /// <summary>Lookups answered from the cache and lookups that went to AWS (all caches together).</summary>
+    public long CacheHits => _scans.Hits + _repositories.Hits + _registryScanning.Hits + _tags.Hits + _roles.Hits + _managedPolicies.Hits + _clusters.Hits + _rotations.Hits + _podIdentities.Hits;
+    public long CacheMisses => _scans.Misses + _repositories.Misses + _registryScanning.Misses + _tags.Misses + _roles.Misses + _managedPolicies.Misses + _clusters.Misses + _rotations.Misses + _podIdentities.Misses;
+
+    /// <summary>Whether the policy has any rule that reads AWS facts.</summary>
+    public static bool Needed(ResponsibilityPolicySpec spec) =>
+        RuleCatalog.Families.SelectMany(f => f.EnabledRules(spec)).Any(r => r.RequiresAws);
+
+    public async Task<AwsFacts> CollectAsync(ResponsibilityPolicy policy, ClusterSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var spec = policy.Spec;
+        var enabled = RuleCatalog.Families.SelectMany(f => f.EnabledRules(spec)).Where(r => r.RequiresAws).ToHashSet();
+        var ttl = DurationParser.TryParse(spec.EvaluationInterval, out var interval) && interval > TimeSpan.Zero ? interval : _options.DefaultTtl;
+        var scope = new PolicyScope(spec.Match);
+        var workloads = snapshot.Workloads.Where(w => scope.IncludesKind(w.Kind) && scope.IncludesNamespace(w.Namespace, snapshot)).ToList();
+
+        var needScan = enabled.Contains(ImageScanRules.Scanned) || enabled.Contains(ImageScanRules.Vulnerabilities);
+        var needConfig = enabled.Contains(ImageScanRules.ScanOnPush);
+        var needRoles = enabled.Any(r => r.Id.StartsWith("irsa.", StringComparison.Ordinal));
+        var clusterName = spec.Cluster?.Name ?? _options.DefaultClusterName;
+        var region = spec.Cluster?.Region ?? _options.DefaultRegion;
+        var needCluster = enabled.Any(r => r.Scope == RuleScope.Cluster) || (needRoles && clusterName is not null);
+
+        var clusterTask = needCluster ? ClusterFactsAsync(clusterName, region, ttl, cancellationToken) : Task.FromResult<ClusterFacts?>(null);
+        var podIdentityTask = needRoles && clusterName is not null && region is not null
+            ? PodIdentityAsync(region, clusterName, ttl, cancellationToken)
+            : Task.FromResult<(IReadOnlyDictionary<string, string>, FactError?)>((new Dictionary<string, string>(), null));
+
+        var images = new Dictionary<string, ImageFacts>(StringComparer.Ordinal);
+        if (needScan || needConfig)
+        {
+            var running = RunningDigests(snapshot);
+            var distinct = workloads.SelectMany(w => w.Containers).Select(c => c.Image).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            if (needScan) await ResolveTagsAsync(distinct, running, ttl, cancellationToken).ConfigureAwait(false);
+            var facts = await Task.WhenAll(distinct.Select(i => ImageFactsAsync(i, running.GetValueOrDefault(i), needConfig, needScan, ttl, cancellationToken))).ConfigureAwait(false);
+            foreach (var fact in facts) images[fact.Image] = fact;
+        }
+
+        var (podIdentity, podIdentityError) = await podIdentityTask.ConfigureAwait(false);
+        var roles = new Dictionary<string, RoleFacts>(StringComparer.Ordinal);
+        if (needRoles)
+        {
+            var arns = workloads.Select(w => RoleArnOf(w, snapshot, podIdentity)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            var facts = await Task.WhenAll(arns.Select(a => RoleFactsAsync(a, ttl, cancellationToken))).ConfigureAwait(false);
+            foreach (var fact in facts) roles[fact.RoleArn] = fact;
+        }
+
+        return new AwsFacts
+        {
+            Images = images,
+            Roles = roles,
+            PodIdentityRoles = podIdentity,
+            PodIdentityError = podIdentityError,
+            Cluster = await clusterTask.ConfigureAwait(false),
+        };
+    }
+
+    private static string? RoleArnOf(WorkloadView workload, ClusterSnapshot snapshot, IReadOnlyDictionary<string, string> podIdentity)
+    {
+        var account = IrsaRules.ServiceAccountNameOf(workload.PodSpec);
+        var sa = snapshot.FindServiceAccount(workload.Namespace, account);
+        return (sa is null ? null : ClusterSnapshot.RoleArnOf(sa)) ?? podIdentity.GetValueOrDefault(workload.Namespace + "/" + account);
+    }
+
+    /// <summary>image → digest, from the pods' container statuses (imageID): the digest that actually runs.</summary>
+    private static Dictionary<string, string> RunningDigests(ClusterSnapshot snapshot)
+    {
+        var digests = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var workload in snapshot.Workloads)
+        {
+            if (workload.Object is not V1Pod { Status: { } status }) continue;
+            foreach (var container in (status.ContainerStatuses ?? []).Concat(status.InitContainerStatuses ?? []))
+            {
+                var imageId = container.ImageID;
+                var at = imageId?.LastIndexOf('@') ?? -1;
+                if (container.Image is null || at < 0) continue;
+                var digest = imageId![(at + 1)..];
+                if (ImageReference.TryParse("x@" + digest, out _)?.HasValidDigest == true) digests.TryAdd(container.Image, digest);
+                // Status may report the normalized name; index both spellings.
+                var spec = workload.Containers.FirstOrDefault(c => c.Name == container.Name)?.Image;
+                if (spec is not null && ImageReference.TryParse("x@" + digest, out _)?.HasValidDigest == true) digests.TryAdd(spec, digest);
+            }
+        }
+
+        return digests;
+    }
+
+    /// <summary>Tags with no known digest are looked up in ECR with one DescribeImages per repository (100 ids per call).</summary>
+    private async Task ResolveTagsAsync(IReadOnlyList<string> images, Dictionary<string, string> running, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var wanted = new Dictionary<(EcrRegistry, string), HashSet<string>>();
+        foreach (var image in images)
+        {
+            if (running.ContainsKey(image) || ImageReference.TryParse(image, out _) is not { } reference || reference.HasValidDigest) continue;
+            if (!EcrRegistry.TryParse(reference.Registry, out var registry)) continue;
+            var key = (registry, reference.Repository);
+            if (_tags.TryPeek((registry, reference.Repository, reference.EffectiveTag), out _)) continue;
+            if (!wanted.TryGetValue(key, out var tags)) wanted[key] = tags = new HashSet<string>(StringComparer.Ordinal);
+            tags.Add(reference.EffectiveTag);
+        }
+
+        await Task.WhenAll(wanted.Select(async group =>
+        {
+            var ((registry, repository), tags) = (group.Key, group.Value);
+            try
+            {
+                var details = await Limit(AwsServices.Ecr, () => _ecr.DescribeImagesAsync(registry, repository, tags.Select(EcrImageId.ByTag).ToList(), cancellationToken)).ConfigureAwait(false);
+                foreach (var tag in tags)
+                {
+                    var match = details.FirstOrDefault(d => d.Tags.Contains(tag, StringComparer.Ordinal));
+                    _tags.Set((registry, repository, tag), new TagLookup(match?.Digest), ttl);
+                }
+            }
+            catch (AwsServiceException)
+            {
+                // Left uncached: the per-image lookup below retries and records the error.
+            }
+        })).ConfigureAwait(false);
+    }
+
+    private async Task<ImageFacts> ImageFactsAsync(string image, string? runningDigest, bool needConfig, bool needScan, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var reference = ImageReference.TryParse(image, out var problem);
+        if (reference is null) return Memo(image, new ImageFacts { Image = image, NotEcrReason = problem }, [problem]);
+        if (!EcrRegistry.TryParse(reference.Registry, out var registry))
+        {
+            var reason = $"{reference.Registry} is not an Amazon ECR registry, so ECR has no scan of it";
+            return Memo(image, new ImageFacts { Image = image, NotEcrReason = reason }, [reason]);
+        }
+
+        var repository = reference.Repository;
+        string? digest = null, digestSource = null;
+        FactError? digestError = null;
+        if (needScan)
+        {
+            if (reference.HasValidDigest) (digest, digestSource) = (reference.Digest, "image reference");
+            else if (runningDigest is not null) (digest, digestSource) = (runningDigest, "running pod (imageID)");
+            else
+            {
+                try
+                {
+                    var lookup = await _tags.GetAsync((registry, repository, reference.EffectiveTag), ttl,
+                        k => Limit(AwsServices.Ecr, async () =>
+                        {
+                            var details = await _ecr.DescribeImagesAsync(registry, repository, [EcrImageId.ByTag(k.Item3)], cancellationToken).ConfigureAwait(false);
+                            return new TagLookup(details.Count > 0 ? details[0].Digest : null);
+                        })).ConfigureAwait(false);
+                    if (lookup.Digest is null) digestError = new FactError(AwsServices.Ecr, "DescribeImages", nameof(AwsErrorKind.NotFound), $"tag {reference.EffectiveTag} is not in repository {repository}");
+                    else (digest, digestSource) = (lookup.Digest, "ECR tag lookup");
+                }
+                catch (AwsServiceException e)
+                {
+                    digestError = FactError.From(e);
+                }
+            }
+        }
+
+        bool? scanOnPush = null;
+        string? scanOnPushSource = null;
+        FactError? configError = null;
+        object? configInput = null;
+        if (needConfig)
+        {
+            try
+            {
+                var repo = await _repositories.GetAsync((registry, repository), ttl,
+                    _ => Limit(AwsServices.Ecr, async () => (await _ecr.DescribeRepositoriesAsync(registry, [repository], cancellationToken).ConfigureAwait(false)).Single())).ConfigureAwait(false);
+                configInput = repo;
+                if (repo.ScanOnPush) (scanOnPush, scanOnPushSource) = (true, "repository scanOnPush");
+                else
+                {
+                    var registryConfig = await _registryScanning.GetAsync(registry.Region, ttl,
+                        _ => Limit(AwsServices.Ecr, () => _ecr.GetRegistryScanningConfigurationAsync(registry.Region, cancellationToken))).ConfigureAwait(false);
+                    configInput = (repo, registryConfig);
+                    var rule = registryConfig.RegistryId == registry.AccountId ? CoveringRule(registryConfig, repository) : null;
+                    (scanOnPush, scanOnPushSource) = rule is null ? (false, null) : (true, $"registry {registryConfig.ScanType} scanning rule {rule.ScanFrequency}");
+                }
+            }
+            catch (AwsServiceException e)
+            {
+                configError = FactError.From(e);
+            }
+        }
+
+        ScanLookup? scan = null;
+        FactError? scanError = null;
+        if (needScan && digest is not null)
+        {
+            try
+            {
+                scan = await _scans.GetAsync((registry, repository, digest), ttl, k => Limit(AwsServices.Ecr, async () =>
+                {
+                    try
+                    {
+                        return new ScanLookup(await _ecr.DescribeImageScanFindingsAsync(registry, repository, EcrImageId.ByDigest(k.Item3), cancellationToken).ConfigureAwait(false));
+                    }
+                    catch (AwsServiceException e) when (e.ErrorCode == "ScanNotFoundException")
+                    {
+                        return new ScanLookup(null);   // a fact, not a failure: the image was never scanned
+                    }
+                })).ConfigureAwait(false);
+            }
+            catch (AwsServiceException e)
+            {
+                scanError = FactError.From(e);
+            }
+        }
+
+        var facts = new ImageFacts
+        {
+            Image = image,
+            Registry = registry,
+            Repository = repository,
+            Digest = digest,
+            DigestSource = digestSource,
+            DigestError = digestError,
+            ScanOnPush = scanOnPush,
+            ScanOnPushSource = scanOnPushSource,
+            ScanConfigError = configError,
+            Scan = scan?.Findings,
+            NeverScanned = scan is { Findings: null },
+            ScanError = scanError,
+        };
+        return (digestError ?? configError ?? scanError) is not null
+            ? facts
+            : Memo(image, facts, [digest, digestSource, configInput, scan]);
+    }
+
+    /// <summary>The same facts object for as long as its inputs are the same cached objects.</summary>
+    private ImageFacts Memo(string image, ImageFacts fresh, object?[] inputs)
+    {
+        lock (_memoLock)
+        {
+            if (_imageMemo.TryGetValue(image, out var known) && known.Inputs.Length == inputs.Length
+                && known.Inputs.Zip(inputs).All(p => p.First is string a ? a.Equals(p.Second) : ReferenceEquals(p.First, p.Second)))
+            {
+                return known.Facts;
+            }
+
+            _imageMemo[image] = (fresh, inputs);
+            return fresh;
+        }
+    }
+
+    private static EcrScanningRule? CoveringRule(EcrRegistryScanningConfiguration config, string repository) =>
+        config.Rules.FirstOrDefault(r => r.ScanFrequency is "SCAN_ON_PUSH" or "CONTINUOUS_SCAN"
+                                         && r.RepositoryFilters.Any(f => Wildcard(f.Filter, repository)));
+
+    /// <summary>ECR's WILDCARD filter: <c>*</c> matches any run of characters.</summary>
+    private static bool Wildcard(string filter, string name)
+    {
+        var pattern = "^" + System.Text.RegularExpressions.Regex.Escape(filter).Replace("\\*", ".*", StringComparison.Ordinal) + "$";
+        return System.Text.RegularExpressions.Regex.IsMatch(name, pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    }
+
+    private async Task<RoleFacts> RoleFactsAsync(string arn, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var documents = await _roles.GetAsync(arn, ttl, a => FetchRoleAsync(a, ttl, cancellationToken)).ConfigureAwait(false);
+            lock (_memoLock)
+            {
+                if (_roleMemo.TryGetValue(arn, out var known) && ReferenceEquals(known.Input, documents)) return known.Facts;
+                var facts = new RoleFacts { RoleArn = arn, Role = documents.Role, InlinePolicies = documents.Inline, AttachedPolicies = documents.Attached };
+                _roleMemo[arn] = (facts, documents);
+                return facts;
+            }
+        }
+        catch (AwsServiceException e)
+        {
+            return new RoleFacts { RoleArn = arn, Error = FactError.From(e) };
+        }
+    }
+
+    private async Task<RoleDocuments> FetchRoleAsync(string arn, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        if (!IamRoleArn.TryParse(arn, out var parsed))
+        {
+            throw new AwsServiceException(AwsErrorKind.Invalid, AwsServices.Iam, "GetRole", $"'{arn}' is not an IAM role ARN");
+        }
+
+        var name = parsed.RoleName;
+        var role = await Limit(AwsServices.Iam, () => _iam.GetRoleAsync(name, cancellationToken)).ConfigureAwait(false);
+        var inlineNames = await Limit(AwsServices.Iam, () => _iam.ListRolePoliciesAsync(name, cancellationToken)).ConfigureAwait(false);
+        var inline = await Task.WhenAll(inlineNames.Select(p => Limit(AwsServices.Iam, () => _iam.GetRolePolicyAsync(name, p, cancellationToken)))).ConfigureAwait(false);
+        var attached = await Limit(AwsServices.Iam, () => _iam.ListAttachedRolePoliciesAsync(name, cancellationToken)).ConfigureAwait(false);
+        var documents = await Task.WhenAll(attached.Select(async a =>
+        {
+            var policy = await Limit(AwsServices.Iam, () => _iam.GetPolicyAsync(a.PolicyArn, cancellationToken)).ConfigureAwait(false);
+            // Managed policies (AdministratorAccess, ...) are shared by many roles: one fetch per version.
+            var version = await _managedPolicies.GetAsync((a.PolicyArn, policy.DefaultVersionId), ttl,
+                k => Limit(AwsServices.Iam, () => _iam.GetPolicyVersionAsync(k.Item1, k.Item2, cancellationToken))).ConfigureAwait(false);
+            return (a, (string?)version.Document);
+        })).ConfigureAwait(false);
+        return new RoleDocuments(role, inline, documents);
+    }
+
+    private async Task<ClusterFacts?> ClusterFactsAsync(string? name, string? region, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        if (name is null || region is null) return null;
+        try
+        {
+            var cluster = await _clusters.GetAsync((region, name), ttl, k => Limit(AwsServices.Eks, () => _eks.DescribeClusterAsync(k.Item1, k.Item2, cancellationToken))).ConfigureAwait(false);
+            KmsKeyRotation? rotation = null;
+            FactError? rotationError = null;
+            if (cluster.SecretsKeyArn is { } key)
+            {
+                try
+                {
+                    rotation = await _rotations.GetAsync((region, key), ttl, k => Limit(AwsServices.Kms, () => _kms.GetKeyRotationStatusAsync(k.Item1, k.Item2, cancellationToken))).ConfigureAwait(false);
+                }
+                catch (AwsServiceException e)
+                {
+                    rotationError = FactError.From(e);
+                }
+            }
+
+            return new ClusterFacts { Name = name, Region = region, Cluster = cluster, KeyRotation = rotation, KeyRotationError = rotationError };
+        }
+        catch (AwsServiceException e)
+        {
+            return new ClusterFacts { Name = name, Region = region, ClusterError = FactError.From(e) };
+        }
+    }
+
+    private async Task<(IReadOnlyDictionary<string, string>, FactError?)> PodIdentityAsync(string region, string cluster, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var roles = await _podIdentities.GetAsync((region, cluster), ttl, async _ =>
+            {
+                var summaries = await Limit(AwsServices.Eks, () => _eks.ListPodIdentityAssociationsAsync(region, cluster, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var associations = await Task.WhenAll(summaries.Select(s => Limit(AwsServices.Eks,
+                    () => _eks.DescribePodIdentityAssociationAsync(region, cluster, s.AssociationId, cancellationToken)))).ConfigureAwait(false);
+                return (IReadOnlyDictionary<string, string>)associations.ToDictionary(a => a.Namespace + "/" + a.ServiceAccount, a => a.RoleArn, StringComparer.Ordinal);
+            }).ConfigureAwait(false);
+            return (roles, null);
+        }
+        catch (AwsServiceException e)
+        {
+            return (new Dictionary<string, string>(), FactError.From(e));
+        }
+    }
+
+    private async Task<T> Limit<T>(string service, Func<Task<T>> call)
+    {
+        var gate = _limits[service];
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private sealed record ScanLookup(EcrScanFindings? Findings);
+
+    private sealed record TagLookup(string? Digest);
+
+    private sealed record RoleDocuments(IamRole Role, IReadOnlyList<IamRolePolicy> Inline, IReadOnlyList<(IamAttachedPolicy Policy, string? Document)> Attached);
+}
