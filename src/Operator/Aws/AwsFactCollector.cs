@@ -16,6 +16,9 @@ public sealed class AwsFactCollectorOptions
     public int ConcurrencyPerService { get; set; } = 8;
     /// <summary>Region of the cluster when the policy names none (AWS_REGION).</summary>
     public string? DefaultRegion { get; set; }
+    /// <summary>Extra rounds for a call still throttled after the client's own retries, and the first round's backoff.</summary>
+    public int ThrottledRetries { get; set; } = 3;
+    public TimeSpan ThrottledBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Cluster name when the policy names none (the scan's --cluster-name).</summary>
     public string? DefaultClusterName { get; set; }
 }
@@ -29,6 +32,7 @@ public sealed class AwsFactCollectorOptions
 /// </summary>
 public sealed class AwsFactCollector
 {
+    private readonly TimeProvider _clock;
     private readonly IEcrClient _ecr;
     private readonly IEksClient _eks;
     private readonly IIamClient _iam;
@@ -50,6 +54,7 @@ public sealed class AwsFactCollector
 
     public AwsFactCollector(IEcrClient ecr, IEksClient eks, IIamClient iam, IKmsClient kms, TimeProvider clock, AwsFactCollectorOptions? options = null)
     {
+        _clock = clock;
         _ecr = ecr;
         _eks = eks;
         _iam = iam;
@@ -413,17 +418,32 @@ public sealed class AwsFactCollector
         }
     }
 
+    /// <summary>
+    /// One call under the service's concurrency limit. The client has already retried a throttled call the SDK's
+    /// way; when a storm outlasts those attempts, the collector waits out a longer backoff (outside the limit)
+    /// a few more times rather than turn a fact into an error because of congestion alone.
+    /// </summary>
     private async Task<T> Limit<T>(string service, Func<Task<T>> call)
     {
         var gate = _limits[service];
-        await gate.WaitAsync().ConfigureAwait(false);
-        try
+        for (var round = 0; ; round++)
         {
-            return await call().ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
+            await gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (AwsServiceException e) when (e.Kind == AwsErrorKind.Throttled && round < _options.ThrottledRetries)
+            {
+                // fall through to the backoff below
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            var backoff = TimeSpan.FromMilliseconds(_options.ThrottledBackoff.TotalMilliseconds * Math.Pow(2, round) * (0.5 + Random.Shared.NextDouble() / 2));
+            await Task.Delay(backoff, _clock).ConfigureAwait(false);
         }
     }
 
