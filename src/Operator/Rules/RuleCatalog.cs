@@ -13,6 +13,7 @@ public static class RuleCatalog
         new ImageScanRules(),
         new NetworkPolicyRules(),
         new IrsaRules(),
+        new IamRoleRules(),
         new ClusterRules(),
     ];
 
