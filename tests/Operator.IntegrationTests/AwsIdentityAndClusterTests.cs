@@ -221,4 +221,36 @@ public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
             File.Delete(manifests);
         }
     }
+
+    [Fact]
+    public async Task The_operator_writes_cluster_findings_and_AwsReachable_and_notices_when_a_service_starts_failing()
+    {
+        var env = _aws.EnvironmentVariables().ToDictionary(p => p.Key, p => (string?)p.Value);
+        env["AWS_PROFILE"] = null;
+        using var environment = new ProcessEnvironment(env);
+        await using var bed = await OperatorTestbed.StartAsync();
+        await bed.CreatePolicyAsync($"""
+            apiVersion: eks-hardening.io/v1alpha1
+            kind: ResponsibilityPolicy
+            metadata: {"{"}name: cluster{"}"}
+            spec:
+              evaluationInterval: 1s
+              cluster: {"{"}name: prod, region: {_aws.Region}, requireSecretsEncryption: true, requireKeyRotation: true, disallowOpenPublicCidrs: true{"}"}
+            """);
+        await bed.StartOperatorAsync();
+
+        await Eventually.True(() => bed.Policy("cluster")?.Status?.ClusterFindings?.Count == 3, "cluster findings in status");
+        var status = bed.Policy("cluster")!.Status;
+        Assert.Equal(FindingResult.Pass, status.ClusterFindings!.Single(f => f.Rule == "cluster.secrets-encryption").Result);
+        Assert.Equal(FindingResult.Fail, status.ClusterFindings!.Single(f => f.Rule == "cluster.kms-key-rotation").Result);
+        Assert.Equal("True", status.Conditions!.Single(c => c.Type == ComplianceStatus.AwsReachable).Status);
+
+        _aws.Faults.DenyAccess("kms");
+        await Eventually.True(() => bed.Policy("cluster")?.Status?.Conditions?.Any(c => c.Type == ComplianceStatus.AwsReachable && c.Status == "False") == true,
+            "AwsReachable turns False", TimeSpan.FromSeconds(60));
+        status = bed.Policy("cluster")!.Status;
+        Assert.StartsWith("kms: AccessDenied", status.Conditions!.Single(c => c.Type == ComplianceStatus.AwsReachable).Message);
+        Assert.Equal(FindingResult.Error, status.ClusterFindings!.Single(f => f.Rule == "cluster.kms-key-rotation").Result);
+        Assert.Equal(FindingResult.Pass, status.ClusterFindings!.Single(f => f.Rule == "cluster.secrets-encryption").Result);
+    }
 }
