@@ -77,7 +77,7 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     {
         var options = OperatorOptions.Parse(
             ["--kubeconfig", KubeconfigPath, "--identity", identity, "--leader-elect", leaderElection ? "true" : "false",
-             "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0"],
+             "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0"],
             _ => null);
         var app = OperatorHost.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
         _operators.Add(app);
