@@ -102,6 +102,13 @@ public sealed partial class AdmissionEndpoint(
         JsonDocument? document = null;
         try
         {
+            // The reader checks JSON structure but leaves string contents to be transcoded later: check UTF-8 once, up front.
+            if (!System.Text.Unicode.Utf8.IsValid(body.Memory.Span))
+            {
+                await RejectAsync(http, StatusCodes.Status400BadRequest, "body is not valid UTF-8").ConfigureAwait(false);
+                return;
+            }
+
             try
             {
                 document = JsonDocument.Parse(body.Memory, AdmissionReviewJson.DocumentOptions);
@@ -242,6 +249,12 @@ public sealed partial class AdmissionEndpoint(
     /// <summary>A request body in a pooled buffer, read up to a limit.</summary>
     private sealed class Body : IDisposable
     {
+        /// <summary>
+        /// Typical reviews (a few KB to a few hundred) reuse pooled buffers; larger ones are allocated and left to the GC,
+        /// so a burst of big bodies leaves at most 16 buffers of each size up to 256 KB (8 MB) in the pool.
+        /// </summary>
+        private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(maxArrayLength: 256 * 1024, maxArraysPerBucket: 16);
+
         private byte[]? _buffer;
         private readonly int _length;
 
@@ -257,7 +270,7 @@ public sealed partial class AdmissionEndpoint(
         public static async Task<Body?> ReadAsync(Stream stream, int limit, long? contentLength, CancellationToken cancellationToken)
         {
             var initial = contentLength is > 0 and var announced ? (int)Math.Min(announced + 1, limit + 1L) : Math.Min(16 * 1024, limit + 1);
-            var buffer = ArrayPool<byte>.Shared.Rent(initial);
+            var buffer = Pool.Rent(initial);
             var length = 0;
             try
             {
@@ -266,9 +279,9 @@ public sealed partial class AdmissionEndpoint(
                     if (length == buffer.Length)
                     {
                         if (length > limit) break;
-                        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, limit + 1L));
+                        var larger = Pool.Rent((int)Math.Min(buffer.Length * 2L, limit + 1L));
                         buffer.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        Pool.Return(buffer);
                         buffer = larger;
                     }
 
@@ -280,7 +293,7 @@ public sealed partial class AdmissionEndpoint(
 
                 if (length > limit)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Pool.Return(buffer);
                     return null;
                 }
 
@@ -288,14 +301,14 @@ public sealed partial class AdmissionEndpoint(
             }
             catch
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                Pool.Return(buffer);
                 throw;
             }
         }
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref _buffer, null) is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
+            if (Interlocked.Exchange(ref _buffer, null) is { } buffer) Pool.Return(buffer);
         }
     }
 

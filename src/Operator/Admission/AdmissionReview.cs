@@ -185,7 +185,22 @@ public static class AdmissionReviewJson
     {
         if (!parent.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null) return null;
         if (value.ValueKind != JsonValueKind.String) throw new AdmissionReviewException($"{path} must be a string");
-        var text = value.GetString()!;
+        // Refuse an overlong value before copying it out: its raw form (quotes and escapes, at most 6 bytes a character) says enough.
+        if (maxLength < int.MaxValue / 6 && System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value).Length > maxLength * 6 + 2)
+        {
+            throw new AdmissionReviewException($"{path} is longer than {maxLength} characters");
+        }
+
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new AdmissionReviewException($"{path} is not valid UTF-8");
+        }
+
         if (text.Length > maxLength) throw new AdmissionReviewException($"{path} is longer than {maxLength} characters");
         return text;
     }
