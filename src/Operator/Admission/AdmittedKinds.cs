@@ -18,13 +18,13 @@ public static class AdmittedKinds
 
     public static readonly IReadOnlyList<AdmittedKind> All =
     [
-        new("", "v1", "Pod", "pods", [], e => KubernetesJson.Deserialize<V1Pod>(e)),
-        new("apps", "v1", "Deployment", "deployments", ["spec", "template"], e => KubernetesJson.Deserialize<V1Deployment>(e)),
-        new("apps", "v1", "StatefulSet", "statefulsets", ["spec", "template"], e => KubernetesJson.Deserialize<V1StatefulSet>(e)),
-        new("apps", "v1", "DaemonSet", "daemonsets", ["spec", "template"], e => KubernetesJson.Deserialize<V1DaemonSet>(e)),
-        new("apps", "v1", "ReplicaSet", "replicasets", ["spec", "template"], e => KubernetesJson.Deserialize<V1ReplicaSet>(e)),
-        new("batch", "v1", "Job", "jobs", ["spec", "template"], e => KubernetesJson.Deserialize<V1Job>(e)),
-        new("batch", "v1", "CronJob", "cronjobs", ["spec", "jobTemplate", "spec", "template"], e => KubernetesJson.Deserialize<V1CronJob>(e)),
+        new("", "v1", "Pod", "pods", [], e => AdmissionObjectJson.Deserialize<V1Pod>(e)),
+        new("apps", "v1", "Deployment", "deployments", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1Deployment>(e)),
+        new("apps", "v1", "StatefulSet", "statefulsets", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1StatefulSet>(e)),
+        new("apps", "v1", "DaemonSet", "daemonsets", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1DaemonSet>(e)),
+        new("apps", "v1", "ReplicaSet", "replicasets", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1ReplicaSet>(e)),
+        new("batch", "v1", "Job", "jobs", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1Job>(e)),
+        new("batch", "v1", "CronJob", "cronjobs", ["spec", "jobTemplate", "spec", "template"], e => AdmissionObjectJson.Deserialize<V1CronJob>(e)),
     ];
 
     /// <summary>
