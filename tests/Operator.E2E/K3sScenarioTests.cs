@@ -97,7 +97,7 @@ public sealed class K3sScenarioTests : IAsyncLifetime
 
     private async Task<WebApplication> StartOperatorAsync()
     {
-        var options = OperatorOptions.Parse(["--kubeconfig", _kubeconfig, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0"], _ => null);
+        var options = OperatorOptions.Parse(["--kubeconfig", _kubeconfig, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0"], _ => null);
         var app = OperatorHost.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         return app;

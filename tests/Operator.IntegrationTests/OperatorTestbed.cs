@@ -64,20 +64,27 @@ internal sealed class OperatorTestbed : IAsyncDisposable
 
     public static string RepoFile(params string[] parts)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        // The build output may live outside the tree (EKS_ARTIFACTS); this source file does not.
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory(), Path.GetDirectoryName(SourceFile())! })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return Path.Combine([dir.FullName, .. parts]);
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return Path.Combine([dir.FullName, .. parts]);
+            }
         }
 
         throw new InvalidOperationException("repository root not found");
     }
 
-    /// <summary>Starts an operator host through the same option parsing as the <c>run</c> command.</summary>
-    public async Task<WebApplication> StartOperatorAsync(string identity = "operator-a", bool leaderElection = false, string leaseDuration = "3s")
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+
+    /// <summary>Starts an operator host through the same option parsing as the <c>run</c> command (webhook off unless <paramref name="extraArgs"/> turn it on).</summary>
+    public async Task<WebApplication> StartOperatorAsync(string identity = "operator-a", bool leaderElection = false, string leaseDuration = "3s", params string[] extraArgs)
     {
         var options = OperatorOptions.Parse(
             ["--kubeconfig", KubeconfigPath, "--identity", identity, "--leader-elect", leaderElection ? "true" : "false",
-             "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0"],
+             "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0",
+             .. extraArgs],
             _ => null);
         var app = OperatorHost.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
         _operators.Add(app);

@@ -28,7 +28,7 @@ public sealed class RunCommandTests : IAsyncLifetime
     [Fact]
     public async Task Run_against_a_kubeconfig_writes_status_and_stops_on_request()
     {
-        using var process = Process.Start(Operator("run", "--kubeconfig", _bed.KubeconfigPath, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0", "--workers", "1"))!;
+        using var process = Process.Start(Operator("run", "--kubeconfig", _bed.KubeconfigPath, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0", "--workers", "1"))!;
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {

@@ -1,4 +1,5 @@
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Admission;
 using EksHardening.Operator.Controllers;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
@@ -7,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +16,8 @@ namespace EksHardening.Operator.Hosting;
 
 /// <summary>
 /// Composes the operator: the Kubernetes client, the shared informers, the policy controller under leader
-/// election, the event sender, and the health endpoints, on Microsoft.Extensions.Hosting.
+/// election, the event sender, the health endpoints, and (unless <c>--webhook-port 0</c>) the admission webhook
+/// with its certificates, on Microsoft.Extensions.Hosting.
 /// </summary>
 public static class OperatorHost
 {
@@ -24,10 +27,13 @@ public static class OperatorHost
     {
         clientConfiguration ??= ClientConfiguration(options);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening" });
+        var webhook = options.Webhook;
+        var servingCertificate = webhook.Port != 0 ? new ServingCertificateHolder() : null;
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.ListenAnyIP(options.HealthPort);
             if (options.MetricsPort != options.HealthPort || options.MetricsPort == 0) kestrel.ListenAnyIP(options.MetricsPort);
+            if (servingCertificate is not null) kestrel.ListenAnyIP(webhook.Port, listen => listen.UseWebhookTls(servingCertificate));
         });
         builder.Logging.ClearProviders();
         if (configureLogging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -62,14 +68,66 @@ public static class OperatorHost
         services.AddSingleton<OperatorMetrics>();
         services.AddHostedService<InformerService>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyController>());
+        if (servingCertificate is not null) AddWebhook(services, webhook, servingCertificate);
 
         var app = builder.Build();
+        if (servingCertificate is not null) MapWebhook(app, webhook.Port);
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (ClusterInformers informers) => informers.HasSynced
-            ? Results.Text("ok")
-            : Results.Text("caches not synced: " + string.Join(", ", informers.All.Where(i => !i.HasSynced).Select(i => i.Resource)), statusCode: 503));
+        app.MapGet("/readyz", (ClusterInformers informers) =>
+        {
+            if (!informers.HasSynced)
+            {
+                return Results.Text("caches not synced: " + string.Join(", ", informers.All.Where(i => !i.HasSynced).Select(i => i.Resource)), statusCode: 503);
+            }
+
+            // The webhook Service routes to ready pods only: a replica without a certificate would fail every handshake.
+            return servingCertificate is { IsLoaded: false } ? Results.Text("webhook certificate not loaded", statusCode: 503) : Results.Text("ok");
+        });
         app.MapGet("/metrics", (OperatorMetrics metrics) => Results.Text(metrics.Render(), OperatorMetrics.ContentType));
         return app;
+    }
+
+    /// <summary>The decision, the endpoint, the cache-backed context, and the certificate source (own CA or mounted files).</summary>
+    private static void AddWebhook(IServiceCollection services, WebhookOptions webhook, ServingCertificateHolder servingCertificate)
+    {
+        services.AddSingleton(webhook);
+        services.AddSingleton(servingCertificate);
+        // The AWS layer registers its ECR cache first when it is on; without it every image's scan is unknown.
+        services.TryAddSingleton<IImageFacts>(NoImageFacts.Instance);
+        services.AddSingleton<InformerAdmissionContext>();
+        services.AddSingleton<IAdmissionContext>(sp => sp.GetRequiredService<InformerAdmissionContext>());
+        services.AddSingleton(sp => new AdmissionDecider(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AdmissionEndpoint>();
+        if (webhook.CertificateDirectory is not null)
+        {
+            services.AddSingleton<MountedCertificate>();
+            services.AddHostedService(sp => sp.GetRequiredService<MountedCertificate>());
+        }
+        else
+        {
+            services.AddSingleton<WebhookCertificates>();
+            services.AddHostedService(sp => sp.GetRequiredService<WebhookCertificates>());
+        }
+    }
+
+    /// <summary>POST /validate on the webhook port only; the webhook port serves nothing else.</summary>
+    private static void MapWebhook(WebApplication app, int port)
+    {
+        // Its informer handlers must be registered before the informers start.
+        app.Services.GetRequiredService<InformerAdmissionContext>();
+        app.Use(async (context, next) =>
+        {
+            var onWebhookPort = context.Connection.LocalPort == port;
+            var isWebhookPath = context.Request.Path.Equals(AdmissionEndpoint.Path, StringComparison.Ordinal);
+            if (onWebhookPort != isWebhookPath)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+        app.MapPost(AdmissionEndpoint.Path, (HttpContext context, AdmissionEndpoint endpoint) => endpoint.HandleAsync(context));
     }
 
     /// <summary>An explicit kubeconfig wins; else the in-cluster service account; else the default kubeconfig.</summary>

@@ -1,3 +1,4 @@
+using EksHardening.Operator.Admission;
 using EksHardening.Operator.Cli;
 using EksHardening.Operator.Policies;
 
@@ -31,6 +32,23 @@ public sealed class OperatorOptions
                                      chain (IRSA, Pod Identity, env); false turns the AWS-backed rules off (default true)
                                      [EKS_HARDENING_AWS]
           --aws-region REGION        region for AWS calls when a policy names none [AWS_REGION]
+
+        Admission webhook (validating; judges Pods and workloads for Warn and Enforce policies):
+          --webhook-port PORT        HTTPS port of POST /validate (default 9443; 0 = webhook off)
+                                     [EKS_HARDENING_WEBHOOK_PORT]
+          --webhook-timeout SECONDS  the webhook configuration's timeoutSeconds, 1 to 30 (default 5); a decision
+                                     gets this less one second [EKS_HARDENING_WEBHOOK_TIMEOUT]
+          --webhook-failure-policy P Ignore or Fail (default Ignore): the configuration's failurePolicy, and the
+                                     answer when a decision runs out of time [EKS_HARDENING_WEBHOOK_FAILURE_POLICY]
+          --webhook-namespace NS     the operator's namespace: webhook Service and certificate Secret, never judged
+                                     (default: POD_NAMESPACE, else eks-hardening-system) [EKS_HARDENING_WEBHOOK_NAMESPACE]
+          --webhook-service NAME     the webhook Service (default eks-hardening-webhook) [EKS_HARDENING_WEBHOOK_SERVICE]
+          --webhook-secret NAME      Secret with the webhook CA and certificate (default eks-hardening-webhook-tls)
+                                     [EKS_HARDENING_WEBHOOK_SECRET]
+          --webhook-config NAME      ValidatingWebhookConfiguration whose caBundle is kept current (default
+                                     eks-hardening) [EKS_HARDENING_WEBHOOK_CONFIG]
+          --webhook-cert-dir DIR     serve tls.crt/tls.key from DIR (cert-manager), reloaded when they change,
+                                     instead of the operator's own CA [EKS_HARDENING_WEBHOOK_CERT_DIR]
         """;
 
     public string? Kubeconfig { get; set; }
@@ -47,6 +65,12 @@ public sealed class OperatorOptions
     public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
     public bool Aws { get; set; } = true;
     public string? AwsRegion { get; set; }
+
+    /// <summary>The admission webhook; <see cref="WebhookOptions.Port"/> 0 turns it off.</summary>
+    public WebhookOptions Webhook { get; } = new()
+    {
+        Namespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } webhookNs ? webhookNs : "eks-hardening-system",
+    };
     public bool Help { get; private set; }
 
     public static OperatorOptions Parse(IReadOnlyList<string> args, Func<string, string?>? environment = null)
@@ -98,7 +122,22 @@ public sealed class OperatorOptions
         new("--identity", "EKS_HARDENING_IDENTITY", (o, v) => o.Identity = v),
         new("--aws", "EKS_HARDENING_AWS", (o, v) => o.Aws = Bool("--aws", v)),
         new("--aws-region", "AWS_REGION", (o, v) => o.AwsRegion = v),
+        new("--webhook-port", "EKS_HARDENING_WEBHOOK_PORT", (o, v) => o.Webhook.Port = Int("--webhook-port", v, 0, 65535)),
+        new("--webhook-timeout", "EKS_HARDENING_WEBHOOK_TIMEOUT", (o, v) => o.Webhook.TimeoutSeconds = Int("--webhook-timeout", v, 1, 30)),
+        new("--webhook-failure-policy", "EKS_HARDENING_WEBHOOK_FAILURE_POLICY", (o, v) => o.Webhook.FailurePolicy = FailurePolicy(v)),
+        new("--webhook-namespace", "EKS_HARDENING_WEBHOOK_NAMESPACE", (o, v) => o.Webhook.Namespace = v),
+        new("--webhook-service", "EKS_HARDENING_WEBHOOK_SERVICE", (o, v) => o.Webhook.ServiceName = v),
+        new("--webhook-secret", "EKS_HARDENING_WEBHOOK_SECRET", (o, v) => o.Webhook.SecretName = v),
+        new("--webhook-config", "EKS_HARDENING_WEBHOOK_CONFIG", (o, v) => o.Webhook.ConfigurationName = v),
+        new("--webhook-cert-dir", "EKS_HARDENING_WEBHOOK_CERT_DIR", (o, v) => o.Webhook.CertificateDirectory = v),
     ];
+
+    private static WebhookFailurePolicy FailurePolicy(string value) => value.ToLowerInvariant() switch
+    {
+        "ignore" => WebhookFailurePolicy.Ignore,
+        "fail" => WebhookFailurePolicy.Fail,
+        _ => throw new UsageException($"--webhook-failure-policy must be Ignore or Fail, not '{value}'"),
+    };
 
     private static bool Bool(string flag, string value) => value.ToLowerInvariant() switch
     {

@@ -1,3 +1,4 @@
+using EksHardening.Operator.Admission;
 using EksHardening.Operator.Cli;
 using EksHardening.Operator.Hosting;
 
@@ -36,7 +37,47 @@ public class OperatorOptionsTests
         Assert.Equal("/tmp/kc", options.Kubeconfig);
     }
 
+    [Fact]
+    public void The_webhook_is_on_at_9443_by_default_and_off_with_port_0()
+    {
+        var defaults = OperatorOptions.Parse([], Env());
+        Assert.Equal(9443, defaults.Webhook.Port);
+        Assert.Equal(5, defaults.Webhook.TimeoutSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(4), defaults.Webhook.DecisionBudget);
+        Assert.Equal(WebhookFailurePolicy.Ignore, defaults.Webhook.FailurePolicy);
+        Assert.Equal("eks-hardening-webhook", defaults.Webhook.ServiceName);
+        Assert.Equal("eks-hardening-webhook-tls", defaults.Webhook.SecretName);
+        Assert.Equal("eks-hardening", defaults.Webhook.ConfigurationName);
+        Assert.Null(defaults.Webhook.CertificateDirectory);
+        Assert.Equal(3 * 1024 * 1024, defaults.Webhook.MaxBodyBytes);
+
+        var off = OperatorOptions.Parse(["--webhook-port", "0"], Env());
+        Assert.Equal(0, off.Webhook.Port);
+    }
+
+    [Fact]
+    public void Webhook_flags_and_variables_set_the_webhook_options()
+    {
+        var options = OperatorOptions.Parse(
+            ["--webhook-port=8443", "--webhook-failure-policy", "fail", "--webhook-namespace", "platform", "--webhook-cert-dir", "/certs"],
+            Env(("EKS_HARDENING_WEBHOOK_TIMEOUT", "10"), ("EKS_HARDENING_WEBHOOK_SERVICE", "hook"), ("EKS_HARDENING_WEBHOOK_SECRET", "hook-tls"),
+                ("EKS_HARDENING_WEBHOOK_CONFIG", "hook-config")));
+        Assert.Equal(8443, options.Webhook.Port);
+        Assert.Equal(WebhookFailurePolicy.Fail, options.Webhook.FailurePolicy);
+        Assert.Equal("platform", options.Webhook.Namespace);
+        Assert.Equal("/certs", options.Webhook.CertificateDirectory);
+        Assert.Equal(10, options.Webhook.TimeoutSeconds);
+        Assert.Equal(TimeSpan.FromSeconds(9), options.Webhook.DecisionBudget);
+        Assert.Equal("hook", options.Webhook.ServiceName);
+        Assert.Equal("hook-tls", options.Webhook.SecretName);
+        Assert.Equal("hook-config", options.Webhook.ConfigurationName);
+        Assert.Equal(["hook.platform.svc", "hook.platform.svc.cluster.local", "hook.platform", "hook"], options.Webhook.DnsNames);
+    }
+
     [Theory]
+    [InlineData("--webhook-timeout", "31", "--webhook-timeout must be a whole number from 1 to 30")]
+    [InlineData("--webhook-port", "70000", "--webhook-port must be a whole number from 0 to 65535")]
+    [InlineData("--webhook-failure-policy", "Open", "--webhook-failure-policy must be Ignore or Fail")]
     [InlineData("--workers", "0", "--workers must be a whole number from 1 to 64")]
     [InlineData("--max-violations", "501", "--max-violations must be a whole number from 0 to 500")]
     [InlineData("--leader-elect", "maybe", "--leader-elect must be true or false")]

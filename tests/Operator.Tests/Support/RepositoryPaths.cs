@@ -9,8 +9,9 @@ internal static class RepositoryPaths
 
     private static string FindRoot()
     {
-        // The build output may live outside the tree (EKS_ARTIFACTS); the working directory of `dotnet test` does not.
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        // The build output may live outside the tree (EKS_ARTIFACTS); the working directory of `dotnet test` and this
+        // source file do not.
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory(), Path.GetDirectoryName(SourceFile())! })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
@@ -20,4 +21,6 @@ internal static class RepositoryPaths
 
         throw new InvalidOperationException("EksHardening.sln not found above " + AppContext.BaseDirectory);
     }
+
+    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }

@@ -1,0 +1,63 @@
+using EksHardening.Entities;
+using EksHardening.Operator.Rules;
+
+namespace EksHardening.Operator.Admission;
+
+/// <summary>
+/// What is known about an image's vulnerability scan, answered from memory. The admission path calls it for
+/// every container image, so implementations (the AWS layer's ECR cache) must never block on the network:
+/// an image not in the cache yet is <see cref="ImageScanFacts.Unknown"/>, and fetching it is the cache's own
+/// background business.
+/// </summary>
+public interface IImageFacts
+{
+    /// <summary>The facts for <paramref name="image"/> (by digest when it carries one, else by tag).</summary>
+    ImageScanFacts Lookup(ImageReference image);
+}
+
+/// <summary>One finding of a scan, for <c>ignoreFindings</c> (e.g. <c>CVE-2023-0001</c>).</summary>
+public sealed record ImageVulnerability(string Id, Severity Severity);
+
+/// <summary>The scan facts of one image: unknown, or known with the findings per severity and when the scan completed.</summary>
+public sealed class ImageScanFacts
+{
+    private static readonly IReadOnlyDictionary<Severity, int> NoCounts = new Dictionary<Severity, int>();
+
+    private ImageScanFacts(bool isKnown, DateTimeOffset? scannedAt, IReadOnlyDictionary<Severity, int> counts, IReadOnlyList<ImageVulnerability> findings)
+    {
+        IsKnown = isKnown;
+        ScannedAt = scannedAt;
+        Counts = counts;
+        Findings = findings;
+    }
+
+    /// <summary>No completed scan is known for the image (not scanned, not cached yet, not an ECR image).</summary>
+    public static ImageScanFacts Unknown { get; } = new(false, null, NoCounts, []);
+
+    /// <param name="counts">Findings per severity, as the scan summary counts them.</param>
+    /// <param name="findings">The individual findings when known; ids listed in a policy's ignoreFindings are subtracted from <paramref name="counts"/>.</param>
+    public static ImageScanFacts Known(DateTimeOffset scannedAt, IReadOnlyDictionary<Severity, int> counts, IReadOnlyList<ImageVulnerability>? findings = null) =>
+        new(true, scannedAt, counts, findings ?? []);
+
+    public bool IsKnown { get; }
+    public DateTimeOffset? ScannedAt { get; }
+    public IReadOnlyDictionary<Severity, int> Counts { get; }
+    public IReadOnlyList<ImageVulnerability> Findings { get; }
+
+    /// <summary>Findings of one severity that count against a threshold: all of them but the ignored ids.</summary>
+    public int CountedFindings(Severity severity, IReadOnlySet<string> ignored)
+    {
+        var count = Counts.TryGetValue(severity, out var n) ? n : 0;
+        if (ignored.Count == 0 || count == 0) return count;
+        var ignoredHere = Findings.Where(f => f.Severity == severity && ignored.Contains(f.Id)).Select(f => f.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+        return Math.Max(0, count - ignoredHere);
+    }
+}
+
+/// <summary>Image facts when no scanner is wired in: every image is <see cref="ImageScanFacts.Unknown"/>.</summary>
+public sealed class NoImageFacts : IImageFacts
+{
+    public static NoImageFacts Instance { get; } = new();
+
+    public ImageScanFacts Lookup(ImageReference image) => ImageScanFacts.Unknown;
+}

@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+
+namespace EksHardening.Operator.IntegrationTests;
+
+/// <summary>
+/// An HttpClient that calls the webhook as the API server does: by the Service's DNS name (connected to 127.0.0.1
+/// underneath), trusting only the given CA bundle, checking the name.
+/// </summary>
+internal static class WebhookClient
+{
+    public static HttpClient Create(IReadOnlyList<X509Certificate2> trusted, string host, int port, Action<X509Certificate2>? onServerCertificate = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    if (certificate is not X509Certificate2 leaf || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
+                    onServerCertificate?.Invoke(leaf);
+                    return TrustedBy(leaf, trusted);
+                },
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri($"https://{host}:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Chain validation against <paramref name="trusted"/> alone; the system store plays no part.</summary>
+    public static bool TrustedBy(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> trusted)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        foreach (var ca in trusted) chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        return chain.Build(leaf);
+    }
+
+    /// <summary>A TCP port free right now (Kestrel binds it a moment later).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using EksHardening.Entities;
+using EksHardening.Operator.Admission;
+using EksHardening.Operator.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EksHardening.Operator.Tests.Admission;
+
+/// <summary>
+/// The admission endpoint alone on a loopback HTTPS listener (the operator's TLS settings and certificate holder),
+/// with a certificate from a fresh CA for <see cref="Host"/> and the test policies.
+/// </summary>
+internal sealed class AdmissionServer : IAsyncDisposable
+{
+    public const string Host = "eks-hardening-webhook.eks-hardening-system.svc";
+
+    private readonly WebApplication _app;
+
+    private AdmissionServer(WebApplication app, AdmissionEndpoint endpoint, ServingCertificateHolder holder, WebhookTlsBundle bundle, int port)
+    {
+        _app = app;
+        Endpoint = endpoint;
+        Holder = holder;
+        Bundle = bundle;
+        Port = port;
+    }
+
+    public AdmissionEndpoint Endpoint { get; }
+    public ServingCertificateHolder Holder { get; }
+    public WebhookTlsBundle Bundle { get; }
+    public int Port { get; }
+    public X509Certificate2 Ca => Bundle.CaCertificates()[0];
+
+    public static async Task<AdmissionServer> StartAsync(WebhookOptions? options = null, IImageFacts? images = null, params string[] policySpecs)
+    {
+        options ??= new WebhookOptions();
+        var bundle = CertificateRotation.Renew(null, new WebhookOptions().DnsNames, DateTimeOffset.UtcNow).Bundle;
+        var holder = new ServingCertificateHolder();
+        holder.Set(bundle.LoadServingCertificate());
+
+        var policies = (policySpecs.Length == 0 ? [EnforceEverywhere] : policySpecs).Select((spec, i) =>
+        {
+            var policy = TestEvaluation.Policy(spec);
+            policy.Metadata.Name = $"p{i}";
+            return policy;
+        }).ToList<ResponsibilityPolicy>();
+        var context = new StaticAdmissionContext(policies, AdmissionReviews.Cluster());
+        var endpoint = new AdmissionEndpoint(new AdmissionDecider(TimeProvider.System), context, images ?? NoImageFacts.Instance, options, NullLogger<AdmissionEndpoint>.Instance);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "admission-test" });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseWebhookTls(holder)));
+        var app = builder.Build();
+        app.MapPost(AdmissionEndpoint.Path, endpoint.HandleAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return new AdmissionServer(app, endpoint, holder, bundle, new Uri(address).Port);
+    }
+
+    /// <summary>Judges every namespace: restricted PSS and the image provenance rules.</summary>
+    public const string EnforceEverywhere = """
+        mode: Enforce
+        imageScanning: {allowedRegistries: ["*.dkr.ecr.*.amazonaws.com"], disallowLatestTag: true}
+        podSecurity: {level: restricted}
+        """;
+
+    public HttpClient Client(Action<X509Certificate2>? onServerCertificate = null, SslProtocols protocols = SslProtocols.None) =>
+        WebhookClient.Create(Ca, Host, Port, onServerCertificate, protocols);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// An HttpClient that talks to the webhook the way the API server does: to the Service's DNS name (connected to
+/// 127.0.0.1 underneath), trusting only the given CA and checking the name.
+/// </summary>
+internal static class WebhookClient
+{
+    public static HttpClient Create(X509Certificate2 ca, string host, int port, Action<X509Certificate2>? onServerCertificate = null, SslProtocols protocols = SslProtocols.None)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                EnabledSslProtocols = protocols,
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
+                    var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+                    onServerCertificate?.Invoke(leaf);
+                    return TrustedBy(leaf, ca);
+                },
+            },
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri($"https://{host}:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    /// <summary>Chain validation against <paramref name="ca"/> alone: the system store plays no part.</summary>
+    public static bool TrustedBy(X509Certificate2 leaf, X509Certificate2 ca)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = true;
+        return chain.Build(leaf);
+    }
+}
