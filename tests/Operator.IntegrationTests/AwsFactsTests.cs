@@ -120,6 +120,16 @@ public sealed class AwsFactsTests : IAsyncLifetime
         Assert.Equal("Pass", ResultOf(0, "image.scanned"));
         Assert.Equal("Fail", ResultOf(3, "image.scan-on-push"));
         Assert.Equal("Pass", ResultOf(2, "image.scan-on-push"));
+
+        // Admission sees the same scans from the cache alone (no request is made), by digest and by a resolved tag.
+        var requests = _aws.Requests.Count;
+        var images = new EcrImageFacts(collector);
+        var byDigest = images.Lookup(ImageReference.TryParse($"{Registry}/shop/app-3@{Digest(3)}", out _)!);
+        Assert.True(byDigest.IsKnown);
+        Assert.Equal(3, byDigest.Counts[Severity.Critical]);
+        Assert.False(images.Lookup(ImageReference.TryParse($"{Registry}/shop/app-0:never-seen", out _)!).IsKnown);
+        Assert.False(images.Lookup(ImageReference.TryParse("nginx:1.25", out _)!).IsKnown);
+        Assert.Equal(requests, _aws.Requests.Count);
     }
 
     [Fact]

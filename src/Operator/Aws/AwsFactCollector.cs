@@ -78,6 +78,13 @@ public sealed class AwsFactCollector
     public long CacheHits => _scans.Hits + _repositories.Hits + _registryScanning.Hits + _tags.Hits + _roles.Hits + _managedPolicies.Hits + _clusters.Hits + _rotations.Hits + _podIdentities.Hits;
     public long CacheMisses => _scans.Misses + _repositories.Misses + _registryScanning.Misses + _tags.Misses + _roles.Misses + _managedPolicies.Misses + _clusters.Misses + _rotations.Misses + _podIdentities.Misses;
 
+    /// <summary>The cached latest scan of an image, without calling AWS (the admission path); null when not cached or never scanned.</summary>
+    public EcrScanFindings? CachedScan(EcrRegistry registry, string repository, string? digest, string? tag)
+    {
+        if (digest is null && tag is not null && _tags.TryPeek((registry, repository, tag), out var lookup)) digest = lookup?.Digest;
+        return digest is not null && _scans.TryPeek((registry, repository, digest), out var scan) ? scan?.Findings : null;
+    }
+
     /// <summary>Whether the policy has any rule that reads AWS facts.</summary>
     public static bool Needed(ResponsibilityPolicySpec spec) =>
         RuleCatalog.Families.SelectMany(f => f.EnabledRules(spec)).Any(r => r.RequiresAws);

@@ -57,6 +57,8 @@ public static class OperatorHost
                 return new AwsFactCollector(aws.Ecr, aws.Eks, aws.Iam, aws.Kms, sp.GetRequiredService<TimeProvider>(),
                     new AwsFactCollectorOptions { DefaultRegion = aws.Region });
             });
+            // Admission reads only what the collector has cached: no AWS call on the admission path.
+            services.AddSingleton<IImageFacts>(sp => new EcrImageFacts(sp.GetRequiredService<AwsFactCollector>()));
         }
 
         services.AddSingleton(new PolicyControllerOptions { MaxViolations = options.MaxViolations, DefaultEvaluationInterval = options.EvaluationInterval });
