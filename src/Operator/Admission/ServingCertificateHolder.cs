@@ -8,6 +8,7 @@ namespace EksHardening.Operator.Admission;
 /// </summary>
 public sealed class ServingCertificateHolder
 {
+    private readonly Lock _gate = new();
     private X509Certificate2? _current;
 
     /// <summary>The certificate with its private key, or null before the first one is loaded (handshakes then fail).</summary>
@@ -25,7 +26,7 @@ public sealed class ServingCertificateHolder
     public bool Set(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        lock (this)
+        lock (_gate)
         {
             if (_current is { } existing && existing.Thumbprint == certificate.Thumbprint) return false;
             Volatile.Write(ref _current, certificate);

@@ -101,6 +101,11 @@ public sealed class OperatorOptions
         }
 
         foreach (var (name, value) in values) Flags.Single(f => f.Name == name).Apply(options, value);
+        if (options.Webhook.Port != 0 && (options.Webhook.Port == options.HealthPort || options.Webhook.Port == options.MetricsPort))
+        {
+            throw new UsageException($"--webhook-port {options.Webhook.Port} is already the health or metrics port; the webhook needs its own (HTTPS) port");
+        }
+
         return options;
     }
 

@@ -74,6 +74,13 @@ public class OperatorOptionsTests
         Assert.Equal(["hook.platform.svc", "hook.platform.svc.cluster.local", "hook.platform", "hook"], options.Webhook.DnsNames);
     }
 
+    [Fact]
+    public void The_webhook_port_cannot_be_the_health_or_metrics_port()
+    {
+        var e = Assert.Throws<UsageException>(() => OperatorOptions.Parse(["--webhook-port", "8081"], Env()));
+        Assert.Contains("--webhook-port 8081 is already the health or metrics port", e.Message);
+    }
+
     [Theory]
     [InlineData("--webhook-timeout", "31", "--webhook-timeout must be a whole number from 1 to 30")]
     [InlineData("--webhook-port", "70000", "--webhook-port must be a whole number from 0 to 65535")]
