@@ -53,6 +53,9 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal("kubernetes.io/tls", secret.Type);
         var bundle = WebhookTlsBundle.FromSecretData(secret.Data)!;
         var trusted = bundle.CaCertificates();
+        // The caBundle patch follows the certificate's creation; it need not have landed when readiness turns true.
+        await Eventually.True(() => _bed.Emulator.Get<V1ValidatingWebhookConfiguration>("eks-hardening")?.Webhooks.Single().ClientConfig.CaBundle is not null,
+            "the caBundle is written into the webhook configuration");
         var configuration = _bed.Emulator.Get<V1ValidatingWebhookConfiguration>("eks-hardening")!;
         Assert.Equal(Encoding.UTF8.GetBytes(bundle.CaBundlePem), configuration.Webhooks.Single().ClientConfig.CaBundle);
 
