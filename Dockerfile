@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# The operator image: published with the SDK, run on the chiseled ASP.NET runtime (no shell, no package
+# manager) as a non-root numeric user; works with a read-only root filesystem.
+# CI runs the same `dotnet publish` as below and checks that `eks-hardening version` starts.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/ src/
+COPY config/ config/
+COPY deploy/examples/ deploy/examples/
+RUN dotnet publish src/Operator/EksHardening.Operator.csproj -c Release -o /app \
+      -p:UseAppHost=false -p:GenerateDocumentationFile=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
+WORKDIR /app
+COPY --from=build /app ./
+# No diagnostics IPC files: nothing needs to be written to the root filesystem.
+ENV DOTNET_EnableDiagnostics=0 \
+    DOTNET_gcServer=0
+# 65532: a numeric non-root user, so that runAsNonRoot can be verified by the kubelet.
+USER 65532:65532
+EXPOSE 8080 8081 9443
+ENTRYPOINT ["dotnet", "/app/eks-hardening.dll"]
+CMD ["run"]
