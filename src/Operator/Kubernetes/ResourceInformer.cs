@@ -58,7 +58,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     private readonly TimeProvider _clock;
     private readonly Func<T, T>? _transform;
     private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
-    private readonly List<Action<InformerEvent<T>>> _handlers = [];
+    private volatile Action<InformerEvent<T>>[] _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lists;
     private long _watches;
@@ -91,7 +91,11 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     public T? Get(string? ns, string name) => _cache.GetValueOrDefault(ObjectKeys.Key(ns, name));
 
     /// <summary>Registers a handler; call before <see cref="RunAsync"/>.</summary>
-    public void AddHandler(Action<InformerEvent<T>> handler) => _handlers.Add(handler);
+    /// <remarks>Safe while the informer runs: handlers are an array replaced on write.</remarks>
+    public void AddHandler(Action<InformerEvent<T>> handler)
+    {
+        lock (_cache) _handlers = [.. _handlers, handler];
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -191,8 +195,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     {
         var fresh = new Dictionary<string, T>(StringComparer.Ordinal);
         string? continueToken = null;
-        string resourceVersion;
-        do
+        while (true)
         {
             Interlocked.Increment(ref _lists);
             ListPage<T> page;
@@ -202,18 +205,22 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
             }
             catch (Exception e) when (continueToken is not null && IsGone(e))
             {
-                // The continue token expired mid-list: start the list again for a consistent snapshot.
+                // The continue token expired mid-list: start the whole list again for a consistent snapshot.
                 fresh.Clear();
                 continueToken = null;
                 continue;
             }
 
             foreach (var item in page.Items) fresh[ObjectKeys.Of(item)] = Prepare(item);
-            continueToken = string.IsNullOrEmpty(page.Continue) ? null : page.Continue;
-            resourceVersion = page.ResourceVersion;
-            LastResourceVersion = resourceVersion;
+            if (string.IsNullOrEmpty(page.Continue))
+            {
+                // Only a complete list's resourceVersion is a point to watch from.
+                LastResourceVersion = page.ResourceVersion;
+                break;
+            }
+
+            continueToken = page.Continue;
         }
-        while (continueToken is not null);
 
         foreach (var (key, old) in _cache)
         {
