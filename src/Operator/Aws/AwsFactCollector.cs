@@ -50,6 +50,7 @@ public sealed class AwsFactCollector
     private readonly FactCache<(string, string), IReadOnlyDictionary<string, string>> _podIdentities;
     private readonly Dictionary<string, (ImageFacts Facts, object?[] Inputs)> _imageMemo = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (RoleFacts Facts, object? Input)> _roleMemo = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), (ClusterFacts Facts, object? Unused)> _clusterMemo = [];
     private readonly Lock _memoLock = new();
 
     public AwsFactCollector(IEcrClient ecr, IEksClient eks, IIamClient iam, IKmsClient kms, TimeProvider clock, AwsFactCollectorOptions? options = null)
@@ -398,7 +399,19 @@ public sealed class AwsFactCollector
                 }
             }
 
-            return new ClusterFacts { Name = name, Region = region, Cluster = cluster, KeyRotation = rotation, KeyRotationError = rotationError };
+            if (rotationError is not null) return new ClusterFacts { Name = name, Region = region, Cluster = cluster, KeyRotationError = rotationError };
+            lock (_memoLock)
+            {
+                // The same facts object while the cached inputs are the same, so cached workload findings stay valid.
+                if (_clusterMemo.TryGetValue((region, name), out var known) && ReferenceEquals(known.Facts.Cluster, cluster) && ReferenceEquals(known.Facts.KeyRotation, rotation))
+                {
+                    return known.Facts;
+                }
+
+                var facts = new ClusterFacts { Name = name, Region = region, Cluster = cluster, KeyRotation = rotation };
+                _clusterMemo[(region, name)] = (facts, null);
+                return facts;
+            }
         }
         catch (AwsServiceException e)
         {

@@ -70,6 +70,8 @@ public sealed class FactCache<TKey, TValue>(TimeProvider clock, TimeSpan errorTt
             if (!_value.IsValueCreated) return false;
             var task = _value.Value;
             if (!task.IsCompleted) return false;
+            // A fetch cancelled with its first caller says nothing about AWS: the next caller fetches anew.
+            if (task.IsCanceled) return true;
             return now - _created >= (task.IsCompletedSuccessfully ? _ttl : _errorTtl);
         }
     }

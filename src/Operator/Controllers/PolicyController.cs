@@ -26,13 +26,13 @@ public sealed partial class PolicyController(
     ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PolicyController>();
-    private volatile WorkQueue<string>? _queue;
+    private WorkQueue<string>? _queue;
     private int _isLeader;
 
     public bool IsLeader => Volatile.Read(ref _isLeader) == 1;
     /// <summary>Terms this replica has led (for tests and metrics).</summary>
     public int LeadershipTerms { get; private set; }
-    public int QueueDepth => _queue?.Count ?? 0;
+    public int QueueDepth => Volatile.Read(ref _queue)?.Count ?? 0;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,7 +44,7 @@ public sealed partial class PolicyController(
                 || change.Old?.Metadata?.Generation != change.New?.Metadata?.Generation
                 || change.Old?.Metadata?.DeletionTimestamp != change.New?.Metadata?.DeletionTimestamp)
             {
-                _queue?.Add(change.Object.Metadata.Name);
+                Volatile.Read(ref _queue)?.Add(change.Object.Metadata.Name);
             }
         });
 
@@ -72,10 +72,20 @@ public sealed partial class PolicyController(
         });
         CancellationTokenSource? term = null;
         Task? leading = null;
+        var terms = new List<CancellationTokenSource>();
         elector.OnStartedLeading += () =>
         {
+            // A term regained while the previous one still drains starts only once that one has finished,
+            // so two terms never share the queue slot or the event sender.
+            var previous = leading;
             term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            leading = Task.Run(() => LeadAsync(term.Token), CancellationToken.None);
+            terms.Add(term);
+            var token = term.Token;
+            leading = Task.Run(async () =>
+            {
+                if (previous is not null) await previous.ConfigureAwait(false);
+                await LeadAsync(token).ConfigureAwait(false);
+            }, CancellationToken.None);
         };
         elector.OnStoppedLeading += () => term?.Cancel();
         elector.OnNewLeader += leader => LogNewLeader(_logger, leader, options.Identity);
@@ -93,7 +103,7 @@ public sealed partial class PolicyController(
             var everLed = leading is not null;
             if (term is not null) await term.CancelAsync().ConfigureAwait(false);
             if (leading is not null) await leading.ConfigureAwait(false);
-            term?.Dispose();
+            foreach (var ended in terms) ended.Dispose();
             if (everLed) await ReleaseLeaseAsync().ConfigureAwait(false);
         }
     }
@@ -126,8 +136,9 @@ public sealed partial class PolicyController(
     /// <summary>One leadership term: a fresh queue, every policy enqueued, workers and events until the term ends.</summary>
     private async Task LeadAsync(CancellationToken term)
     {
+        if (term.IsCancellationRequested) return;
         using var queue = new WorkQueue<string>(timeProvider: clock);
-        _queue = queue;
+        Volatile.Write(ref _queue, queue);
         Interlocked.Exchange(ref _isLeader, 1);
         LeadershipTerms++;
         LogLeading(_logger, options.Identity);
@@ -142,15 +153,15 @@ public sealed partial class PolicyController(
         }
         finally
         {
-            Interlocked.Exchange(ref _isLeader, 0);
-            _queue = null;
+            // Only this term's own queue is taken down; a later term may already have put its own in place.
+            if (Interlocked.CompareExchange(ref _queue, null, queue) == queue) Interlocked.Exchange(ref _isLeader, 0);
             LogStoppedLeading(_logger, options.Identity);
         }
     }
 
     private void EnqueueAll()
     {
-        if (_queue is not { } queue) return;
+        if (Volatile.Read(ref _queue) is not { } queue) return;
         foreach (var policy in informers.Policies.Items) queue.Add(policy.Metadata.Name);
     }
 

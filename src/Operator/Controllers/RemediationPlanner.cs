@@ -38,6 +38,8 @@ public static class RemediationPlanner
     public static IReadOnlyList<RemediationStep> Plan(ResponsibilityPolicy policy, ClusterSnapshot snapshot)
     {
         var steps = new List<RemediationStep>();
+        // A policy being deleted makes nothing new: the garbage collector is removing what it owns.
+        if (policy.Metadata?.DeletionTimestamp is not null) return steps;
         var spec = policy.Spec;
         var enforcing = spec.Mode == PolicyMode.Enforce;
         var network = enforcing && spec.NetworkPolicies is { Remediate: true } ? spec.NetworkPolicies : null;

@@ -80,5 +80,11 @@ public sealed class Remediator(IKubernetes client)
         {
             return null;   // already gone
         }
+        catch (HttpOperationException e)
+        {
+            // Refused (RBAC, quota, another admission controller, a namespace going away): report it and carry on,
+            // so that the rest of the status is still written; the next reconcile plans it again.
+            return $"the API refused it: {(int)e.Response.StatusCode} {e.Response.ReasonPhrase}";
+        }
     }
 }

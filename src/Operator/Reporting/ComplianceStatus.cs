@@ -102,6 +102,7 @@ public static class ComplianceStatus
             Violations = [],
             ClusterFindings = [],
             ExpiredExemptions = [],
+            Remediations = [],
         };
     }
 

@@ -13,18 +13,22 @@ namespace EksHardening.Operator.Rules;
 public sealed class FindingsCache
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private ResponsibilityPolicySpec? _spec;
+    private object? _specIdentity;
 
     public long Hits { get; private set; }
     public long Misses { get; private set; }
     public int Count => _entries.Count;
 
-    /// <summary>Clears everything when the policy's spec is another instance than the cached findings were made for.</summary>
-    internal void BeginEvaluation(ResponsibilityPolicySpec spec)
+    /// <summary>
+    /// Clears everything when the policy's spec changed: by uid and generation where the API server keeps them
+    /// (a status write replaces the object but not the generation), else by the spec instance.
+    /// </summary>
+    internal void BeginEvaluation(ResponsibilityPolicy policy)
     {
-        if (ReferenceEquals(spec, _spec)) return;
+        object identity = policy.Metadata?.Generation is { } generation ? (policy.Metadata.Uid, generation) : policy.Spec;
+        if (Equals(identity, _specIdentity)) return;
         _entries.Clear();
-        _spec = spec;
+        _specIdentity = identity;
     }
 
     internal List<Finding>? TryGet(WorkloadView workload, ClusterSnapshot snapshot)

@@ -18,7 +18,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         var plan = EnabledRules.For(spec, awsFacts: snapshot.Aws is not null);
         var resources = new List<ResourceEvaluation>();
         var namespacesInScope = new SortedSet<string>(StringComparer.Ordinal);
-        cache?.BeginEvaluation(spec);
+        cache?.BeginEvaluation(policy);
         var liveKeys = cache is null ? null : new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var workload in snapshot.Workloads)

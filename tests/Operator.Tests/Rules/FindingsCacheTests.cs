@@ -98,7 +98,9 @@ public class FindingsCacheTests
         var cache = new FindingsCache();
         var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
         evaluator.Evaluate(TestEvaluation.Policy(Policy), snapshot, cache);
-        var stricter = evaluator.Evaluate(TestEvaluation.Policy(Policy.Replace("requireDefaultDeny: [Ingress]", "requireDefaultDeny: [Ingress, Egress]", StringComparison.Ordinal)), snapshot, cache);
+        var changed = TestEvaluation.Policy(Policy.Replace("requireDefaultDeny: [Ingress]", "requireDefaultDeny: [Ingress, Egress]", StringComparison.Ordinal));
+        changed.Metadata.Generation = 2;   // the API server bumps the generation on a spec change
+        var stricter = evaluator.Evaluate(changed, snapshot, cache);
         Assert.Equal(0, cache.Hits);
         Assert.Equal(Describe(evaluator.Evaluate(TestEvaluation.Policy(Policy.Replace("[Ingress]", "[Ingress, Egress]", StringComparison.Ordinal)), snapshot)), Describe(stricter));
     }
