@@ -129,6 +129,7 @@ public sealed class AwsFactCollector
             foreach (var fact in facts) roles[fact.RoleArn] = fact;
         }
 
+        PruneMemos(images.Keys, roles.Keys);
         return new AwsFacts
         {
             Images = images,
@@ -308,6 +309,28 @@ public sealed class AwsFactCollector
         return (digestError ?? configError ?? scanError) is not null
             ? facts
             : Memo(image, facts, [digest, digestSource, configInput, scan]);
+    }
+
+    /// <summary>
+    /// Keeps the memo tables (which hold scan findings) from growing with every image ever seen: once they are well
+    /// past what this collection needed, entries it did not use go. Another policy's entries are simply rebuilt.
+    /// </summary>
+    private void PruneMemos(IEnumerable<string> images, IEnumerable<string> roles)
+    {
+        lock (_memoLock)
+        {
+            var keepImages = images.ToHashSet(StringComparer.Ordinal);
+            if (_imageMemo.Count > 2 * keepImages.Count + 1000)
+            {
+                foreach (var key in _imageMemo.Keys.Where(k => !keepImages.Contains(k)).ToList()) _imageMemo.Remove(key);
+            }
+
+            var keepRoles = roles.ToHashSet(StringComparer.Ordinal);
+            if (_roleMemo.Count > 2 * keepRoles.Count + 1000)
+            {
+                foreach (var key in _roleMemo.Keys.Where(k => !keepRoles.Contains(k)).ToList()) _roleMemo.Remove(key);
+            }
+        }
     }
 
     /// <summary>The same facts object for as long as its inputs are the same cached objects.</summary>

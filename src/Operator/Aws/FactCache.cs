@@ -12,6 +12,10 @@ public sealed class FactCache<TKey, TValue>(TimeProvider clock, TimeSpan errorTt
     private readonly ConcurrentDictionary<TKey, Entry> _entries = new();
     private long _hits;
     private long _misses;
+    private long _lookups;
+
+    /// <summary>Expired entries are swept every this many lookups, so keys never asked for again do not pile up.</summary>
+    private const int SweepEvery = 1024;
 
     public long Hits => Interlocked.Read(ref _hits);
     public long Misses => Interlocked.Read(ref _misses);
@@ -20,6 +24,7 @@ public sealed class FactCache<TKey, TValue>(TimeProvider clock, TimeSpan errorTt
     public Task<TValue> GetAsync(TKey key, TimeSpan ttl, Func<TKey, Task<TValue>> fetch)
     {
         var now = clock.GetUtcNow();
+        if (Interlocked.Increment(ref _lookups) % SweepEvery == 0) Sweep(now);
         while (true)
         {
             if (_entries.TryGetValue(key, out var existing) && !existing.IsExpired(now))
@@ -34,6 +39,17 @@ public sealed class FactCache<TKey, TValue>(TimeProvider clock, TimeSpan errorTt
             if (ReferenceEquals(stored, created)) Interlocked.Increment(ref _misses);
             else Interlocked.Increment(ref _hits);
             return stored.Value;
+        }
+    }
+
+    /// <summary>Removes every entry whose value (or failure) has outlived its TTL.</summary>
+    public void Sweep() => Sweep(clock.GetUtcNow());
+
+    private void Sweep(DateTimeOffset now)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.IsExpired(now)) _entries.TryRemove(new KeyValuePair<TKey, Entry>(key, entry));
         }
     }
 

@@ -51,4 +51,23 @@ public class FactCacheTests
         clock.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal("bad-3", await cache.GetAsync("bad", TimeSpan.FromMinutes(10), Fetch));
     }
+
+    [Fact]
+    public async Task Expired_entries_are_swept_so_keys_never_asked_again_do_not_pile_up()
+    {
+        var clock = new FakeTimeProvider();
+        var cache = new FactCache<int, int>(clock, TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 1000; i++) await cache.GetAsync(i, TimeSpan.FromMinutes(10), k => Task.FromResult(k));
+        Assert.Equal(1000, cache.Count);
+        clock.Advance(TimeSpan.FromMinutes(11));
+        await cache.GetAsync(5000, TimeSpan.FromMinutes(10), k => Task.FromResult(k));
+        cache.Sweep();
+        Assert.Equal(1, cache.Count);
+
+        // Lookups sweep by themselves now and then.
+        for (var i = 0; i < 1000; i++) await cache.GetAsync(10_000 + i, TimeSpan.FromMinutes(10), k => Task.FromResult(k));
+        clock.Advance(TimeSpan.FromMinutes(11));
+        for (var i = 0; i < 1100; i++) await cache.GetAsync(20_000, TimeSpan.FromMinutes(10), k => Task.FromResult(k));
+        Assert.True(cache.Count < 100, $"{cache.Count} entries left");
+    }
 }
