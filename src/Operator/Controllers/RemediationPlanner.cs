@@ -187,12 +187,10 @@ public static class RemediationPlanner
             steps.Add(new RemediationStep(RemediationAction.Label, "Namespace", null, name, $"{WorkloadRules.PsaEnforceLabel}={wanted} is missing",
                 Label: new KeyValuePair<string, string>(WorkloadRules.PsaEnforceLabel, wanted)));
         }
-        else if (Strictness(current) < Strictness(wanted))
+        else if (WorkloadRules.Strictness(current) < WorkloadRules.Strictness(wanted))
         {
             steps.Add(new RemediationStep(RemediationAction.Label, "Namespace", null, name, $"{WorkloadRules.PsaEnforceLabel} should be {wanted}",
                 SkipReason: $"the namespace already enforces '{current}', set by someone else; it is not overwritten"));
         }
     }
-
-    private static int Strictness(string? level) => level switch { "restricted" => 2, "baseline" => 1, _ => 0 };
 }

@@ -109,7 +109,8 @@ public sealed class WorkloadRules : IRuleFamily
 
     private static string LevelName(PodSecurityLevel level) => level == PodSecurityLevel.Restricted ? "restricted" : "baseline";
 
-    private static int Strictness(string level) => level switch
+    /// <summary>Pod Security level order: privileged 0, baseline 1, restricted 2; anything else -1.</summary>
+    public static int Strictness(string? level) => level switch
     {
         "privileged" => 0,
         "baseline" => 1,

@@ -7,6 +7,8 @@ using EksHardening.Operator.Policies;
 using k8s;
 using k8s.Models;
 
+using EksHardening.Operator.Tests.Support;
+
 namespace EksHardening.Operator.Tests.Policies;
 
 /// <summary>The CRD in config/crd: names, structural-schema hygiene, descriptions, bounds, printer columns, CEL twins.</summary>
@@ -44,7 +46,7 @@ public class CrdSchemaTests
     [Fact]
     public void The_file_on_disk_is_the_embedded_one()
     {
-        var file = Path.Combine(RepositoryRoot(), "config", "crd", "responsibilitypolicies.eks-hardening.io.yaml");
+        var file = RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml");
         Assert.Equal(File.ReadAllText(file), ResponsibilityPolicyCrd.Yaml);
     }
 
@@ -331,16 +333,4 @@ public class CrdSchemaTests
         }
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return dir.FullName;
-        }
-
-        // Artifacts may live outside the work tree (EKS_ARTIFACTS): fall back to the sources this test was built from.
-        return Path.GetFullPath(Path.Combine(SourceDirectory(), "..", "..", ".."));
-    }
-
-    private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string file = "") => Path.GetDirectoryName(file)!;
 }
