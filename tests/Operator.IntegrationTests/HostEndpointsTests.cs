@@ -29,6 +29,9 @@ public sealed class HostEndpointsTests : IAsyncLifetime
         await Eventually.True(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode, "ready once synced");
         await _bed.ConvergedAsync("production");
 
+        // The status lands before the writer counts it: wait for the counter rather than race it.
+        await Eventually.True(async () => (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Contains("eks_hardening_status_writes_total 1", StringComparison.Ordinal),
+            "the status write is counted");
         var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("# TYPE eks_hardening_status_writes_total counter", metrics);
         Assert.Contains("eks_hardening_status_writes_total 1", metrics);
@@ -43,6 +46,7 @@ public sealed class HostEndpointsTests : IAsyncLifetime
         var rule = _bed.Emulator.Faults.FailRequests("patch", 500, resource: "responsibilitypolicies/status", times: 3);
         var app = await _bed.StartOperatorAsync();
         await _bed.ConvergedAsync("production");
+        await Eventually.True(() => _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status") >= 4, "the answered patch is logged");
         Assert.Equal(4, _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status"));
         GC.KeepAlive(rule);
         GC.KeepAlive(app);

@@ -25,7 +25,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
 
         var (leader, follower) = OperatorTestbed.Controller(a).IsLeader ? (a, b) : (b, a);
         Assert.False(OperatorTestbed.Controller(follower).IsLeader);
-        Assert.True(OperatorTestbed.Reconciler(leader).StatusWrites > 0);
+        await Eventually.True(() => OperatorTestbed.Reconciler(leader).StatusWrites > 0, "the leader counted its write");
         Assert.Equal(0, OperatorTestbed.Reconciler(follower).StatusWrites);
         Assert.Equal(0, OperatorTestbed.Reconciler(follower).UnchangedReconciles);
         var lease = _bed.Emulator.Get<V1Lease>("default", "eks-hardening-operator")!;
@@ -42,6 +42,7 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         var victim = _bed.Emulator.List<V1Deployment>("prod-a")[0];
         Assert.True(_bed.Emulator.Delete<V1Deployment>("prod-a", victim.Metadata.Name));
         await _bed.ConvergedAsync("production");
-        Assert.True(OperatorTestbed.Reconciler(follower).StatusWrites > 0);
+        // The emulator applies the patch before the writer counts its answer: wait for the count, not just the status.
+        await Eventually.True(() => OperatorTestbed.Reconciler(follower).StatusWrites > 0, "the new leader wrote the status");
     }
 }
