@@ -46,19 +46,10 @@ public sealed class OperatorMetrics
         ];
         if (awsCalls is not null) families.AddRange(AwsFamilies(awsCalls));
         if (admission is not null) families.AddRange(admission.Metrics.Families);
-
-        var repeated = families.GroupBy(f => f.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (repeated is not null) throw new InvalidOperationException($"metric family {repeated.Key} is declared twice");
         _families = families;
     }
 
-    public string Render()
-    {
-        var text = new StringBuilder(16 * 1024);
-        var writer = new PrometheusTextWriter(text);
-        foreach (var family in _families.Concat(ProcessMetrics.Families()).OrderBy(f => f.Name, StringComparer.Ordinal)) family.WriteTo(writer);
-        return text.ToString();
-    }
+    public string Render() => PrometheusTextWriter.Render(_families.Concat(ProcessMetrics.Families()));
 
     /// <summary>The outcome label of an AWS call: <c>success</c>, or the error kind in snake case (<c>access_denied</c>, <c>throttled</c>, …; <c>error</c> when unknown).</summary>
     public static string AwsOutcome(string outcome) => outcome switch

@@ -11,6 +11,22 @@ public sealed class PrometheusTextWriter(StringBuilder text)
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
+    /// <summary>The families sorted by name (ordinal), each with its samples; two families of one name are an error.</summary>
+    public static string Render(IEnumerable<IMetricFamily> families)
+    {
+        var text = new StringBuilder(16 * 1024);
+        var writer = new PrometheusTextWriter(text);
+        string? previous = null;
+        foreach (var family in families.OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            if (family.Name == previous) throw new InvalidOperationException($"metric family {family.Name} is declared twice");
+            previous = family.Name;
+            family.WriteTo(writer);
+        }
+
+        return text.ToString();
+    }
+
     public void Family(string name, string help, MetricType type)
     {
         text.Append("# HELP ").Append(name).Append(' ');
