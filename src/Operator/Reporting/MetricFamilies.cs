@@ -11,6 +11,31 @@ public interface IMetricFamily
     void WriteTo(PrometheusTextWriter writer);
 }
 
+/// <summary>What every family declares: a valid name, help, type and label names (checked here, once).</summary>
+public abstract class MetricFamily : IMetricFamily
+{
+    private readonly string[] _labelNames;
+
+    protected MetricFamily(string name, string help, MetricType type, string[] labelNames)
+    {
+        MetricNames.CheckMetric(name);
+        MetricNames.CheckLabels(labelNames);
+        Name = name;
+        Help = help;
+        Type = type;
+        _labelNames = labelNames;
+    }
+
+    public string Name { get; }
+    public string Help { get; }
+    public MetricType Type { get; }
+    public IReadOnlyList<string> LabelNames => _labelNames;
+
+    public abstract void WriteTo(PrometheusTextWriter writer);
+
+    protected ReadOnlySpan<string> Labels => _labelNames;
+}
+
 /// <summary>A monotonic count, safe to add to from any thread.</summary>
 public sealed class Counter
 {
@@ -92,34 +117,21 @@ public sealed class Histogram
 /// A family of children (counters, histograms) keyed by label values. Looking up an existing child by a span of
 /// values allocates nothing, so hot paths can label each observation.
 /// </summary>
-public abstract class LabelledFamily<TChild> : IMetricFamily where TChild : class
+public abstract class LabelledFamily<TChild> : MetricFamily where TChild : class
 {
-    private readonly string[] _labelNames;
     private readonly ConcurrentDictionary<string[], TChild> _children = new(LabelValuesComparer.Instance);
     private readonly ConcurrentDictionary<string[], TChild>.AlternateLookup<ReadOnlySpan<string>> _lookup;
 
     protected LabelledFamily(string name, string help, MetricType type, string[] labelNames)
-    {
-        MetricNames.CheckMetric(name);
-        MetricNames.CheckLabels(labelNames);
-        Name = name;
-        Help = help;
-        Type = type;
-        _labelNames = labelNames;
+        : base(name, help, type, labelNames) =>
         _lookup = _children.GetAlternateLookup<ReadOnlySpan<string>>();
-    }
-
-    public string Name { get; }
-    public string Help { get; }
-    public MetricType Type { get; }
-    public IReadOnlyList<string> LabelNames => _labelNames;
 
     /// <summary>The child for these label values (in the order of the label names), created on first use.</summary>
     public TChild WithLabels(params ReadOnlySpan<string> labelValues)
     {
-        if (labelValues.Length != _labelNames.Length)
+        if (labelValues.Length != Labels.Length)
         {
-            throw new ArgumentException($"{Name} takes {_labelNames.Length} label values, not {labelValues.Length}", nameof(labelValues));
+            throw new ArgumentException($"{Name} takes {Labels.Length} label values, not {labelValues.Length}", nameof(labelValues));
         }
 
         if (_lookup.TryGetValue(labelValues, out var child)) return child;
@@ -138,7 +150,7 @@ public abstract class LabelledFamily<TChild> : IMetricFamily where TChild : clas
         }
     }
 
-    public void WriteTo(PrometheusTextWriter writer)
+    public override void WriteTo(PrometheusTextWriter writer)
     {
         writer.Family(Name, Help, Type);
         var children = _children.ToArray();
@@ -149,8 +161,6 @@ public abstract class LabelledFamily<TChild> : IMetricFamily where TChild : clas
     protected abstract TChild Create();
 
     protected abstract void WriteChild(PrometheusTextWriter writer, ReadOnlySpan<string> labelValues, TChild child);
-
-    protected ReadOnlySpan<string> Labels => _labelNames;
 }
 
 /// <summary>Counters by label values: <c>eks_hardening_..._total</c>.</summary>
@@ -187,21 +197,15 @@ public sealed class HistogramFamily : LabelledFamily<Histogram>
 }
 
 /// <summary>A family whose samples are read when scraped (gauges over live state, counts kept elsewhere).</summary>
-public sealed class ObservedFamily : IMetricFamily
+public sealed class ObservedFamily : MetricFamily
 {
-    private readonly string[] _labelNames;
     private readonly Action<Action<double, string[]>> _observe;
 
     /// <param name="observe">Called at each scrape with a callback that takes a value and its label values.</param>
     public ObservedFamily(string name, string help, MetricType type, string[] labelNames, Action<Action<double, string[]>> observe)
+        : base(name, help, type, labelNames)
     {
-        MetricNames.CheckMetric(name);
-        MetricNames.CheckLabels(labelNames);
         if (type == MetricType.Histogram) throw new ArgumentException("observed histograms are not supported", nameof(type));
-        Name = name;
-        Help = help;
-        Type = type;
-        _labelNames = labelNames;
         _observe = observe;
     }
 
@@ -211,21 +215,18 @@ public sealed class ObservedFamily : IMetricFamily
     {
     }
 
-    public string Name { get; }
-    public string Help { get; }
-    public MetricType Type { get; }
-
-    public void WriteTo(PrometheusTextWriter writer)
+    public override void WriteTo(PrometheusTextWriter writer)
     {
         var samples = new List<(string[] Labels, double Value)>();
+        var expected = LabelNames.Count;
         _observe((value, labels) =>
         {
-            if (labels.Length != _labelNames.Length) throw new InvalidOperationException($"{Name} takes {_labelNames.Length} label values, not {labels.Length}");
+            if (labels.Length != expected) throw new InvalidOperationException($"{Name} takes {expected} label values, not {labels.Length}");
             samples.Add((labels, value));
         });
         samples.Sort((a, b) => LabelValuesComparer.Compare(a.Labels, b.Labels));
         writer.Family(Name, Help, Type);
-        foreach (var (labels, value) in samples) writer.Sample(Name, _labelNames, labels, value);
+        foreach (var (labels, value) in samples) writer.Sample(Name, Labels, labels, value);
     }
 }
 
