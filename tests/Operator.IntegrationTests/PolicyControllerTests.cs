@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EksHardening.Entities;
 using EksHardening.Operator.Reporting;
+using EksHardening.Emulator.Http;
 using k8s;
 using k8s.Models;
 

@@ -119,9 +119,24 @@ internal sealed class ApiRequestHandler(
         {
             case "update" or "patch" when info.Name is null:
                 throw new ApiStatusException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+            case "get" when TableRendering.Wanted(context.Request.Headers.Accept):
+            {
+                var obj = operations.Get(type, ns, info.Name!);
+                var metadata = new JsonObject { ["resourceVersion"] = obj.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
+                await WriteJsonAsync(context, StatusCodes.Status200OK, TableRendering.Render(type, [obj], metadata, Query("includeObject"), time.GetUtcNow())).ConfigureAwait(false);
+                break;
+            }
+
             case "get":
                 await WriteObjectAsync(context, StatusCodes.Status200OK, operations.Get(type, ns, info.Name!), type).ConfigureAwait(false);
                 break;
+            case "list" when TableRendering.Wanted(context.Request.Headers.Accept):
+            {
+                var list = operations.List(type, ListRequestFrom(type, ns, Query));
+                await WriteJsonAsync(context, StatusCodes.Status200OK, TableRendering.Render(type, list.Items, ListMetadata(list), Query("includeObject"), time.GetUtcNow())).ConfigureAwait(false);
+                break;
+            }
+
             case "list":
                 await WriteListAsync(context, type, operations.List(type, ListRequestFrom(type, ns, Query))).ConfigureAwait(false);
                 break;
@@ -337,13 +352,7 @@ internal sealed class ApiRequestHandler(
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         var output = context.Response.BodyWriter;
-        var metadata = new JsonObject { ["resourceVersion"] = list.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
-        if (list.Continue is not null)
-        {
-            metadata["continue"] = list.Continue;
-        }
-
-        var head = new JsonObject { ["kind"] = type.ListKind, ["apiVersion"] = type.ApiVersion, ["metadata"] = metadata }.ToJsonString();
+        var head = new JsonObject { ["kind"] = type.ListKind, ["apiVersion"] = type.ApiVersion, ["metadata"] = ListMetadata(list) }.ToJsonString();
         output.Write(System.Text.Encoding.UTF8.GetBytes(head[..^1] + ",\"items\":["));
         for (var i = 0; i < list.Items.Count; i++)
         {
@@ -361,6 +370,17 @@ internal sealed class ApiRequestHandler(
 
         output.Write("]}"u8);
         await output.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static JsonObject ListMetadata(ListResult list)
+    {
+        var metadata = new JsonObject { ["resourceVersion"] = list.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
+        if (list.Continue is not null)
+        {
+            metadata["continue"] = list.Continue;
+        }
+
+        return metadata;
     }
 
     private static async Task WriteJsonAsync(HttpContext context, int status, JsonNode document)

@@ -50,11 +50,23 @@ internal static class CustomResourceDefinitions
                 HasStatusSubresource = version["subresources"]?["status"] is JsonObject,
                 IsCustom = true,
                 ShortNames = shortNames,
+                PrinterColumns = PrinterColumnsOf(version),
             });
         }
 
         return types.Count == 0 ? ([], "spec.versions: Invalid value: must have at least one served version") : (types, null);
     }
+
+    private static List<PrinterColumn> PrinterColumnsOf(JsonObject version) =>
+        (version["additionalPrinterColumns"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(c => new PrinterColumn(
+                c["name"]?.GetValue<string>() ?? "",
+                c["type"]?.GetValue<string>() ?? "string",
+                c["format"]?.GetValue<string>(),
+                c["description"]?.GetValue<string>(),
+                c["priority"]?.GetValue<int>() ?? 0,
+                c["jsonPath"]?.GetValue<string>() ?? ""))
+            .ToList();
 
     /// <summary>The status the API server gives an accepted CRD: names accepted, established.</summary>
     public static JsonObject AcceptedStatus(JsonObject crd, string timestamp)

@@ -33,6 +33,9 @@ public sealed record ResourceType
 
     public IReadOnlyList<string> ShortNames { get; init; } = [];
 
+    /// <summary>A custom resource version's <c>additionalPrinterColumns</c>, for server-side printing (<c>kubectl get</c>).</summary>
+    public IReadOnlyList<PrinterColumn> PrinterColumns { get; init; } = [];
+
     /// <summary>Field selector labels served besides <c>metadata.name</c> and <c>metadata.namespace</c>.</summary>
     public IReadOnlyList<string> ExtraFieldLabels { get; init; } = [];
 
@@ -45,3 +48,6 @@ public sealed record ResourceType
     public bool SupportsFieldLabel(string label) =>
         label is "metadata.name" || (label is "metadata.namespace" && Namespaced) || ExtraFieldLabels.Contains(label);
 }
+
+/// <summary>One <c>additionalPrinterColumns</c> entry of a CustomResourceDefinition version.</summary>
+public sealed record PrinterColumn(string Name, string Type, string? Format, string? Description, int Priority, string JsonPath);

@@ -1,12 +1,12 @@
 using System.Text.Json.Nodes;
 
-namespace EksHardening.Operator.IntegrationTests;
+namespace EksHardening.Emulator.Http;
 
 /// <summary>
 /// The subset of kubectl's JSONPath that CRD printer columns use: <c>.a.b</c>, <c>.a[0]</c> and
 /// <c>.a[?(@.type=="X")].b</c>. Returns the value as kubectl prints it, or null when absent.
 /// </summary>
-internal static class SimpleJsonPath
+public static class SimpleJsonPath
 {
     public static string? Evaluate(JsonNode root, string path)
     {
