@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using EksHardening.Emulator.Diagnostics;
 using EksHardening.Entities;
 using EksHardening.Operator.Admission;
@@ -6,6 +7,7 @@ using EksHardening.Operator.Controllers;
 using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -54,6 +56,13 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
         _bed.Emulator.SeedMany(MixedWorkloads.Namespaces());
         _bed.Emulator.SeedMany(MixedWorkloads.Workloads());
         _bed.Emulator.Seed(WebhookConfigurationBuilder.Build(new WebhookOptions { Namespace = OperatorNamespace }));
+        if (PolicyReportWriterExists)
+        {
+            // The wgpolicyk8s.io CRDs, so that the writer runs (it asks discovery and writes nothing without them).
+            var fixture = await File.ReadAllTextAsync(OperatorTestbed.RepoFile("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
+            foreach (var crd in KubernetesYaml.LoadAllFromString(fixture).OfType<V1CustomResourceDefinition>()) _bed.Emulator.Seed(crd);
+        }
+
         await _bed.CreatePolicyAsync(EnforcePolicy);
     }
 
@@ -89,6 +98,16 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
         _bed.Emulator.Seed(prodB);
         await Eventually.True(() => ManagedPolicies("prod-b").Count == 0, "the operator's NetworkPolicies in prod-b deleted");
         await Eventually.True(() => Observed("delete", "networkpolicies") >= 2, "both deletes answered");
+
+        // The policy turns invalid (a selector operator the schema lets through): only status changes, and its
+        // reports, once they exist, are removed. Then it is deleted: what it owns goes by garbage collection.
+        var policy = _bed.PolicyJson("enforce")!;
+        policy["spec"]!["match"] = JsonNode.Parse("""{"namespaceSelector": {"matchExpressions": [{"key": "env", "operator": "Near", "values": ["prod"]}]}}""");
+        _bed.Emulator.Seed(policy);
+        await Eventually.True(() => _bed.Policy("enforce")?.Status?.Conditions?.Any(c => c.Reason == "InvalidSpec") == true, "InvalidSpec reported");
+        _bed.Emulator.Delete(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName, null, "enforce");
+        var informers = app.Services.GetRequiredService<ClusterInformers>();
+        await Eventually.True(() => !informers.Policies.Items.Any() && ManagedPolicies("prod-a").Count == 0, "the policy and what it owned are gone");
 
         // A stopping leader releases the Lease (read, then replace).
         await _bed.StopOperatorAsync(app);
