@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 public sealed class HostEndpointsTests : IAsyncLifetime
@@ -21,9 +17,7 @@ public sealed class HostEndpointsTests : IAsyncLifetime
         // Readiness must wait for the caches: hold the first pod list back.
         _bed.Emulator.Faults.FailRequests("list", 503, resource: "pods", times: 3);
         var app = await _bed.StartOperatorAsync();
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Select(a => a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)).ToList();
-        using var http = new HttpClient { BaseAddress = new Uri(addresses[0]) };
+        using var http = new HttpClient { BaseAddress = OperatorTestbed.HttpAddress(app) };
 
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(new Uri("/healthz", UriKind.Relative))).StatusCode);
         await Eventually.True(async () => (await http.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode, "ready once synced");

@@ -9,6 +9,8 @@ using EksHardening.Operator.Rules;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -99,6 +101,15 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         await app.DisposeAsync();
     }
 
+    /// <summary>
+    /// The operator's plain-HTTP address (the health and metrics listeners, both on port 0 here, serve every
+    /// endpoint but the webhook's), with 127.0.0.1 for a wildcard host.
+    /// </summary>
+    public static Uri HttpAddress(WebApplication app, int? webhookPort = null) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
+            .First(a => a.Scheme == "http" && a.Port != webhookPort);
+
     public static PolicyReconciler Reconciler(WebApplication app) => app.Services.GetRequiredService<PolicyReconciler>();
 
     public static PolicyController Controller(WebApplication app) => app.Services.GetRequiredService<PolicyController>();
@@ -121,6 +132,18 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     public ResponsibilityPolicyStatus Expected(string name)
     {
         var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
+        return ExpectedStatus.Of(policy, ClusterObjects());
+    }
+
+    /// <summary>The rule engine's evaluation of the policy over the emulator's objects right now.</summary>
+    public PolicyEvaluation ExpectedEvaluation(string name)
+    {
+        var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
+        return ExpectedStatus.Evaluation(policy, ClusterObjects());
+    }
+
+    private List<object> ClusterObjects()
+    {
         var objects = new List<object>();
         objects.AddRange(Emulator.List<V1Namespace>());
         objects.AddRange(Emulator.List<V1NetworkPolicy>());
@@ -132,7 +155,7 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ReplicaSet>(), "apps/v1", "ReplicaSet"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Job>(), "batch/v1", "Job"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1CronJob>(), "batch/v1", "CronJob"));
-        return ExpectedStatus.Of(policy, objects);
+        return objects;
     }
 
     /// <summary>Waits until the written status equals the expected one (all but lastEvaluated).</summary>

@@ -2,6 +2,10 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EksHardening.Operator.Admission;
 
 namespace EksHardening.Operator.IntegrationTests;
 
@@ -59,5 +63,49 @@ internal static class WebhookClient
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>An AdmissionReview v1 for a CREATE of a Pod or Deployment named shop/web with the given pod spec.</summary>
+    public static string Review(string kind, string podSpec)
+    {
+        var (group, resource) = kind == "Pod" ? ("", "pods") : ("apps", "deployments");
+        var spec = JsonNode.Parse(podSpec)!;
+        var obj = new JsonObject
+        {
+            ["apiVersion"] = kind == "Pod" ? "v1" : "apps/v1",
+            ["kind"] = kind,
+            ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "shop" },
+            ["spec"] = kind == "Pod" ? spec : new JsonObject
+            {
+                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "web" } },
+                ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "web" } }, ["spec"] = spec },
+            },
+        };
+        var request = new JsonObject
+        {
+            ["uid"] = Guid.NewGuid().ToString(),
+            ["kind"] = new JsonObject { ["group"] = group, ["version"] = "v1", ["kind"] = kind },
+            ["resource"] = new JsonObject { ["group"] = group, ["version"] = "v1", ["resource"] = resource },
+            ["name"] = "web",
+            ["namespace"] = "shop",
+            ["operation"] = "CREATE",
+            ["userInfo"] = new JsonObject { ["username"] = "admin" },
+            ["object"] = obj,
+            ["oldObject"] = null,
+            ["dryRun"] = false,
+        };
+        return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["request"] = request }.ToJsonString();
+    }
+
+    /// <summary>Posts the review to /validate and returns its response, checking the status and the echoed uid.</summary>
+    public static async Task<JsonElement> PostReviewAsync(HttpClient client, string review)
+    {
+        using var content = new StringContent(review, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(new Uri(AdmissionEndpoint.Path, UriKind.Relative), content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var answer = document.RootElement.GetProperty("response").Clone();
+        Assert.Equal(JsonDocument.Parse(review).RootElement.GetProperty("request").GetProperty("uid").GetString(), answer.GetProperty("uid").GetString());
+        return answer;
     }
 }

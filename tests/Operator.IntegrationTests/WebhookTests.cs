@@ -44,7 +44,7 @@ public sealed class WebhookTests : IAsyncLifetime
         await _bed.Client.AdmissionregistrationV1.CreateValidatingWebhookConfigurationAsync(WebhookConfigurationBuilder.Build(Options));
         var port = WebhookClient.FreePort();
         var app = await _bed.StartOperatorAsync(extraArgs: ["--webhook-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--webhook-namespace", OperatorNamespace]);
-        var health = HealthAddress(app, port);
+        var health = OperatorTestbed.HttpAddress(app, port);
         using var plain = new HttpClient { BaseAddress = health };
         await Eventually.True(async () => (await plain.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode, "ready: caches synced and webhook certificate loaded");
 
@@ -61,7 +61,7 @@ public sealed class WebhookTests : IAsyncLifetime
 
         X509Certificate2? served = null;
         using var client = WebhookClient.Create(trusted, Host, port, c => served = c);
-        var first = await PostAsync(client, Review("Pod", Compliant));
+        var first = await WebhookClient.PostReviewAsync(client, WebhookClient.Review("Pod", Compliant));
         Assert.True(first.GetProperty("allowed").GetBoolean());
         using (var expected = bundle.ServingCertificate()!) Assert.Equal(expected.Thumbprint, served!.Thumbprint);
         var firstThumbprint = served.Thumbprint;
@@ -72,19 +72,19 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(bundle.CaBundlePem, rotated.CaBundlePem);
         X509Certificate2? servedAfter = null;
         using var freshClient = WebhookClient.Create(trusted, Host, port, c => servedAfter = c);
-        var second = await PostAsync(freshClient, Review("Pod", Compliant));
+        var second = await WebhookClient.PostReviewAsync(freshClient, WebhookClient.Review("Pod", Compliant));
         Assert.True(second.GetProperty("allowed").GetBoolean());
         Assert.NotEqual(firstThumbprint, servedAfter!.Thumbprint);
         using (var expected = rotated.ServingCertificate()!) Assert.Equal(expected.Thumbprint, servedAfter.Thumbprint);
         var stored = WebhookTlsBundle.FromSecretData(_bed.Emulator.Get<V1Secret>(OperatorNamespace, "eks-hardening-webhook-tls")!.Data)!;
         Assert.Equal(rotated.ServingCertificatePem, stored.ServingCertificatePem);
         // The connection opened before the rotation keeps working.
-        Assert.True((await PostAsync(client, Review("Pod", Compliant))).GetProperty("allowed").GetBoolean());
+        Assert.True((await WebhookClient.PostReviewAsync(client, WebhookClient.Review("Pod", Compliant))).GetProperty("allowed").GetBoolean());
 
         // The webhook port serves /validate only; the health port never serves /validate.
         using var onWebhookPort = await freshClient.GetAsync(new Uri("/healthz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, onWebhookPort.StatusCode);
-        using var onHealthPort = await plain.PostAsync(new Uri("/validate", UriKind.Relative), new StringContent(Review("Pod", Compliant), Encoding.UTF8, "application/json"));
+        using var onHealthPort = await plain.PostAsync(new Uri("/validate", UriKind.Relative), new StringContent(WebhookClient.Review("Pod", Compliant), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, onHealthPort.StatusCode);
     }
 
@@ -108,12 +108,12 @@ public sealed class WebhookTests : IAsyncLifetime
               podSecurity: {level: baseline}
             """);
         JsonElement response = default;
-        await Eventually.True(async () => !(response = await PostAsync(client, Review("Deployment", Privileged))).GetProperty("allowed").GetBoolean(),
+        await Eventually.True(async () => !(response = await WebhookClient.PostReviewAsync(client, WebhookClient.Review("Deployment", Privileged))).GetProperty("allowed").GetBoolean(),
             "the policy reaches the admission context");
         Assert.Equal(403, response.GetProperty("status").GetProperty("code").GetInt32());
         Assert.Equal("Deployment shop/web violates ResponsibilityPolicy production (Enforce): pss.privileged at spec.template.spec.containers[0].securityContext.privileged",
             response.GetProperty("status").GetProperty("message").GetString());
-        Assert.True((await PostAsync(client, Review("Deployment", Compliant))).GetProperty("allowed").GetBoolean());
+        Assert.True((await WebhookClient.PostReviewAsync(client, WebhookClient.Review("Deployment", Compliant))).GetProperty("allowed").GetBoolean());
     }
 
     [Fact]
@@ -235,7 +235,7 @@ public sealed class WebhookTests : IAsyncLifetime
 
             X509Certificate2? served = null;
             using var client = WebhookClient.Create(bundle.CaCertificates(), Host, port, c => served = c);
-            Assert.True((await PostAsync(client, Review("Pod", Compliant))).GetProperty("allowed").GetBoolean());
+            Assert.True((await WebhookClient.PostReviewAsync(client, WebhookClient.Review("Pod", Compliant))).GetProperty("allowed").GetBoolean());
             using (var expected = bundle.ServingCertificate()!) Assert.Equal(expected.Thumbprint, served!.Thumbprint);
             Assert.Null(_bed.Emulator.Get<V1Secret>(OperatorNamespace, Options.SecretName));
         }
@@ -248,58 +248,8 @@ public sealed class WebhookTests : IAsyncLifetime
     private WebhookCertificates Manager(ServingCertificateHolder holder) =>
         new(_bed.Client, Options, holder, TimeProvider.System, NullLogger<WebhookCertificates>.Instance);
 
-    private static Uri HealthAddress(WebApplication app, int webhookPort)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
-            .Where(a => a.Port != webhookPort && a.Scheme == "http");
-        return addresses.First();
-    }
-
     private const string Compliant = """{"containers": [{"name": "web", "image": "registry.example.com/shop/web:1.4.2"}]}""";
     private const string Privileged = """{"containers": [{"name": "web", "image": "registry.example.com/shop/web:1.4.2", "securityContext": {"privileged": true}}]}""";
-
-    private static string Review(string kind, string podSpec)
-    {
-        var (group, resource) = kind == "Pod" ? ("", "pods") : ("apps", "deployments");
-        var spec = JsonNode.Parse(podSpec)!;
-        var obj = new JsonObject
-        {
-            ["apiVersion"] = kind == "Pod" ? "v1" : "apps/v1",
-            ["kind"] = kind,
-            ["metadata"] = new JsonObject { ["name"] = "web", ["namespace"] = "shop" },
-            ["spec"] = kind == "Pod" ? spec : new JsonObject
-            {
-                ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app"] = "web" } },
-                ["template"] = new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { ["app"] = "web" } }, ["spec"] = spec },
-            },
-        };
-        var request = new JsonObject
-        {
-            ["uid"] = Guid.NewGuid().ToString(),
-            ["kind"] = new JsonObject { ["group"] = group, ["version"] = "v1", ["kind"] = kind },
-            ["resource"] = new JsonObject { ["group"] = group, ["version"] = "v1", ["resource"] = resource },
-            ["name"] = "web",
-            ["namespace"] = "shop",
-            ["operation"] = "CREATE",
-            ["userInfo"] = new JsonObject { ["username"] = "admin" },
-            ["object"] = obj,
-            ["oldObject"] = null,
-            ["dryRun"] = false,
-        };
-        return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["request"] = request }.ToJsonString();
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient client, string review)
-    {
-        using var content = new StringContent(review, Encoding.UTF8, "application/json");
-        using var response = await client.PostAsync(new Uri(AdmissionEndpoint.Path, UriKind.Relative), content);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var answer = document.RootElement.GetProperty("response").Clone();
-        Assert.Equal(JsonDocument.Parse(review).RootElement.GetProperty("request").GetProperty("uid").GetString(), answer.GetProperty("uid").GetString());
-        return answer;
-    }
 
     private static async Task<SslProtocols> HandshakeAsync(int port, IReadOnlyList<X509Certificate2> trusted, SslProtocols protocol)
     {

@@ -47,6 +47,8 @@ public sealed partial class AdmissionEndpoint(
     /// <summary>Decisions that threw and were answered by the failure policy.</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
+    public AdmissionMetrics Metrics { get; } = new();
+
     public async Task HandleAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
@@ -134,6 +136,7 @@ public sealed partial class AdmissionEndpoint(
             // still owns the document, so the buffers are released only once it has finished.
             var work = Task.Run(() => decider.Decide(request, context.Policies, context, images), CancellationToken.None);
             AdmissionDecision decision;
+            var failed = false;
             try
             {
                 decision = await work.WaitAsync(deadline.Token).ConfigureAwait(false);
@@ -147,6 +150,7 @@ public sealed partial class AdmissionEndpoint(
             {
                 owned = !Defer(work, document, body);
                 Interlocked.Increment(ref _timeouts);
+                failed = true;
                 LogTimeout(logger, request.Uid, request.Kind.Kind, request.Namespace ?? "", request.Name ?? "", (int)options.DecisionBudget.TotalMilliseconds);
                 decision = Unanswered(AdmissionDecision.Fail(StatusCodes.Status504GatewayTimeout, "Timeout",
                     $"eks-hardening could not finish the policy check within {options.DecisionBudget.TotalSeconds:0.#}s"));
@@ -159,12 +163,13 @@ public sealed partial class AdmissionEndpoint(
             catch (Exception e)
             {
                 Interlocked.Increment(ref _failures);
+                failed = true;
                 LogDecisionFailed(logger, e, request.Uid, request.Kind.Kind, request.Namespace ?? "", request.Name ?? "");
                 decision = Unanswered(AdmissionDecision.Fail(StatusCodes.Status500InternalServerError, "InternalError",
                     "eks-hardening could not evaluate the object"));
             }
 
-            Record(request, decision, started);
+            Record(request, decision, started, failed);
             await WriteAsync(http, request.Uid, decision).ConfigureAwait(false);
         }
         finally
@@ -195,25 +200,33 @@ public sealed partial class AdmissionEndpoint(
         return true;
     }
 
-    private void Record(AdmissionRequest request, AdmissionDecision decision, long started)
+    private void Record(AdmissionRequest request, AdmissionDecision decision, long started, bool failed)
     {
         Interlocked.Increment(ref _reviews);
-        var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsedMs = elapsed.TotalMilliseconds;
+        string outcome;
         if (!decision.Allowed && decision.Code == StatusCodes.Status403Forbidden)
         {
+            outcome = AdmissionMetrics.Denied;
             Interlocked.Increment(ref _denied);
             LogDenied(logger, request.Uid, request.Kind.Kind, request.Namespace ?? "", request.Name ?? "", decision.DeniedBy,
                 decision.FailedRules, request.DryRun, request.UserName ?? "", elapsedMs);
         }
         else if (decision.Warnings.Count > 0)
         {
+            outcome = AdmissionMetrics.Warned;
             Interlocked.Increment(ref _warned);
             LogWarned(logger, request.Uid, request.Kind.Kind, request.Namespace ?? "", request.Name ?? "", decision.Warnings.Count, request.DryRun, elapsedMs);
         }
         else
         {
+            outcome = AdmissionMetrics.Allowed;
             LogAllowed(logger, request.Uid, request.Kind.Kind, request.Namespace ?? "", request.Name ?? "", decision.SkipReason ?? "passed", request.DryRun, elapsedMs);
         }
+
+        // An answer of the failure policy is an error whatever it says.
+        Metrics.Answered(request, failed ? AdmissionMetrics.Error : outcome, elapsed);
     }
 
     private static async Task WriteAsync(HttpContext http, string uid, AdmissionDecision decision)
@@ -227,6 +240,7 @@ public sealed partial class AdmissionEndpoint(
     private async Task RejectAsync(HttpContext http, int status, string reason)
     {
         Interlocked.Increment(ref _rejected);
+        Metrics.Refused(status);
         LogRejected(logger, status, reason);
         if (http.Response.HasStarted) return;
         http.Response.StatusCode = status;

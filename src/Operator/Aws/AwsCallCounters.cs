@@ -7,8 +7,9 @@ namespace EksHardening.Operator.Aws;
 public readonly record struct AwsCallKey(string Service, string Operation, string Outcome);
 
 /// <summary>
-/// Counts AWS calls by service, operation and outcome, plus retries, for status conditions and metrics. The
-/// same counts go to the <c>EksHardening.Aws</c> meter (<c>eks_hardening_aws_calls</c>, <c>eks_hardening_aws_retries</c>).
+/// Counts AWS calls by service, operation and outcome, plus retries by the error that caused them, for status
+/// conditions and metrics. The same counts go to the <c>EksHardening.Aws</c> meter (<c>eks_hardening_aws_calls</c>,
+/// <c>eks_hardening_aws_retries</c>).
 /// </summary>
 public sealed class AwsCallCounters
 {
@@ -20,20 +21,30 @@ public sealed class AwsCallCounters
     private static readonly Counter<long> Retries = Meter.CreateCounter<long>("eks_hardening_aws_retries", description: "AWS API attempts retried");
 
     private readonly ConcurrentDictionary<AwsCallKey, long> _counts = new();
+    // Keyed by the error kind that was retried.
+    private readonly ConcurrentDictionary<AwsCallKey, long> _retries = new();
 
     public void RecordSuccess(string service, string operation) => Record(new AwsCallKey(service, operation, Success));
 
     public void RecordFailure(string service, string operation, AwsErrorKind kind) => Record(new AwsCallKey(service, operation, kind.ToString()));
 
-    public void RecordRetry(string service, string operation)
+    /// <summary>One more attempt after a retryable failure of <paramref name="kind"/>.</summary>
+    public void RecordRetry(string service, string operation, AwsErrorKind kind)
     {
-        _counts.AddOrUpdate(new AwsCallKey(service, operation, Retry), 1, (_, n) => n + 1);
+        _retries.AddOrUpdate(new AwsCallKey(service, operation, kind.ToString()), 1, (_, n) => n + 1);
         Retries.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("operation", operation));
     }
 
-    public long Count(string service, string operation, string outcome) => _counts.GetValueOrDefault(new AwsCallKey(service, operation, outcome));
+    /// <summary>Calls that ended with <paramref name="outcome"/>; with <see cref="Retry"/>, the retries of the operation whatever their cause.</summary>
+    public long Count(string service, string operation, string outcome) => outcome == Retry
+        ? _retries.Where(r => r.Key.Service == service && r.Key.Operation == operation).Sum(r => r.Value)
+        : _counts.GetValueOrDefault(new AwsCallKey(service, operation, outcome));
 
+    /// <summary>Finished calls by outcome.</summary>
     public IReadOnlyDictionary<AwsCallKey, long> Snapshot() => new Dictionary<AwsCallKey, long>(_counts);
+
+    /// <summary>Retries by the error kind that caused them (in <see cref="AwsCallKey.Outcome"/>).</summary>
+    public IReadOnlyDictionary<AwsCallKey, long> RetrySnapshot() => new Dictionary<AwsCallKey, long>(_retries);
 
     private void Record(AwsCallKey key)
     {

@@ -76,8 +76,22 @@ public sealed class AwsFactCollector
     }
 
     /// <summary>Lookups answered from the cache and lookups that went to AWS (all caches together).</summary>
-    public long CacheHits => _scans.Hits + _repositories.Hits + _registryScanning.Hits + _tags.Hits + _roles.Hits + _managedPolicies.Hits + _clusters.Hits + _rotations.Hits + _podIdentities.Hits;
-    public long CacheMisses => _scans.Misses + _repositories.Misses + _registryScanning.Misses + _tags.Misses + _roles.Misses + _managedPolicies.Misses + _clusters.Misses + _rotations.Misses + _podIdentities.Misses;
+    public long CacheHits => CacheCounts().Sum(c => c.Hits);
+    public long CacheMisses => CacheCounts().Sum(c => c.Misses);
+
+    /// <summary>Hits and misses of each fact cache, named after what it holds (the metrics' <c>cache</c> label).</summary>
+    public IReadOnlyList<(string Cache, long Hits, long Misses)> CacheCounts() =>
+    [
+        ("aws_ecr_scans", _scans.Hits, _scans.Misses),
+        ("aws_ecr_repositories", _repositories.Hits, _repositories.Misses),
+        ("aws_ecr_registry_scanning", _registryScanning.Hits, _registryScanning.Misses),
+        ("aws_ecr_tags", _tags.Hits, _tags.Misses),
+        ("aws_iam_roles", _roles.Hits, _roles.Misses),
+        ("aws_iam_managed_policies", _managedPolicies.Hits, _managedPolicies.Misses),
+        ("aws_eks_clusters", _clusters.Hits, _clusters.Misses),
+        ("aws_eks_pod_identities", _podIdentities.Hits, _podIdentities.Misses),
+        ("aws_kms_key_rotations", _rotations.Hits, _rotations.Misses),
+    ];
 
     /// <summary>The cached latest scan of an image, without calling AWS (the admission path); null when not cached or never scanned.</summary>
     public EcrScanFindings? CachedScan(EcrRegistry registry, string repository, string? digest, string? tag)

@@ -98,7 +98,7 @@ public sealed class AwsHttpClient : IDisposable
 
             var delay = Retry.Backoff(attempt, failure.Kind == AwsErrorKind.Throttled);
             AwsLog.Retrying(_logger, request.Service, request.Operation, attempt, failure.Kind, failure.ErrorCode, (long)delay.TotalMilliseconds);
-            Counters.RecordRetry(request.Service, request.Operation);
+            Counters.RecordRetry(request.Service, request.Operation, failure.Kind);
             if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -33,6 +33,8 @@ public sealed partial class PolicyController(
     /// <summary>Terms this replica has led (for tests and metrics).</summary>
     public int LeadershipTerms { get; private set; }
     public int QueueDepth => Volatile.Read(ref _queue)?.Count ?? 0;
+    /// <summary>Reconciles and queue activity across every term this replica leads.</summary>
+    public ControllerMetrics Metrics { get; } = new("policy");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -137,7 +139,7 @@ public sealed partial class PolicyController(
     private async Task LeadAsync(CancellationToken term)
     {
         if (term.IsCancellationRequested) return;
-        using var queue = new WorkQueue<string>(timeProvider: clock);
+        using var queue = new WorkQueue<string>(timeProvider: clock, metrics: Metrics);
         Volatile.Write(ref _queue, queue);
         Interlocked.Exchange(ref _isLeader, 1);
         LeadershipTerms++;
@@ -145,7 +147,7 @@ public sealed partial class PolicyController(
         try
         {
             EnqueueAll();
-            var controller = new Controller<string>("responsibilitypolicy", queue, reconciler, loggers.CreateLogger<Controller<string>>(), clock);
+            var controller = new Controller<string>("responsibilitypolicy", queue, reconciler, loggers.CreateLogger<Controller<string>>(), clock, Metrics);
             await Task.WhenAll(controller.RunAsync(options.Workers, term), events.RunAsync(term)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (term.IsCancellationRequested)

@@ -42,8 +42,17 @@ public sealed partial class PolicyReconciler(
     public long StatusWrites => Interlocked.Read(ref _statusWrites);
     public long UnchangedReconciles => Interlocked.Read(ref _unchanged);
 
+    /// <summary>Workloads whose findings were reused, and workloads evaluated afresh, over every policy's findings cache.</summary>
+    public long FindingsCacheHits => Interlocked.Read(ref _findingsCacheHits);
+    public long FindingsCacheMisses => Interlocked.Read(ref _findingsCacheMisses);
+
+    /// <summary>Each policy's violations by rule, from its latest evaluation.</summary>
+    public ViolationCounts Violations { get; } = new();
+
     private long _statusWrites;
     private long _unchanged;
+    private long _findingsCacheHits;
+    private long _findingsCacheMisses;
 
     public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
@@ -53,6 +62,7 @@ public sealed partial class PolicyReconciler(
             _caches.TryRemove(name, out _);
             _written.TryRemove(name, out _);
             events.Forget(name);
+            Violations.Forget(name);
             return ReconcileResult.Done;
         }
 
@@ -64,6 +74,7 @@ public sealed partial class PolicyReconciler(
         {
             desired = ComplianceStatus.InvalidSpec(policy, PolicyValidator.Summarize(problems), policy.Status, now);
             LogInvalidSpec(logger, name, PolicyValidator.Summarize(problems));
+            Violations.Forget(name);
         }
         else
         {
@@ -76,7 +87,11 @@ public sealed partial class PolicyReconciler(
                 snapshot.Aws = await awsFacts.CollectAsync(policy, snapshot, cancellationToken).ConfigureAwait(false);
             }
 
+            var (hits, misses) = (cache.Hits, cache.Misses);
             evaluation = _evaluator.Evaluate(policy, snapshot, cache);
+            Interlocked.Add(ref _findingsCacheHits, cache.Hits - hits);
+            Interlocked.Add(ref _findingsCacheMisses, cache.Misses - misses);
+            Violations.Record(name, evaluation);
             desired = ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, now, options.MaxViolations);
             desired.Remediations = await RemediateAsync(policy, snapshot, cancellationToken).ConfigureAwait(false);
             events.Record(policy, evaluation);

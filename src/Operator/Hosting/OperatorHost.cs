@@ -42,7 +42,9 @@ public static class OperatorHost
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(clock ?? TimeProvider.System);
-        services.AddSingleton<IKubernetes>(_ => new k8s.Kubernetes(clientConfiguration));
+        services.AddSingleton<KubernetesApiMetrics>();
+        // Every request the client sends passes the counting handler: informers, status writes, events, leases, certificates.
+        services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(clientConfiguration, sp.GetRequiredService<KubernetesApiMetrics>().CreateHandler()));
         services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<IPolicyStatusWriter, PolicyStatusWriter>();

@@ -19,6 +19,7 @@ public sealed class Controller<TKey> where TKey : notnull
     private readonly IReconciler<TKey> _reconciler;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ControllerMetrics? _metrics;
     private int _started;
     private int _active;
     private long _successes;
@@ -29,13 +30,14 @@ public sealed class Controller<TKey> where TKey : notnull
     private long _cancellations;
     private long _reconcileTicks;
 
-    /// <summary>Creates a controller; the time provider only measures reconcile time.</summary>
+    /// <summary>Creates a controller; the time provider only measures reconcile time; outcomes and durations are also counted in <paramref name="metrics"/>.</summary>
     public Controller(
         string name,
         WorkQueue<TKey> queue,
         IReconciler<TKey> reconciler,
         ILogger logger,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        ControllerMetrics? metrics = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(queue);
@@ -46,9 +48,10 @@ public sealed class Controller<TKey> where TKey : notnull
         _reconciler = reconciler;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
+        _metrics = metrics;
     }
 
-    /// <summary>The controller's name, used in logs and (later) metric labels.</summary>
+    /// <summary>The controller's name, used in logs.</summary>
     public string Name { get; }
 
     /// <summary>The queue that event handlers add keys to.</summary>
@@ -135,6 +138,8 @@ public sealed class Controller<TKey> where TKey : notnull
     {
         using var scope = _logger.BeginScope("{Controller} {Key}", Name, key);
         long started = _time.GetTimestamp();
+        // A reconcile cut short by shutdown has no result and is not counted.
+        string? outcome = null;
         Interlocked.Increment(ref _active);
         try
         {
@@ -145,18 +150,21 @@ public sealed class Controller<TKey> where TKey : notnull
                 Queue.Forget(key);
                 Queue.AddAfter(key, result.RequeueAfter);
                 Interlocked.Increment(ref _requeuesAfter);
+                outcome = ControllerMetrics.RequeueAfter;
                 ControllerLog.RequeuedAfter(_logger, key, result.RequeueAfter);
             }
             else if (result.Requeue)
             {
                 var delay = Queue.AddRateLimited(key);
                 Interlocked.Increment(ref _requeues);
+                outcome = ControllerMetrics.Requeue;
                 ControllerLog.Requeued(_logger, key, delay);
             }
             else
             {
                 Queue.Forget(key);
                 Interlocked.Increment(ref _successes);
+                outcome = ControllerMetrics.Success;
                 ControllerLog.Reconciled(_logger, key);
             }
         }
@@ -164,6 +172,7 @@ public sealed class Controller<TKey> where TKey : notnull
         {
             Queue.Forget(key);
             Interlocked.Increment(ref _terminalErrors);
+            outcome = ControllerMetrics.Error;
             ControllerLog.TerminalError(_logger, ex, key);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -175,12 +184,15 @@ public sealed class Controller<TKey> where TKey : notnull
         {
             var delay = Queue.AddRateLimited(key);
             Interlocked.Increment(ref _errors);
+            outcome = ControllerMetrics.Error;
             ControllerLog.Failed(_logger, ex, key, Queue.NumRequeues(key), delay);
         }
         finally
         {
             Interlocked.Decrement(ref _active);
-            Interlocked.Add(ref _reconcileTicks, _time.GetElapsedTime(started).Ticks);
+            var elapsed = _time.GetElapsedTime(started);
+            Interlocked.Add(ref _reconcileTicks, elapsed.Ticks);
+            if (outcome is not null) _metrics?.Reconciled(key.ToString() ?? "", outcome, elapsed);
         }
     }
 

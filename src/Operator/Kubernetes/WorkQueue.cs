@@ -37,14 +37,17 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     private TimeSpan? _timerDue;
     private bool _shuttingDown;
     private TaskCompletionSource? _drained;
+    private readonly ControllerMetrics? _metrics;
 
-    /// <summary>Creates a queue; the time provider drives delayed adds, the random source the jitter.</summary>
+    /// <summary>Creates a queue; the time provider drives delayed adds, the random source the jitter; adds and retries are counted in <paramref name="metrics"/>.</summary>
     public WorkQueue(
         WorkQueueOptions? options = null,
         TimeProvider? timeProvider = null,
         IEqualityComparer<TKey>? comparer = null,
-        Random? random = null)
+        Random? random = null,
+        ControllerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options ?? new WorkQueueOptions();
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
@@ -145,6 +148,7 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
 
             int previous = _failures.GetValueOrDefault(key);
             _failures[key] = previous + 1;
+            _metrics?.QueueRetried();
             var delay = RetryBackoff.Delay(previous, _options, _random.NextDouble());
             AddAfterLocked(key, delay);
             return delay;
@@ -316,9 +320,16 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
 
     private void AddLocked(TKey key)
     {
-        if (_shuttingDown || !_dirty.Add(key) || _processing.Contains(key))
+        if (_shuttingDown || !_dirty.Add(key))
         {
-            // Shut down, already waiting, or processing: Done re-queues a dirty key.
+            // Shut down, or already waiting.
+            return;
+        }
+
+        _metrics?.QueueAdded();
+        if (_processing.Contains(key))
+        {
+            // Done re-queues a dirty key.
             return;
         }
 

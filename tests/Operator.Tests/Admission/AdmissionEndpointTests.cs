@@ -49,6 +49,7 @@ public sealed class AdmissionEndpointTests
         using var response = await client.PostAsync(new Uri(AdmissionEndpoint.Path, UriKind.Relative), content);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("content type must be application/json\n", await response.Content.ReadAsStringAsync());
+        Assert.Equal(1, server.Endpoint.Metrics.Rejected.WithLabels("415").Value);
     }
 
     [Fact]
@@ -203,6 +204,34 @@ public sealed class AdmissionEndpointTests
         Assert.Equal(allowed, answer.GetProperty("allowed").GetBoolean());
         if (!allowed) Assert.Equal("InternalError", answer.GetProperty("status").GetProperty("reason").GetString());
         Assert.Equal(1, server.Endpoint.Failures);
+        // Whatever the failure policy answered, the webhook did not decide.
+        Assert.Equal(1, server.Endpoint.Metrics.Requests.WithLabels("CREATE", "Pod", AdmissionMetrics.Error).Value);
+    }
+
+    [Fact]
+    public async Task Answers_are_counted_by_operation_kind_and_decision_with_their_latency()
+    {
+        await using var server = await AdmissionServer.StartAsync(null, null, AdmissionServer.EnforceEverywhere, "mode: Warn\nimageScanning: {requireDigest: true}");
+        using var client = server.Client();
+        async Task PostAsync(string review)
+        {
+            using var response = await client.PostAsync(new Uri(AdmissionEndpoint.Path, UriKind.Relative), Json(review));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        await PostAsync(AdmissionReviews.Review("Deployment", AdmissionReviews.PrivilegedLatestSpec));
+        await PostAsync(AdmissionReviews.Review("Pod", AdmissionReviews.CompliantSpec));   // a tag, not a digest: the Warn policy warns
+        await PostAsync(AdmissionReviews.Review("Pod", AdmissionReviews.CompliantSpec, operation: "UPDATE", oldPodSpec: AdmissionReviews.CompliantSpec));
+        await PostAsync(AdmissionReviews.Review("Pod", AdmissionReviews.CompliantSpec, subResource: "status"));
+
+        var metrics = server.Endpoint.Metrics;
+        Assert.Equal(1, metrics.Requests.WithLabels("CREATE", "Deployment", AdmissionMetrics.Denied).Value);
+        Assert.Equal(1, metrics.Requests.WithLabels("CREATE", "Pod", AdmissionMetrics.Warned).Value);
+        Assert.Equal(1, metrics.Requests.WithLabels("UPDATE", "Pod", AdmissionMetrics.Allowed).Value);   // the template did not change
+        Assert.Equal(1, metrics.Requests.WithLabels("CREATE", "other", AdmissionMetrics.Allowed).Value);   // a subresource not judged
+        var duration = metrics.Duration.WithLabels();
+        Assert.Equal(4, duration.Count);
+        Assert.InRange(duration.Sum, 0, 10);
     }
 
     private sealed class BlockingImageFacts(ManualResetEventSlim release) : IImageFacts

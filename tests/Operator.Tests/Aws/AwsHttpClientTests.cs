@@ -128,6 +128,8 @@ public sealed class AwsHttpClientTests
         Assert.Equal(3, handler.Requests.Count);
         Assert.Equal(2, http.Counters.Count("ecr", "GetRegistryScanningConfiguration", AwsCallCounters.Retry));
         Assert.Equal(1, http.Counters.Count("ecr", "GetRegistryScanningConfiguration", "Throttled"));
+        // Retries are kept by the error that caused them.
+        Assert.Equal(2, http.Counters.RetrySnapshot()[new AwsCallKey("ecr", "GetRegistryScanningConfiguration", "Throttled")]);
     }
 
     [Fact]
