@@ -15,9 +15,12 @@ RUN dotnet publish src/Operator/EksHardening.Operator.csproj -c Release -o /app 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
 WORKDIR /app
 COPY --from=build /app ./
-# No diagnostics IPC files: nothing needs to be written to the root filesystem.
+# No diagnostics IPC files: nothing needs to be written to the root filesystem. The base image's
+# ASPNETCORE_HTTP_PORTS=8080 is cleared: the operator binds its ports from its flags, and Kestrel would
+# otherwise warn at every start that it overrides that setting.
 ENV DOTNET_EnableDiagnostics=0 \
-    DOTNET_gcServer=0
+    DOTNET_gcServer=0 \
+    ASPNETCORE_HTTP_PORTS=
 # 65532: a numeric non-root user, so that runAsNonRoot can be verified by the kubelet.
 USER 65532:65532
 EXPOSE 8080 8081 9443

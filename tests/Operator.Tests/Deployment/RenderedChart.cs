@@ -1,0 +1,80 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using EksHardening.Entities;
+using EksHardening.Operator.Manifests;
+using k8s;
+using k8s.Models;
+
+namespace EksHardening.Operator.Tests.Deployment;
+
+/// <summary>The documents of a rendered chart (or of deploy/install.yaml), as JSON trees and as typed models.</summary>
+internal sealed class RenderedChart
+{
+    /// <summary>Kinds of other projects' CRDs that KubernetesClient has no model for: checked for shape only.</summary>
+    public static readonly IReadOnlySet<string> UntypedKinds = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "monitoring.coreos.com/v1/ServiceMonitor",
+        "cert-manager.io/v1/Certificate",
+        "cert-manager.io/v1/Issuer",
+    };
+
+    private static readonly Dictionary<string, Type> TypedKinds = BuildTypeMap();
+
+    private RenderedChart(string text, IReadOnlyList<JsonObject> documents)
+    {
+        Text = text;
+        Documents = documents;
+    }
+
+    public string Text { get; }
+
+    public IReadOnlyList<JsonObject> Documents { get; }
+
+    public static RenderedChart Parse(string text, string source = "rendered chart") =>
+        new(text, YamlToJson.Parse(text, source).Select(d => d.Root).OfType<JsonObject>().ToList());
+
+    public static string KeyOf(JsonObject document) => $"{document["apiVersion"]}/{document["kind"]}";
+
+    public static string NameOf(JsonObject document) => document["metadata"]?["name"]?.GetValue<string>() ?? "";
+
+    public IEnumerable<JsonObject> OfKind(string kind) => Documents.Where(d => d["kind"]?.GetValue<string>() == kind);
+
+    public JsonObject Single(string kind)
+    {
+        var matches = OfKind(kind).ToList();
+        Assert.True(matches.Count == 1, $"expected one {kind}, found {matches.Count}");
+        return matches[0];
+    }
+
+    public static T Typed<T>(JsonObject document) => KubernetesJson.Deserialize<T>(document.ToJsonString());
+
+    public T Single<T>(string kind) => Typed<T>(Single(kind));
+
+    /// <summary>The typed model for an apiVersion/kind key, or null for kinds KubernetesClient does not know.</summary>
+    public static Type? ModelFor(string key) => TypedKinds.GetValueOrDefault(key);
+
+    /// <summary>
+    /// Every document read by KubernetesClient's own YAML loader into its typed model, strictly (an unknown field
+    /// anywhere fails). Documents of <see cref="UntypedKinds"/> are left out: there is no model to read them into.
+    /// </summary>
+    public IReadOnlyList<object> LoadTypedStrictly()
+    {
+        var typed = Documents.Where(d => !UntypedKinds.Contains(KeyOf(d))).ToList();
+        var yaml = string.Join("\n---\n", typed.Select(d => d.ToJsonString()));
+        return KubernetesYaml.LoadAllFromString(yaml, TypedKinds, strict: true);
+    }
+
+    private static Dictionary<string, Type> BuildTypeMap()
+    {
+        var map = new Dictionary<string, Type>(StringComparer.Ordinal);
+        foreach (var type in typeof(V1Pod).Assembly.GetTypes())
+        {
+            if (type.GetCustomAttribute<KubernetesEntityAttribute>() is not { Kind: { Length: > 0 } kind } entity) continue;
+            var apiVersion = string.IsNullOrEmpty(entity.Group) ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
+            map[$"{apiVersion}/{kind}"] = type;
+        }
+
+        map[$"{ResponsibilityPolicy.ApiVersionName}/{ResponsibilityPolicy.KindName}"] = typeof(ResponsibilityPolicy);
+        return map;
+    }
+}
