@@ -9,7 +9,7 @@ namespace EksHardening.Operator.IntegrationTests;
 /// <summary>
 /// The real <c>kubectl get rpol</c> against the emulator after the operator has reconciled: the columns users read
 /// come from the CRD's printer columns over the status the operator wrote. kubectl comes from
-/// <c>EKS_HARDENING_KUBECTL</c> or PATH (.ci/run installs it with helm and sets <c>REQUIRE_KUBECTL=1</c>).
+/// <c>EKS_HARDENING_KUBECTL</c>, <c>.tools/helm</c> or PATH (.ci/run installs it with helm and sets <c>REQUIRE_KUBECTL=1</c>).
 /// </summary>
 public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -87,8 +87,9 @@ internal static class Kubectl
     public static string Find()
     {
         var configured = Environment.GetEnvironmentVariable("EKS_HARDENING_KUBECTL");
-        var found = !string.IsNullOrEmpty(configured) && File.Exists(configured)
-            ? configured
+        var installed = OperatorTestbed.RepoFile(".tools", "helm", "layer", "kubectl", "kubectl");
+        var found = !string.IsNullOrEmpty(configured) && File.Exists(configured) ? configured
+            : File.Exists(installed) ? installed
             : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
                 .Select(dir => Path.Combine(dir, "kubectl")).FirstOrDefault(File.Exists);
         if (found is null)
