@@ -8,11 +8,11 @@ namespace EksHardening.Operator.IntegrationTests;
 /// <summary>What the rule engine says a policy's status should be for a set of objects (emulator or real cluster).</summary>
 internal static class ExpectedStatus
 {
-    public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects)
-    {
-        var evaluation = new PolicyEvaluator(TimeProvider.System).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
-        return ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, DateTimeOffset.UtcNow, 50);
-    }
+    public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
+        ComplianceStatus.FromEvaluation(policy, Evaluate(policy, objects), policy.Status, DateTimeOffset.UtcNow, 50);
+
+    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
+        new PolicyEvaluator(TimeProvider.System).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
 
     /// <summary>List responses omit kind and apiVersion on items; the snapshot sorts objects by them.</summary>
     public static IEnumerable<T> WithKind<T>(IEnumerable<T> items, string apiVersion, string kind) where T : IKubernetesObject

@@ -121,6 +121,12 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     public ResponsibilityPolicyStatus Expected(string name)
     {
         var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
+        return ExpectedStatus.Of(policy, CurrentObjects());
+    }
+
+    /// <summary>Every object the operator's informers would see, from the emulator right now.</summary>
+    public List<object> CurrentObjects()
+    {
         var objects = new List<object>();
         objects.AddRange(Emulator.List<V1Namespace>());
         objects.AddRange(Emulator.List<V1NetworkPolicy>());
@@ -132,7 +138,7 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ReplicaSet>(), "apps/v1", "ReplicaSet"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Job>(), "batch/v1", "Job"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1CronJob>(), "batch/v1", "CronJob"));
-        return ExpectedStatus.Of(policy, objects);
+        return objects;
     }
 
     /// <summary>Waits until the written status equals the expected one (all but lastEvaluated).</summary>
