@@ -73,12 +73,14 @@ public sealed class PolicyReportTests : IAsyncLifetime
         // A change no rule reads: reconciled, but not one report request (no list, no write).
         _bed.Emulator.ClearRequests();
         var reconciles = OperatorTestbed.Reconciler(app).UnchangedReconciles;
+        var builds = writer.Builds;
         var touched = _bed.Emulator.List<V1StatefulSet>("prod-b")[0];
         await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(
             new V1Patch("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
         await Eventually.True(() => OperatorTestbed.Reconciler(app).UnchangedReconciles > reconciles, "the change was reconciled");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Empty(ReportRequests());
+        Assert.Equal(builds, writer.Builds);   // same findings, same fingerprints: no report even built
 
         // A fix changes the findings of one namespace: one patch of that namespace's report, nothing else.
         var target = _bed.Emulator.List<PolicyReport>().SelectMany(r => r.Results)
@@ -94,6 +96,9 @@ public sealed class PolicyReportTests : IAsyncLifetime
         var after = Report(target.NamespaceProperty);
         Assert.True(after.Summary.Fail < before.Summary.Fail, $"fail {after.Summary.Fail} < {before.Summary.Fail}");
         Assert.Contains(after.Results, r => r is { Rule: "image.tag-not-latest", Result: PolicyReportOutcome.Pass } && r.Resources![0].Name == target.Name);
+        // The request log is written as the response completes, a moment after the store changed.
+        await Eventually.True(() => ReportRequests().Count > 0, "the patch is in the request log");
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.Equal(["patch policyreports " + target.NamespaceProperty], ReportRequests().Select(r => $"{r.Verb} {r.Resource} {r.Namespace}"));
         Assert.Equal((1, created), (writer.Patched, writer.Created));
     }
@@ -136,7 +141,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
         await _bed.Client.CoreV1.PatchNamespaceAsync(new V1Patch("{\"metadata\":{\"labels\":{\"env\":\"staging\"}}}", V1Patch.PatchType.MergePatch), "prod-b");
         await ReportsConvergedAsync();
         Assert.Equal(["prod-a"], _bed.Emulator.List<PolicyReport>().Select(r => r.Metadata.NamespaceProperty));
-        Assert.Equal(1, _bed.Emulator.CountRequests("delete", PolicyReport.Plural));
+        await Eventually.True(() => _bed.Emulator.CountRequests("delete", PolicyReport.Plural) == 1, "one delete in the request log");
     }
 
     [Fact]

@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Rules;
@@ -59,118 +59,125 @@ public static class PolicyReportBuilder
     };
 
     /// <summary>The reports the evaluation calls for, namespaces in order, the cluster report last; none without an evaluation.</summary>
-    public static IReadOnlyList<DesiredPolicyReport> Build(ResponsibilityPolicy policy, PolicyEvaluation? evaluation, DateTimeOffset now, int maxResults = DefaultMaxResults)
+    public static IReadOnlyList<DesiredPolicyReport> Build(ResponsibilityPolicy policy, PolicyEvaluation? evaluation, DateTimeOffset now, int maxResults = DefaultMaxResults) =>
+        [.. Plan(policy, evaluation, maxResults).Select(input => input.Build(now))];
+
+    /// <summary>
+    /// The findings each report will hold, grouped but not yet turned into results (cheap), each with a fingerprint of
+    /// everything that goes into the report but the time: an unchanged fingerprint means an unchanged report, so a
+    /// reconcile on a quiet cluster need not build (nor hash) any report.
+    /// </summary>
+    public static IReadOnlyList<PolicyReportInput> Plan(ResponsibilityPolicy policy, PolicyEvaluation? evaluation, int maxResults = DefaultMaxResults)
     {
         if (evaluation is null) return [];
-        var timestamp = new PolicyReportTimestamp { Seconds = now.ToUnixTimeSeconds() };
-        var mode = policy.Spec.Mode.ToString();
-        var reports = new List<DesiredPolicyReport>();
-
+        var context = new ResultContext(policy, policy.Spec.Cluster?.Name, Math.Max(0, maxResults));
+        var inputs = new List<PolicyReportInput>();
         var byNamespace = evaluation.Resources.Where(r => r.Resource.Namespace is not null)
             .GroupBy(r => r.Resource.Namespace!, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal);
         foreach (var group in byNamespace)
         {
-            var results = group.SelectMany(r => r.Findings.Select(f => Result(policy, f, r.Resource, mode, timestamp)));
-            reports.Add(Desired(policy, group.Key, new PolicyReport(), results, maxResults));
+            inputs.Add(new PolicyReportInput(context, group.Key, [.. group.SelectMany(r => r.Findings.Select(f => new ReportItem(r.Resource, f)))]));
         }
 
-        var clusterName = policy.Spec.Cluster?.Name;
-        var clusterResults = evaluation.Resources.Where(r => r.Resource.Namespace is null)
-            .SelectMany(r => r.Findings.Select(f => Result(policy, f, r.Resource, mode, timestamp)))
-            .Concat(evaluation.ClusterFindings.Select(f => Result(policy, f, null, mode, timestamp, clusterName)))
-            .ToList();
-        if (clusterResults.Count > 0) reports.Add(Desired(policy, null, new ClusterPolicyReport(), clusterResults, maxResults));
-        return reports;
+        List<ReportItem> clusterItems =
+        [
+            .. evaluation.Resources.Where(r => r.Resource.Namespace is null).SelectMany(r => r.Findings.Select(f => new ReportItem(r.Resource, f))),
+            .. evaluation.ClusterFindings.Select(f => new ReportItem(null, f)),
+        ];
+        if (clusterItems.Count > 0) inputs.Add(new PolicyReportInput(context, null, clusterItems));
+        return inputs;
     }
 
     /// <summary>
     /// A hash of what the operator writes into a report, leaving out the result timestamps and whatever the server or
     /// others add (other labels and annotations, uid, resourceVersion), so a report read back from a list hashes as
-    /// the same report built from the same findings.
+    /// the same report built from the same findings. Written field by field in a fixed order (maps by key), which is
+    /// much cheaper than serializing and canonicalizing the whole report on every reconcile.
     /// </summary>
     public static string ContentHash(IPolicyReport report)
     {
-        var node = JsonNode.Parse(KubernetesJson.Serialize(report))!.AsObject();
-        var metadata = report.Metadata;
-        var labels = new JsonObject();
-        foreach (var key in new[] { PolicyOwnership.ManagedByLabel, PolicyOwnership.PolicyLabel })
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using (var json = new Utf8JsonWriter(buffer))
         {
-            if (metadata.Labels?.TryGetValue(key, out var value) == true) labels[key] = value;
+            json.WriteStartArray();
+            var metadata = report.Metadata;
+            foreach (var key in new[] { PolicyOwnership.ManagedByLabel, PolicyOwnership.PolicyLabel })
+            {
+                json.WriteStringValue(metadata.Labels is { } labels && labels.TryGetValue(key, out var value) ? value : null);
+            }
+
+            json.WriteStringValue(TruncationNote(metadata));
+            foreach (var owner in metadata.OwnerReferences ?? [])
+            {
+                if (owner.Kind != ResponsibilityPolicy.KindName) continue;
+                json.WriteStringValue(owner.Name);
+                json.WriteStringValue(owner.Uid);
+                json.WriteBooleanValue(owner.Controller == true);
+            }
+
+            json.WriteStringValue(report.Scope is null ? null : KubernetesJson.Serialize(report.Scope));
+            json.WriteStringValue(report.ScopeSelector is null ? null : KubernetesJson.Serialize(report.ScopeSelector));
+            var summary = report.Summary ?? new PolicyReportSummary();
+            foreach (var count in new[] { summary.Pass, summary.Fail, summary.Warn, summary.Error, summary.Skip }) json.WriteNumberValue(count);
+            foreach (var result in report.Results ?? []) WriteResult(json, result);
+            json.WriteEndArray();
         }
 
-        var owners = new JsonArray();
-        foreach (var owner in metadata.OwnerReferences ?? [])
-        {
-            if (owner.Kind != ResponsibilityPolicy.KindName) continue;
-            owners.Add(new JsonObject { ["name"] = owner.Name, ["uid"] = owner.Uid, ["controller"] = owner.Controller == true });
-        }
-
-        var results = node["results"] as JsonArray ?? [];
-        foreach (var result in results.OfType<JsonObject>()) result.Remove("timestamp");
-        var canonical = new JsonObject
-        {
-            ["labels"] = labels,
-            ["truncated"] = TruncationNote(metadata),
-            ["owners"] = owners,
-            ["scope"] = node["scope"]?.DeepClone(),
-            ["scopeSelector"] = node["scopeSelector"]?.DeepClone(),
-            ["summary"] = node["summary"]?.DeepClone(),
-            ["results"] = results.DeepClone(),
-        };
-        var text = Canonical(canonical)!.ToJsonString();
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
     }
 
     /// <summary>The truncation annotation's value, or null when the report holds every result.</summary>
     public static string? TruncationNote(V1ObjectMeta metadata) =>
         metadata.Annotations is { } annotations && annotations.TryGetValue(TruncatedAnnotation, out var note) ? note : null;
 
-    private static DesiredPolicyReport Desired(ResponsibilityPolicy policy, string? ns, IPolicyReport report, IEnumerable<PolicyReportResult> results, int maxResults)
+    /// <summary>One result without its timestamp, every field in a fixed place.</summary>
+    private static void WriteResult(Utf8JsonWriter json, PolicyReportResult result)
     {
-        var all = results.ToList();
-        var kept = all.OrderBy(r => Priority(r.Result))
-            .ThenByDescending(r => r.Severity)
-            .ThenBy(r => r.Resources?[0].Kind, StringComparer.Ordinal)
-            .ThenBy(r => r.Resources?[0].Name, StringComparer.Ordinal)
-            .ThenBy(r => r.Rule, StringComparer.Ordinal)
-            .ThenBy(r => r.Message, StringComparer.Ordinal)
-            .Take(Math.Max(0, maxResults))
-            .ToList();
-        report.Metadata = new V1ObjectMeta
+        json.WriteStartArray();
+        json.WriteStringValue(result.Source);
+        json.WriteStringValue(result.Policy);
+        json.WriteStringValue(result.Rule);
+        json.WriteStringValue(result.Category);
+        json.WriteNumberValue(result.Severity is { } severity ? (int)severity : -1);
+        json.WriteNumberValue(result.Result is { } outcome ? (int)outcome : -1);
+        json.WriteNumberValue(result.Scored is { } scored ? (scored ? 1 : 0) : -1);
+        json.WriteStringValue(result.Message);
+        json.WriteStartArray();
+        foreach (var resource in result.Resources ?? [])
         {
-            Name = ReportName(policy.Metadata.Name),
-            NamespaceProperty = ns,
-            Labels = PolicyOwnership.Labels(policy.Metadata.Name),
-            Annotations = kept.Count < all.Count
-                ? new Dictionary<string, string> { [TruncatedAnnotation] = $"{kept.Count} of {all.Count} results kept, failures and errors first; the summary counts all" }
-                : null,
-            OwnerReferences = [PolicyOwnership.OwnerReference(policy)],
-        };
-        report.Summary = new PolicyReportSummary
+            foreach (var field in new[] { resource.ApiVersion, resource.FieldPath, resource.Kind, resource.Name, resource.NamespaceProperty, resource.ResourceVersion, resource.Uid })
+            {
+                json.WriteStringValue(field);
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteStringValue(result.ResourceSelector is null ? null : KubernetesJson.Serialize(result.ResourceSelector));
+        json.WriteStartArray();
+        foreach (var (key, value) in (result.Properties ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            Pass = all.Count(r => r.Result == PolicyReportOutcome.Pass),
-            Fail = all.Count(r => r.Result == PolicyReportOutcome.Fail),
-            Warn = all.Count(r => r.Result == PolicyReportOutcome.Warn),
-            Error = all.Count(r => r.Result == PolicyReportOutcome.Error),
-            Skip = all.Count(r => r.Result == PolicyReportOutcome.Skip),
-        };
-        report.Results = kept;
-        return new DesiredPolicyReport(ns, report, ContentHash(report));
+            json.WriteStringValue(key);
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndArray();
     }
 
-    private static PolicyReportResult Result(ResponsibilityPolicy policy, Finding finding, ResourceRef? resource, string mode, PolicyReportTimestamp timestamp, string? clusterName = null)
+    internal static PolicyReportResult Result(ResultContext context, ReportItem item, PolicyReportTimestamp timestamp)
     {
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { ["mode"] = mode };
+        var (resource, finding) = item;
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { ["mode"] = context.Mode };
         if (finding.Path is { Length: > 0 } path) properties["path"] = path;
         if (finding.Image is { Length: > 0 } image) properties["image"] = image;
         if (finding.Exemption is { Length: > 0 } exemption) properties["exemption"] = exemption;
-        if (clusterName is { Length: > 0 }) properties["cluster"] = clusterName;
+        if (resource is null && context.ClusterName is { Length: > 0 } clusterName) properties["cluster"] = clusterName;
         if (finding.Result == FindingResult.Fail && finding.Rule.Remediation.Length > 0) properties["remediation"] = finding.Rule.Remediation;
         return new PolicyReportResult
         {
             Source = Source,
-            Policy = policy.Metadata.Name,
+            Policy = context.Policy.Metadata.Name,
             Rule = finding.Rule.Id,
             Category = finding.Rule.Row.ToString(),
             Severity = ReportSeverity(finding.Rule.Severity),
@@ -187,22 +194,147 @@ public static class PolicyReportBuilder
     }
 
     /// <summary>What a capped report keeps first: what needs attention.</summary>
-    private static int Priority(PolicyReportOutcome? outcome) => outcome switch
+    internal static int Priority(FindingResult result) => result switch
     {
-        PolicyReportOutcome.Fail => 0,
-        PolicyReportOutcome.Error => 1,
-        PolicyReportOutcome.Warn => 2,
-        PolicyReportOutcome.Skip => 3,
-        _ => 4,
+        FindingResult.Fail => 0,
+        FindingResult.Error => 1,
+        FindingResult.Exempt => 2,
+        _ => 3,
     };
+}
 
-    /// <summary>The same JSON with object keys sorted, so that map order (labels, properties) does not change the hash.</summary>
-    private static JsonNode? Canonical(JsonNode? node) => node switch
+/// <summary>One finding and the resource it is on (null for a cluster finding).</summary>
+internal readonly record struct ReportItem(ResourceRef? Resource, Finding Finding);
+
+/// <summary>What every result of one policy's reports shares.</summary>
+internal sealed record ResultContext(ResponsibilityPolicy Policy, string? ClusterName, int MaxResults)
+{
+    public string Mode { get; } = Policy.Spec.Mode.ToString();
+}
+
+/// <summary>The findings of one report before they become results, and their fingerprint.</summary>
+public sealed class PolicyReportInput
+{
+    private readonly ResultContext _context;
+    private readonly List<ReportItem> _items;
+
+    internal PolicyReportInput(ResultContext context, string? ns, List<ReportItem> items)
     {
-        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Where(p => p.Value is not null)
-            .Select(p => KeyValuePair.Create(p.Key, Canonical(p.Value)))),
-        JsonArray array => new JsonArray([.. array.Select(Canonical)]),
-        _ => node?.DeepClone(),
-    };
+        _context = context;
+        _items = items;
+        Namespace = ns;
+        Fingerprint = FingerprintOf(context, ns, items);
+    }
+
+    /// <summary>The namespace of a PolicyReport; null for the ClusterPolicyReport.</summary>
+    public string? Namespace { get; }
+
+    /// <summary>Equal for equal inputs (findings, policy identity and mode, cap): the report would have the same content.</summary>
+    public ulong Fingerprint { get; }
+
+    /// <summary>The report itself, its results stamped with <paramref name="now"/>; the summary counts every finding, the results stop at the cap.</summary>
+    public DesiredPolicyReport Build(DateTimeOffset now)
+    {
+        var timestamp = new PolicyReportTimestamp { Seconds = now.ToUnixTimeSeconds() };
+        var kept = _items.OrderBy(i => PolicyReportBuilder.Priority(i.Finding.Result))
+            .ThenByDescending(i => i.Finding.Rule.Severity)
+            .ThenBy(i => i.Resource?.Kind, StringComparer.Ordinal)
+            .ThenBy(i => i.Resource?.Name, StringComparer.Ordinal)
+            .ThenBy(i => i.Finding.Rule.Id, StringComparer.Ordinal)
+            .ThenBy(i => i.Finding.Message, StringComparer.Ordinal)
+            .Take(_context.MaxResults)
+            .Select(i => PolicyReportBuilder.Result(_context, i, timestamp))
+            .ToList();
+        var policyName = _context.Policy.Metadata.Name;
+        IPolicyReport report = Namespace is null ? new ClusterPolicyReport() : new PolicyReport();
+        report.Metadata = new V1ObjectMeta
+        {
+            Name = PolicyReportBuilder.ReportName(policyName),
+            NamespaceProperty = Namespace,
+            Labels = PolicyOwnership.Labels(policyName),
+            Annotations = kept.Count < _items.Count
+                ? new Dictionary<string, string> { [PolicyReportBuilder.TruncatedAnnotation] = $"{kept.Count} of {_items.Count} results kept, failures and errors first; the summary counts all" }
+                : null,
+            OwnerReferences = [PolicyOwnership.OwnerReference(_context.Policy)],
+        };
+        var summary = new PolicyReportSummary();
+        foreach (var item in _items)
+        {
+            switch (item.Finding.Result)
+            {
+                case FindingResult.Pass: summary.Pass++; break;
+                case FindingResult.Fail: summary.Fail++; break;
+                case FindingResult.Exempt: summary.Skip++; break;
+                case FindingResult.Error: summary.Error++; break;
+            }
+        }
+
+        report.Summary = summary;
+        report.Results = kept;
+        return new DesiredPolicyReport(Namespace, report, PolicyReportBuilder.ContentHash(report));
+    }
+
+    /// <summary>
+    /// FNV-1a (64 bits) over every input of the report, in order. Strings enter as their length and their (vectorized,
+    /// per-process) hash code: the fingerprint is only ever compared within one process, and it runs on every reconcile.
+    /// </summary>
+    private static ulong FingerprintOf(ResultContext context, string? ns, List<ReportItem> items)
+    {
+        var hash = new Fnv64();
+        var policy = context.Policy;
+        hash.Add(policy.Metadata.Name);
+        hash.Add(policy.Metadata.Uid);
+        hash.Add(policy.ApiVersion);
+        hash.Add(context.Mode);
+        hash.Add(context.ClusterName);
+        hash.Add(context.MaxResults);
+        hash.Add(ns);
+        foreach (var (resource, finding) in items)
+        {
+            hash.Add(resource?.ApiVersion);
+            hash.Add(resource?.Kind);
+            hash.Add(resource?.Name);
+            hash.Add(resource?.Uid);
+            hash.Add(finding.Rule.Id);
+            hash.Add((int)finding.Result);
+            hash.Add(finding.Message);
+            hash.Add(finding.Path);
+            hash.Add(finding.Image);
+            hash.Add(finding.Exemption);
+        }
+
+        return hash.Value;
+    }
+
+    private struct Fnv64
+    {
+        private const ulong Prime = 1099511628211;
+
+        public Fnv64() => Value = 14695981039346656037;
+
+        public ulong Value { get; private set; }
+
+        public void Add(int value)
+        {
+            Add((char)(value & 0xFFFF));
+            Add((char)(value >> 16));
+        }
+
+        public void Add(string? text)
+        {
+            if (text is null)
+            {
+                Add(-1);
+                return;
+            }
+
+            Add(text.Length);
+            Add(StringComparer.Ordinal.GetHashCode(text));
+        }
+
+        private void Add(char c)
+        {
+            Value = (Value ^ c) * Prime;
+        }
+    }
 }

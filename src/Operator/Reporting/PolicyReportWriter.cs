@@ -43,13 +43,16 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
     private readonly ReportKind _namespaced = new(PolicyReport.Plural, isCluster: false);
     private readonly ReportKind _cluster = new(ClusterPolicyReport.Plural, isCluster: true);
     private readonly ConcurrentDictionary<string, byte> _loggedFailures = new(StringComparer.Ordinal);
-    private DateTimeOffset _nextDiscovery = DateTimeOffset.MinValue;
+    // UTC ticks; written outside the refresh gate too (a 404 asks for discovery at once), so kept atomic.
+    private long _nextDiscoveryTicks;
+    private bool _absenceLogged;
     private long _created;
     private long _patched;
     private long _deleted;
     private long _failures;
     private long _lists;
     private long _discoveries;
+    private long _builds;
 
     /// <summary>Reports created, patched and deleted; failed requests; list and discovery requests made.</summary>
     public long Created => Interlocked.Read(ref _created);
@@ -58,6 +61,8 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
     public long Failures => Interlocked.Read(ref _failures);
     public long Lists => Interlocked.Read(ref _lists);
     public long Discoveries => Interlocked.Read(ref _discoveries);
+    /// <summary>Reports built from findings (on a quiet cluster none: unchanged findings are recognised by their fingerprint).</summary>
+    public long Builds => Interlocked.Read(ref _builds);
 
     /// <summary>Whether discovery last found PolicyReports and ClusterPolicyReports served (false before the first look).</summary>
     public bool PolicyReportsServed => _namespaced.Served;
@@ -73,19 +78,26 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
         if (!_namespaced.Served && !_cluster.Served) return;
 
-        var desired = PolicyReportBuilder.Build(policy, evaluation, clock.GetUtcNow(), options.MaxResults);
+        var inputs = PolicyReportBuilder.Plan(policy, evaluation, options.MaxResults);
         var name = PolicyReportBuilder.ReportName(policyName);
+        var now = clock.GetUtcNow();
         foreach (var kind in new[] { _namespaced, _cluster })
         {
             if (!kind.Served || kind.Inventory is not { } inventory) continue;
-            var wanted = desired.Where(d => d.IsCluster == kind.IsCluster).ToDictionary(d => d.Namespace ?? "", StringComparer.Ordinal);
+            var wanted = inputs.Where(i => (i.Namespace is null) == kind.IsCluster).ToDictionary(i => i.Namespace ?? "", StringComparer.Ordinal);
             var written = inventory.Of(name);
-            foreach (var (ns, report) in wanted)
+            foreach (var (ns, input) in wanted)
             {
                 if (!kind.Served) break;   // a 403 or a vanished CRD stops this kind until the next discovery round
-                if (written.TryGetValue(ns, out var current))
+                var exists = written.TryGetValue(ns, out var current);
+                // Same findings as the report last built, and that is what the server holds: nothing to build or send.
+                if (exists && kind.BuiltHash(name, ns, input.Fingerprint) is { } known && known == current!.Hash) continue;
+                var report = input.Build(now);
+                Interlocked.Increment(ref _builds);
+                kind.RememberBuilt(name, ns, input.Fingerprint, report.ContentHash);
+                if (exists)
                 {
-                    if (current.Hash != report.ContentHash) await PatchAsync(kind, inventory, report, cancellationToken).ConfigureAwait(false);
+                    if (current!.Hash != report.ContentHash) await PatchAsync(kind, inventory, report, cancellationToken).ConfigureAwait(false);
                 }
                 else if (!kind.IsBlocked(ns, name, report.ContentHash))
                 {
@@ -98,6 +110,8 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
                 if (!kind.Served) break;
                 await DeleteAsync(kind, inventory, name, ns, current, cancellationToken).ConfigureAwait(false);
             }
+
+            kind.ForgetBuilt(name, keep: wanted.Keys);
         }
     }
 
@@ -107,8 +121,11 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
     public void Forget(string policyName)
     {
         var name = PolicyReportBuilder.ReportName(policyName);
-        _namespaced.Inventory?.Remove(name);
-        _cluster.Inventory?.Remove(name);
+        foreach (var kind in new[] { _namespaced, _cluster })
+        {
+            kind.Inventory?.Remove(name);
+            kind.ForgetBuilt(name, keep: []);
+        }
     }
 
     /// <summary>What another replica may have written meanwhile (a new leadership term) is learned again before the next write.</summary>
@@ -125,7 +142,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
         try
         {
             var now = clock.GetUtcNow();
-            if (now >= _nextDiscovery) await DiscoverAsync(now, cancellationToken).ConfigureAwait(false);
+            if (now.UtcTicks >= Volatile.Read(ref _nextDiscoveryTicks)) await DiscoverAsync(now, cancellationToken).ConfigureAwait(false);
             foreach (var kind in new[] { _namespaced, _cluster })
             {
                 if (!kind.Served) continue;
@@ -148,21 +165,29 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
             var names = resources.Resources?.Select(r => r.Name).ToHashSet(StringComparer.Ordinal) ?? [];
             SetServed(_namespaced, names.Contains(PolicyReport.Plural));
             SetServed(_cluster, names.Contains(ClusterPolicyReport.Plural));
-            _nextDiscovery = now + options.DiscoveryInterval;
+            NextDiscovery(now + options.DiscoveryInterval);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
             SetServed(_namespaced, false);
             SetServed(_cluster, false);
-            _nextDiscovery = now + options.DiscoveryInterval;
+            NextDiscovery(now + options.DiscoveryInterval);
         }
         catch (Exception e) when (IsRequestFailure(e, cancellationToken))
         {
             // Unknown: keep what was known (nothing is written while not known to be served) and ask again soon.
             Failed("discovery", "get", e);
-            _nextDiscovery = now + options.DiscoveryRetry;
+            NextDiscovery(now + options.DiscoveryRetry);
+        }
+
+        if (!_namespaced.Served && !_cluster.Served && !_absenceLogged)
+        {
+            _absenceLogged = true;
+            LogNotServed(logger, PolicyReport.ApiVersionName, options.DiscoveryInterval);
         }
     }
+
+    private void NextDiscovery(DateTimeOffset at) => Volatile.Write(ref _nextDiscoveryTicks, at.UtcTicks);
 
     private void SetServed(ReportKind kind, bool served)
     {
@@ -170,10 +195,15 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
         {
             // Newly served (installed, or allowed again after a 403): what exists is learned afresh.
             kind.Inventory = null;
-            LogServed(logger, PolicyReport.ApiVersionName, kind.Plural);
+            if (!kind.Paused) LogServed(logger, PolicyReport.ApiVersionName, kind.Plural);
+        }
+        else if (!served && kind.Served)
+        {
+            LogNoLongerServed(logger, PolicyReport.ApiVersionName, kind.Plural);
         }
 
         kind.Served = served;
+        kind.Paused = false;
     }
 
     /// <summary>Lists the operator's reports of one kind (all namespaces, paginated) into a fresh inventory.</summary>
@@ -243,7 +273,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
                     break;
                 case HttpStatusCode.NotFound:
                     // The namespace is going away, or the CRD went: discovery tells which at the next reconcile.
-                    _nextDiscovery = DateTimeOffset.MinValue;
+                    NextDiscovery(DateTimeOffset.MinValue);
                     break;
                 default:
                     HandleRefusal(kind, ns, name, report.ContentHash, e);
@@ -275,7 +305,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
             {
                 // Deleted by someone (the next reconcile creates it again), or the CRD went (discovery tells).
                 inventory.Remove(name, ns);
-                _nextDiscovery = DateTimeOffset.MinValue;
+                NextDiscovery(DateTimeOffset.MinValue);
             }
             else
             {
@@ -328,6 +358,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
     private static void PauseUntilDiscovery(ReportKind kind)
     {
         // Served again (and relisted) at the next discovery round, which is at its usual time.
+        kind.Paused = true;
         kind.Served = false;
         kind.Inventory = null;
     }
@@ -373,6 +404,12 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
     [LoggerMessage(Level = LogLevel.Information, Message = "{ApiVersion} {Resource} are served: ResponsibilityPolicy findings are written as reports")]
     private static partial void LogServed(ILogger logger, string apiVersion, string resource);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ApiVersion} PolicyReports are not served: no reports are written; discovery looks again every {Interval}")]
+    private static partial void LogNotServed(ILogger logger, string apiVersion, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{ApiVersion} {Resource} are no longer served: their reports are not written")]
+    private static partial void LogNoLongerServed(ILogger logger, string apiVersion, string resource);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "PolicyReport writing: {Verb} {Resource} failed ({Code}): {Error}; status is unaffected, further failures of this kind are logged at debug level")]
     private static partial void LogWriteFailed(ILogger logger, string verb, string resource, string code, string error);
 
@@ -411,20 +448,37 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
         private readonly ConcurrentDictionary<(string Namespace, string Name), byte> _conflicts = new();
         private readonly ConcurrentDictionary<(string Namespace, string Name), byte> _foreign = new();
         private readonly ConcurrentDictionary<(string Namespace, string Name), string> _rejected = new();
+        private readonly ConcurrentDictionary<(string Namespace, string Name), (ulong Fingerprint, string Hash)> _built = new();
         private volatile bool _served;
         private volatile bool _stale;
+        private volatile bool _paused;
         private volatile ReportInventory? _inventory;
 
         public string Plural { get; } = plural;
         public bool IsCluster { get; } = isCluster;
 
         public bool Served { get => _served; set => _served = value; }
+        /// <summary>Not written to after a refusal (403) until discovery looks again.</summary>
+        public bool Paused { get => _paused; set => _paused = value; }
         /// <summary>Set after a conflict: list again before the next write.</summary>
         public bool Stale { get => _stale; set => _stale = value; }
         /// <summary>Null until listed (and again after the CRD appears, a 403, or a new leadership term).</summary>
         public ReportInventory? Inventory { get => _inventory; set => _inventory = value; }
 
         public void Conflicted(string ns, string name) => _conflicts[(ns, name)] = 0;
+
+        /// <summary>The content hash of the report last built from findings with this fingerprint, if that is the last one built.</summary>
+        public string? BuiltHash(string name, string ns, ulong fingerprint) =>
+            _built.TryGetValue((ns, name), out var built) && built.Fingerprint == fingerprint ? built.Hash : null;
+
+        public void RememberBuilt(string name, string ns, ulong fingerprint, string hash) => _built[(ns, name)] = (fingerprint, hash);
+
+        /// <summary>Drops what was built for the policy's reports outside <paramref name="keep"/> (namespaces that have no report now).</summary>
+        public void ForgetBuilt(string name, IEnumerable<string> keep)
+        {
+            var kept = keep.ToHashSet(StringComparer.Ordinal);
+            foreach (var key in _built.Keys.Where(k => k.Name == name && !kept.Contains(k.Namespace)).ToList()) _built.TryRemove(key, out _);
+        }
 
         public void Reject(string ns, string name, string contentHash) => _rejected[(ns, name)] = contentHash;
 

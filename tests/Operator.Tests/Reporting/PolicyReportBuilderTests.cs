@@ -195,6 +195,29 @@ public class PolicyReportBuilderTests
     }
 
     [Fact]
+    public void The_fingerprint_is_stable_for_the_same_findings_and_moves_with_anything_the_report_shows()
+    {
+        static ulong Shop(string spec, string objects = Cluster, int maxResults = 1000)
+        {
+            var (policy, evaluation) = Evaluate(spec, objects);
+            return PolicyReportBuilder.Plan(policy, evaluation, maxResults).Single(i => i.Namespace == "shop").Fingerprint;
+        }
+
+        var fingerprint = Shop(Spec);
+        Assert.Equal(fingerprint, Shop(Spec));
+        Assert.NotEqual(fingerprint, Shop(Spec.Replace("mode: Warn", "mode: Audit", StringComparison.Ordinal)));
+        Assert.NotEqual(fingerprint, Shop(Spec, maxResults: 10));
+        Assert.NotEqual(fingerprint, Shop(Spec, Cluster.Replace("{name: api, namespace: shop}", "{name: api-v2, namespace: shop}", StringComparison.Ordinal)));
+        Assert.NotEqual(fingerprint, Shop(Spec, Cluster.Replace("uid: web-uid", "uid: web-uid-2", StringComparison.Ordinal)));
+        // A namespace whose findings did not change keeps its fingerprint when another's change.
+        var (policy, evaluation) = Evaluate();
+        var (_, changed) = Evaluate(Spec, Cluster.Replace("image: \"nginx:1.27\"", "image: \"nginx:latest\"", StringComparison.Ordinal));
+        Assert.Equal(
+            PolicyReportBuilder.Plan(policy, evaluation).Single(i => i.Namespace == "batch").Fingerprint,
+            PolicyReportBuilder.Plan(policy, changed).Single(i => i.Namespace == "batch").Fingerprint);
+    }
+
+    [Fact]
     public void Without_an_evaluation_a_policy_has_no_reports()
     {
         var (policy, _) = Evaluate();
