@@ -9,46 +9,33 @@ namespace EksHardening.Entities;
 /// resources of one namespace. Policy Reporter and other UIs read it; the CRD is not ours and may be absent.
 /// </summary>
 [KubernetesEntity(Group = Group, ApiVersion = Version, Kind = KindName, PluralName = Plural)]
-public sealed class PolicyReport : IKubernetesObject<V1ObjectMeta>, IPolicyReport
+public sealed class PolicyReport() : PolicyReportBase(KindName)
 {
     public const string Group = "wgpolicyk8s.io";
     public const string Version = "v1alpha2";
     public const string KindName = "PolicyReport";
     public const string Plural = "policyreports";
     public const string ApiVersionName = Group + "/" + Version;
-
-    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = ApiVersionName;
-    [JsonPropertyName("kind")] public string Kind { get; set; } = KindName;
-    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
-    [JsonPropertyName("scope")] public V1ObjectReference? Scope { get; set; }
-    [JsonPropertyName("scopeSelector")] public V1LabelSelector? ScopeSelector { get; set; }
-    [JsonPropertyName("summary")] public PolicyReportSummary Summary { get; set; } = new();
-    [JsonPropertyName("results")] public List<PolicyReportResult> Results { get; set; } = [];
 }
 
 /// <summary>The cluster-scoped twin of <see cref="PolicyReport"/>: results for cluster-scoped resources and the cluster itself.</summary>
 [KubernetesEntity(Group = PolicyReport.Group, ApiVersion = PolicyReport.Version, Kind = KindName, PluralName = Plural)]
-public sealed class ClusterPolicyReport : IKubernetesObject<V1ObjectMeta>, IPolicyReport
+public sealed class ClusterPolicyReport() : PolicyReportBase(KindName)
 {
     public const string KindName = "ClusterPolicyReport";
     public const string Plural = "clusterpolicyreports";
+}
 
+/// <summary>What both report kinds hold: an optional scope, the summary and the results.</summary>
+public abstract class PolicyReportBase(string kind) : IKubernetesObject<V1ObjectMeta>
+{
     [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = PolicyReport.ApiVersionName;
-    [JsonPropertyName("kind")] public string Kind { get; set; } = KindName;
+    [JsonPropertyName("kind")] public string Kind { get; set; } = kind;
     [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
     [JsonPropertyName("scope")] public V1ObjectReference? Scope { get; set; }
     [JsonPropertyName("scopeSelector")] public V1LabelSelector? ScopeSelector { get; set; }
     [JsonPropertyName("summary")] public PolicyReportSummary Summary { get; set; } = new();
     [JsonPropertyName("results")] public List<PolicyReportResult> Results { get; set; } = [];
-}
-
-/// <summary>What both report kinds share: metadata, summary and results.</summary>
-public interface IPolicyReport : IKubernetesObject<V1ObjectMeta>
-{
-    V1ObjectReference? Scope { get; set; }
-    V1LabelSelector? ScopeSelector { get; set; }
-    PolicyReportSummary Summary { get; set; }
-    List<PolicyReportResult> Results { get; set; }
 }
 
 /// <summary>A page of namespaced reports, as a list call returns them.</summary>

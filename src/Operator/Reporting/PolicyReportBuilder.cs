@@ -11,7 +11,7 @@ namespace EksHardening.Operator.Reporting;
 
 /// <summary>One report the evaluation calls for: a PolicyReport for a namespace, or the ClusterPolicyReport (namespace null).</summary>
 /// <param name="ContentHash">Hash of everything but the result timestamps: equal hashes mean nothing to write.</param>
-public sealed record DesiredPolicyReport(string? Namespace, IPolicyReport Report, string ContentHash)
+public sealed record DesiredPolicyReport(string? Namespace, PolicyReportBase Report, string ContentHash)
 {
     public bool IsCluster => Namespace is null;
 }
@@ -95,7 +95,7 @@ public static class PolicyReportBuilder
     /// the same report built from the same findings. Written field by field in a fixed order (maps by key), which is
     /// much cheaper than serializing and canonicalizing the whole report on every reconcile.
     /// </summary>
-    public static string ContentHash(IPolicyReport report)
+    public static string ContentHash(PolicyReportBase report)
     {
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         using (var json = new Utf8JsonWriter(buffer))
@@ -246,7 +246,7 @@ public sealed class PolicyReportInput
             .Select(i => PolicyReportBuilder.Result(_context, i, timestamp))
             .ToList();
         var policyName = _context.Policy.Metadata.Name;
-        IPolicyReport report = Namespace is null ? new ClusterPolicyReport() : new PolicyReport();
+        PolicyReportBase report = Namespace is null ? new ClusterPolicyReport() : new PolicyReport();
         report.Metadata = new V1ObjectMeta
         {
             Name = PolicyReportBuilder.ReportName(policyName),

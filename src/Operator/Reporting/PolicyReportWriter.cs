@@ -236,7 +236,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
         kind.ResetBlocked(inventory);
     }
 
-    private static string? AddPage<T>(ReportInventory inventory, IItems<T> page) where T : IPolicyReport
+    private static string? AddPage<T>(ReportInventory inventory, IItems<T> page) where T : PolicyReportBase
     {
         foreach (var report in page.Items)
         {
@@ -382,7 +382,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
     /// A merge patch that sets every field the operator owns: results replace the list, the truncation annotation is
     /// removed (an explicit null) when it no longer applies, and labels and annotations others added stay.
     /// </summary>
-    private static string MergePatch(IPolicyReport report)
+    private static string MergePatch(PolicyReportBase report)
     {
         var full = JsonNode.Parse(KubernetesJson.Serialize(report))!.AsObject();
         var metadata = full["metadata"]!.AsObject();
