@@ -38,7 +38,8 @@ public sealed class OperatorOptions
                                      Reporter or Kyverno (default true) [EKS_HARDENING_POLICY_REPORTS]
           --policy-report-max-results N
                                      results kept in one report, failures first; the summary counts all
-                                     (default 1000) [EKS_HARDENING_POLICY_REPORT_MAX_RESULTS]
+                                     (default 1000, at most 2000 to stay well below the object size limit)
+                                     [EKS_HARDENING_POLICY_REPORT_MAX_RESULTS]
 
         Admission webhook (validating; judges Pods and workloads for Warn and Enforce policies):
           --webhook-port PORT        HTTPS port of POST /validate (default 9443; 0 = webhook off)
@@ -136,7 +137,7 @@ public sealed class OperatorOptions
         new("--aws", "EKS_HARDENING_AWS", (o, v) => o.Aws = Bool("--aws", v)),
         new("--aws-region", "AWS_REGION", (o, v) => o.AwsRegion = v),
         new("--policy-reports", "EKS_HARDENING_POLICY_REPORTS", (o, v) => o.PolicyReports.Enabled = Bool("--policy-reports", v)),
-        new("--policy-report-max-results", "EKS_HARDENING_POLICY_REPORT_MAX_RESULTS", (o, v) => o.PolicyReports.MaxResults = Int("--policy-report-max-results", v, 1, 5000)),
+        new("--policy-report-max-results", "EKS_HARDENING_POLICY_REPORT_MAX_RESULTS", (o, v) => o.PolicyReports.MaxResults = Int("--policy-report-max-results", v, 1, 2000)),
         new("--webhook-port", "EKS_HARDENING_WEBHOOK_PORT", (o, v) => o.Webhook.Port = Int("--webhook-port", v, 0, 65535)),
         new("--webhook-timeout", "EKS_HARDENING_WEBHOOK_TIMEOUT", (o, v) => o.Webhook.TimeoutSeconds = Int("--webhook-timeout", v, 1, 30)),
         new("--webhook-failure-policy", "EKS_HARDENING_WEBHOOK_FAILURE_POLICY", (o, v) => o.Webhook.FailurePolicy = FailurePolicy(v)),

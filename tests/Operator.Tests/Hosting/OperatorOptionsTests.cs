@@ -101,7 +101,7 @@ public class OperatorOptionsTests
     [InlineData("--max-violations", "501", "--max-violations must be a whole number from 0 to 500")]
     [InlineData("--leader-elect", "maybe", "--leader-elect must be true or false")]
     [InlineData("--policy-reports", "auto", "--policy-reports must be true or false")]
-    [InlineData("--policy-report-max-results", "0", "--policy-report-max-results must be a whole number from 1 to 5000")]
+    [InlineData("--policy-report-max-results", "0", "--policy-report-max-results must be a whole number from 1 to 2000")]
     [InlineData("--evaluation-interval", "10 minutes", "--evaluation-interval must be a duration")]
     [InlineData("--lease-duration", "0s", "--lease-duration must be a duration")]
     public void Bad_values_name_the_flag(string flag, string value, string expected)
