@@ -218,6 +218,52 @@ public class CustomResourceTests : EmulatorTest
         Assert.Empty((await Client.NetworkingV1.ListNamespacedNetworkPolicyAsync("default")).Items);
     }
 
+    [Fact]
+    public async Task A_cluster_scoped_custom_resource_owns_namespaced_custom_resources_listed_across_namespaces_by_label()
+    {
+        await Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(PolicyReportCrd());
+        var policy = Node(await Client.CustomObjects.CreateClusterCustomObjectAsync(Policy("prod"), Group, Version, Plural));
+        var owner = new JsonObject
+        {
+            ["apiVersion"] = $"{Group}/{Version}", ["kind"] = "ResponsibilityPolicy", ["name"] = "prod",
+            ["uid"] = policy["metadata"]!["uid"]!.GetValue<string>(), ["controller"] = true, ["blockOwnerDeletion"] = true,
+        };
+        JsonObject Report(string ns, string managedBy) => new()
+        {
+            ["apiVersion"] = "wgpolicyk8s.io/v1alpha2",
+            ["kind"] = "PolicyReport",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = "rpol-prod", ["namespace"] = ns,
+                ["labels"] = new JsonObject { ["app.kubernetes.io/managed-by"] = managedBy },
+                ["ownerReferences"] = new JsonArray(owner.DeepClone()),
+            },
+        };
+        await Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop" } });
+        await Client.CustomObjects.CreateNamespacedCustomObjectAsync(Report("default", "eks-hardening"), "wgpolicyk8s.io", "v1alpha2", "default", "policyreports");
+        await Client.CustomObjects.CreateNamespacedCustomObjectAsync(Report("shop", "eks-hardening"), "wgpolicyk8s.io", "v1alpha2", "shop", "policyreports");
+        var other = Report("shop", "someone-else");
+        other["metadata"]!["name"] = "other";
+        other["metadata"]!.AsObject().Remove("ownerReferences");
+        await Client.CustomObjects.CreateNamespacedCustomObjectAsync(other, "wgpolicyk8s.io", "v1alpha2", "shop", "policyreports");
+
+        var ours = Node(await Client.CustomObjects.ListClusterCustomObjectAsync("wgpolicyk8s.io", "v1alpha2", "policyreports", labelSelector: "app.kubernetes.io/managed-by=eks-hardening"));
+        Assert.Equal(["default", "shop"], ours["items"]!.AsArray().Select(i => i!["metadata"]!["namespace"]!.GetValue<string>()).Order());
+
+        await Client.CustomObjects.DeleteClusterCustomObjectAsync(Group, Version, Plural, "prod");
+        var left = Node(await Client.CustomObjects.ListClusterCustomObjectAsync("wgpolicyk8s.io", "v1alpha2", "policyreports"));
+        Assert.Equal(["other"], left["items"]!.AsArray().Select(i => i!["metadata"]!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task Deleting_a_custom_resource_with_a_stale_uid_precondition_is_409_and_keeps_it()
+    {
+        await Client.CustomObjects.CreateClusterCustomObjectAsync(Policy("prod"), Group, Version, Plural);
+        await ApiAssert.FailsWith(HttpStatusCode.Conflict, () => Client.CustomObjects.DeleteClusterCustomObjectAsync(Group, Version, Plural, "prod",
+            new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = "not-its-uid" } }));
+        Assert.NotNull(Emulator.Get($"{Group}/{Version}", "ResponsibilityPolicy", null, "prod"));
+    }
+
     private static JsonObject Policy(string name) => new()
     {
         ["apiVersion"] = $"{Group}/{Version}",

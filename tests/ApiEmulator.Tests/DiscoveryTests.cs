@@ -1,5 +1,7 @@
 using System.Net;
 using EksHardening.Emulator.Tests.Support;
+using k8s;
+using k8s.Models;
 
 namespace EksHardening.Emulator.Tests;
 
@@ -59,4 +61,46 @@ public class DiscoveryTests : EmulatorTest
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(new Uri($"{Emulator.BaseUrl}/apis/apps/v1/namespaces/default/pods"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"{Emulator.BaseUrl}/healthz"))).StatusCode);
     }
+
+    [Fact]
+    public async Task A_custom_group_version_is_404_until_its_CRDs_exist_lists_each_served_resource_and_is_404_again_without_them()
+    {
+        await ApiAssert.FailsWith(HttpStatusCode.NotFound, () => Client.CustomObjects.GetAPIResourcesAsync("wgpolicyk8s.io", "v1alpha2"));
+
+        await Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(ReportCrd("PolicyReport", "policyreports", "Namespaced"));
+        var one = await Client.CustomObjects.GetAPIResourcesAsync("wgpolicyk8s.io", "v1alpha2");
+        Assert.Equal(["policyreports"], one.Resources.Select(r => r.Name));
+
+        await Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(ReportCrd("ClusterPolicyReport", "clusterpolicyreports", "Cluster"));
+        var both = await Client.CustomObjects.GetAPIResourcesAsync("wgpolicyk8s.io", "v1alpha2");
+        Assert.Equal("wgpolicyk8s.io/v1alpha2", both.GroupVersion);
+        Assert.True(Assert.Single(both.Resources, r => r.Name == "policyreports").Namespaced);
+        Assert.False(Assert.Single(both.Resources, r => r.Name == "clusterpolicyreports").Namespaced);
+        Assert.Contains("wgpolicyk8s.io", (await Client.Apis.GetAPIVersionsAsync()).Groups.Select(g => g.Name));
+
+        await Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync("policyreports.wgpolicyk8s.io");
+        Assert.Equal(["clusterpolicyreports"], (await Client.CustomObjects.GetAPIResourcesAsync("wgpolicyk8s.io", "v1alpha2")).Resources.Select(r => r.Name));
+        await Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync("clusterpolicyreports.wgpolicyk8s.io");
+        await ApiAssert.FailsWith(HttpStatusCode.NotFound, () => Client.CustomObjects.GetAPIResourcesAsync("wgpolicyk8s.io", "v1alpha2"));
+        Assert.DoesNotContain("wgpolicyk8s.io", (await Client.Apis.GetAPIVersionsAsync()).Groups.Select(g => g.Name));
+    }
+
+    private static V1CustomResourceDefinition ReportCrd(string kind, string plural, string scope) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = $"{plural}.wgpolicyk8s.io" },
+        Spec = new V1CustomResourceDefinitionSpec
+        {
+            Group = "wgpolicyk8s.io",
+            Scope = scope,
+            Names = new V1CustomResourceDefinitionNames { Plural = plural, Kind = kind },
+            Versions =
+            [
+                new V1CustomResourceDefinitionVersion
+                {
+                    Name = "v1alpha2", Served = true, Storage = true,
+                    Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true } },
+                },
+            ],
+        },
+    };
 }

@@ -9,9 +9,9 @@ namespace EksHardening.Operator.IntegrationTests;
 internal static class ExpectedStatus
 {
     public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
-        ComplianceStatus.FromEvaluation(policy, Evaluation(policy, objects), policy.Status, DateTimeOffset.UtcNow, 50);
+        ComplianceStatus.FromEvaluation(policy, Evaluate(policy, objects), policy.Status, DateTimeOffset.UtcNow, 50);
 
-    public static PolicyEvaluation Evaluation(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
+    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
         new PolicyEvaluator(TimeProvider.System).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
 
     /// <summary>List responses omit kind and apiVersion on items; the snapshot sorts objects by them.</summary>

@@ -38,6 +38,7 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         "eks_hardening_kubernetes_requests_total", "eks_hardening_aws_calls_total", "eks_hardening_aws_retries_total",
         "eks_hardening_cache_hits_total", "eks_hardening_cache_misses_total", "eks_hardening_cache_hit_ratio",
         "eks_hardening_violations",
+        "eks_hardening_policy_report_writes_total", "eks_hardening_policy_report_failures_total", "eks_hardening_policy_reports_served",
         "eks_hardening_admission_requests_total", "eks_hardening_admission_duration_seconds", "eks_hardening_admission_rejected_total",
         "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_cpu_seconds_total", "process_start_time_seconds",
         "dotnet_gc_heap_size_bytes", "dotnet_gc_allocated_bytes_total", "dotnet_gc_collections_total",

@@ -132,17 +132,18 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     public ResponsibilityPolicyStatus Expected(string name)
     {
         var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
-        return ExpectedStatus.Of(policy, ClusterObjects());
+        return ExpectedStatus.Of(policy, CurrentObjects());
     }
 
     /// <summary>The rule engine's evaluation of the policy over the emulator's objects right now.</summary>
     public PolicyEvaluation ExpectedEvaluation(string name)
     {
         var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
-        return ExpectedStatus.Evaluation(policy, ClusterObjects());
+        return ExpectedStatus.Evaluate(policy, CurrentObjects());
     }
 
-    private List<object> ClusterObjects()
+    /// <summary>Every object the operator's informers would see, from the emulator right now.</summary>
+    public List<object> CurrentObjects()
     {
         var objects = new List<object>();
         objects.AddRange(Emulator.List<V1Namespace>());

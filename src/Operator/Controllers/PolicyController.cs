@@ -146,6 +146,7 @@ public sealed partial class PolicyController(
         LogLeading(_logger, options.Identity);
         try
         {
+            reconciler.OnLeadershipStarted();
             EnqueueAll();
             var controller = new Controller<string>("responsibilitypolicy", queue, reconciler, loggers.CreateLogger<Controller<string>>(), clock, Metrics);
             await Task.WhenAll(controller.RunAsync(options.Workers, term), events.RunAsync(term)).ConfigureAwait(false);

@@ -32,7 +32,8 @@ public sealed partial class PolicyReconciler(
     PolicyControllerOptions options,
     TimeProvider clock,
     ILogger<PolicyReconciler> logger,
-    Aws.AwsFactCollector? awsFacts = null) : IReconciler<string>
+    Aws.AwsFactCollector? awsFacts = null,
+    PolicyReportWriter? reports = null) : IReconciler<string>
 {
     private readonly ConcurrentDictionary<string, FindingsCache> _caches = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WrittenStatus> _written = new(StringComparer.Ordinal);
@@ -63,6 +64,7 @@ public sealed partial class PolicyReconciler(
             _written.TryRemove(name, out _);
             events.Forget(name);
             Violations.Forget(name);
+            reports?.Forget(name);
             return ReconcileResult.Done;
         }
 
@@ -111,8 +113,13 @@ public sealed partial class PolicyReconciler(
             Interlocked.Increment(ref _unchanged);
         }
 
+        // After the status, which matters more; a report that cannot be written never fails the reconcile.
+        if (reports is not null) await reports.SyncAsync(policy, evaluation, cancellationToken).ConfigureAwait(false);
         return ReconcileResult.After(NextEvaluation(policy, evaluation, now));
     }
+
+    /// <summary>A new leadership term: another replica may have written reports meanwhile, so they are listed again.</summary>
+    public void OnLeadershipStarted() => reports?.Invalidate();
 
     /// <summary>
     /// Enforce mode closes what it safely can; status lists what stands (objects it owns, namespaces it labelled)

@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Rules;
 using k8s.Models;
 
@@ -25,9 +26,9 @@ public sealed record RemediationStep(
 /// </summary>
 public static class RemediationPlanner
 {
-    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
-    public const string ManagedByValue = "eks-hardening";
-    public const string PolicyLabel = "eks-hardening.io/policy";
+    public const string ManagedByLabel = PolicyOwnership.ManagedByLabel;
+    public const string ManagedByValue = PolicyOwnership.ManagedByValue;
+    public const string PolicyLabel = PolicyOwnership.PolicyLabel;
     /// <summary>Set on a namespace the operator labelled, so status can keep listing that remediation.</summary>
     public const string LabelledByAnnotation = "eks-hardening.io/psa-labelled-by";
     public const string ImdsPolicyName = "eks-hardening-block-instance-metadata";
@@ -158,19 +159,8 @@ public static class RemediationPlanner
 
     private static V1NetworkPolicy Own(V1NetworkPolicy networkPolicy, ResponsibilityPolicy policy)
     {
-        networkPolicy.Metadata.Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedByValue, [PolicyLabel] = policy.Metadata.Name };
-        networkPolicy.Metadata.OwnerReferences =
-        [
-            new V1OwnerReference
-            {
-                ApiVersion = policy.ApiVersion ?? ResponsibilityPolicy.ApiVersionName,
-                Kind = ResponsibilityPolicy.KindName,
-                Name = policy.Metadata.Name,
-                Uid = policy.Metadata.Uid,
-                Controller = true,
-                BlockOwnerDeletion = true,
-            },
-        ];
+        networkPolicy.Metadata.Labels = PolicyOwnership.Labels(policy.Metadata.Name);
+        networkPolicy.Metadata.OwnerReferences = [PolicyOwnership.OwnerReference(policy)];
         return networkPolicy;
     }
 

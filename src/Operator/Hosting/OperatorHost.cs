@@ -63,11 +63,14 @@ public static class OperatorHost
             services.AddSingleton<IImageFacts>(sp => new EcrImageFacts(sp.GetRequiredService<AwsFactCollector>()));
         }
 
+        services.AddSingleton(options.PolicyReports);
+        services.AddSingleton<PolicyReportWriter>();
         services.AddSingleton(new PolicyControllerOptions { MaxViolations = options.MaxViolations, DefaultEvaluationInterval = options.EvaluationInterval });
         services.AddSingleton(sp => new PolicyReconciler(
             sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(), sp.GetRequiredService<IPolicyStatusWriter>(),
             sp.GetRequiredService<ViolationEvents>(), sp.GetRequiredService<Remediator>(), sp.GetRequiredService<PolicyControllerOptions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyReconciler>>(), sp.GetService<AwsFactCollector>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyReconciler>>(), sp.GetService<AwsFactCollector>(),
+            sp.GetRequiredService<PolicyReportWriter>()));
         services.AddSingleton<PolicyController>();
         services.AddSingleton<OperatorMetrics>();
         services.AddHostedService<InformerService>();

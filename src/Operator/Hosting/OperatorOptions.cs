@@ -1,6 +1,7 @@
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Cli;
 using EksHardening.Operator.Policies;
+using EksHardening.Operator.Reporting;
 
 namespace EksHardening.Operator.Hosting;
 
@@ -32,6 +33,13 @@ public sealed class OperatorOptions
                                      chain (IRSA, Pod Identity, env); false turns the AWS-backed rules off (default true)
                                      [EKS_HARDENING_AWS]
           --aws-region REGION        region for AWS calls when a policy names none [AWS_REGION]
+          --policy-reports BOOL      write wgpolicyk8s.io/v1alpha2 PolicyReports (one per namespace and policy) and a
+                                     ClusterPolicyReport per policy when those CRDs are served, e.g. by Policy
+                                     Reporter or Kyverno (default true) [EKS_HARDENING_POLICY_REPORTS]
+          --policy-report-max-results N
+                                     results kept in one report, failures first; the summary counts all
+                                     (default 1000, at most 2000 to stay well below the object size limit)
+                                     [EKS_HARDENING_POLICY_REPORT_MAX_RESULTS]
 
         Admission webhook (validating; judges Pods and workloads for Warn and Enforce policies):
           --webhook-port PORT        HTTPS port of POST /validate (default 9443; 0 = webhook off)
@@ -65,6 +73,7 @@ public sealed class OperatorOptions
     public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
     public bool Aws { get; set; } = true;
     public string? AwsRegion { get; set; }
+    public PolicyReportOptions PolicyReports { get; } = new();
 
     /// <summary>The admission webhook; <see cref="WebhookOptions.Port"/> 0 turns it off.</summary>
     public WebhookOptions Webhook { get; } = new()
@@ -127,6 +136,8 @@ public sealed class OperatorOptions
         new("--identity", "EKS_HARDENING_IDENTITY", (o, v) => o.Identity = v),
         new("--aws", "EKS_HARDENING_AWS", (o, v) => o.Aws = Bool("--aws", v)),
         new("--aws-region", "AWS_REGION", (o, v) => o.AwsRegion = v),
+        new("--policy-reports", "EKS_HARDENING_POLICY_REPORTS", (o, v) => o.PolicyReports.Enabled = Bool("--policy-reports", v)),
+        new("--policy-report-max-results", "EKS_HARDENING_POLICY_REPORT_MAX_RESULTS", (o, v) => o.PolicyReports.MaxResults = Int("--policy-report-max-results", v, 1, 2000)),
         new("--webhook-port", "EKS_HARDENING_WEBHOOK_PORT", (o, v) => o.Webhook.Port = Int("--webhook-port", v, 0, 65535)),
         new("--webhook-timeout", "EKS_HARDENING_WEBHOOK_TIMEOUT", (o, v) => o.Webhook.TimeoutSeconds = Int("--webhook-timeout", v, 1, 30)),
         new("--webhook-failure-policy", "EKS_HARDENING_WEBHOOK_FAILURE_POLICY", (o, v) => o.Webhook.FailurePolicy = FailurePolicy(v)),

@@ -18,7 +18,8 @@ public sealed class OperatorMetrics
     private readonly IReadOnlyList<IMetricFamily> _families;
 
     public OperatorMetrics(ClusterInformers informers, PolicyReconciler reconciler, PolicyController controller, ViolationEvents events,
-        KubernetesApiMetrics kubernetesApi, AwsCallCounters? awsCalls = null, AwsFactCollector? awsFacts = null, AdmissionEndpoint? admission = null)
+        KubernetesApiMetrics kubernetesApi, AwsCallCounters? awsCalls = null, AwsFactCollector? awsFacts = null, AdmissionEndpoint? admission = null,
+        PolicyReportWriter? policyReports = null)
     {
         List<IMetricFamily> families =
         [
@@ -45,6 +46,7 @@ public sealed class OperatorMetrics
                 }),
         ];
         if (awsCalls is not null) families.AddRange(AwsFamilies(awsCalls));
+        if (policyReports is not null) families.AddRange(PolicyReportFamilies(policyReports));
         if (admission is not null) families.AddRange(admission.Metrics.Families);
         _families = families;
     }
@@ -64,6 +66,25 @@ public sealed class OperatorMetrics
         {
             foreach (var informer in informers.All) emit(value(informer), [informer.Resource]);
         });
+
+    private static IEnumerable<IMetricFamily> PolicyReportFamilies(PolicyReportWriter reports) =>
+    [
+        new ObservedFamily("eks_hardening_policy_report_writes_total", "PolicyReport and ClusterPolicyReport writes, by operation (create, patch, delete).",
+            MetricType.Counter, ["operation"], emit =>
+            {
+                emit(reports.Created, ["create"]);
+                emit(reports.Patched, ["patch"]);
+                emit(reports.Deleted, ["delete"]);
+            }),
+        new ObservedFamily("eks_hardening_policy_report_failures_total", "PolicyReport requests that failed (the policy's status is unaffected).",
+            MetricType.Counter, () => reports.Failures),
+        new ObservedFamily("eks_hardening_policy_reports_served", "1 when the cluster serves the wgpolicyk8s.io/v1alpha2 kind (learned by discovery).",
+            MetricType.Gauge, ["kind"], emit =>
+            {
+                emit(reports.PolicyReportsServed ? 1 : 0, ["PolicyReport"]);
+                emit(reports.ClusterPolicyReportsServed ? 1 : 0, ["ClusterPolicyReport"]);
+            }),
+    ];
 
     private static IEnumerable<IMetricFamily> AwsFamilies(AwsCallCounters calls) =>
     [

@@ -25,6 +25,7 @@ public sealed class ChartRbacTests
     {
         { "default values", [], [], Everything },
         { "remediation off", [], ["rbac.remediation=false"], Everything.Except([PermissionFeature.Remediation]).ToArray() },
+        { "policy reports off", [], ["policyReports.enabled=false"], Everything.Except([PermissionFeature.PolicyReports]).ToArray() },
         { "webhook off", [], ["webhook.enabled=false"], Everything.Except([PermissionFeature.WebhookCertificates]).ToArray() },
         { "webhook certificate from cert-manager", [], ["webhook.certManager.enabled=true"], Everything.Except([PermissionFeature.WebhookCertificates]).ToArray() },
         { "every optional feature", [HelmChartTests.AllFeaturesValues], [], Everything.Except([PermissionFeature.WebhookCertificates]).ToArray() },

@@ -75,6 +75,18 @@ public class OperatorOptionsTests
     }
 
     [Fact]
+    public void PolicyReports_are_on_by_default_and_their_flags_and_variables_set_them()
+    {
+        var defaults = OperatorOptions.Parse([], Env());
+        Assert.True(defaults.PolicyReports.Enabled);
+        Assert.Equal(1000, defaults.PolicyReports.MaxResults);
+
+        var options = OperatorOptions.Parse(["--policy-report-max-results", "200"], Env(("EKS_HARDENING_POLICY_REPORTS", "false")));
+        Assert.False(options.PolicyReports.Enabled);
+        Assert.Equal(200, options.PolicyReports.MaxResults);
+    }
+
+    [Fact]
     public void The_webhook_port_cannot_be_the_health_or_metrics_port()
     {
         var e = Assert.Throws<UsageException>(() => OperatorOptions.Parse(["--webhook-port", "8081"], Env()));
@@ -88,6 +100,8 @@ public class OperatorOptionsTests
     [InlineData("--workers", "0", "--workers must be a whole number from 1 to 64")]
     [InlineData("--max-violations", "501", "--max-violations must be a whole number from 0 to 500")]
     [InlineData("--leader-elect", "maybe", "--leader-elect must be true or false")]
+    [InlineData("--policy-reports", "auto", "--policy-reports must be true or false")]
+    [InlineData("--policy-report-max-results", "0", "--policy-report-max-results must be a whole number from 1 to 2000")]
     [InlineData("--evaluation-interval", "10 minutes", "--evaluation-interval must be a duration")]
     [InlineData("--lease-duration", "0s", "--lease-duration must be a duration")]
     public void Bad_values_name_the_flag(string flag, string value, string expected)

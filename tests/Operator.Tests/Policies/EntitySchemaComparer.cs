@@ -10,7 +10,7 @@ namespace EksHardening.Operator.Tests.Policies;
 /// schema and every schema property in the type, with the same JSON name, type, format and enum values.
 /// Mapping: string → string; bool → boolean; int → integer (int32); long → integer (int64);
 /// DateTimeOffset → string with format date-time; enum → string with the JsonStringEnumMemberName (or member)
-/// names as enum; List&lt;T&gt; → array of T; V1ObjectMeta, V1LabelSelector, V1Condition → object (Kubernetes'
+/// names as enum; List&lt;T&gt; → array of T; Dictionary&lt;string, T&gt; → object whose additionalProperties are T; V1ObjectMeta, V1LabelSelector, V1Condition → object (Kubernetes'
 /// own shapes, not recursed into); any other class → object, recursively.
 /// </summary>
 internal static class EntitySchemaComparer
@@ -82,6 +82,11 @@ internal static class EntitySchemaComparer
             if (schema["items"] is JsonObject items) CompareValue(ElementType(type), items, path + "[]", stringEnums, differences);
             else differences.Add($"{path}: the schema's array has no items");
         }
+        else if (expectedType == "object" && DictionaryValueType(type) is { } valueType)
+        {
+            if (schema["additionalProperties"] is JsonObject valueSchema) CompareValue(valueType, valueSchema, path + "{}", stringEnums, differences);
+            else differences.Add($"{path}: C# {Describe(type)} is a map but the schema has no additionalProperties");
+        }
         else if (expectedType == "object" && !KubernetesShapes.Contains(type))
         {
             CompareObject(type, schema, path, stringEnums, differences);
@@ -110,6 +115,13 @@ internal static class EntitySchemaComparer
             .ToList();
 
     private static Type ElementType(Type listType) => listType.GetGenericArguments()[0];
+
+    private static Type? DictionaryValueType(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() is var definition
+        && (definition == typeof(Dictionary<,>) || definition == typeof(IDictionary<,>) || definition == typeof(IReadOnlyDictionary<,>))
+        && type.GetGenericArguments()[0] == typeof(string)
+            ? type.GetGenericArguments()[1]
+            : null;
 
     private static string Describe(Type type) => type.IsGenericType
         ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Describe))}>"

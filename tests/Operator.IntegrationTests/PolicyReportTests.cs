@@ -1,0 +1,291 @@
+using System.Text.Json.Nodes;
+using EksHardening.Emulator.Diagnostics;
+using EksHardening.Entities;
+using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Reporting;
+using EksHardening.Operator.Tests.Support;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EksHardening.Operator.IntegrationTests;
+
+/// <summary>
+/// wgpolicyk8s.io/v1alpha2 reports written by the running operator against the emulator: present only when the
+/// CRDs are, equal to what the rule engine computes, updated only when content changes, owned by the policy.
+/// </summary>
+public sealed class PolicyReportTests : IAsyncLifetime
+{
+    private const string PolicyName = "production";
+    private static readonly string[] ReportResources = [PolicyReport.Plural, ClusterPolicyReport.Plural];
+    private OperatorTestbed _bed = null!;
+
+    public async Task InitializeAsync() => _bed = await OperatorTestbed.StartWithMixedWorkloadsAsync();
+
+    public async Task DisposeAsync() => await _bed.DisposeAsync();
+
+    [Fact]
+    public async Task With_the_crds_served_every_namespace_in_scope_gets_a_report_equal_to_the_rule_engines()
+    {
+        await InstallCrdsAsync();
+        var app = await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync(PolicyName);
+        await ReportsConvergedAsync();
+
+        // /metrics counts the report writes the API server answered, and that both kinds are served.
+        await Eventually.True(() => _bed.Emulator.CountRequests("create", "policyreports") + _bed.Emulator.CountRequests("create", "clusterpolicyreports") == 3,
+            "three creates in the request log");
+        var metrics = PrometheusExposition.Parse(app.Services.GetRequiredService<OperatorMetrics>().Render());
+        Assert.Equal(3, metrics.Value("eks_hardening_policy_report_writes_total", ("operation", "create")));
+        Assert.Equal(0, metrics.Value("eks_hardening_policy_report_failures_total"));
+        Assert.Equal(1, metrics.Value("eks_hardening_policy_reports_served", ("kind", "PolicyReport")));
+        Assert.Equal(1, metrics.Value("eks_hardening_policy_reports_served", ("kind", "ClusterPolicyReport")));
+
+        var reports = _bed.Emulator.List<PolicyReport>(labelSelector: $"{PolicyOwnership.PolicyLabel}={PolicyName}");
+        Assert.Equal(["prod-a", "prod-b"], reports.Select(r => r.Metadata.NamespaceProperty).Order(StringComparer.Ordinal));
+        var cluster = Assert.Single(_bed.Emulator.List<ClusterPolicyReport>());
+        Assert.Equal("rpol-production", cluster.Metadata.Name);
+
+        // The counts agree with the policy's status: every failed finding is a fail result somewhere.
+        var status = _bed.Policy(PolicyName)!.Status;
+        Assert.Equal(status.TotalViolations, reports.Sum(r => r.Summary.Fail) + cluster.Summary.Fail);
+        var failingResources = reports.SelectMany(r => r.Results).Where(r => r.Result == PolicyReportOutcome.Fail)
+            .Select(r => $"{r.Resources![0].Kind}/{r.Resources[0].NamespaceProperty}/{r.Resources[0].Name}").Distinct().Count();
+        Assert.Equal(status.Summary!.Violating, failingResources + cluster.Results.Where(r => r.Result == PolicyReportOutcome.Fail).Select(r => r.Resources![0].Name).Distinct().Count());
+
+        // Results name the rule, the resource (with its uid) and the severity, as status does.
+        foreach (var violation in status.Violations!.Where(v => v.Namespace is not null))
+        {
+            var report = reports.Single(r => r.Metadata.NamespaceProperty == violation.Namespace);
+            Assert.Contains(report.Results, r => r.Rule == violation.Rule && r.Result == PolicyReportOutcome.Fail
+                && r.Severity == PolicyReportBuilder.ReportSeverity(violation.Severity)
+                && r.Resources is [{ } resource] && resource.Kind == violation.Kind && resource.Name == violation.Name && resource.Uid is { Length: > 0 });
+        }
+
+        Assert.Contains(cluster.Results, r => r is { Rule: "network.default-deny-ingress", Result: PolicyReportOutcome.Fail } && r.Resources![0].Name == "prod-b");
+        var owner = Assert.Single(cluster.Metadata.OwnerReferences);
+        Assert.Equal(_bed.Policy(PolicyName)!.Metadata.Uid, owner.Uid);
+    }
+
+    [Fact]
+    public async Task Fixing_a_workload_patches_only_its_namespace_report_and_a_quiet_cluster_makes_no_report_requests()
+    {
+        await InstallCrdsAsync();
+        var app = await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync(PolicyName);
+        await ReportsConvergedAsync();
+        var writer = Writer(app);
+        Assert.Equal(0, writer.Patched);
+        var created = writer.Created;
+
+        // A change no rule reads: reconciled, but not one report request (no list, no write).
+        _bed.Emulator.ClearRequests();
+        var reconciles = OperatorTestbed.Reconciler(app).UnchangedReconciles;
+        var builds = writer.Builds;
+        var touched = _bed.Emulator.List<V1StatefulSet>("prod-b")[0];
+        await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(
+            new V1Patch("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
+        await Eventually.True(() => OperatorTestbed.Reconciler(app).UnchangedReconciles > reconciles, "the change was reconciled");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Empty(ReportRequests());
+        Assert.Equal(builds, writer.Builds);   // same findings, same fingerprints: no report even built
+
+        // A fix changes the findings of one namespace: one patch of that namespace's report, nothing else.
+        var target = _bed.Emulator.List<PolicyReport>().SelectMany(r => r.Results)
+            .First(r => r is { Rule: "image.tag-not-latest", Result: PolicyReportOutcome.Fail } && r.Resources![0].Kind == "StatefulSet").Resources![0];
+        var before = Report(target.NamespaceProperty);
+        var fixedSpec = MixedWorkloads.PodSpec(compliant: true, 0);
+        var patch = new JsonObject { ["spec"] = new JsonObject { ["template"] = new JsonObject { ["spec"] = JsonNode.Parse(KubernetesJson.Serialize(fixedSpec)) } } };
+        patch["spec"]!["template"]!["spec"]!["hostNetwork"] = false;
+        await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), target.Name, target.NamespaceProperty);
+        await _bed.ConvergedAsync(PolicyName);
+        await ReportsConvergedAsync();
+
+        var after = Report(target.NamespaceProperty);
+        Assert.True(after.Summary.Fail < before.Summary.Fail, $"fail {after.Summary.Fail} < {before.Summary.Fail}");
+        Assert.Contains(after.Results, r => r is { Rule: "image.tag-not-latest", Result: PolicyReportOutcome.Pass } && r.Resources![0].Name == target.Name);
+        // The request log is written as the response completes, a moment after the store changed.
+        await Eventually.True(() => ReportRequests().Count > 0, "the patch is in the request log");
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(["patch policyreports " + target.NamespaceProperty], ReportRequests().Select(r => $"{r.Verb} {r.Resource} {r.Namespace}"));
+        Assert.Equal((1, created), (writer.Patched, writer.Created));
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_reports_are_listed_once_per_kind_and_not_written_again()
+    {
+        await InstallCrdsAsync();
+        var first = await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync(PolicyName);
+        await ReportsConvergedAsync();
+        await _bed.StopOperatorAsync(first);
+
+        _bed.Emulator.ClearRequests();
+        var second = await _bed.StartOperatorAsync("operator-b");
+        await Eventually.True(() => Writer(second).Lists >= 2, "reports listed");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await ReportsConvergedAsync();
+        Assert.Equal(["list clusterpolicyreports", "list policyreports"], ReportRequests().Select(r => $"{r.Verb} {r.Resource}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Deleting_the_policy_garbage_collects_its_reports()
+    {
+        await InstallCrdsAsync();
+        await _bed.StartOperatorAsync();
+        await ReportsConvergedAsync();
+        Assert.NotEmpty(_bed.Emulator.List<PolicyReport>());
+
+        await _bed.Client.CustomObjects.DeleteClusterCustomObjectAsync(ResponsibilityPolicy.Group, ResponsibilityPolicy.Version, ResponsibilityPolicy.Plural, PolicyName);
+        await Eventually.True(() => _bed.Emulator.List<PolicyReport>().Count == 0 && _bed.Emulator.List<ClusterPolicyReport>().Count == 0, "reports gone");
+    }
+
+    [Fact]
+    public async Task A_namespace_leaving_the_policys_scope_loses_its_report()
+    {
+        await InstallCrdsAsync();
+        await _bed.StartOperatorAsync();
+        await ReportsConvergedAsync();
+        await _bed.Client.CoreV1.PatchNamespaceAsync(new V1Patch("{\"metadata\":{\"labels\":{\"env\":\"staging\"}}}", V1Patch.PatchType.MergePatch), "prod-b");
+        await ReportsConvergedAsync();
+        Assert.Equal(["prod-a"], _bed.Emulator.List<PolicyReport>().Select(r => r.Metadata.NamespaceProperty));
+        await Eventually.True(() => _bed.Emulator.CountRequests("delete", PolicyReport.Plural) == 1, "one delete in the request log");
+    }
+
+    [Fact]
+    public async Task Without_the_crds_no_report_request_is_made_only_one_discovery_request()
+    {
+        var app = await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync(PolicyName);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.Empty(ReportRequests());
+        var discovery = _bed.Emulator.Requests.Where(r => r.Group == PolicyReport.Group).ToList();
+        Assert.Equal(["GET /apis/wgpolicyk8s.io/v1alpha2 404"], discovery.Select(r => $"{r.Method} {r.Path} {r.StatusCode}"));
+        Assert.False(Writer(app).PolicyReportsServed);
+    }
+
+    [Fact]
+    public async Task A_403_on_report_create_leaves_status_intact_and_is_not_retried_before_the_next_discovery()
+    {
+        await InstallCrdsAsync();
+        _bed.Emulator.Faults.FailRequests("create", 403, resource: PolicyReport.Plural);
+        var app = await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync(PolicyName);
+        await Eventually.True(() => _bed.Emulator.List<ClusterPolicyReport>().Count == 1, "the cluster report, which is allowed");
+
+        // A change that alters findings makes the operator reconcile again: still one refused create.
+        var pod = new V1Pod { Metadata = new V1ObjectMeta { Name = "late", NamespaceProperty = "prod-a" }, Spec = MixedWorkloads.PodSpec(compliant: false, 7) };
+        await _bed.Client.CoreV1.CreateNamespacedPodAsync(pod, "prod-a");
+        await _bed.ConvergedAsync(PolicyName);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        var status = _bed.Policy(PolicyName)!.Status;
+        Assert.Equal("True", status.Conditions!.Single(c => c.Type == "Ready").Status);
+        Assert.Empty(_bed.Emulator.List<PolicyReport>());
+        Assert.Equal(1, _bed.Emulator.CountRequests("create", PolicyReport.Plural));
+        Assert.Equal(1, Writer(app).Failures);
+        Assert.False(Writer(app).PolicyReportsServed);
+        Assert.True(Writer(app).ClusterPolicyReportsServed);
+    }
+
+    [Fact]
+    public async Task A_same_named_report_that_is_not_ours_is_left_alone()
+    {
+        await InstallCrdsAsync();
+        var foreign = _bed.Emulator.Seed(new PolicyReport
+        {
+            Metadata = new V1ObjectMeta { Name = PolicyReportBuilder.ReportName(PolicyName), NamespaceProperty = "prod-a", Labels = new Dictionary<string, string> { ["owner"] = "someone-else" } },
+        });
+        var app = await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync(PolicyName);
+        await Eventually.True(() => _bed.Emulator.List<PolicyReport>("prod-b").Count == 1, "prod-b's report");
+
+        // More reconciles: the name conflicted once, a relist showed it is not ours, and it is not tried again.
+        var pod = new V1Pod { Metadata = new V1ObjectMeta { Name = "late", NamespaceProperty = "prod-a" }, Spec = MixedWorkloads.PodSpec(compliant: false, 7) };
+        await _bed.Client.CoreV1.CreateNamespacedPodAsync(pod, "prod-a");
+        await _bed.ConvergedAsync(PolicyName);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(foreign.Metadata.ResourceVersion, _bed.Emulator.Get<PolicyReport>("prod-a", foreign.Metadata.Name)!.Metadata.ResourceVersion);
+        Assert.Equal(1, _bed.Emulator.Requests.Count(r => r is { Verb: "create", Resource: "policyreports", Namespace: "prod-a" }));
+        Assert.Equal(0, _bed.Emulator.Requests.Count(r => r is { Verb: "patch" or "delete", Resource: "policyreports", Namespace: "prod-a" }));
+        Assert.Equal(1, Writer(app).Failures);
+    }
+
+    [Fact]
+    public async Task Crds_installed_later_are_found_at_the_next_discovery_round()
+    {
+        // The writer on its own, with a clock the test moves, against the emulator through the real client.
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var options = new PolicyReportOptions();
+        using var writer = new PolicyReportWriter(_bed.Client, options, clock, NullLogger<PolicyReportWriter>.Instance);
+        var policy = _bed.Policy(PolicyName)!;
+        var evaluation = ExpectedStatus.Evaluate(policy, _bed.CurrentObjects());
+
+        await writer.SyncAsync(policy, evaluation, CancellationToken.None);
+        await InstallCrdsAsync();
+        clock.Advance(options.DiscoveryInterval - TimeSpan.FromSeconds(1));
+        await writer.SyncAsync(policy, evaluation, CancellationToken.None);
+        Assert.Empty(_bed.Emulator.List<PolicyReport>());
+        Assert.Equal(1, writer.Discoveries);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await writer.SyncAsync(policy, evaluation, CancellationToken.None);
+        Assert.Equal(2, writer.Discoveries);
+        Assert.Equal(["prod-a", "prod-b"], _bed.Emulator.List<PolicyReport>().Select(r => r.Metadata.NamespaceProperty).Order(StringComparer.Ordinal));
+        Assert.Single(_bed.Emulator.List<ClusterPolicyReport>());
+
+        // And when they are removed again, the next write notices and stops until discovery says otherwise.
+        foreach (var crd in ReportResources) await _bed.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync($"{crd}.{PolicyReport.Group}");
+        var changed = ExpectedStatus.Evaluate(policy, _bed.CurrentObjects().Where(o => o is not V1Pod { Metadata.Name: "w11" }));
+        await writer.SyncAsync(policy, changed, CancellationToken.None);
+        await writer.SyncAsync(policy, changed, CancellationToken.None);
+        Assert.False(writer.PolicyReportsServed);
+        Assert.Equal(3, writer.Discoveries);
+    }
+
+    private PolicyReport Report(string ns) => _bed.Emulator.Get<PolicyReport>(ns, PolicyReportBuilder.ReportName(PolicyName))!;
+
+    private static PolicyReportWriter Writer(WebApplication app) => app.Services.GetRequiredService<PolicyReportWriter>();
+
+    private List<RecordedRequest> ReportRequests() => _bed.Emulator.Requests.Where(r => ReportResources.Contains(r.Resource)).ToList();
+
+    private async Task InstallCrdsAsync()
+    {
+        var yaml = await File.ReadAllTextAsync(OperatorTestbed.RepoFile("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
+        foreach (var crd in KubernetesYaml.LoadAllFromString(yaml).OfType<V1CustomResourceDefinition>())
+        {
+            await _bed.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
+        }
+    }
+
+    /// <summary>Waits until the stored reports are exactly those the rule engine calls for now (content, not timestamps).</summary>
+    private async Task ReportsConvergedAsync()
+    {
+        var last = "";
+        await Eventually.True(() =>
+        {
+            var policy = _bed.Policy(PolicyName);
+            if (policy is null) return false;
+            var expected = PolicyReportBuilder.Build(policy, ExpectedStatus.Evaluate(policy, _bed.CurrentObjects()), DateTimeOffset.UtcNow)
+                .ToDictionary(d => d.Namespace ?? "", d => d.ContentHash, StringComparer.Ordinal);
+            var actual = _bed.Emulator.List<PolicyReport>().Select(r => (Key: r.Metadata.NamespaceProperty, Hash: PolicyReportBuilder.ContentHash(r)))
+                .Concat(_bed.Emulator.List<ClusterPolicyReport>().Select(r => (Key: "", Hash: PolicyReportBuilder.ContentHash(r))))
+                .ToDictionary(r => r.Key, r => r.Hash, StringComparer.Ordinal);
+            last = $"expected [{string.Join(", ", expected.Keys.Order(StringComparer.Ordinal))}], stored [{string.Join(", ", actual.Keys.Order(StringComparer.Ordinal))}]";
+            return expected.Count == actual.Count && expected.All(e => actual.TryGetValue(e.Key, out var hash) && hash == e.Value);
+        }, $"reports equal the rule engine's ({last})", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>A clock that moves only when told.</summary>
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private DateTimeOffset _now = start;
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
