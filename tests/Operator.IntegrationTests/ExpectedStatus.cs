@@ -8,9 +8,12 @@ namespace EksHardening.Operator.IntegrationTests;
 /// <summary>What the rule engine says a policy's status should be for a set of objects (emulator or real cluster).</summary>
 internal static class ExpectedStatus
 {
-    public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects)
+    /// <param name="aws">The AWS facts the operator should have learned; null: the AWS-backed rules are off.</param>
+    public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null)
     {
-        var evaluation = new PolicyEvaluator(TimeProvider.System).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
+        var snapshot = ClusterSnapshot.FromObjects(objects);
+        snapshot.Aws = aws;
+        var evaluation = new PolicyEvaluator(TimeProvider.System).Evaluate(policy, snapshot);
         return ComplianceStatus.FromEvaluation(policy, evaluation, policy.Status, DateTimeOffset.UtcNow, 50);
     }
 

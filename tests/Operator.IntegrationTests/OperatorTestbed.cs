@@ -86,7 +86,7 @@ internal sealed class OperatorTestbed : IAsyncDisposable
              "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0",
              .. extraArgs],
             _ => null);
-        var app = OperatorHost.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var app = OperatorHost.Build(options, logging => { logging.SetMinimumLevel(LogLevel.Information); if (Environment.GetEnvironmentVariable("FAULT_DEBUG_LOG") is not null) logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }); });
         _operators.Add(app);
         await app.StartAsync();
         return app;
@@ -117,10 +117,16 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     /// <summary>The raw policy object as stored (for printer-column JSONPaths).</summary>
     public JsonObject? PolicyJson(string name) => Emulator.Get(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName, null, name);
 
-    /// <summary>What the rule engine says the status should be, from the emulator's objects right now.</summary>
-    public ResponsibilityPolicyStatus Expected(string name)
+    /// <summary>What the rule engine says the status should be, from the emulator's objects right now (and the AWS facts given).</summary>
+    public ResponsibilityPolicyStatus Expected(string name, AwsFacts? aws = null)
     {
         var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
+        return ExpectedStatus.Of(policy, ClusterObjects(), aws);
+    }
+
+    /// <summary>The objects the rule engine reads, as the emulator holds them right now.</summary>
+    public List<object> ClusterObjects()
+    {
         var objects = new List<object>();
         objects.AddRange(Emulator.List<V1Namespace>());
         objects.AddRange(Emulator.List<V1NetworkPolicy>());
@@ -132,22 +138,31 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ReplicaSet>(), "apps/v1", "ReplicaSet"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Job>(), "batch/v1", "Job"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1CronJob>(), "batch/v1", "CronJob"));
-        return ExpectedStatus.Of(policy, objects);
+        return objects;
     }
 
     /// <summary>Waits until the written status equals the expected one (all but lastEvaluated).</summary>
-    public async Task ConvergedAsync(string name, TimeSpan? timeout = null)
+    public async Task ConvergedAsync(string name, TimeSpan? timeout = null, AwsFacts? aws = null)
     {
-        string last = "";
-        await Eventually.True(() =>
+        string last = "no status yet";
+        var converged = Eventually.True(() =>
         {
             var policy = Policy(name);
             if (policy?.Status?.Summary is null) { last = "no status yet"; return false; }
-            var expected = Expected(name);
+            var expected = Expected(name, aws);
             var differs = ComplianceStatus.ContentDiffers(policy.Status, expected);
             last = $"written {KubernetesJson.Serialize(policy.Status.Summary)} totalViolations={policy.Status.TotalViolations}; expected {KubernetesJson.Serialize(expected.Summary)} totalViolations={expected.TotalViolations}";
             return !differs;
-        }, $"status of {name} converges ({last})", timeout ?? TimeSpan.FromSeconds(30));
+        }, $"status of {name} converges", timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await converged;
+        }
+        catch (Xunit.Sdk.FailException)
+        {
+            // The message names what was last seen, which is only known once the wait has ended.
+            Assert.Fail($"status of {name} did not converge: {last}");
+        }
     }
 
     public async ValueTask DisposeAsync()
