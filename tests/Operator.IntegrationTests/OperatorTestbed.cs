@@ -43,6 +43,9 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     public k8s.Kubernetes Client { get; }
     public string KubeconfigPath { get; }
 
+    /// <summary>Receives the log (Debug and up) of operators started from now on; null: nothing is logged.</summary>
+    public ILoggerProvider? LogSink { get; set; }
+
     public static async Task<OperatorTestbed> StartAsync()
     {
         var emulator = await ApiEmulator.StartNewAsync(new ApiEmulatorOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
@@ -86,7 +89,11 @@ internal sealed class OperatorTestbed : IAsyncDisposable
              "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0",
              .. extraArgs],
             _ => null);
-        var app = OperatorHost.Build(options, logging => { logging.SetMinimumLevel(LogLevel.Information); if (Environment.GetEnvironmentVariable("FAULT_DEBUG_LOG") is not null) logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }); });
+        var app = OperatorHost.Build(options, logging =>
+        {
+            if (LogSink is { } sink) logging.SetMinimumLevel(LogLevel.Debug).AddProvider(sink);
+            else logging.SetMinimumLevel(LogLevel.Warning);
+        });
         _operators.Add(app);
         await app.StartAsync();
         return app;

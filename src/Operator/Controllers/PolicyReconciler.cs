@@ -42,8 +42,12 @@ public sealed partial class PolicyReconciler(
     public long StatusWrites => Interlocked.Read(ref _statusWrites);
     public long UnchangedReconciles => Interlocked.Read(ref _unchanged);
 
+    /// <summary>Status writes answered 409 Conflict, each retried with the work queue's backoff.</summary>
+    public long Conflicts => Interlocked.Read(ref _conflicts);
+
     private long _statusWrites;
     private long _unchanged;
+    private long _conflicts;
 
     public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
@@ -86,7 +90,19 @@ public sealed partial class PolicyReconciler(
         {
             desired.LastEvaluated = ComplianceStatus.TruncateToSeconds(now);
             var before = policy.Metadata?.ResourceVersion;
-            var after = await statusWriter.WriteAsync(name, desired, cancellationToken).ConfigureAwait(false);
+            string? after;
+            try
+            {
+                after = await statusWriter.WriteAsync(name, desired, cancellationToken).ConfigureAwait(false);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                // Another writer got in between our read and our write: a quiet retry with backoff, from the newer object.
+                Interlocked.Increment(ref _conflicts);
+                LogConflict(logger, name);
+                return ReconcileResult.Retry;
+            }
+
             _written[name] = new WrittenStatus(before, after, desired);
             Interlocked.Increment(ref _statusWrites);
             LogStatusWritten(logger, name, desired.Summary?.Resources ?? 0, desired.Summary?.Violating ?? 0);
@@ -149,6 +165,9 @@ public sealed partial class PolicyReconciler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ResponsibilityPolicy {Policy} has an invalid spec: {Problems}")]
     private static partial void LogInvalidSpec(ILogger logger, string policy, string problems);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "ResponsibilityPolicy {Policy}: status write conflicted with another writer; retrying")]
+    private static partial void LogConflict(ILogger logger, string policy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ResponsibilityPolicy {Policy}: status written ({Resources} resources, {Violating} violating)")]
     private static partial void LogStatusWritten(ILogger logger, string policy, int resources, int violating);
