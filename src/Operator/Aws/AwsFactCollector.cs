@@ -75,6 +75,9 @@ public sealed class AwsFactCollector
             .ToDictionary(s => s, _ => new SemaphoreSlim(_options.ConcurrencyPerService), StringComparer.Ordinal);
     }
 
+    /// <summary>How long a failed lookup is remembered: after that, the next evaluation tries AWS again.</summary>
+    public TimeSpan ErrorTtl => _options.ErrorTtl;
+
     /// <summary>Lookups answered from the cache and lookups that went to AWS (all caches together).</summary>
     public long CacheHits => _scans.Hits + _repositories.Hits + _registryScanning.Hits + _tags.Hits + _roles.Hits + _managedPolicies.Hits + _clusters.Hits + _rotations.Hits + _podIdentities.Hits;
     public long CacheMisses => _scans.Misses + _repositories.Misses + _registryScanning.Misses + _tags.Misses + _roles.Misses + _managedPolicies.Misses + _clusters.Misses + _rotations.Misses + _podIdentities.Misses;

@@ -59,6 +59,7 @@ public sealed class AwsHttpClient : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(endpoint);
         var spent = 0;
+        var refreshed = false;
         for (var attempt = 1; ; attempt++)
         {
             AwsServiceException failure;
@@ -74,7 +75,18 @@ public sealed class AwsHttpClient : IDisposable
                 failure = e.WithAttempts(attempt);
             }
 
-            if (AwsErrorClassifier.IsExpiredCredentials(failure.ErrorCode)) _credentials.Invalidate();
+            if (AwsErrorClassifier.IsExpiredCredentials(failure.ErrorCode))
+            {
+                _credentials.Invalidate();
+                // Credentials that expired or were rotated under us (IRSA): one more try at once with fresh ones.
+                if (!refreshed && attempt < Retry.MaxAttempts)
+                {
+                    refreshed = true;
+                    AwsLog.Retrying(_logger, request.Service, request.Operation, attempt, failure.Kind, failure.ErrorCode, 0);
+                    Counters.RecordRetry(request.Service, request.Operation);
+                    continue;
+                }
+            }
 
             var retry = attempt < Retry.MaxAttempts && AwsErrorClassifier.IsRetryable(failure);
             if (retry)

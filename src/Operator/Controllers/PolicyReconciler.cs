@@ -146,13 +146,17 @@ public sealed partial class PolicyReconciler(
             : policy.Status;
     }
 
-    /// <summary>The policy's interval, or sooner when an exemption expires before it.</summary>
+    /// <summary>
+    /// The policy's interval, or sooner: when an exemption expires before it, or when AWS facts could not be learned
+    /// (they are tried again as soon as their error is forgotten, so that status recovers soon after AWS does).
+    /// </summary>
     private TimeSpan NextEvaluation(ResponsibilityPolicy policy, PolicyEvaluation? evaluation, DateTimeOffset now)
     {
         var interval = DurationParser.TryParse(policy.Spec?.EvaluationInterval, out var parsed) && parsed > TimeSpan.Zero
             ? parsed
             : options.DefaultEvaluationInterval;
         if (evaluation is null) return interval;
+        if (evaluation.AwsErrors is { Count: > 0 } && awsFacts is not null && awsFacts.ErrorTtl < interval) interval = awsFacts.ErrorTtl;
         foreach (var exemption in policy.Spec?.Exemptions ?? [])
         {
             if (exemption.Expires is { } expires && expires > now && expires - now < interval) interval = expires - now + TimeSpan.FromSeconds(1);
