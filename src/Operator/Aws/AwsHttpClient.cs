@@ -128,7 +128,7 @@ public sealed class AwsHttpClient : IDisposable
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode) return body;
-            throw ErrorFrom(request, response.StatusCode, response.Headers, body);
+            throw ErrorFrom(request, response.StatusCode, response.Headers, body, credentials);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -142,11 +142,11 @@ public sealed class AwsHttpClient : IDisposable
         }
     }
 
-    internal static AwsServiceException ErrorFrom(AwsRequest request, HttpStatusCode status, HttpResponseHeaders? headers, byte[] body)
+    internal static AwsServiceException ErrorFrom(AwsRequest request, HttpStatusCode status, HttpResponseHeaders? headers, byte[] body, AwsCredentials? credentials = null)
     {
         var details = AwsErrorParser.Parse(headers, body);
         var kind = AwsErrorClassifier.Classify(details.Code, (int)status);
-        var message = details.Message is { Length: > 0 } m ? m
+        var message = details.Message is { Length: > 0 } m ? AwsErrorMessages.Clean(m, credentials)
             : details.Code is not null ? details.Code
             : $"HTTP {(int)status} {status}";
         return new AwsServiceException(kind, request.Service, request.Operation, message, details.Code, status, details.RequestId);
