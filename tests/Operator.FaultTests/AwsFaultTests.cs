@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EksHardening.AwsStubs.Faults;
 using EksHardening.Entities;
 using EksHardening.Operator.FaultTests.Support;
 using EksHardening.Operator.Reporting;
@@ -27,17 +28,26 @@ public abstract class AwsFaultScenario(ITestOutputHelper output) : IAsyncLifetim
 
     protected sealed record V1ConditionView(string Status, string Message);
 
-    /// <summary>Waits for AwsReachable=False naming every one of <paramref name="reasons"/>, then watches the status for a while: never a pass for what could not be learned.</summary>
-    protected async Task ErrorsWhileTheFaultsLastAsync(TimeSpan watchFor, Func<ResponsibilityPolicyStatus, string?> wrongness, params string[] reasons)
+    /// <summary>
+    /// Starts the operator while <paramref name="faults"/> hold; waits for AwsReachable=False naming every one of
+    /// <paramref name="reasons"/>, then watches the status for a while (<paramref name="wrongness"/> says what must never
+    /// be seen: a pass for what could not be learned); ends the faults; returns how long until the status is right.
+    /// </summary>
+    protected async Task<TimeSpan> ErrorsWhileTheFaultsLastThenRecoveryAsync(IReadOnlyList<AwsFaultRule> faults,
+        Func<ResponsibilityPolicyStatus, string?> wrongness, params string[] reasons)
     {
+        await using var process = World.StartOperator();
         await Eventually.True(() => AwsReachable is { Status: "False" } reachable && reasons.All(r => reachable.Message.Contains(r, StringComparison.Ordinal)),
             $"AwsReachable=False naming {string.Join(", ", reasons)} (now: {AwsReachable?.Message})", TimeSpan.FromSeconds(120));
-        var until = DateTime.UtcNow + watchFor;
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
         while (DateTime.UtcNow < until)
         {
             if (Status is { } status && wrongness(status) is { } wrong) Assert.Fail($"while AWS failed the status said: {wrong}");
             await Task.Delay(100);
         }
+
+        foreach (var fault in faults) World.Aws.Faults.Remove(fault);
+        return await RecoversAsync(TimeSpan.FromSeconds(60));
     }
 
     /// <summary>The faults are gone: how long until the status equals the rule engine's with facts learned now.</summary>
@@ -63,17 +73,12 @@ public sealed class AwsThrottlingAndDenialTests(ITestOutputHelper output) : AwsF
     {
         var throttle = World.Aws.Faults.Throttle("ecr");
         var deny = World.Aws.Faults.DenyAccess("iam");
-        await using var process = World.StartOperator();
 
         // Every pod's image and role facts are missing: errors, never compliant; the cluster's own facts still pass.
-        await ErrorsWhileTheFaultsLastAsync(TimeSpan.FromSeconds(5),
+        var took = await ErrorsWhileTheFaultsLastThenRecoveryAsync([throttle, deny],
             s => s.Summary is { Compliant: > 0 } or { Errors: not AwsWorld.Pods } ? $"summary {k8s.KubernetesJson.Serialize(s.Summary)}"
                 : s.ClusterFindings?.FirstOrDefault(f => f.Result != FindingResult.Pass) is { } f ? $"{f.Rule} {f.Result}" : null,
             "ecr: Throttled", "iam: AccessDenied");
-        World.Aws.Faults.Remove(throttle);
-        World.Aws.Faults.Remove(deny);
-
-        var took = await RecoversAsync(TimeSpan.FromSeconds(60));
         ScenarioReport.Add(Output, new ScenarioOutcome("4a AWS throttling, AccessDenied",
             "every ECR call throttled, every IAM call AccessDenied, from the operator's start", took,
             $"{throttle.Hits} throttled ECR calls (SDK-style retries with backoff, then error), {deny.Hits} denied IAM calls (not retried)", "nothing; errors, never pass, while it lasted"));
@@ -88,16 +93,11 @@ public sealed class AwsTimeoutAndMalformedTests(ITestOutputHelper output) : AwsF
         // Longer than the 10 s an attempt may take: every DescribeCluster times out, three times over.
         var slow = World.Aws.Faults.Delay("eks", "DescribeCluster", TimeSpan.FromSeconds(12));
         var malformed = World.Aws.Faults.MalformResponses("ecr", "DescribeImageScanFindings");
-        await using var process = World.StartOperator();
 
-        await ErrorsWhileTheFaultsLastAsync(TimeSpan.FromSeconds(5),
+        var took = await ErrorsWhileTheFaultsLastThenRecoveryAsync([slow, malformed],
             s => s.Summary is { Compliant: > 0 } ? $"summary {k8s.KubernetesJson.Serialize(s.Summary)}"
                 : s.ClusterFindings?.FirstOrDefault(f => f.Result != FindingResult.Error) is { } f ? $"{f.Rule} {f.Result}" : null,
             "eks: Timeout", "ecr: Unknown", "not JSON");
-        World.Aws.Faults.Remove(slow);
-        World.Aws.Faults.Remove(malformed);
-
-        var took = await RecoversAsync(TimeSpan.FromSeconds(60));
         ScenarioReport.Add(Output, new ScenarioOutcome("4b AWS timeouts, malformed JSON",
             "EKS DescribeCluster 12 s late (10 s per attempt), ECR scan findings cut in half", took,
             $"{slow.Hits} timed-out DescribeCluster attempts, {malformed.Hits} malformed answers (not retried)", "nothing; errors, never pass, while it lasted"));

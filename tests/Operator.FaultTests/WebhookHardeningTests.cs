@@ -83,6 +83,27 @@ public sealed class WebhookHardeningTests : IAsyncLifetime
         return all.Contains("\r\n", StringComparison.Ordinal) ? all[..all.IndexOf("\r\n", StringComparison.Ordinal)] : all;
     }
 
+    /// <summary>Writes <paramref name="data"/> once a second until the server answers or closes; true when it closed.</summary>
+    private static async Task<bool> TrickleAsync(Stream stream, byte[] data, Task answer, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!answer.IsCompleted && clock.Elapsed < limit)
+        {
+            try
+            {
+                await stream.WriteAsync(data);
+            }
+            catch (IOException)
+            {
+                return true;
+            }
+
+            await Task.WhenAny(answer, Task.Delay(1000));
+        }
+
+        return false;
+    }
+
     [Fact]
     public async Task A_10_MiB_body_is_413_whether_announced_or_streamed_and_is_not_read_to_the_end()
     {
@@ -123,19 +144,7 @@ public sealed class WebhookHardeningTests : IAsyncLifetime
         await tls.WriteAsync(Encoding.ASCII.GetBytes($"POST /validate HTTP/1.1\r\nHost: {Host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{"));
         var clock = Stopwatch.StartNew();
         var answer = ReadStatusLineAsync(tls, TimeSpan.FromSeconds(30));
-        while (!answer.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            try
-            {
-                await tls.WriteAsync(" "u8.ToArray());
-            }
-            catch (IOException)
-            {
-                break;
-            }
-
-            await Task.WhenAny(answer, Task.Delay(1000));
-        }
+        await TrickleAsync(tls, " "u8.ToArray(), answer, TimeSpan.FromSeconds(30));
 
         Assert.Equal("HTTP/1.1 408 Request Timeout", await answer);
         // The budget is the 5 s webhook timeout less one second; a busy CI machine gets slack on top.
@@ -149,21 +158,7 @@ public sealed class WebhookHardeningTests : IAsyncLifetime
         await tls.WriteAsync(Encoding.ASCII.GetBytes($"POST /validate HTTP/1.1\r\nHost: {Host}\r\n"));
         var clock = Stopwatch.StartNew();
         var answer = ReadStatusLineAsync(tls, TimeSpan.FromSeconds(40));
-        var closed = false;
-        while (!answer.IsCompleted && clock.Elapsed < TimeSpan.FromSeconds(40))
-        {
-            try
-            {
-                await tls.WriteAsync("X"u8.ToArray());
-            }
-            catch (IOException)
-            {
-                closed = true;
-                break;
-            }
-
-            await Task.WhenAny(answer, Task.Delay(1000));
-        }
+        var closed = await TrickleAsync(tls, "X"u8.ToArray(), answer, TimeSpan.FromSeconds(40));
 
         var status = await answer;
         Assert.True(closed || status.Length == 0 || status.StartsWith("HTTP/1.1 408", StringComparison.Ordinal), $"answer: {status}");
