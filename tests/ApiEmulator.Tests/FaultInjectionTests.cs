@@ -219,4 +219,42 @@ public class FaultInjectionTests : EmulatorTest
         await Task.WhenAll(tasks);
         Assert.All(tasks, t => Assert.NotEmpty(t.Result.Items));
     }
+
+    [Fact]
+    public async Task A_hook_lets_another_writer_slip_in_between_a_read_and_a_write()
+    {
+        Emulator.Seed(Objects.Deployment("web"));
+        var read = await Client.AppsV1.ReadNamespacedDeploymentAsync("web", "default");
+        var hook = Emulator.Faults.BeforeRequests("patch", "deployments/status", () =>
+        {
+            var other = Emulator.Get<V1Deployment>("default", "web")!;
+            other.Spec.Replicas = 5;
+            Emulator.Seed(other);
+        }, times: 1);
+
+        var patched = await Client.AppsV1.PatchNamespacedDeploymentStatusAsync(
+            new V1Patch("""{"status":{"observedGeneration":1}}""", V1Patch.PatchType.MergePatch), "web", "default");
+        Assert.Equal(5, patched.Spec.Replicas);   // the other writer's change landed first
+        Assert.NotEqual(read.Metadata.ResourceVersion, patched.Metadata.ResourceVersion);
+        Assert.Equal(2, patched.Metadata.Generation);
+
+        await Client.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch("""{"status":{"observedGeneration":2}}""", V1Patch.PatchType.MergePatch), "web", "default");
+        await Client.AppsV1.ReadNamespacedDeploymentAsync("web", "default");
+        Assert.Equal(1, hook.Hits);
+        Assert.Equal(2, Emulator.Get<V1Deployment>("default", "web")!.Metadata.Generation);   // used up after one
+    }
+
+    [Fact]
+    public async Task Hooks_match_by_verb_and_resource_and_are_cleared_with_the_rules()
+    {
+        var runs = 0;
+        var hook = Emulator.Faults.BeforeRequests("list", "pods", () => runs++);
+        await Client.CoreV1.ListNamespacedPodAsync("default");
+        await Client.CoreV1.ListNamespacedConfigMapAsync("default");
+        await Client.CoreV1.ListNamespaceAsync();
+        Assert.Equal((1, 1), (runs, hook.Hits));
+        Emulator.Faults.ClearRules();
+        await Client.CoreV1.ListNamespacedPodAsync("default");
+        Assert.Equal(1, runs);
+    }
 }

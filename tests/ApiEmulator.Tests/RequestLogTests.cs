@@ -72,4 +72,13 @@ public class RequestLogTests : EmulatorTest
         var request = Assert.Single(Emulator.Requests);
         Assert.Equal(("list", "example.com", "v1", "widgets"), (request.Verb, request.Group, request.Version, request.Resource));
     }
+
+    [Fact]
+    public async Task The_bearer_token_is_recorded_as_the_user()
+    {
+        using var replica = new Kubernetes(new KubernetesClientConfiguration { Host = Emulator.BaseUrl, AccessToken = "replica-a" });
+        await replica.CoreV1.ListNamespaceAsync();
+        await Client.CoreV1.ListNamespaceAsync();
+        Assert.Equal(["replica-a", null], Emulator.Requests.Select(r => r.User));
+    }
 }

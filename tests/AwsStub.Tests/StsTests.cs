@@ -1,4 +1,5 @@
 using System.Net;
+using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
@@ -174,6 +175,25 @@ public class StsTests : StubTest
         var response = await sts.AssumeRoleWithWebIdentityAsync(Request(Stub.Sts.CreateWebIdentityToken("system:serviceaccount:a:b")));
         var issued = Assert.Single(Stub.Sts.Issued);
         Assert.Equal((response.Credentials.AccessKeyId, RoleArn, "system:serviceaccount:a:b"), (issued.Credentials.AccessKeyId, issued.RoleArn, issued.Subject));
+    }
+
+    [Fact]
+    public async Task Expiring_the_issued_credentials_makes_their_calls_ExpiredToken_while_the_test_keys_still_work()
+    {
+        var issued = Stub.Sts.IssueCredentials(RoleArn, "operator");
+        var key = Stub.Kms.AddKey(new KmsKey { RotationEnabled = true });
+        using var asRole = Kms(issued.Credentials);
+        await asRole.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.Arn });
+
+        Assert.Equal(1, Stub.Sts.ExpireIssuedCredentials());
+        var error = await Assert.ThrowsAsync<AmazonKeyManagementServiceException>(() => asRole.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.Arn }));
+        Assert.Equal("ExpiredTokenException", error.ErrorCode);
+        Assert.Equal(0, Stub.Sts.ExpireIssuedCredentials());   // already expired
+        using var longTerm = Kms();
+        Assert.True((await longTerm.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.Arn })).KeyRotationEnabled);
+        var fresh = Stub.Sts.IssueCredentials(RoleArn, "operator");
+        using var renewed = Kms(fresh.Credentials);
+        Assert.True((await renewed.GetKeyRotationStatusAsync(new GetKeyRotationStatusRequest { KeyId = key.Arn })).KeyRotationEnabled);
     }
 
     private static AssumeRoleWithWebIdentityRequest Request(string token) =>

@@ -8,11 +8,16 @@ namespace EksHardening.Operator.IntegrationTests;
 /// <summary>What the rule engine says a policy's status should be for a set of objects (emulator or real cluster).</summary>
 internal static class ExpectedStatus
 {
-    public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
-        ComplianceStatus.FromEvaluation(policy, Evaluate(policy, objects), policy.Status, DateTimeOffset.UtcNow, 50);
+    /// <param name="aws">The AWS facts the operator should have learned; null: the AWS-backed rules are off.</param>
+    public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null) =>
+        ComplianceStatus.FromEvaluation(policy, Evaluate(policy, objects, aws), policy.Status, DateTimeOffset.UtcNow, 50);
 
-    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
-        new PolicyEvaluator(TimeProvider.System).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
+    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null)
+    {
+        var snapshot = ClusterSnapshot.FromObjects(objects);
+        snapshot.Aws = aws;
+        return new PolicyEvaluator(TimeProvider.System).Evaluate(policy, snapshot);
+    }
 
     /// <summary>List responses omit kind and apiVersion on items; the snapshot sorts objects by them.</summary>
     public static IEnumerable<T> WithKind<T>(IEnumerable<T> items, string apiVersion, string kind) where T : IKubernetesObject

@@ -45,6 +45,9 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     public k8s.Kubernetes Client { get; }
     public string KubeconfigPath { get; }
 
+    /// <summary>Receives the log (Debug and up) of operators started from now on; null: nothing is logged.</summary>
+    public ILoggerProvider? LogSink { get; set; }
+
     public static async Task<OperatorTestbed> StartAsync()
     {
         var emulator = await ApiEmulator.StartNewAsync(new ApiEmulatorOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
@@ -88,7 +91,11 @@ internal sealed class OperatorTestbed : IAsyncDisposable
              "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0",
              .. extraArgs],
             _ => null);
-        var app = OperatorHost.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
+        var app = OperatorHost.Build(options, logging =>
+        {
+            if (LogSink is { } sink) logging.SetMinimumLevel(LogLevel.Debug).AddProvider(sink);
+            else logging.SetMinimumLevel(LogLevel.Warning);
+        });
         _operators.Add(app);
         await app.StartAsync();
         return app;
@@ -128,11 +135,11 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     /// <summary>The raw policy object as stored (for printer-column JSONPaths).</summary>
     public JsonObject? PolicyJson(string name) => Emulator.Get(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName, null, name);
 
-    /// <summary>What the rule engine says the status should be, from the emulator's objects right now.</summary>
-    public ResponsibilityPolicyStatus Expected(string name)
+    /// <summary>What the rule engine says the status should be, from the emulator's objects right now (and the AWS facts given).</summary>
+    public ResponsibilityPolicyStatus Expected(string name, AwsFacts? aws = null)
     {
         var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
-        return ExpectedStatus.Of(policy, CurrentObjects());
+        return ExpectedStatus.Of(policy, CurrentObjects(), aws);
     }
 
     /// <summary>The rule engine's evaluation of the policy over the emulator's objects right now.</summary>
@@ -142,7 +149,7 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         return ExpectedStatus.Evaluate(policy, CurrentObjects());
     }
 
-    /// <summary>Every object the operator's informers would see, from the emulator right now.</summary>
+    /// <summary>Every object the operator's informers would see (the objects the rule engine reads), from the emulator right now.</summary>
     public List<object> CurrentObjects()
     {
         var objects = new List<object>();
@@ -160,18 +167,27 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     }
 
     /// <summary>Waits until the written status equals the expected one (all but lastEvaluated).</summary>
-    public async Task ConvergedAsync(string name, TimeSpan? timeout = null)
+    public async Task ConvergedAsync(string name, TimeSpan? timeout = null, AwsFacts? aws = null)
     {
-        string last = "";
-        await Eventually.True(() =>
+        string last = "no status yet";
+        var converged = Eventually.True(() =>
         {
             var policy = Policy(name);
             if (policy?.Status?.Summary is null) { last = "no status yet"; return false; }
-            var expected = Expected(name);
+            var expected = Expected(name, aws);
             var differs = ComplianceStatus.ContentDiffers(policy.Status, expected);
             last = $"written {KubernetesJson.Serialize(policy.Status.Summary)} totalViolations={policy.Status.TotalViolations}; expected {KubernetesJson.Serialize(expected.Summary)} totalViolations={expected.TotalViolations}";
             return !differs;
-        }, $"status of {name} converges ({last})", timeout ?? TimeSpan.FromSeconds(30));
+        }, $"status of {name} converges", timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await converged;
+        }
+        catch (Xunit.Sdk.FailException)
+        {
+            // The message names what was last seen, which is only known once the wait has ended.
+            Assert.Fail($"status of {name} did not converge: {last}");
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -75,6 +75,9 @@ public sealed class AwsFactCollector
             .ToDictionary(s => s, _ => new SemaphoreSlim(_options.ConcurrencyPerService), StringComparer.Ordinal);
     }
 
+    /// <summary>How long a failed lookup is remembered: after that, the next evaluation tries AWS again.</summary>
+    public TimeSpan ErrorTtl => _options.ErrorTtl;
+
     /// <summary>Lookups answered from the cache and lookups that went to AWS (all caches together).</summary>
     public long CacheHits => CacheCounts().Sum(c => c.Hits);
     public long CacheMisses => CacheCounts().Sum(c => c.Misses);

@@ -59,6 +59,7 @@ public sealed class AwsHttpClient : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(endpoint);
         var spent = 0;
+        var refreshed = false;
         for (var attempt = 1; ; attempt++)
         {
             AwsServiceException failure;
@@ -74,7 +75,18 @@ public sealed class AwsHttpClient : IDisposable
                 failure = e.WithAttempts(attempt);
             }
 
-            if (AwsErrorClassifier.IsExpiredCredentials(failure.ErrorCode)) _credentials.Invalidate();
+            if (AwsErrorClassifier.IsExpiredCredentials(failure.ErrorCode))
+            {
+                _credentials.Invalidate();
+                // Credentials that expired or were rotated under us (IRSA): one more try at once with fresh ones.
+                if (!refreshed && attempt < Retry.MaxAttempts)
+                {
+                    refreshed = true;
+                    AwsLog.Retrying(_logger, request.Service, request.Operation, attempt, failure.Kind, failure.ErrorCode, 0);
+                    Counters.RecordRetry(request.Service, request.Operation, failure.Kind);
+                    continue;
+                }
+            }
 
             var retry = attempt < Retry.MaxAttempts && AwsErrorClassifier.IsRetryable(failure);
             if (retry)
@@ -116,7 +128,7 @@ public sealed class AwsHttpClient : IDisposable
             using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, linked.Token).ConfigureAwait(false);
             var body = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
             if (response.IsSuccessStatusCode) return body;
-            throw ErrorFrom(request, response.StatusCode, response.Headers, body);
+            throw ErrorFrom(request, response.StatusCode, response.Headers, body, credentials);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -130,11 +142,11 @@ public sealed class AwsHttpClient : IDisposable
         }
     }
 
-    internal static AwsServiceException ErrorFrom(AwsRequest request, HttpStatusCode status, HttpResponseHeaders? headers, byte[] body)
+    internal static AwsServiceException ErrorFrom(AwsRequest request, HttpStatusCode status, HttpResponseHeaders? headers, byte[] body, AwsCredentials? credentials = null)
     {
         var details = AwsErrorParser.Parse(headers, body);
         var kind = AwsErrorClassifier.Classify(details.Code, (int)status);
-        var message = details.Message is { Length: > 0 } m ? m
+        var message = details.Message is { Length: > 0 } m ? AwsErrorMessages.Clean(m, credentials)
             : details.Code is not null ? details.Code
             : $"HTTP {(int)status} {status}";
         return new AwsServiceException(kind, request.Service, request.Operation, message, details.Code, status, details.RequestId);

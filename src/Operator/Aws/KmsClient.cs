@@ -85,7 +85,7 @@ public sealed class KmsClient : IKmsClient, IDisposable
         AwsServiceException own => own,
         AmazonServiceException service when service.StatusCode != 0 || service.ErrorCode is not null => new AwsServiceException(
             AwsErrorClassifier.Classify(service.ErrorCode, service.StatusCode == 0 ? null : (int)service.StatusCode),
-            AwsServices.Kms, operation, service.Message, service.ErrorCode, service.StatusCode == 0 ? null : service.StatusCode, service.RequestId, innerException: e),
+            AwsServices.Kms, operation, AwsErrorMessages.Clean(service.Message ?? ""), service.ErrorCode, service.StatusCode == 0 ? null : service.StatusCode, service.RequestId, innerException: e),
         OperationCanceledException or TimeoutException => new AwsServiceException(AwsErrorKind.Timeout, AwsServices.Kms, operation, "No answer from KMS in time.", innerException: e),
         HttpRequestException or AmazonServiceException or AmazonClientException or IOException => new AwsServiceException(AwsErrorKind.Timeout, AwsServices.Kms, operation,
             $"Connection to KMS failed: {e.Message}", errorCode: "ConnectionFailed", innerException: e),

@@ -94,10 +94,7 @@ public sealed partial class PolicyController(
 
         try
         {
-            await elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            await ElectAsync(elector, stoppingToken).ConfigureAwait(false);
         }
         finally
         {
@@ -107,6 +104,38 @@ public sealed partial class PolicyController(
             if (leading is not null) await leading.ConfigureAwait(false);
             foreach (var ended in terms) ended.Dispose();
             if (everLed) await ReleaseLeaseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Runs the election until the host stops. KubernetesClient's elector lets a connection failure while acquiring
+    /// (an API server that is down or resets connections) escape from its "forever" loop; that must not end this
+    /// replica's candidacy, let alone stop the host, so the election starts again after a retry period.
+    /// </summary>
+    private async Task ElectAsync(LeaderElector elector, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogElectionFailed(_logger, options.Identity, e.Message);
+                try
+                {
+                    await Task.Delay(options.LeaseDuration / 7, clock, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -173,6 +202,9 @@ public sealed partial class PolicyController(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} stopped leading")]
     private static partial void LogStoppedLeading(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} could not take part in the leader election ({Error}); trying again")]
+    private static partial void LogElectionFailed(ILogger logger, string identity, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} released the lease")]
     private static partial void LogReleased(ILogger logger, string identity);

@@ -47,11 +47,15 @@ public sealed partial class PolicyReconciler(
     public long FindingsCacheHits => Interlocked.Read(ref _findingsCacheHits);
     public long FindingsCacheMisses => Interlocked.Read(ref _findingsCacheMisses);
 
+    /// <summary>Status writes answered 409 Conflict, each retried with the work queue's backoff.</summary>
+    public long Conflicts => Interlocked.Read(ref _conflicts);
+
     /// <summary>Each policy's violations by rule, from its latest evaluation.</summary>
     public ViolationCounts Violations { get; } = new();
 
     private long _statusWrites;
     private long _unchanged;
+    private long _conflicts;
     private long _findingsCacheHits;
     private long _findingsCacheMisses;
 
@@ -103,7 +107,19 @@ public sealed partial class PolicyReconciler(
         {
             desired.LastEvaluated = ComplianceStatus.TruncateToSeconds(now);
             var before = policy.Metadata?.ResourceVersion;
-            var after = await statusWriter.WriteAsync(name, desired, cancellationToken).ConfigureAwait(false);
+            string? after;
+            try
+            {
+                after = await statusWriter.WriteAsync(name, desired, cancellationToken).ConfigureAwait(false);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.Conflict)
+            {
+                // Another writer got in between our read and our write: a quiet retry with backoff, from the newer object.
+                Interlocked.Increment(ref _conflicts);
+                LogConflict(logger, name);
+                return ReconcileResult.Retry;
+            }
+
             _written[name] = new WrittenStatus(before, after, desired);
             Interlocked.Increment(ref _statusWrites);
             LogStatusWritten(logger, name, desired.Summary?.Resources ?? 0, desired.Summary?.Violating ?? 0);
@@ -152,13 +168,17 @@ public sealed partial class PolicyReconciler(
             : policy.Status;
     }
 
-    /// <summary>The policy's interval, or sooner when an exemption expires before it.</summary>
+    /// <summary>
+    /// The policy's interval, or sooner: when an exemption expires before it, or when AWS facts could not be learned
+    /// (they are tried again as soon as their error is forgotten, so that status recovers soon after AWS does).
+    /// </summary>
     private TimeSpan NextEvaluation(ResponsibilityPolicy policy, PolicyEvaluation? evaluation, DateTimeOffset now)
     {
         var interval = DurationParser.TryParse(policy.Spec?.EvaluationInterval, out var parsed) && parsed > TimeSpan.Zero
             ? parsed
             : options.DefaultEvaluationInterval;
         if (evaluation is null) return interval;
+        if (evaluation.AwsErrors is { Count: > 0 } && awsFacts is not null && awsFacts.ErrorTtl < interval) interval = awsFacts.ErrorTtl;
         foreach (var exemption in policy.Spec?.Exemptions ?? [])
         {
             if (exemption.Expires is { } expires && expires > now && expires - now < interval) interval = expires - now + TimeSpan.FromSeconds(1);
@@ -171,6 +191,9 @@ public sealed partial class PolicyReconciler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ResponsibilityPolicy {Policy} has an invalid spec: {Problems}")]
     private static partial void LogInvalidSpec(ILogger logger, string policy, string problems);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "ResponsibilityPolicy {Policy}: status write conflicted with another writer; retrying")]
+    private static partial void LogConflict(ILogger logger, string policy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ResponsibilityPolicy {Policy}: status written ({Resources} resources, {Violating} violating)")]
     private static partial void LogStatusWritten(ILogger logger, string policy, int resources, int violating);

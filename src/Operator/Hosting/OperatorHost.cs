@@ -34,6 +34,7 @@ public static class OperatorHost
             kestrel.ListenAnyIP(options.HealthPort);
             if (options.MetricsPort != options.HealthPort || options.MetricsPort == 0) kestrel.ListenAnyIP(options.MetricsPort);
             if (servingCertificate is not null) kestrel.ListenAnyIP(webhook.Port, listen => listen.UseWebhookTls(servingCertificate));
+            kestrel.ApplyLimits(webhook);
         });
         builder.Logging.ClearProviders();
         if (configureLogging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true);

@@ -41,7 +41,8 @@ public sealed class InformerOptions
     /// <summary>Server-side watch timeout; each watch adds up to 20 % jitter so informers do not reconnect in step.</summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan RetryBase { get; set; } = TimeSpan.FromMilliseconds(200);
-    public TimeSpan RetryCap { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Longest wait between reconnects: an API server back from an outage is seen within this time.</summary>
+    public TimeSpan RetryCap { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -102,6 +103,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
         var needList = true;
         var failures = 0;
         var quietCloses = 0;
+        var expiries = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -120,6 +122,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
                 {
                     failures = 0;
                     quietCloses = 0;
+                    expiries = 0;
                     Apply(type, item);
                 }
 
@@ -140,6 +143,8 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
                 Interlocked.Increment(ref _relists);
                 InformerLog.Expired(_logger, Resource, LastResourceVersion);
                 needList = true;
+                // A watch that expires again before delivering anything would relist in a hot loop: back off from the second.
+                if (++expiries > 1 && !await DelayAsync(Backoff(expiries - 1), cancellationToken).ConfigureAwait(false)) break;
             }
             catch (Exception e)
             {
@@ -147,15 +152,22 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
                 failures++;
                 var delay = Backoff(failures);
                 InformerLog.WatchFailed(_logger, Resource, e.Message, (int)delay.TotalMilliseconds);
-                try
-                {
-                    await Task.Delay(delay, _clock, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false)) break;
             }
+        }
+    }
+
+    /// <returns>False when cancelled while waiting.</returns>
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _clock, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

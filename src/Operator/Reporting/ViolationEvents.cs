@@ -16,12 +16,17 @@ namespace EksHardening.Operator.Reporting;
 /// The event name is derived from the policy, the workload and the rule set, so a restarted operator that
 /// records the same violation again meets AlreadyExists instead of duplicating it. Events are sent from a
 /// bounded background queue at a limited rate, so a cold start on a large cluster cannot flood the API.
+/// A send that fails for a passing reason (429, 5xx, no connection) is retried with backoff for about a minute,
+/// as client-go's event recorder does, so that an API hiccup does not lose the one Event of a violation.
 /// </summary>
 public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clock, ILogger<ViolationEvents> logger)
 {
     public const string Reason = "PolicyViolation";
     private const int QueueLimit = 10_000;
+    private const int MaxAttempts = 12;
     private static readonly TimeSpan SendInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan RetryBase = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RetryCap = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<(string Policy, string Resource), string> _recorded = [];
     private readonly Channel<Corev1Event> _pending = Channel.CreateBounded<Corev1Event>(new BoundedChannelOptions(QueueLimit)
@@ -31,6 +36,9 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
     });
 
     public long Sent { get; private set; }
+
+    /// <summary>Sends that failed for a passing reason and were tried again.</summary>
+    public long Retries { get; private set; }
 
     /// <summary>Queues an event for every workload whose set of failing rules is new since the last evaluation.</summary>
     public void Record(ResponsibilityPolicy policy, PolicyEvaluation evaluation)
@@ -63,7 +71,10 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
         }
     }
 
-    /// <summary>Sends queued events until cancelled; failures are logged, never retried (events are best effort).</summary>
+    /// <summary>
+    /// Sends queued events until cancelled. Passing failures are retried; the rest are logged and dropped (events are
+    /// best effort). An event still unsent when the sender stops (a leadership term ends) waits for the next sender.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         try
@@ -72,16 +83,12 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
             {
                 try
                 {
-                    await client.CoreV1.CreateNamespacedEventAsync(item, item.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    Sent++;
+                    await SendAsync(item, cancellationToken).ConfigureAwait(false);
                 }
-                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
-                    // Recorded before a restart: the event already exists.
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogSendFailed(logger, item.InvolvedObject.Kind, item.InvolvedObject.NamespaceProperty, item.InvolvedObject.Name, e.Message);
+                    _pending.Writer.TryWrite(item);
+                    throw;
                 }
 
                 await Task.Delay(SendInterval, clock, cancellationToken).ConfigureAwait(false);
@@ -91,6 +98,45 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
         {
         }
     }
+
+    private async Task SendAsync(Corev1Event item, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await client.CoreV1.CreateNamespacedEventAsync(item, item.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
+                Sent++;
+                return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Recorded before a restart, or by an attempt whose answer was lost: the event already exists.
+                return;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && IsPassing(e, cancellationToken))
+            {
+                Retries++;
+                var delay = TimeSpan.FromTicks(Math.Min(RetryCap.Ticks, RetryBase.Ticks << Math.Min(attempt - 1, 16)));
+                LogSendRetried(logger, item.InvolvedObject.Kind, item.InvolvedObject.NamespaceProperty, item.InvolvedObject.Name, e.Message, (int)delay.TotalMilliseconds);
+                await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogSendFailed(logger, item.InvolvedObject.Kind, item.InvolvedObject.NamespaceProperty, item.InvolvedObject.Name, e.Message);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Throttling, server errors, and no answer at all: worth another try. Refusals (403, 422, 404) are not.</summary>
+    private static bool IsPassing(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        HttpOperationException http => (int)http.Response.StatusCode is 429 or >= 500,
+        HttpRequestException or IOException => true,
+        OperationCanceledException => !cancellationToken.IsCancellationRequested,   // the client's own timeout
+        _ => false,
+    };
 
     private Corev1Event Build(string policyName, ResourceRef resource, List<string> failing, string ruleSet)
     {
@@ -121,6 +167,9 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
             Count = 1,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Recording a violation event on {Kind} {Namespace}/{Name} failed ({Error}); retrying in {DelayMs} ms")]
+    private static partial void LogSendRetried(ILogger logger, string kind, string @namespace, string name, string error, int delayMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record a violation event on {Kind} {Namespace}/{Name}: {Error}")]
     private static partial void LogSendFailed(ILogger logger, string kind, string @namespace, string name, string error);

@@ -36,6 +36,7 @@ public sealed class ImageRules : IRuleFamily
     {
         var duty = context.Policy.ImageScanning!;
         var allowed = duty.AllowedRegistries is { Count: > 0 } patterns ? CompiledPatterns.For(patterns) : null;
+        var allowedText = allowed is null ? "" : Quoted(duty.AllowedRegistries!);
         foreach (var container in context.Workload.Containers)
         {
             var path = container.Path + ".image";
@@ -53,7 +54,7 @@ public sealed class ImageRules : IRuleFamily
             if (allowed is not null && !allowed.Any(p => p.MatchesName(image)))
             {
                 findings.Fail(RegistryAllowed,
-                    $"{container.Label}: image {image.Written} ({image.NormalizedName}) is not from an allowed registry ({string.Join(", ", duty.AllowedRegistries!)})",
+                    $"{container.Label}: image {image.Written} ({image.NormalizedName}) is not from an allowed registry ({allowedText})",
                     path, image.Written);
             }
 
@@ -78,6 +79,13 @@ public sealed class ImageRules : IRuleFamily
             }
         }
     }
+
+    /// <summary>
+    /// The allow-list as a message quotes it: the first few patterns. The whole list (up to 128 patterns of 512
+    /// characters) in every container's message would cost tens of kilobytes per finding, gigabytes on a large cluster.
+    /// </summary>
+    private static string Quoted(List<string> patterns) =>
+        patterns.Count <= 3 ? string.Join(", ", patterns) : $"{string.Join(", ", patterns.Take(3))} and {patterns.Count - 3} more";
 
     /// <summary>Patterns are compiled once per distinct allow-list, not per workload.</summary>
     private static class CompiledPatterns

@@ -1,6 +1,9 @@
 namespace EksHardening.Emulator.Diagnostics;
 
-/// <summary>One request the emulator answered, with the status it got (0 when the connection was reset).</summary>
+/// <summary>
+/// One request the emulator answered, with the status it got (0 when the connection was reset) and the bearer token
+/// it carried as <see cref="User"/> (the emulator does not authenticate: the token stands for the caller).
+/// </summary>
 public sealed record RecordedRequest(
     DateTimeOffset Time,
     string Method,
@@ -13,7 +16,8 @@ public sealed record RecordedRequest(
     string? Resource,
     string? Subresource,
     string? Name,
-    int StatusCode)
+    int StatusCode,
+    string? User = null)
 {
     /// <summary><c>pods</c> for the main resource, <c>pods/status</c> for a subresource.</summary>
     public string? ResourceWithSubresource => Resource is null ? null : Subresource is null ? Resource : $"{Resource}/{Subresource}";

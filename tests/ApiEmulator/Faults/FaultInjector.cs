@@ -10,6 +10,7 @@ public sealed class FaultInjector
 {
     private readonly Lock _gate = new();
     private readonly List<FaultRule> _rules = [];
+    private readonly List<RequestHook> _hooks = [];
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly Func<int> _dropWatches;
@@ -62,6 +63,30 @@ public sealed class FaultInjector
     public FaultRule FailRequests(string? verb, int statusCode, string? resource = null, double rate = 1.0, int? times = null, int retryAfterSeconds = 1) =>
         Add(new FaultRule { Verb = verb, StatusCode = statusCode, Resource = resource, Rate = rate, Times = times, RetryAfterSeconds = retryAfterSeconds });
 
+    /// <summary>
+    /// Runs <paramref name="action"/> just before matching requests are handled (null filters match anything), at most
+    /// <paramref name="times"/> times: another writer's change slipped in between a client's read and its write.
+    /// The action may use the direct API (<c>Seed</c>, <c>Delete</c>); it runs on the request's thread.
+    /// </summary>
+    public RequestHook BeforeRequests(string? verb, string? resource, Action action, int? times = null)
+    {
+        var hook = new RequestHook(verb, resource, action, times);
+        lock (_gate)
+        {
+            _hooks.Add(hook);
+        }
+
+        return hook;
+    }
+
+    public void Remove(RequestHook hook)
+    {
+        lock (_gate)
+        {
+            _hooks.Remove(hook);
+        }
+    }
+
     public void Remove(FaultRule rule)
     {
         lock (_gate)
@@ -75,6 +100,7 @@ public sealed class FaultInjector
         lock (_gate)
         {
             _rules.Clear();
+            _hooks.Clear();
         }
     }
 
@@ -107,7 +133,7 @@ public sealed class FaultInjector
         }
     }
 
-    /// <summary>Clears every knob: rules, latency, pending expiries, downtime.</summary>
+    /// <summary>Clears every knob: rules, hooks, latency, pending expiries, downtime.</summary>
     public void Reset()
     {
         ClearRules();
@@ -166,6 +192,21 @@ public sealed class FaultInjector
             }
 
             return null;
+        }
+    }
+
+    /// <summary>Runs the hooks that match, outside the lock (their actions write through the direct API).</summary>
+    internal void RunHooks(RequestInfo request)
+    {
+        List<RequestHook> due;
+        lock (_gate)
+        {
+            due = [.. _hooks.Where(h => h.TryClaim(request))];
+        }
+
+        foreach (var hook in due)
+        {
+            hook.Action();
         }
     }
 

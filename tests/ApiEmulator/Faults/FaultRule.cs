@@ -35,6 +35,47 @@ public sealed class FaultRule
     internal void CountHit() => Interlocked.Increment(ref _hits);
 }
 
+/// <summary>An action run just before matching requests are handled; see <see cref="FaultInjector.BeforeRequests"/>.</summary>
+public sealed class RequestHook
+{
+    private int _hits;
+
+    internal RequestHook(string? verb, string? resource, Action action, int? times)
+    {
+        Verb = verb;
+        Resource = resource;
+        Action = action;
+        Times = times;
+    }
+
+    /// <summary>Kubernetes verb, or null for any.</summary>
+    public string? Verb { get; }
+
+    /// <summary>Resource plural, optionally with a subresource (<c>pods/status</c>), or null for any.</summary>
+    public string? Resource { get; }
+
+    public int? Times { get; }
+
+    /// <summary>How many requests this hook has run before so far.</summary>
+    public int Hits => Volatile.Read(ref _hits);
+
+    internal Action Action { get; }
+
+    /// <summary>Counts a hit when the request matches and the hook is not used up; called under the injector's lock.</summary>
+    internal bool TryClaim(Http.RequestInfo request)
+    {
+        if ((Times is { } times && _hits >= times)
+            || (Verb is not null && !string.Equals(Verb, request.Verb, StringComparison.OrdinalIgnoreCase))
+            || (Resource is not null && Resource != request.ResourceWithSubresource))
+        {
+            return false;
+        }
+
+        _hits++;
+        return true;
+    }
+}
+
 /// <summary>How the server behaves while it is down.</summary>
 public enum DowntimeMode
 {

@@ -39,7 +39,7 @@ internal sealed class ApiRequestHandler(
 
             recorded = true;
             log.Add(new RecordedRequest(time.GetUtcNow(), info.Method, info.Path, info.Query, info.Verb, info.Group,
-                info.Version, info.Namespace, info.Resource, info.Subresource, info.Name, status));
+                info.Version, info.Namespace, info.Resource, info.Subresource, info.Name, status, info.User));
         }
 
         try
@@ -63,6 +63,11 @@ internal sealed class ApiRequestHandler(
             if (info.IsResourceRequest && faults.InjectedError(info) is { } injected)
             {
                 throw injected;
+            }
+
+            if (info.IsResourceRequest)
+            {
+                faults.RunHooks(info);
             }
 
             await DispatchAsync(context, info, () => Record(StatusCodes.Status200OK)).ConfigureAwait(false);

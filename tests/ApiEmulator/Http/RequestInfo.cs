@@ -28,6 +28,9 @@ internal sealed record RequestInfo
 
     public string? Subresource { get; init; }
 
+    /// <summary>The bearer token of the Authorization header, if any: who is calling, for the request log.</summary>
+    public string? User { get; init; }
+
     /// <summary>Whether the path had more segments than any resource URL has.</summary>
     public bool Malformed { get; init; }
 
@@ -46,7 +49,9 @@ internal sealed record RequestInfo
             "DELETE" => "delete",
             _ => method.ToLowerInvariant(),
         };
-        var info = new RequestInfo { Method = method, Path = path, Query = request.QueryString.Value ?? "", Verb = verb };
+        var authorization = request.Headers.Authorization.ToString();
+        var user = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+        var info = new RequestInfo { Method = method, Path = path, Query = request.QueryString.Value ?? "", Verb = verb, User = user };
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         int prefix;
         string group, version;

@@ -102,6 +102,32 @@ public sealed class StsStub
         return issued;
     }
 
+    /// <summary>
+    /// Ends the life of every temporary credential issued so far, as if its duration had passed: calls signed with
+    /// one are refused with the service's ExpiredToken error from now on. Returns how many were expired.
+    /// </summary>
+    public int ExpireIssuedCredentials()
+    {
+        var now = _context.Now;
+        var expired = 0;
+        lock (_gate)
+        {
+            foreach (var issued in _issued)
+            {
+                if (_context.Credentials.Find(issued.Credentials.AccessKeyId) is not { } known
+                    || known.Credentials.Expiration is { } expiration && expiration <= now)
+                {
+                    continue;
+                }
+
+                _context.Credentials.Add(known with { Credentials = known.Credentials with { Expiration = now } });
+                expired++;
+            }
+        }
+
+        return expired;
+    }
+
     internal string RoleIdOf(string roleArn) => _iam.FindRoleByArn(roleArn)?.RoleId ?? DerivedRoleId(roleArn);
 
     internal IReadOnlyList<WebIdentityGrant> GrantsFor(string roleArn)

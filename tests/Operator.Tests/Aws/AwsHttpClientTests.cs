@@ -206,17 +206,48 @@ public sealed class AwsHttpClientTests
     }
 
     [Fact]
-    public async Task An_expired_token_answer_makes_the_credentials_be_fetched_again()
+    public async Task An_expired_token_answer_fetches_the_credentials_again_and_retries_once_at_once()
     {
         var credentials = new CountingCredentials();
-        var handler = new FakeAwsHandler().Enqueue(HttpStatusCode.BadRequest, """{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}""");
+        var handler = new FakeAwsHandler()
+            .Enqueue(HttpStatusCode.BadRequest, """{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}""")
+            .Json("{}");
+        using var http = new AwsHttpClient(credentials, new AwsEndpoints(_ => null), new AwsRetryOptions { Random = () => 0 }, new FakeTimeProvider(AwsTest.Now), handler);
+
+        await http.SendAsync(Request(), "eu-west-1");
+
+        Assert.Equal(1, credentials.Invalidations);
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Credentials_that_are_still_expired_after_a_fresh_fetch_are_AccessDenied_after_two_attempts()
+    {
+        var credentials = new CountingCredentials();
+        const string Expired = """{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}""";
+        var handler = new FakeAwsHandler().Enqueue(HttpStatusCode.BadRequest, Expired).Enqueue(HttpStatusCode.BadRequest, Expired);
         using var http = new AwsHttpClient(credentials, new AwsEndpoints(_ => null), new AwsRetryOptions { Random = () => 0 }, new FakeTimeProvider(AwsTest.Now), handler);
 
         var error = await Assert.ThrowsAsync<AwsServiceException>(() => http.SendAsync(Request(), "eu-west-1"));
 
         Assert.Equal(AwsErrorKind.AccessDenied, error.Kind);
-        Assert.Equal(1, credentials.Invalidations);
-        Assert.Single(handler.Requests);
+        Assert.Equal(2, credentials.Invalidations);
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_signature_error_keeps_neither_the_quoted_signed_request_nor_the_credentials_in_its_message()
+    {
+        var credentials = AwsTest.Credentials with { SessionToken = "FwoGZXIvYXdzEXAMPLEsessiontoken" };
+        var message = "The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n'POST\n/\n\nhost:api.ecr.eu-west-1.amazonaws.com\nx-amz-security-token:FwoGZXIvYXdzEXAMPLEsessiontoken\n'\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256'";
+        var body = new System.Text.Json.Nodes.JsonObject { ["__type"] = "InvalidSignatureException", ["message"] = message }.ToJsonString();
+        var handler = new FakeAwsHandler().Enqueue(HttpStatusCode.BadRequest, body);
+        using var http = new AwsHttpClient(new StaticAwsCredentialsSource(credentials), new AwsEndpoints(_ => null), new AwsRetryOptions { Random = () => 0 }, new FakeTimeProvider(AwsTest.Now), handler);
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(() => http.SendAsync(Request(), "eu-west-1"));
+
+        Assert.Equal("The request signature we calculated does not match the signature you provided.", error.Message);
+        Assert.DoesNotContain(credentials.SessionToken!, error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
