@@ -21,6 +21,7 @@ public sealed class OperatorMetrics(ClusterInformers informers, PolicyReconciler
         Counter(text, "eks_hardening_status_writes_total", "Status patches sent.", reconciler.StatusWrites);
         Counter(text, "eks_hardening_reconciles_unchanged_total", "Reconciles that found the status already true.", reconciler.UnchangedReconciles);
         Counter(text, "eks_hardening_events_sent_total", "Violation events created.", events.Sent);
+        Gauge(text, "dotnet_gc_heap_size_bytes", "Managed heap size at the last garbage collection.", GC.GetGCMemoryInfo().HeapSizeBytes);
 
         Header(text, "eks_hardening_informer_objects", "Objects in each informer's cache.", "gauge");
         foreach (var informer in informers.All) Sample(text, "eks_hardening_informer_objects", informer.Resource, informer.Count);
