@@ -86,6 +86,7 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             Report(pods, $"quiescent: working set {Mb(result.QuiescentWorkingSet):0} MB, heap {(result.HeapBytes is { } h ? $"{Mb((long)h):0} MB" : "n/a")}, "
                 + $"{result.QuiescentStatusWrites} status writes in {options.Idle.TotalSeconds:0} s idle");
 
+            if (Environment.GetEnvironmentVariable("SCALE_PROFILE_PAUSE") is { } pause && pods > 0) { Report(pods, $"PAUSE pid={process.Id}"); await Task.Delay(TimeSpan.FromSeconds(int.Parse(pause)), cancellationToken); }
             if (updates > 0) await UpdatePhaseAsync(cluster, emulator, probe, expected, updates, result, cancellationToken).ConfigureAwait(false);
 
             result.PeakWorkingSet = process.ResidentSet().Peak;

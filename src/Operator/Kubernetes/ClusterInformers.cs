@@ -7,16 +7,15 @@ namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>
 /// The shared informers the operator runs: policies, namespaces, NetworkPolicies, ServiceAccounts and every
-/// workload kind. Objects are cached without managedFields and the last-applied annotation, which no rule reads.
+/// workload kind. Objects are cached trimmed to what the operator reads (<see cref="CacheTrimming"/>).
 /// </summary>
 public sealed class ClusterInformers
 {
-    private const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
-
     public ClusterInformers(IKubernetes client, ILoggerFactory loggers, TimeProvider? clock = null, InformerOptions? options = null)
     {
+        var trimming = new CacheTrimming();
         ResourceInformer<T> Create<T>(IResourceSource<T> source) where T : class, IKubernetesObject<V1ObjectMeta> =>
-            new(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, options, Strip);
+            new(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, options, trimming.Trim);
 
         Policies = Create(new ResponsibilityPolicySource(client));
         Namespaces = Create(ResourceSources.Namespaces(client));
@@ -70,16 +69,5 @@ public sealed class ClusterInformers
         ReplicaSets.AddHandler(_ => handler());
         Jobs.AddHandler(_ => handler());
         CronJobs.AddHandler(_ => handler());
-    }
-
-    private static T Strip<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        if (item.Metadata is { } metadata)
-        {
-            metadata.ManagedFields = null;
-            metadata.Annotations?.Remove(LastApplied);
-        }
-
-        return item;
     }
 }
