@@ -16,14 +16,34 @@ public sealed class SnapshotBuilder(ClusterInformers informers)
 
     public ClusterSnapshot Build()
     {
-        var workloads = new List<WorkloadView>();
+        var workloads = new List<WorkloadView>(informers.Pods.Count + informers.ReplicaSets.Count + informers.Deployments.Count);
         foreach (var obj in informers.Workloads)
         {
-            var view = _views.GetValue(obj, static o => WorkloadView.TryCreate(Normalize((IKubernetesObject<V1ObjectMeta>)o))!);
-            if (view is not null) workloads.Add(view);
+            if (View(obj) is { } view) workloads.Add(view);
         }
 
-        return new ClusterSnapshot(workloads, informers.Namespaces.Items, informers.NetworkPolicies.Items, informers.ServiceAccounts.Items);
+        // Owners are found in the informers' own indexes, so a snapshot of a large cluster copies no index of its own.
+        return new ClusterSnapshot(workloads, informers.Namespaces.Items, informers.NetworkPolicies.Items, informers.ServiceAccounts.Items,
+            findWorkload: FindWorkload);
+    }
+
+    private WorkloadView? View(IKubernetesObject<V1ObjectMeta> obj) =>
+        _views.GetValue(obj, static o => WorkloadView.TryCreate(Normalize((IKubernetesObject<V1ObjectMeta>)o))!);
+
+    private WorkloadView? FindWorkload(string ns, string kind, string name)
+    {
+        IKubernetesObject<V1ObjectMeta>? obj = kind switch
+        {
+            "ReplicaSet" => informers.ReplicaSets.Get(ns, name),
+            "Deployment" => informers.Deployments.Get(ns, name),
+            "StatefulSet" => informers.StatefulSets.Get(ns, name),
+            "DaemonSet" => informers.DaemonSets.Get(ns, name),
+            "Job" => informers.Jobs.Get(ns, name),
+            "CronJob" => informers.CronJobs.Get(ns, name),
+            "Pod" => informers.Pods.Get(ns, name),
+            _ => null,
+        };
+        return obj is null ? null : View(obj);
     }
 
     /// <summary>List responses omit kind and apiVersion on items; the views and reports need them.</summary>

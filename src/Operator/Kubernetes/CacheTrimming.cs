@@ -63,6 +63,43 @@ public sealed class CacheTrimming
         return item;
     }
 
+    /// <summary>
+    /// Whether two trimmed versions of one object hold the same rule inputs, so that the update between them (a status
+    /// change the trimming dropped, a new resourceVersion) cannot change a finding. Metadata is compared field by
+    /// field; the spec through its generation where the kind has one, else (pods) as JSON, with the pod's kept status.
+    /// Kinds with neither (namespaces, ServiceAccounts) always count as changed.
+    /// </summary>
+    public static bool SameRuleInputs<T>(T old, T current) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var (a, b) = (old.Metadata, current.Metadata);
+        if (a is null || b is null) return false;
+        if (a.Generation != b.Generation || a.DeletionTimestamp != b.DeletionTimestamp
+            || !SameMap(a.Labels, b.Labels) || !SameMap(a.Annotations, b.Annotations)
+            || !(a.OwnerReferences ?? []).Select(o => o.Uid).SequenceEqual((b.OwnerReferences ?? []).Select(o => o.Uid), StringComparer.Ordinal))
+        {
+            return false;
+        }
+
+        return (old, current) switch
+        {
+            (V1Pod p, V1Pod q) => KubernetesJson.Serialize(p.Spec) == KubernetesJson.Serialize(q.Spec) && KubernetesJson.Serialize(p.Status) == KubernetesJson.Serialize(q.Status),
+            _ => a.Generation is not null,
+        };
+    }
+
+    private static bool SameMap(IDictionary<string, string>? a, IDictionary<string, string>? b)
+    {
+        if (ReferenceEquals(a, b)) return true;
+        if ((a?.Count ?? 0) != (b?.Count ?? 0)) return false;
+        if (a is null || b is null) return true;
+        foreach (var (key, value) in a)
+        {
+            if (!b.TryGetValue(key, out var other) || other != value) return false;
+        }
+
+        return true;
+    }
+
     private void Metadata(V1ObjectMeta? metadata, bool isWorkload)
     {
         if (metadata is null) return;

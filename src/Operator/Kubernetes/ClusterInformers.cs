@@ -56,18 +56,27 @@ public sealed class ClusterInformers
             .Concat(Deployments.Items).Concat(StatefulSets.Items).Concat(DaemonSets.Items)
             .Concat(ReplicaSets.Items).Concat(Jobs.Items).Concat(CronJobs.Items);
 
-    /// <summary>Registers one handler on every informer but the policies' (changes that can affect any policy).</summary>
+    /// <summary>
+    /// Registers one handler on every informer but the policies' (changes that can affect any policy). Updates that
+    /// change nothing the operator keeps (a pod's conditions, a Deployment's replica counts) do not call it.
+    /// </summary>
     public void OnClusterChange(Action handler)
     {
-        Namespaces.AddHandler(_ => handler());
-        NetworkPolicies.AddHandler(_ => handler());
-        ServiceAccounts.AddHandler(_ => handler());
-        Pods.AddHandler(_ => handler());
-        Deployments.AddHandler(_ => handler());
-        StatefulSets.AddHandler(_ => handler());
-        DaemonSets.AddHandler(_ => handler());
-        ReplicaSets.AddHandler(_ => handler());
-        Jobs.AddHandler(_ => handler());
-        CronJobs.AddHandler(_ => handler());
+        void Changed<T>(InformerEvent<T> change) where T : class, IKubernetesObject<V1ObjectMeta>
+        {
+            if (change.Type == InformerEventType.Updated && CacheTrimming.SameRuleInputs(change.Old!, change.New!)) return;
+            handler();
+        }
+
+        Namespaces.AddHandler(Changed);
+        NetworkPolicies.AddHandler(Changed);
+        ServiceAccounts.AddHandler(Changed);
+        Pods.AddHandler(Changed);
+        Deployments.AddHandler(Changed);
+        StatefulSets.AddHandler(Changed);
+        DaemonSets.AddHandler(Changed);
+        ReplicaSets.AddHandler(Changed);
+        Jobs.AddHandler(Changed);
+        CronJobs.AddHandler(Changed);
     }
 }

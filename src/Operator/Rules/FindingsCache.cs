@@ -53,7 +53,7 @@ public sealed class FindingsCache
         foreach (var key in _entries.Keys.Where(k => !liveKeys.Contains(k)).ToList()) _entries.Remove(key);
     }
 
-    internal static string KeyOf(WorkloadView workload) => $"{workload.Kind}/{workload.Namespace}/{workload.Name}";
+    internal static string KeyOf(WorkloadView workload) => workload.Key;
 
     private sealed class Entry
     {

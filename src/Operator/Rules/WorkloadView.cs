@@ -135,6 +135,11 @@ public sealed class WorkloadView
     /// <summary>Whether the pods run on Windows (spec.os.name), which the PSS treat differently.</summary>
     public bool IsWindows => string.Equals(PodSpec.Os?.Name, "windows", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary><c>Kind/namespace/name</c>: the workload's identity across versions of it (the findings cache's key).</summary>
+    public string Key => _key ??= $"{Kind}/{Namespace}/{Name}";
+
+    private string? _key;
+
     public override string ToString() => $"{Kind} {Namespace}/{Name}";
 
     /// <summary>Builds the view for a workload kind; null for objects that carry no pod template.</summary>
