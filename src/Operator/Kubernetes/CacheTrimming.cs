@@ -11,7 +11,8 @@ namespace EksHardening.Operator.Kubernetes;
 /// scheduling and DNS settings, container environment, commands, mounts and resource requests, probes that name no
 /// host, and volumes of the core types (configMap, secret, projected, emptyDir, …), which the rules do not look into:
 /// each becomes one shared placeholder, so that the others keep their index. Values that repeat across objects
-/// (strings, label sets, limits, capability lists) are shared (<see cref="SharedValues"/>).
+/// (strings, label sets, limits, capability lists, whole trimmed pod specs and pod statuses) are shared
+/// (<see cref="SharedValues"/>): the replicas of a Deployment cost little more than their names.
 /// </summary>
 /// <remarks>The rule tests evaluate every fixture both as written and trimmed and require the same findings.</remarks>
 public sealed class CacheTrimming
@@ -30,8 +31,8 @@ public sealed class CacheTrimming
         switch (item)
         {
             case V1Pod pod:
-                PodSpec(pod.Spec);
-                pod.Status = RunningImages(pod.Status);
+                pod.Spec = PodSpec(pod.Spec);
+                pod.Status = _shared.ShareByContent(RunningImages(pod.Status));
                 break;
             case V1Deployment deployment:
                 Template(deployment.Spec?.Template);
@@ -82,10 +83,12 @@ public sealed class CacheTrimming
 
         return (old, current) switch
         {
-            (V1Pod p, V1Pod q) => KubernetesJson.Serialize(p.Spec) == KubernetesJson.Serialize(q.Spec) && KubernetesJson.Serialize(p.Status) == KubernetesJson.Serialize(q.Status),
+            (V1Pod p, V1Pod q) => SameJson(p.Spec, q.Spec) && SameJson(p.Status, q.Status),
             _ => a.Generation is not null,
         };
     }
+
+    private static bool SameJson(object? a, object? b) => ReferenceEquals(a, b) || KubernetesJson.Serialize(a) == KubernetesJson.Serialize(b);
 
     private static bool SameMap(IDictionary<string, string>? a, IDictionary<string, string>? b)
     {
@@ -118,12 +121,13 @@ public sealed class CacheTrimming
     {
         if (template is null) return;
         Metadata(template.Metadata, isWorkload: true);
-        PodSpec(template.Spec);
+        template.Spec = PodSpec(template.Spec);
     }
 
-    private void PodSpec(V1PodSpec? spec)
+    /// <summary>Trims the spec, then shares it: the replicas of one workload (and its templates) have the same trimmed spec.</summary>
+    private V1PodSpec PodSpec(V1PodSpec spec)
     {
-        if (spec is null) return;
+        if (spec is null) return spec!;
         spec.Affinity = null;
         spec.Tolerations = null;
         spec.TopologySpreadConstraints = null;
@@ -155,6 +159,8 @@ public sealed class CacheTrimming
         {
             for (var i = 0; i < volumes.Count; i++) volumes[i] = Volume(volumes[i]);
         }
+
+        return _shared.ShareByContent(spec);
     }
 
     private void Container(V1Container? container)

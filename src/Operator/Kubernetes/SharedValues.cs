@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
 using System.Text;
+using System.Runtime.InteropServices;
 using k8s.Models;
 
 namespace EksHardening.Operator.Kubernetes;
@@ -21,6 +23,7 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
     private readonly Pool<IDictionary<string, string>> _maps = new(capacity);
     private readonly Pool<IList<string>> _lists = new(capacity);
     private readonly Pool<IDictionary<string, ResourceQuantity>> _quantities = new(capacity);
+    private readonly Pool<object> _objects = new(capacity);
 
     public int Capacity { get; } = capacity;
 
@@ -66,6 +69,19 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
             foreach (var (k, v) in pairs) copy[values.Share(k)] = v;
             return new ReadOnlyDictionary<string, ResourceQuantity>(copy);
         }, (this, quantities));
+    }
+
+    /// <summary>
+    /// An instance equal to <paramref name="value"/> in its JSON form, shared: the trimmed pod specs of a Deployment's
+    /// replicas (and of its ReplicaSet's template) are one object. Callers must not change a shared instance.
+    /// </summary>
+    [return: NotNullIfNotNull(nameof(value))]
+    public T? ShareByContent<T>(T? value) where T : class
+    {
+        if (value is null) return null;
+        var json = k8s.KubernetesJson.Serialize(value);
+        var key = Convert.ToBase64String(SHA256.HashData(MemoryMarshal.AsBytes(json.AsSpan())));
+        return (T)_objects.GetOrAdd(typeof(T).Name + ":" + key, static (_, v) => v, value);
     }
 
     /// <summary>One bounded pool, keyed by a canonical string of the value.</summary>
