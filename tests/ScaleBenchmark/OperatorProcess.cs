@@ -11,6 +11,7 @@ namespace EksHardening.ScaleBenchmark;
 /// </summary>
 internal sealed class OperatorProcess : IAsyncDisposable
 {
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
     private const int KeptOutputLines = 40;
     private readonly Process _process;
     private readonly Queue<string> _output = new();
@@ -99,12 +100,26 @@ internal sealed class OperatorProcess : IAsyncDisposable
         return null;
     }
 
+    /// <summary>Stops the operator as Kubernetes would (SIGTERM, then SIGKILL after a grace period).</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().ConfigureAwait(false);
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync().ConfigureAwait(false);
+            }
+
+            using var grace = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync().ConfigureAwait(false);
+            }
         }
 
         _process.Dispose();
