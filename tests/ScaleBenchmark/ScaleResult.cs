@@ -12,6 +12,12 @@ internal sealed class ScaleResult
     public double SeedSeconds { get; set; }
     public double FloorSeconds { get; set; }
     public double ColdSeconds { get; set; }
+    /// <summary>Process start to its first list request (runtime, host and client start-up).</summary>
+    public double StartupSeconds { get; set; }
+    /// <summary>First list request to the last list page answered (the informers' initial list).</summary>
+    public double ListSeconds { get; set; }
+    /// <summary>Lists started (first pages); the other list requests are further pages.</summary>
+    public int Lists { get; set; }
     public double Ratio => ColdSeconds / FloorSeconds;
     public double? P50Ms { get; set; }
     public double? P99Ms { get; set; }
@@ -47,6 +53,9 @@ internal static class ResultTable
             ("objects cached", r => N(r.Objects), ""),
             ("floor: bare client lists all (s)", r => F(r.FloorSeconds, "0.000"), ""),
             ("cold start to correct status (s)", r => F(r.ColdSeconds, "0.000"), ""),
+            ("  process start to first list (s)", r => F(r.StartupSeconds, "0.000"), ""),
+            ("  first list to last list page (s)", r => F(r.ListSeconds, "0.000"), ""),
+            ("  last list page to correct status (s)", r => F(r.ColdSeconds - r.StartupSeconds - r.ListSeconds, "0.000"), ""),
             ("ratio cold / floor", r => F(r.Ratio, "0.00"), "<= 2.0"),
             ("change latency p50 (ms)", r => F(r.P50Ms, "0"), "<= 500"),
             ("change latency p99 (ms)", r => F(r.P99Ms, "0"), "<= 2000"),
@@ -57,6 +66,7 @@ internal static class ResultTable
             ("heap bytes per cached object", r => F(PerObject(r.HeapBytes, empty.HeapBytes, r.Objects - empty.Objects), "0"), ""),
             ("working-set bytes per cached object", r => F(PerObject(r.QuiescentWorkingSet, empty.QuiescentWorkingSet, r.Objects - empty.Objects), "0"), ""),
             ("start→quiescence requests", r => Verbs(r.StartRequests), "list+watch 1 per informer, no get"),
+            ("  lists started (first pages)", r => N(r.Lists), "11 (one per informer)"),
             ("  status writes (3 policies)", r => N(r.StartStatusWrites), ""),
             ("  status writes while idle", r => N(r.QuiescentStatusWrites), "0"),
             ("update phase requests", r => Verbs(r.UpdateRequests), "no get"),

@@ -78,6 +78,13 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             var quietEnd = DateTimeOffset.UtcNow;
             var requests = emulator.Requests;
             result.StartRequests = ByVerb(Between(requests, startTime, quietEnd));
+            result.Lists = Between(requests, startTime, quietEnd).Count(r => r.Verb == "list" && !r.Query.Contains("continue=", StringComparison.Ordinal));
+            if (Between(requests, startTime, quietEnd).Where(r => r.Verb == "list").Select(r => r.Time).DefaultIfEmpty().ToList() is [var firstList, ..] and { } lists)
+            {
+                result.StartupSeconds = (firstList - startTime).TotalSeconds;
+                result.ListSeconds = (lists.Max() - firstList).TotalSeconds;
+            }
+
             result.StartStatusWrites = Between(requests, startTime, quietEnd).Count(IsStatusWrite);
             result.QuiescentStatusWrites = Between(requests, correctTime + Grace, quietEnd).Count(IsStatusWrite);
             result.QuiescentRequests = ByVerb(Between(requests, correctTime + Grace, quietEnd));
