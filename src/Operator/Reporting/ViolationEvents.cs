@@ -23,44 +23,54 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
     private const int QueueLimit = 10_000;
     private static readonly TimeSpan SendInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly Dictionary<(string Policy, string Resource), string> _recorded = [];
+    /// <summary>Per policy, per resource: the failing rules last seen, and the findings list they were read from.</summary>
+    private readonly Dictionary<string, Dictionary<ResourceRef, Recorded>> _recorded = new(StringComparer.Ordinal);
     private readonly Channel<Corev1Event> _pending = Channel.CreateBounded<Corev1Event>(new BoundedChannelOptions(QueueLimit)
     {
         FullMode = BoundedChannelFullMode.DropOldest,
         SingleReader = true,
     });
+    private long _pass;
 
     public long Sent { get; private set; }
 
     /// <summary>Queues an event for every workload whose set of failing rules is new since the last evaluation.</summary>
+    /// <remarks>A resource whose findings are the very list seen last time (the findings cache's) is not looked at again.</remarks>
     public void Record(ResponsibilityPolicy policy, PolicyEvaluation evaluation)
     {
         var policyName = policy.Metadata?.Name ?? "";
         lock (_recorded)
         {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            if (!_recorded.TryGetValue(policyName, out var recorded)) _recorded[policyName] = recorded = [];
+            var pass = ++_pass;
+            var seen = 0;
             foreach (var resource in evaluation.Resources)
             {
                 if (resource.Resource.Namespace is null) continue;   // namespace-level findings live in status only
-                var key = resource.Resource.ToString();
-                seen.Add(key);
+                seen++;
+                if (recorded.TryGetValue(resource.Resource, out var known) && ReferenceEquals(known.Findings, resource.Findings))
+                {
+                    known.Pass = pass;
+                    continue;
+                }
+
                 var failing = resource.Findings.Where(f => f.Result == FindingResult.Fail).Select(f => f.Rule.Id).Distinct().Order(StringComparer.Ordinal).ToList();
                 var ruleSet = string.Join(",", failing);
-                if (_recorded.TryGetValue((policyName, key), out var previous) && previous == ruleSet) continue;
-                _recorded[(policyName, key)] = ruleSet;
+                recorded[resource.Resource] = new Recorded(resource.Findings, ruleSet) { Pass = pass };
+                if (known?.RuleSet == ruleSet) continue;
                 if (failing.Count > 0) _pending.Writer.TryWrite(Build(policyName, resource.Resource, failing, ruleSet));
             }
 
-            foreach (var stale in _recorded.Keys.Where(k => k.Policy == policyName && !seen.Contains(k.Resource)).ToList()) _recorded.Remove(stale);
+            if (recorded.Count > seen)
+            {
+                foreach (var stale in recorded.Where(r => r.Value.Pass != pass).Select(r => r.Key).ToList()) recorded.Remove(stale);
+            }
         }
     }
 
     public void Forget(string policyName)
     {
-        lock (_recorded)
-        {
-            foreach (var key in _recorded.Keys.Where(k => k.Policy == policyName).ToList()) _recorded.Remove(key);
-        }
+        lock (_recorded) _recorded.Remove(policyName);
     }
 
     /// <summary>Sends queued events until cancelled; failures are logged, never retried (events are best effort).</summary>
@@ -120,6 +130,13 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
             LastTimestamp = now,
             Count = 1,
         };
+    }
+
+    private sealed class Recorded(IReadOnlyList<Finding> findings, string ruleSet)
+    {
+        public IReadOnlyList<Finding> Findings { get; } = findings;
+        public string RuleSet { get; } = ruleSet;
+        public long Pass { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record a violation event on {Kind} {Namespace}/{Name}: {Error}")]

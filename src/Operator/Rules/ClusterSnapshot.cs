@@ -24,6 +24,7 @@ public sealed class ClusterSnapshot
     private Dictionary<(string Namespace, string Kind, string Name), WorkloadView>? _workloadsByName;
     private readonly Dictionary<string, SourceLocation> _namespaceSources;
     private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _roleNamespaceTexts = new(StringComparer.Ordinal);
 
     /// <param name="findWorkload">
     /// Finds a workload by namespace, kind and name for ownership, where the caller keeps an index (the operator's
@@ -178,6 +179,10 @@ public sealed class ClusterSnapshot
     /// <summary>Namespaces whose ServiceAccounts carry <paramref name="roleArn"/>, sorted.</summary>
     public IReadOnlySet<string> NamespacesUsingRole(string roleArn) =>
         _roleNamespaces.TryGetValue(roleArn, out var set) ? set : new SortedSet<string>();
+
+    /// <summary><see cref="NamespacesUsingRole"/> as one comma-separated string, made once per role.</summary>
+    internal string NamespacesUsingRoleText(string roleArn) =>
+        _roleNamespaceTexts.GetOrAdd(roleArn, static (role, snapshot) => string.Join(',', snapshot.NamespacesUsingRole(role)), this);
 
     public static string? RoleArnOf(V1ServiceAccount account) =>
         account.Metadata?.Annotations is { } annotations && annotations.TryGetValue(RoleArnAnnotation, out var arn) && !string.IsNullOrWhiteSpace(arn)

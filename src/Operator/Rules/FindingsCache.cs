@@ -117,6 +117,6 @@ public sealed class FindingsCache
             snapshot.FindServiceAccount(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));
 
         private static string RoleSharingOf(V1ServiceAccount? account, ClusterSnapshot snapshot) =>
-            account is not null && ClusterSnapshot.RoleArnOf(account) is { } role ? string.Join(',', snapshot.NamespacesUsingRole(role)) : "";
+            account is not null && ClusterSnapshot.RoleArnOf(account) is { } role ? snapshot.NamespacesUsingRoleText(role) : "";
     }
 }
