@@ -108,7 +108,7 @@ internal static class ResultTable
 
     private static double? PerObject(double? value, double? empty, int objects) => value - empty is { } d && objects > 0 ? d / objects : null;
 
-    private static string Verbs(SortedDictionary<string, int> byVerb) => byVerb.Count == 0 ? "none" : string.Join(' ', byVerb.Select(p => $"{p.Key}={p.Value}"));
+    private static string Verbs(SortedDictionary<string, int> byVerb) => byVerb.Count == 0 ? "none" : string.Join(", ", byVerb.Select(p => $"{p.Key}={p.Value}"));
 
     private static string N(int value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -177,8 +177,10 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
     private static IEnumerable<RecordedRequest> Between(IEnumerable<RecordedRequest> requests, DateTimeOffset from, DateTimeOffset to) =>
         requests.Where(r => r.Time >= from && r.Time < to);
 
+    /// <summary>Requests by verb; writes also by resource (status patches apart from the events the operator records).</summary>
     private static SortedDictionary<string, int> ByVerb(IEnumerable<RecordedRequest> requests) =>
-        new(requests.GroupBy(r => r.Verb).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+        new(requests.GroupBy(r => r.Verb is "get" or "list" or "watch" ? r.Verb : $"{r.Verb} {r.ResourceWithSubresource}")
+            .ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
