@@ -15,6 +15,11 @@ public sealed class PolicyControllerOptions
     public int MaxViolations { get; set; } = 50;
     /// <summary>Re-evaluation interval for policies that set none.</summary>
     public TimeSpan DefaultEvaluationInterval { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// Least time between two status writes of one policy: changes arriving faster are coalesced into the next
+    /// write, so a busy cluster costs the API server at most one status patch per policy per interval.
+    /// </summary>
+    public TimeSpan MinStatusWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>
@@ -42,6 +47,8 @@ public sealed partial class PolicyReconciler(
     /// <summary>Status patches sent, and reconciles that found nothing to write.</summary>
     public long StatusWrites => Interlocked.Read(ref _statusWrites);
     public long UnchangedReconciles => Interlocked.Read(ref _unchanged);
+    /// <summary>Reconciles put off because the policy's status was written less than the minimum interval ago.</summary>
+    public long DeferredReconciles => Interlocked.Read(ref _deferred);
 
     /// <summary>Workloads whose findings were reused, and workloads evaluated afresh, over every policy's findings cache.</summary>
     public long FindingsCacheHits => Interlocked.Read(ref _findingsCacheHits);
@@ -58,6 +65,7 @@ public sealed partial class PolicyReconciler(
     private long _conflicts;
     private long _findingsCacheHits;
     private long _findingsCacheMisses;
+    private long _deferred;
 
     public async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
     {
@@ -70,6 +78,13 @@ public sealed partial class PolicyReconciler(
             Violations.Forget(name);
             reports?.Forget(name);
             return ReconcileResult.Done;
+        }
+
+        // Written too recently: come back when the interval is over and evaluate then, once, whatever changed meanwhile.
+        if (_written.TryGetValue(name, out var last) && clock.GetElapsedTime(last.At) is var since && since < options.MinStatusWriteInterval)
+        {
+            Interlocked.Increment(ref _deferred);
+            return ReconcileResult.After(options.MinStatusWriteInterval - since);
         }
 
         var now = clock.GetUtcNow();
@@ -120,7 +135,7 @@ public sealed partial class PolicyReconciler(
                 return ReconcileResult.Retry;
             }
 
-            _written[name] = new WrittenStatus(before, after, desired);
+            _written[name] = new WrittenStatus(before, after, desired, clock.GetTimestamp());
             Interlocked.Increment(ref _statusWrites);
             LogStatusWritten(logger, name, desired.Summary?.Resources ?? 0, desired.Summary?.Violating ?? 0);
         }
@@ -187,7 +202,8 @@ public sealed partial class PolicyReconciler(
         return interval;
     }
 
-    private sealed record WrittenStatus(string? Before, string? After, ResponsibilityPolicyStatus Status);
+    /// <param name="At">When the write completed (a <see cref="TimeProvider"/> timestamp).</param>
+    private sealed record WrittenStatus(string? Before, string? After, ResponsibilityPolicyStatus Status, long At);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ResponsibilityPolicy {Policy} has an invalid spec: {Problems}")]
     private static partial void LogInvalidSpec(ILogger logger, string policy, string problems);

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Rules;
 using k8s;
@@ -7,24 +7,59 @@ using k8s.Models;
 namespace EksHardening.Operator.Controllers;
 
 /// <summary>
-/// Builds the rule engine's snapshot from the informer caches. A workload's view is made once per object
-/// instance and reused until the informer replaces the object, so unchanged workloads cost a lookup.
+/// Builds the rule engine's snapshot from the informer caches. A workload's view is made once per version of the
+/// object, when the informer reports it, and kept by kind and key: a build lists the views and finds owners with
+/// one lookup, so unchanged workloads cost nothing but their place in the list. Construct before the informers run
+/// (it registers handlers); objects already cached are taken over.
 /// </summary>
-public sealed class SnapshotBuilder(ClusterInformers informers)
+public sealed class SnapshotBuilder
 {
-    private readonly ConditionalWeakTable<object, WorkloadView> _views = [];
+    private readonly ClusterInformers _informers;
+    private readonly Dictionary<string, ConcurrentDictionary<string, WorkloadView>> _viewsByKind = new(StringComparer.Ordinal);
+
+    public SnapshotBuilder(ClusterInformers informers)
+    {
+        _informers = informers;
+        Track(informers.Pods, "Pod");
+        Track(informers.Deployments, "Deployment");
+        Track(informers.StatefulSets, "StatefulSet");
+        Track(informers.DaemonSets, "DaemonSet");
+        Track(informers.ReplicaSets, "ReplicaSet");
+        Track(informers.Jobs, "Job");
+        Track(informers.CronJobs, "CronJob");
+    }
 
     public ClusterSnapshot Build()
     {
-        var workloads = new List<WorkloadView>();
-        foreach (var obj in informers.Workloads)
+        var workloads = new List<WorkloadView>(_viewsByKind.Values.Sum(v => v.Count) + 64);
+        foreach (var views in _viewsByKind.Values)
         {
-            var view = _views.GetValue(obj, static o => WorkloadView.TryCreate(Normalize((IKubernetesObject<V1ObjectMeta>)o))!);
-            if (view is not null) workloads.Add(view);
+            foreach (var (_, view) in views) workloads.Add(view);
         }
 
-        return new ClusterSnapshot(workloads, informers.Namespaces.Items, informers.NetworkPolicies.Items, informers.ServiceAccounts.Items);
+        // Owners are found among the views kept here, so a snapshot of a large cluster copies no index of its own.
+        return new ClusterSnapshot(workloads, _informers.Namespaces.Items, _informers.NetworkPolicies.Items, _informers.ServiceAccounts.Items,
+            findWorkload: FindWorkload);
     }
+
+    private void Track<T>(ResourceInformer<T> informer, string kind) where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var views = new ConcurrentDictionary<string, WorkloadView>(StringComparer.Ordinal);
+        _viewsByKind[kind] = views;
+        informer.AddHandler(change =>
+        {
+            var key = ObjectKeys.Of(change.Object);
+            if (change.Type == InformerEventType.Deleted) views.TryRemove(key, out _);
+            else if (WorkloadView.TryCreate(Normalize(change.New!)) is { } view) views[key] = view;
+        });
+        foreach (var obj in informer.Items)
+        {
+            if (WorkloadView.TryCreate(Normalize(obj)) is { } view) views.TryAdd(ObjectKeys.Of(obj), view);
+        }
+    }
+
+    private WorkloadView? FindWorkload(string ns, string kind, string name) =>
+        _viewsByKind.TryGetValue(kind, out var views) && views.TryGetValue(ObjectKeys.Key(ns, name), out var view) ? view : null;
 
     /// <summary>List responses omit kind and apiVersion on items; the views and reports need them.</summary>
     private static IKubernetesObject<V1ObjectMeta> Normalize(IKubernetesObject<V1ObjectMeta> obj)

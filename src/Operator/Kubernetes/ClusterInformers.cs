@@ -7,16 +7,15 @@ namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>
 /// The shared informers the operator runs: policies, namespaces, NetworkPolicies, ServiceAccounts and every
-/// workload kind. Objects are cached without managedFields and the last-applied annotation, which no rule reads.
+/// workload kind. Objects are cached trimmed to what the operator reads (<see cref="CacheTrimming"/>).
 /// </summary>
 public sealed class ClusterInformers
 {
-    private const string LastApplied = "kubectl.kubernetes.io/last-applied-configuration";
-
     public ClusterInformers(IKubernetes client, ILoggerFactory loggers, TimeProvider? clock = null, InformerOptions? options = null)
     {
+        var trimming = new CacheTrimming();
         ResourceInformer<T> Create<T>(IResourceSource<T> source) where T : class, IKubernetesObject<V1ObjectMeta> =>
-            new(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, options, Strip);
+            new(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, options, trimming.Trim);
 
         Policies = Create(new ResponsibilityPolicySource(client));
         Namespaces = Create(ResourceSources.Namespaces(client));
@@ -57,29 +56,27 @@ public sealed class ClusterInformers
             .Concat(Deployments.Items).Concat(StatefulSets.Items).Concat(DaemonSets.Items)
             .Concat(ReplicaSets.Items).Concat(Jobs.Items).Concat(CronJobs.Items);
 
-    /// <summary>Registers one handler on every informer but the policies' (changes that can affect any policy).</summary>
+    /// <summary>
+    /// Registers one handler on every informer but the policies' (changes that can affect any policy). Updates that
+    /// change nothing the operator keeps (a pod's conditions, a Deployment's replica counts) do not call it.
+    /// </summary>
     public void OnClusterChange(Action handler)
     {
-        Namespaces.AddHandler(_ => handler());
-        NetworkPolicies.AddHandler(_ => handler());
-        ServiceAccounts.AddHandler(_ => handler());
-        Pods.AddHandler(_ => handler());
-        Deployments.AddHandler(_ => handler());
-        StatefulSets.AddHandler(_ => handler());
-        DaemonSets.AddHandler(_ => handler());
-        ReplicaSets.AddHandler(_ => handler());
-        Jobs.AddHandler(_ => handler());
-        CronJobs.AddHandler(_ => handler());
-    }
-
-    private static T Strip<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        if (item.Metadata is { } metadata)
+        void Changed<T>(InformerEvent<T> change) where T : class, IKubernetesObject<V1ObjectMeta>
         {
-            metadata.ManagedFields = null;
-            metadata.Annotations?.Remove(LastApplied);
+            if (change.Type == InformerEventType.Updated && CacheTrimming.SameRuleInputs(change.Old!, change.New!)) return;
+            handler();
         }
 
-        return item;
+        Namespaces.AddHandler(Changed);
+        NetworkPolicies.AddHandler(Changed);
+        ServiceAccounts.AddHandler(Changed);
+        Pods.AddHandler(Changed);
+        Deployments.AddHandler(Changed);
+        StatefulSets.AddHandler(Changed);
+        DaemonSets.AddHandler(Changed);
+        ReplicaSets.AddHandler(Changed);
+        Jobs.AddHandler(Changed);
+        CronJobs.AddHandler(Changed);
     }
 }

@@ -28,12 +28,14 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
     private static readonly TimeSpan RetryBase = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RetryCap = TimeSpan.FromSeconds(10);
 
-    private readonly Dictionary<(string Policy, string Resource), string> _recorded = [];
+    /// <summary>Per policy, per resource: the failing rules last seen, and the findings list they were read from.</summary>
+    private readonly Dictionary<string, Dictionary<ResourceRef, Recorded>> _recorded = new(StringComparer.Ordinal);
     private readonly Channel<Corev1Event> _pending = Channel.CreateBounded<Corev1Event>(new BoundedChannelOptions(QueueLimit)
     {
         FullMode = BoundedChannelFullMode.DropOldest,
         SingleReader = true,
     });
+    private long _pass;
 
     public long Sent { get; private set; }
 
@@ -41,34 +43,42 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
     public long Retries { get; private set; }
 
     /// <summary>Queues an event for every workload whose set of failing rules is new since the last evaluation.</summary>
+    /// <remarks>A resource whose findings are the very list seen last time (the findings cache's) is not looked at again.</remarks>
     public void Record(ResponsibilityPolicy policy, PolicyEvaluation evaluation)
     {
         var policyName = policy.Metadata?.Name ?? "";
         lock (_recorded)
         {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            if (!_recorded.TryGetValue(policyName, out var recorded)) _recorded[policyName] = recorded = [];
+            var pass = ++_pass;
+            var seen = 0;
             foreach (var resource in evaluation.Resources)
             {
                 if (resource.Resource.Namespace is null) continue;   // namespace-level findings live in status only
-                var key = resource.Resource.ToString();
-                seen.Add(key);
+                seen++;
+                if (recorded.TryGetValue(resource.Resource, out var known) && ReferenceEquals(known.Findings, resource.Findings))
+                {
+                    known.Pass = pass;
+                    continue;
+                }
+
                 var failing = resource.Findings.Where(f => f.Result == FindingResult.Fail).Select(f => f.Rule.Id).Distinct().Order(StringComparer.Ordinal).ToList();
                 var ruleSet = string.Join(",", failing);
-                if (_recorded.TryGetValue((policyName, key), out var previous) && previous == ruleSet) continue;
-                _recorded[(policyName, key)] = ruleSet;
+                recorded[resource.Resource] = new Recorded(resource.Findings, ruleSet) { Pass = pass };
+                if (known?.RuleSet == ruleSet) continue;
                 if (failing.Count > 0) _pending.Writer.TryWrite(Build(policyName, resource.Resource, failing, ruleSet));
             }
 
-            foreach (var stale in _recorded.Keys.Where(k => k.Policy == policyName && !seen.Contains(k.Resource)).ToList()) _recorded.Remove(stale);
+            if (recorded.Count > seen)
+            {
+                foreach (var stale in recorded.Where(r => r.Value.Pass != pass).Select(r => r.Key).ToList()) recorded.Remove(stale);
+            }
         }
     }
 
     public void Forget(string policyName)
     {
-        lock (_recorded)
-        {
-            foreach (var key in _recorded.Keys.Where(k => k.Policy == policyName).ToList()) _recorded.Remove(key);
-        }
+        lock (_recorded) _recorded.Remove(policyName);
     }
 
     /// <summary>
@@ -170,6 +180,13 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Recording a violation event on {Kind} {Namespace}/{Name} failed ({Error}); retrying in {DelayMs} ms")]
     private static partial void LogSendRetried(ILogger logger, string kind, string @namespace, string name, string error, int delayMs);
+
+    private sealed class Recorded(IReadOnlyList<Finding> findings, string ruleSet)
+    {
+        public IReadOnlyList<Finding> Findings { get; } = findings;
+        public string RuleSet { get; } = ruleSet;
+        public long Pass { get; set; }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record a violation event on {Kind} {Namespace}/{Name}: {Error}")]
     private static partial void LogSendFailed(ILogger logger, string kind, string @namespace, string name, string error);

@@ -18,26 +18,28 @@ public sealed class ClusterSnapshot
     private readonly Dictionary<string, List<V1NetworkPolicy>> _networkPoliciesByNamespace;
     private readonly Dictionary<(string Namespace, string Name), V1ServiceAccount> _serviceAccounts;
     private readonly Dictionary<string, SortedSet<string>> _roleNamespaces;
-    private readonly Dictionary<string, WorkloadView> _workloadsByUid;
-    private readonly Dictionary<(string Namespace, string Kind, string Name), WorkloadView> _workloadsByName;
+    private readonly Func<string, string, string, WorkloadView?>? _findWorkload;
+    private readonly Lock _indexing = new();
+    private Dictionary<string, WorkloadView>? _workloadsByUid;
+    private Dictionary<(string Namespace, string Kind, string Name), WorkloadView>? _workloadsByName;
     private readonly Dictionary<string, SourceLocation> _namespaceSources;
     private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _roleNamespaceTexts = new(StringComparer.Ordinal);
 
+    /// <param name="findWorkload">
+    /// Finds a workload by namespace, kind and name for ownership, where the caller keeps an index (the operator's
+    /// informer caches); without it the snapshot indexes its workloads on first use.
+    /// </param>
     public ClusterSnapshot(
         IEnumerable<WorkloadView> workloads,
         IEnumerable<V1Namespace>? namespaces = null,
         IEnumerable<V1NetworkPolicy>? networkPolicies = null,
         IEnumerable<V1ServiceAccount>? serviceAccounts = null,
-        Func<object, SourceLocation?>? sourceOf = null)
+        Func<object, SourceLocation?>? sourceOf = null,
+        Func<string, string, string, WorkloadView?>? findWorkload = null)
     {
-        Workloads = workloads.ToList();
-        _workloadsByUid = new Dictionary<string, WorkloadView>(StringComparer.Ordinal);
-        _workloadsByName = new Dictionary<(string, string, string), WorkloadView>();
-        foreach (var workload in Workloads)
-        {
-            if (workload.Metadata.Uid is { Length: > 0 } uid) _workloadsByUid[uid] = workload;
-            _workloadsByName[(workload.Namespace, workload.Kind, workload.Name)] = workload;
-        }
+        Workloads = workloads as IReadOnlyList<WorkloadView> ?? [.. workloads];
+        _findWorkload = findWorkload;
 
         _namespaceSources = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
         _namespaces = new Dictionary<string, V1Namespace>(StringComparer.Ordinal);
@@ -128,14 +130,43 @@ public sealed class ClusterSnapshot
     private WorkloadView? FindOwner(WorkloadView workload)
     {
         if (workload.Metadata.OwnerReferences is not { Count: > 0 } owners) return null;
+        if (_findWorkload is { } find)
+        {
+            foreach (var reference in owners)
+            {
+                if (reference.Kind is { } kind && reference.Name is { } name && find(workload.Namespace, kind, name) is { } owner) return owner;
+            }
+
+            return null;
+        }
+
+        if (Volatile.Read(ref _workloadsByName) is null) IndexWorkloads();
         foreach (var reference in owners)
         {
-            if (reference.Uid is { Length: > 0 } uid && _workloadsByUid.TryGetValue(uid, out var byUid)) return byUid;
+            if (reference.Uid is { Length: > 0 } uid && _workloadsByUid!.TryGetValue(uid, out var byUid)) return byUid;
             if (reference.Kind is { } kind && reference.Name is { } name
-                && _workloadsByName.TryGetValue((workload.Namespace, kind, name), out var byName)) return byName;
+                && _workloadsByName!.TryGetValue((workload.Namespace, kind, name), out var byName)) return byName;
         }
 
         return null;
+    }
+
+    private void IndexWorkloads()
+    {
+        lock (_indexing)
+        {
+            if (_workloadsByName is not null) return;
+            var byUid = new Dictionary<string, WorkloadView>(StringComparer.Ordinal);
+            var byName = new Dictionary<(string, string, string), WorkloadView>();
+            foreach (var workload in Workloads)
+            {
+                if (workload.Metadata.Uid is { Length: > 0 } uid) byUid[uid] = workload;
+                byName[(workload.Namespace, workload.Kind, workload.Name)] = workload;
+            }
+
+            _workloadsByUid = byUid;
+            Volatile.Write(ref _workloadsByName, byName);
+        }
     }
 
     public V1Namespace? FindNamespace(string name) => _namespaces.GetValueOrDefault(name);
@@ -148,6 +179,10 @@ public sealed class ClusterSnapshot
     /// <summary>Namespaces whose ServiceAccounts carry <paramref name="roleArn"/>, sorted.</summary>
     public IReadOnlySet<string> NamespacesUsingRole(string roleArn) =>
         _roleNamespaces.TryGetValue(roleArn, out var set) ? set : new SortedSet<string>();
+
+    /// <summary><see cref="NamespacesUsingRole"/> as one comma-separated string, made once per role.</summary>
+    internal string NamespacesUsingRoleText(string roleArn) =>
+        _roleNamespaceTexts.GetOrAdd(roleArn, static (role, snapshot) => string.Join(',', snapshot.NamespacesUsingRole(role)), this);
 
     public static string? RoleArnOf(V1ServiceAccount account) =>
         account.Metadata?.Annotations is { } annotations && annotations.TryGetValue(RoleArnAnnotation, out var arn) && !string.IsNullOrWhiteSpace(arn)

@@ -53,7 +53,7 @@ public sealed class FindingsCache
         foreach (var key in _entries.Keys.Where(k => !liveKeys.Contains(k)).ToList()) _entries.Remove(key);
     }
 
-    internal static string KeyOf(WorkloadView workload) => $"{workload.Kind}/{workload.Namespace}/{workload.Name}";
+    internal static string KeyOf(WorkloadView workload) => workload.Key;
 
     private sealed class Entry
     {
@@ -117,6 +117,6 @@ public sealed class FindingsCache
             snapshot.FindServiceAccount(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));
 
         private static string RoleSharingOf(V1ServiceAccount? account, ClusterSnapshot snapshot) =>
-            account is not null && ClusterSnapshot.RoleArnOf(account) is { } role ? string.Join(',', snapshot.NamespacesUsingRole(role)) : "";
+            account is not null && ClusterSnapshot.RoleArnOf(account) is { } role ? snapshot.NamespacesUsingRoleText(role) : "";
     }
 }

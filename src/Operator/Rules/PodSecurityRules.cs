@@ -125,7 +125,7 @@ public sealed class PodSecurityRules : IRuleFamily
         "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t",
     };
 
-    private const string AppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
+    internal const string AppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
     private const string NetBindService = "NET_BIND_SERVICE";
 
     /// <summary>Field names of <see cref="ContainerView.Probes"/>, in its order.</summary>
@@ -148,6 +148,35 @@ public sealed class PodSecurityRules : IRuleFamily
         var containers = context.Workload.Containers;
         for (var i = 0; i < containers.Count; i++) check.Container(containers[i]);
         check.AppArmorAnnotations();
+    }
+
+    /// <summary>
+    /// The volume sources a volume sets that the restricted level forbids (the non-core ones, hostPath among them),
+    /// by field name; none for the core sources (configMap, secret, projected, emptyDir, persistentVolumeClaim, …).
+    /// </summary>
+    internal static IEnumerable<string> NonCoreVolumeSources(V1Volume volume)
+    {
+        if (volume.HostPath is not null) yield return "hostPath";
+        if (volume.GcePersistentDisk is not null) yield return "gcePersistentDisk";
+        if (volume.AwsElasticBlockStore is not null) yield return "awsElasticBlockStore";
+        if (volume.GitRepo is not null) yield return "gitRepo";
+        if (volume.Nfs is not null) yield return "nfs";
+        if (volume.Iscsi is not null) yield return "iscsi";
+        if (volume.Glusterfs is not null) yield return "glusterfs";
+        if (volume.Rbd is not null) yield return "rbd";
+        if (volume.FlexVolume is not null) yield return "flexVolume";
+        if (volume.Cinder is not null) yield return "cinder";
+        if (volume.Cephfs is not null) yield return "cephfs";
+        if (volume.Flocker is not null) yield return "flocker";
+        if (volume.Fc is not null) yield return "fc";
+        if (volume.AzureFile is not null) yield return "azureFile";
+        if (volume.VsphereVolume is not null) yield return "vsphereVolume";
+        if (volume.Quobyte is not null) yield return "quobyte";
+        if (volume.AzureDisk is not null) yield return "azureDisk";
+        if (volume.PhotonPersistentDisk is not null) yield return "photonPersistentDisk";
+        if (volume.PortworxVolume is not null) yield return "portworxVolume";
+        if (volume.ScaleIO is not null) yield return "scaleIO";
+        if (volume.Storageos is not null) yield return "storageos";
     }
 
     private static RuleDefinition Define(string id, string title, Severity severity, string remediation) =>
@@ -311,27 +340,7 @@ public sealed class PodSecurityRules : IRuleFamily
             // restricted a hostPath volume fails both rules). Each source set is its own violation; a volume with no
             // source at all is defaulted to emptyDir by the API server and so passes.
             if (!_restricted) return;
-            if (volume.HostPath is not null) RestrictedVolume(volume, index, "hostPath");
-            if (volume.GcePersistentDisk is not null) RestrictedVolume(volume, index, "gcePersistentDisk");
-            if (volume.AwsElasticBlockStore is not null) RestrictedVolume(volume, index, "awsElasticBlockStore");
-            if (volume.GitRepo is not null) RestrictedVolume(volume, index, "gitRepo");
-            if (volume.Nfs is not null) RestrictedVolume(volume, index, "nfs");
-            if (volume.Iscsi is not null) RestrictedVolume(volume, index, "iscsi");
-            if (volume.Glusterfs is not null) RestrictedVolume(volume, index, "glusterfs");
-            if (volume.Rbd is not null) RestrictedVolume(volume, index, "rbd");
-            if (volume.FlexVolume is not null) RestrictedVolume(volume, index, "flexVolume");
-            if (volume.Cinder is not null) RestrictedVolume(volume, index, "cinder");
-            if (volume.Cephfs is not null) RestrictedVolume(volume, index, "cephfs");
-            if (volume.Flocker is not null) RestrictedVolume(volume, index, "flocker");
-            if (volume.Fc is not null) RestrictedVolume(volume, index, "fc");
-            if (volume.AzureFile is not null) RestrictedVolume(volume, index, "azureFile");
-            if (volume.VsphereVolume is not null) RestrictedVolume(volume, index, "vsphereVolume");
-            if (volume.Quobyte is not null) RestrictedVolume(volume, index, "quobyte");
-            if (volume.AzureDisk is not null) RestrictedVolume(volume, index, "azureDisk");
-            if (volume.PhotonPersistentDisk is not null) RestrictedVolume(volume, index, "photonPersistentDisk");
-            if (volume.PortworxVolume is not null) RestrictedVolume(volume, index, "portworxVolume");
-            if (volume.ScaleIO is not null) RestrictedVolume(volume, index, "scaleIO");
-            if (volume.Storageos is not null) RestrictedVolume(volume, index, "storageos");
+            foreach (var type in NonCoreVolumeSources(volume)) RestrictedVolume(volume, index, type);
         }
 
         private void RestrictedVolume(V1Volume volume, int index, string type) =>

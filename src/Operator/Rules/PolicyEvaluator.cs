@@ -17,7 +17,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         var exemptions = new Exemptions(spec.Exemptions, now);
         var plan = EnabledRules.For(spec, awsFacts: snapshot.Aws is not null);
         var resources = new List<ResourceEvaluation>();
-        var namespacesInScope = new SortedSet<string>(StringComparer.Ordinal);
+        var namespacesInScope = new HashSet<string>(StringComparer.Ordinal);
         cache?.BeginEvaluation(policy);
         var liveKeys = cache is null ? null : new HashSet<string>(StringComparer.Ordinal);
 
@@ -54,7 +54,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                 if (name is not null && scope.IncludesNamespace(name, snapshot)) namespacesInScope.Add(name);
             }
 
-            foreach (var name in namespacesInScope)
+            foreach (var name in namespacesInScope.Order(StringComparer.Ordinal))
             {
                 var collector = new FindingCollector();
                 var context = new NamespaceContext(spec, snapshot, name, now);

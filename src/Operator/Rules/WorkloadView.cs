@@ -27,7 +27,7 @@ public sealed class ContainerView
     {
         Ports = container.Ports;
         Resources = container.Resources;
-        Probes = [container.LivenessProbe, container.ReadinessProbe, container.StartupProbe];
+        Probes = ProbesOf(container.LivenessProbe, container.ReadinessProbe, container.StartupProbe);
         Lifecycle = container.Lifecycle;
     }
 
@@ -36,9 +36,15 @@ public sealed class ContainerView
     {
         Ports = container.Ports;
         Resources = container.Resources;
-        Probes = [container.LivenessProbe, container.ReadinessProbe, container.StartupProbe];
+        Probes = ProbesOf(container.LivenessProbe, container.ReadinessProbe, container.StartupProbe);
         Lifecycle = container.Lifecycle;
     }
+
+    private static readonly V1Probe?[] NoProbes = [];
+
+    /// <summary>Most containers of a large cluster are seen without probes (the operator's cache keeps only those naming a host): share one empty list.</summary>
+    private static V1Probe?[] ProbesOf(V1Probe? liveness, V1Probe? readiness, V1Probe? startup) =>
+        liveness is null && readiness is null && startup is null ? NoProbes : [liveness, readiness, startup];
 
     private ContainerView(ContainerKind kind, int index, string podSpecPath, string? name, string? image, V1SecurityContext? securityContext)
     {
@@ -103,7 +109,6 @@ public sealed class WorkloadView
         PodSpec = podSpec ?? new V1PodSpec { Containers = [] };
         PodSpecPath = podSpecPath;
         Source = source;
-        Containers = CollectContainers(PodSpec, podSpecPath);
     }
 
     public IKubernetesObject<V1ObjectMeta> Object { get; }
@@ -120,12 +125,20 @@ public sealed class WorkloadView
     public string PodSpecPath { get; }
     public SourceLocation? Source { get; }
     /// <summary>Init, regular and ephemeral containers, in that order.</summary>
-    public IReadOnlyList<ContainerView> Containers { get; }
+    /// <remarks>Built on first use: the operator keeps a view of every pod, and most (those with an owner in scope) are never evaluated.</remarks>
+    public IReadOnlyList<ContainerView> Containers => _containers ??= CollectContainers(PodSpec, PodSpecPath);
+
+    private ContainerView[]? _containers;
 
     public IDictionary<string, string>? PodLabels => TemplateMetadata.Labels;
 
     /// <summary>Whether the pods run on Windows (spec.os.name), which the PSS treat differently.</summary>
     public bool IsWindows => string.Equals(PodSpec.Os?.Name, "windows", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>Kind/namespace/name</c>: the workload's identity across versions of it (the findings cache's key).</summary>
+    public string Key => _key ??= $"{Kind}/{Namespace}/{Name}";
+
+    private string? _key;
 
     public override string ToString() => $"{Kind} {Namespace}/{Name}";
 

@@ -1,7 +1,9 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Rules;
 using k8s;
+using k8s.Models;
 
 namespace EksHardening.Operator.Tests.Support;
 
@@ -29,8 +31,40 @@ internal static class TestEvaluation
         return set.Objects.Select(o => o.Object).ToList();
     }
 
-    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects) =>
-        new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, ClusterSnapshot.FromObjects(objects));
+    /// <remarks>
+    /// Every evaluation is also run on the objects as the operator's informers cache them (<see cref="CacheTrimming"/>),
+    /// and must find the same: so every rule test also checks that trimming keeps what its rule reads.
+    /// </remarks>
+    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects)
+    {
+        var list = objects.ToList();
+        var evaluation = new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, ClusterSnapshot.FromObjects(list));
+        var trimming = new CacheTrimming();
+        var cached = new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, ClusterSnapshot.FromObjects(list.Select(o => TrimmedCopy(o, trimming))));
+        Assert.Equal(Describe(evaluation), Describe(cached));
+        return evaluation;
+    }
+
+    private static List<string> Describe(PolicyEvaluation evaluation) =>
+        [.. evaluation.Resources.SelectMany(r => r.Findings.Select(f => $"{r.Resource}: {f.Rule.Id} {f.Result} {f.Message} at {f.Path}")),
+         .. evaluation.ClusterFindings.Select(f => $"cluster: {f.Rule.Id} {f.Result} {f.Message}")];
+
+    private static object TrimmedCopy(object obj, CacheTrimming trimming) => obj switch
+    {
+        V1Pod pod => trimming.Trim(Copy(pod)),
+        V1Deployment deployment => trimming.Trim(Copy(deployment)),
+        V1StatefulSet statefulSet => trimming.Trim(Copy(statefulSet)),
+        V1DaemonSet daemonSet => trimming.Trim(Copy(daemonSet)),
+        V1ReplicaSet replicaSet => trimming.Trim(Copy(replicaSet)),
+        V1Job job => trimming.Trim(Copy(job)),
+        V1CronJob cronJob => trimming.Trim(Copy(cronJob)),
+        V1Namespace ns => trimming.Trim(Copy(ns)),
+        V1NetworkPolicy networkPolicy => trimming.Trim(Copy(networkPolicy)),
+        V1ServiceAccount account => trimming.Trim(Copy(account)),
+        _ => obj,
+    };
+
+    private static T Copy<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
 
     public static PolicyEvaluation Evaluate(string policySpecYaml, string objectsYaml) =>
         Evaluate(Policy(policySpecYaml), Objects(objectsYaml));

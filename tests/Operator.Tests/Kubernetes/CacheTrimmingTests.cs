@@ -1,0 +1,165 @@
+using EksHardening.Operator.Kubernetes;
+using k8s;
+using k8s.Models;
+
+namespace EksHardening.Operator.Tests.Kubernetes;
+
+/// <remarks>That trimming keeps every rule's inputs is checked by every rule test (TestEvaluation evaluates both forms).</remarks>
+public class CacheTrimmingTests
+{
+    private const string AppArmor = "container.apparmor.security.beta.kubernetes.io/app";
+
+    [Fact]
+    public void A_pod_keeps_its_running_digests_and_apparmor_annotations_and_loses_the_rest_of_status_and_metadata()
+    {
+        var pod = new CacheTrimming().Trim(Pod());
+
+        Assert.Null(pod.Metadata.ManagedFields);
+        Assert.Equal([AppArmor], pod.Metadata.Annotations!.Keys);
+        Assert.Equal("web", pod.Metadata.Labels["app"]);
+        var status = Assert.Single(pod.Status.ContainerStatuses);
+        Assert.Equal(("app", "registry.example.com/app:1", "registry.example.com/app@sha256:" + new string('a', 64)), (status.Name, status.Image, status.ImageID));
+        Assert.Null(status.State);
+        Assert.Null(pod.Status.Conditions);
+        Assert.Null(pod.Status.Phase);
+    }
+
+    [Fact]
+    public void Containers_keep_what_the_rules_read_and_drop_environment_mounts_requests_and_hostless_probes()
+    {
+        var container = new CacheTrimming().Trim(Pod()).Spec.Containers[0];
+
+        Assert.Equal(("app", "registry.example.com/app:1"), (container.Name, container.Image));
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.Equal(["ALL"], container.SecurityContext.Capabilities.Drop);
+        Assert.Equal(8080, container.Ports[0].ContainerPort);
+        Assert.True(container.Resources.Limits.ContainsKey("cpu"));
+        Assert.Null(container.Resources.Requests);
+        Assert.Null(container.Env);
+        Assert.Null(container.VolumeMounts);
+        Assert.Null(container.LivenessProbe);
+        Assert.Equal("10.0.0.1", container.ReadinessProbe.HttpGet.Host);
+    }
+
+    [Fact]
+    public void Core_volumes_become_one_placeholder_and_others_keep_their_place()
+    {
+        var trimming = new CacheTrimming();
+        var first = trimming.Trim(Pod()).Spec.Volumes;
+        var second = trimming.Trim(Pod()).Spec.Volumes;
+
+        Assert.Equal(3, first.Count);
+        Assert.Same(first[0], second[0]);
+        Assert.Same(first[0], first[2]);
+        Assert.Equal("/var/log", first[1].HostPath.Path);
+        Assert.Equal("logs", first[1].Name);
+    }
+
+    [Fact]
+    public void Workload_status_and_kubectl_last_applied_go_namespace_annotations_stay()
+    {
+        var trimming = new CacheTrimming();
+        var deployment = trimming.Trim(new V1Deployment
+        {
+            Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop", Annotations = new Dictionary<string, string> { [CacheTrimming.LastAppliedAnnotation] = "{}" } },
+            Spec = new V1DeploymentSpec { Template = new V1PodTemplateSpec { Spec = new V1PodSpec { Containers = [new V1Container { Name = "app" }] } } },
+            Status = new V1DeploymentStatus { Replicas = 3 },
+        });
+        var ns = trimming.Trim(new V1Namespace
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = "shop",
+                Annotations = new Dictionary<string, string> { [CacheTrimming.LastAppliedAnnotation] = "{}", ["eks-hardening.io/psa-labelled-by"] = "prod" },
+            },
+        });
+
+        Assert.Null(deployment.Status);
+        Assert.Null(deployment.Metadata.Annotations);
+        Assert.Equal(["eks-hardening.io/psa-labelled-by"], ns.Metadata.Annotations!.Keys);
+    }
+
+    [Fact]
+    public void Equal_values_are_shared_read_only()
+    {
+        var trimming = new CacheTrimming();
+        var a = trimming.Trim(Pod());
+        var b = trimming.Trim(Pod("web-2"));
+
+        Assert.Same(a.Metadata.Labels, b.Metadata.Labels);
+        Assert.Same(a.Spec.Containers[0].Resources.Limits, b.Spec.Containers[0].Resources.Limits);
+        Assert.Same(a.Spec.Containers[0].SecurityContext.Capabilities.Drop, b.Spec.Containers[0].SecurityContext.Capabilities.Drop);
+        Assert.Throws<NotSupportedException>(() => a.Metadata.Labels["app"] = "other");
+    }
+
+    [Fact]
+    public void The_shared_pools_start_afresh_when_full()
+    {
+        var values = new SharedValues(capacity: 2);
+        var first = values.Share(new string('x', 3));
+        values.Share("b");
+        values.Share("c");
+
+        Assert.NotSame(first, values.Share(new string('x', 3)));
+        Assert.Same(values.Share("d"), values.Share(new string('d', 1)));
+    }
+
+    [Fact]
+    public void A_pod_status_update_is_not_a_rule_input_change_but_a_new_image_digest_or_label_is()
+    {
+        var trimming = new CacheTrimming();
+        var before = trimming.Trim(Pod());
+        var conditions = Pod();
+        conditions.Metadata.ResourceVersion = "2";
+        conditions.Status.Conditions = [new V1PodCondition { Type = "Ready", Status = "False" }];
+        var digest = Pod();
+        digest.Status.ContainerStatuses[0].ImageID = "registry.example.com/app@sha256:" + new string('b', 64);
+        var label = Pod();
+        label.Metadata.Labels["tier"] = "web";
+        var image = Pod();
+        image.Spec.Containers[0].Image = "registry.example.com/app:2";
+
+        Assert.True(CacheTrimming.SameRuleInputs(before, trimming.Trim(conditions)));
+        Assert.False(CacheTrimming.SameRuleInputs(before, trimming.Trim(digest)));
+        Assert.False(CacheTrimming.SameRuleInputs(before, trimming.Trim(label)));
+        Assert.False(CacheTrimming.SameRuleInputs(before, trimming.Trim(image)));
+    }
+
+    [Fact]
+    public void Kinds_with_a_generation_change_their_rule_inputs_with_it_kinds_without_always_count_as_changed()
+    {
+        static V1Deployment Deployment(long generation, int replicas) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop", Generation = generation },
+            Status = new V1DeploymentStatus { Replicas = replicas },
+        };
+        var trimming = new CacheTrimming();
+        var ns = new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop" } };
+
+        Assert.True(CacheTrimming.SameRuleInputs(trimming.Trim(Deployment(1, 1)), trimming.Trim(Deployment(1, 3))));
+        Assert.False(CacheTrimming.SameRuleInputs(trimming.Trim(Deployment(1, 1)), trimming.Trim(Deployment(2, 1))));
+        Assert.False(CacheTrimming.SameRuleInputs(ns, ns));
+    }
+
+    private static V1Pod Pod(string name = "web-1") => KubernetesJson.Deserialize<V1Pod>($$$$"""
+        {"apiVersion": "v1", "kind": "Pod",
+         "metadata": {"name": "{{{{name}}}}", "namespace": "shop", "resourceVersion": "1", "labels": {"app": "web"},
+           "annotations": {"{{{{AppArmor}}}}": "runtime/default", "prometheus.io/scrape": "true"},
+           "managedFields": [{"manager": "kubelet", "operation": "Update", "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {}}}]},
+         "spec": {
+           "containers": [{"name": "app", "image": "registry.example.com/app:1", "ports": [{"containerPort": 8080}],
+             "env": [{"name": "A", "value": "1"}], "volumeMounts": [{"name": "token", "mountPath": "/var/run"}],
+             "resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m"}},
+             "livenessProbe": {"httpGet": {"path": "/healthz", "port": 8080}},
+             "readinessProbe": {"httpGet": {"host": "10.0.0.1", "path": "/ready", "port": 8080}},
+             "securityContext": {"readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}}}],
+           "volumes": [
+             {"name": "token", "projected": {"sources": [{"serviceAccountToken": {"path": "token"}}]}},
+             {"name": "logs", "hostPath": {"path": "/var/log"}},
+             {"name": "config", "configMap": {"name": "web"}}],
+           "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists"}], "nodeName": "node-1"},
+         "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}],
+           "containerStatuses": [{"name": "app", "image": "registry.example.com/app:1", "imageID": "registry.example.com/app@sha256:{{{{new string('a', 64)}}}}",
+             "ready": true, "restartCount": 0, "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]}}
+        """);
+}

@@ -1,0 +1,54 @@
+using EksHardening.ScaleBenchmark;
+
+// dotnet run -c Release --project tests/ScaleBenchmark -- [--sizes 1000,10000,50000] [--updates 200] [--rate 20]
+// Progress goes to stderr; the table and the machine-readable lines to stdout.
+ScaleOptions options;
+try
+{
+    options = ScaleOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"scale-benchmark: {e.Message}");
+    Console.Error.WriteLine(ScaleOptions.Usage);
+    return 2;
+}
+
+if (options.Help)
+{
+    Console.WriteLine(ScaleOptions.Usage);
+    return 0;
+}
+
+if (!File.Exists(options.OperatorDll))
+{
+    Console.Error.WriteLine($"scale-benchmark: the operator is not at {options.OperatorDll}; build the solution or pass --operator");
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+try
+{
+    var scenario = new ScaleScenario(options, Console.Error);
+    // An empty cluster (the policies only) first: the operator's fixed cost, subtracted for bytes per object.
+    var empty = await scenario.RunAsync(0, updates: 0, cancel.Token);
+    var results = new List<ScaleResult>();
+    foreach (var size in options.Sizes) results.Add(await scenario.RunAsync(size, options.Updates, cancel.Token));
+
+    Console.WriteLine();
+    Console.Write(ResultTable.Render(empty, results));
+    Console.WriteLine();
+    foreach (var result in results) Console.WriteLine(result.Line());
+    return 0;
+}
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException)
+{
+    Console.Error.WriteLine($"scale-benchmark: {e.Message}");
+    return 1;
+}

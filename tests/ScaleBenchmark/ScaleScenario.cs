@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using EksHardening.Emulator;
+using EksHardening.Emulator.Diagnostics;
+using EksHardening.Entities;
+using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Policies;
+using EksHardening.Operator.Reporting;
+using EksHardening.Operator.Rules;
+using k8s;
+
+namespace EksHardening.ScaleBenchmark;
+
+/// <summary>
+/// One size of the scenario: seed the emulator, measure the list floor, run the operator as a child process
+/// through cold start, quiescence and the update phase, and read its memory and the API requests it made.
+/// </summary>
+internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
+{
+    private const string StatusResource = "responsibilitypolicies/status";
+    private static readonly TimeSpan ColdStartTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ReflectTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>Between the probe seeing a write and the emulator logging its request; the idle window starts after it.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(1);
+
+    public async Task<ScaleResult> RunAsync(int pods, int updates, CancellationToken cancellationToken)
+    {
+        var cluster = new SyntheticEksCluster(pods);
+        var policies = ScalePolicies.Create();
+        var directory = Directory.CreateTempSubdirectory("eks-hardening-scale-").FullName;
+        var emulatorOptions = new ApiEmulatorOptions { RequestLogLimit = 1_000_000 };
+        emulatorOptions.InitialNamespaces.Clear();   // the synthetic cluster brings its own
+        await using var emulator = await ApiEmulator.StartNewAsync(emulatorOptions, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = new ScaleResult { Pods = cluster.Pods };
+
+            var seeding = Stopwatch.StartNew();
+            emulator.Seed(ResponsibilityPolicyCrd.Definition());
+            foreach (var obj in cluster.Objects())
+            {
+                emulator.Seed(obj);
+                result.Objects++;
+            }
+
+            foreach (var policy in policies) emulator.Seed(policy);
+            result.SeedSeconds = seeding.Elapsed.TotalSeconds;
+            var expected = Expected(cluster, policies);
+            Report(pods, $"seeded {result.Objects:N0} objects in {result.SeedSeconds:0.0} s; expected {string.Join("; ", expected.Select(e => $"{e.Key}: {e.Value}"))}");
+
+            result.FloorSeconds = await ListingFloor.MeasureAsync(emulator, cancellationToken).ConfigureAwait(false);
+            Report(pods, $"floor: listed everything in {result.FloorSeconds:0.000} s");
+
+            var kubeconfig = Path.Combine(directory, "kubeconfig");
+            await File.WriteAllTextAsync(kubeconfig, Kubeconfig(emulator.BaseUrl), cancellationToken).ConfigureAwait(false);
+            emulator.ClearRequests();
+            await using var probe = new PolicyStatusProbe(emulator, ScalePolicies.Names);
+            var startTime = DateTimeOffset.UtcNow;
+            await using var process = OperatorProcess.Start(options.OperatorDll, kubeconfig);
+
+            // Cold start: process start until all three policies' status is what the rule engine says.
+            long correctAt;
+            try
+            {
+                correctAt = await probe.WaitUntilAsync((name, counts) => counts == expected[name], ColdStartTimeout,
+                    () => "cold start: " + string.Join("; ", ScalePolicies.Names.Select(n => $"{n}: {probe.Latest(n)?.ToString() ?? "no status"}"))).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                throw new InvalidOperationException($"{e.Message}\noperator output:\n{process.RecentOutput}", e);
+            }
+
+            result.ColdSeconds = Stopwatch.GetElapsedTime(process.StartedAt, correctAt).TotalSeconds;
+            var correctTime = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(correctAt);
+            Report(pods, $"cold start: status correct after {result.ColdSeconds:0.000} s");
+
+            // Quiescence: nothing may be written while nothing changes.
+            await Task.Delay(Grace + options.Idle, cancellationToken).ConfigureAwait(false);
+            var quietEnd = DateTimeOffset.UtcNow;
+            var requests = emulator.Requests;
+            result.StartRequests = ByVerb(Between(requests, startTime, quietEnd));
+            result.Lists = Between(requests, startTime, quietEnd).Count(r => r.Verb == "list" && !r.Query.Contains("continue=", StringComparison.Ordinal));
+            if (Between(requests, startTime, quietEnd).Where(r => r.Verb == "list").Select(r => r.Time).DefaultIfEmpty().ToList() is [var firstList, ..] and { } lists)
+            {
+                result.StartupSeconds = (firstList - startTime).TotalSeconds;
+                result.ListSeconds = (lists.Max() - firstList).TotalSeconds;
+            }
+
+            result.StartStatusWrites = Between(requests, startTime, quietEnd).Count(IsStatusWrite);
+            result.QuiescentStatusWrites = Between(requests, correctTime + Grace, quietEnd).Count(IsStatusWrite);
+            result.QuiescentRequests = ByVerb(Between(requests, correctTime + Grace, quietEnd));
+            result.HeapBytes = await process.MetricAsync("dotnet_gc_heap_size_bytes", cancellationToken).ConfigureAwait(false);
+            result.QuiescentWorkingSet = process.ResidentSet().Current;
+            Report(pods, $"quiescent: working set {Mb(result.QuiescentWorkingSet):0} MB, heap {(result.HeapBytes is { } h ? $"{Mb((long)h):0} MB" : "n/a")}, "
+                + $"{result.QuiescentStatusWrites} status writes in {options.Idle.TotalSeconds:0} s idle");
+
+            if (Environment.GetEnvironmentVariable("SCALE_PROFILE_PAUSE") is { } pause && pods > 0) { Report(pods, $"PAUSE pid={process.Id}"); await Task.Delay(TimeSpan.FromSeconds(int.Parse(pause)), cancellationToken); }
+            if (updates > 0) await UpdatePhaseAsync(cluster, emulator, probe, expected, updates, result, cancellationToken).ConfigureAwait(false);
+
+            result.PeakWorkingSet = process.ResidentSet().Peak;
+            if (process.HasExited) throw new InvalidOperationException($"the operator exited during the run\n{process.RecentOutput}");
+            return result;
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Updates at the configured rate, each on a distinct compliant Deployment and each adding one violating
+    /// resource to one policy (in turn); the latency of update i is until the policy's status first shows the
+    /// violating count that includes it.
+    /// </summary>
+    private async Task UpdatePhaseAsync(SyntheticEksCluster cluster, ApiEmulator emulator, PolicyStatusProbe probe,
+        Dictionary<string, StatusCounts> expected, int updates, ScaleResult result, CancellationToken cancellationToken)
+    {
+        var targets = cluster.UpdateTargets(updates);
+        var sent = new List<(long At, string Policy, int Violating)>(updates);
+        var added = ScalePolicies.Names.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
+        var interval = Stopwatch.Frequency / options.Rate;
+        var phaseStart = DateTimeOffset.UtcNow;
+        var first = Stopwatch.GetTimestamp();
+        for (var i = 0; i < updates; i++)
+        {
+            var due = first + (long)(i * interval);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.FromMilliseconds(2)) await Task.Delay(wait - TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+                else Thread.SpinWait(100);
+            }
+
+            var (change, policy) = ScalePolicies.Changes[i % ScalePolicies.Changes.Count];
+            var deployment = cluster.Deployment(targets[i], change);
+            var at = Stopwatch.GetTimestamp();
+            emulator.Seed(deployment);
+            added[policy]++;
+            sent.Add((at, policy, expected[policy].Violating + added[policy]));
+        }
+
+        Report(result.Pods, $"updates: {updates} sent in {Stopwatch.GetElapsedTime(first).TotalSeconds:0.00} s");
+        var reflectedAt = await probe.WaitUntilAsync((name, counts) => counts?.Violating >= expected[name].Violating + added[name], ReflectTimeout,
+            () => "updates: " + string.Join("; ", ScalePolicies.Names.Select(n => $"{n}: violating {probe.Latest(n)?.Violating} of {expected[n].Violating + added[n]}"))).ConfigureAwait(false);
+        var reflectedTime = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(reflectedAt);
+
+        var latencies = sent.Select(u => Stopwatch.GetElapsedTime(u.At, probe.FirstReaching(u.Policy, u.Violating, u.At)!.Value).TotalMilliseconds).Order().ToList();
+        result.P50Ms = Percentile(latencies, 0.50);
+        result.P99Ms = Percentile(latencies, 0.99);
+        result.MaxMs = latencies[^1];
+
+        await Task.Delay(Grace + options.Idle, cancellationToken).ConfigureAwait(false);
+        var requests = emulator.Requests;
+        var phase = Between(requests, phaseStart, reflectedTime + Grace).ToList();
+        var seconds = Math.Max((reflectedTime - phaseStart).TotalSeconds, updates / options.Rate);
+        result.UpdateRequests = ByVerb(phase);
+        result.UpdateStatusWrites = phase.Count(IsStatusWrite);
+        result.UpdateSeconds = seconds;
+        result.StatusWritesPerPolicyPerSecond = ScalePolicies.Names.Max(n => phase.Count(r => IsStatusWrite(r) && r.Name == n)) / seconds;
+        result.AfterUpdateStatusWrites = Between(requests, reflectedTime + Grace, DateTimeOffset.UtcNow).Count(IsStatusWrite);
+        Report(result.Pods, $"latency p50 {result.P50Ms:0} ms, p99 {result.P99Ms:0} ms, max {result.MaxMs:0} ms; {result.UpdateStatusWrites} status writes in {seconds:0.0} s; "
+            + $"{result.AfterUpdateStatusWrites} after");
+    }
+
+    /// <summary>What the rule engine says each policy's status counts are for the seeded objects (as the integration tests' ExpectedStatus).</summary>
+    private static Dictionary<string, StatusCounts> Expected(SyntheticEksCluster cluster, IReadOnlyList<ResponsibilityPolicy> policies)
+    {
+        var snapshot = ClusterSnapshot.FromObjects(cluster.Objects());
+        var evaluator = new PolicyEvaluator(TimeProvider.System);
+        return policies.ToDictionary(
+            p => p.Metadata.Name,
+            p => StatusCounts.Of(ComplianceStatus.FromEvaluation(p, evaluator.Evaluate(p, snapshot), null, DateTimeOffset.UtcNow, 50))!.Value,
+            StringComparer.Ordinal);
+    }
+
+    private static bool IsStatusWrite(RecordedRequest r) => r.Verb is "patch" or "update" && r.ResourceWithSubresource == StatusResource;
+
+    private static IEnumerable<RecordedRequest> Between(IEnumerable<RecordedRequest> requests, DateTimeOffset from, DateTimeOffset to) =>
+        requests.Where(r => r.Time >= from && r.Time < to);
+
+    /// <summary>Requests by verb; writes also by resource (status patches apart from the events the operator records).</summary>
+    private static SortedDictionary<string, int> ByVerb(IEnumerable<RecordedRequest> requests) =>
+        new(requests.GroupBy(r => r.Verb is "get" or "list" or "watch" ? r.Verb : $"{r.Verb} {r.ResourceWithSubresource}")
+            .ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static double Mb(long bytes) => bytes / 1024.0 / 1024.0;
+
+    private void Report(int pods, string message) => progress.WriteLine($"[N={pods}] {message}");
+
+    private static string Kubeconfig(string server) => $$$"""
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: emulator, cluster: {server: "{{{server}}}"}}]
+        users: [{name: benchmark, user: {token: benchmark-token}}]
+        contexts: [{name: emulator, context: {cluster: emulator, user: benchmark}}]
+        current-context: emulator
+        """;
+}
+
+/// <summary>The time for a bare client to list every object the operator watches once, paginated as the informers list.</summary>
+internal static class ListingFloor
+{
+    private const int PageSize = 500;   // the informers' page size (InformerOptions.PageSize)
+
+    public static async Task<double> MeasureAsync(ApiEmulator emulator, CancellationToken cancellationToken)
+    {
+        using var client = emulator.CreateClient();
+        // One item of each kind first, untimed: the floor is the listing, not the JIT compiling the client's types.
+        await ListAllAsync(client, pageSize: 1, onePage: true, cancellationToken).ConfigureAwait(false);
+        var timer = Stopwatch.StartNew();
+        await ListAllAsync(client, PageSize, onePage: false, cancellationToken).ConfigureAwait(false);
+        return timer.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The operator's own list adapters (the generated client calls, deserializing into the typed models), all kinds at once as its informers do.</summary>
+    private static Task<int[]> ListAllAsync(IKubernetes client, int pageSize, bool onePage, CancellationToken cancellationToken) => Task.WhenAll(
+        ListAsync(new ResponsibilityPolicySource(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.Namespaces(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.NetworkPolicies(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.ServiceAccounts(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.Pods(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.Deployments(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.StatefulSets(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.DaemonSets(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.ReplicaSets(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.Jobs(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.CronJobs(client), pageSize, onePage, cancellationToken));
+
+    private static async Task<int> ListAsync<T>(IResourceSource<T> source, int pageSize, bool onePage, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<k8s.Models.V1ObjectMeta>
+    {
+        await Task.Yield();
+        var count = 0;
+        string? next = null;
+        do
+        {
+            var page = await source.ListAsync(next, pageSize, cancellationToken).ConfigureAwait(false);
+            count += page.Items.Count;
+            next = page.Continue;
+        }
+        while (!onePage && !string.IsNullOrEmpty(next));
+
+        return count;
+    }
+}
