@@ -82,13 +82,13 @@ public sealed class PolicyReportTests : IAsyncLifetime
         Assert.Equal(0, writer.Patched);
         var created = writer.Created;
 
-        // A change no rule reads: reconciled, but not one report request (no list, no write).
+        // A label no rule selects on: reconciled (selectors may read labels), but not one report request (no list, no write).
         _bed.Emulator.ClearRequests();
         var reconciles = OperatorTestbed.Reconciler(app).UnchangedReconciles;
         var builds = writer.Builds;
         var touched = _bed.Emulator.List<V1StatefulSet>("prod-b")[0];
         await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(
-            new V1Patch("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
+            new V1Patch("{\"metadata\":{\"labels\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
         await Eventually.True(() => OperatorTestbed.Reconciler(app).UnchangedReconciles > reconciles, "the change was reconciled");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Empty(ReportRequests());

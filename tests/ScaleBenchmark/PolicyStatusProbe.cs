@@ -15,7 +15,7 @@ internal readonly record struct StatusCounts(int Resources, int Compliant, int V
     public static StatusCounts? Of(JsonObject? policy)
     {
         if (policy?["status"]?["summary"] is not JsonObject summary) return null;
-        static int Int(JsonNode? node) => node?.GetValue<int>() ?? 0;
+        static int Int(JsonNode? node) => node is null ? 0 : int.Parse(node.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
         return new StatusCounts(Int(summary["resources"]), Int(summary["compliant"]), Int(summary["violating"]), Int(summary["exempt"]),
             Int(summary["errors"]), Int(policy["status"]?["totalViolations"]));
     }

@@ -10,6 +10,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine($"scale-benchmark: {e.Message}");
+    if (Environment.GetEnvironmentVariable("SCALE_DEBUG") == "1") Console.Error.WriteLine(e);
     Console.Error.WriteLine(ScaleOptions.Usage);
     return 2;
 }
@@ -50,5 +51,6 @@ try
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException)
 {
     Console.Error.WriteLine($"scale-benchmark: {e.Message}");
+    if (Environment.GetEnvironmentVariable("SCALE_DEBUG") == "1") Console.Error.WriteLine(e);
     return 1;
 }
