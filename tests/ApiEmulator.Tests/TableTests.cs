@@ -73,6 +73,29 @@ public class TableTests : EmulatorTest
     }
 
     [Fact]
+    public async Task A_crd_built_in_code_with_long_numbers_keeps_its_printer_column_priorities()
+    {
+        // Objects built in code (or converted from typed models) hold numbers as long, not as parsed JSON.
+        var column = new JsonObject { ["name"] = "Detail", ["type"] = "string", ["jsonPath"] = ".spec.detail", ["priority"] = JsonValue.Create(1L) };
+        var version = new JsonObject { ["name"] = "v1", ["served"] = true, ["storage"] = true, ["additionalPrinterColumns"] = new JsonArray(column) };
+        Emulator.Seed(new JsonObject
+        {
+            ["apiVersion"] = "apiextensions.k8s.io/v1", ["kind"] = "CustomResourceDefinition",
+            ["metadata"] = new JsonObject { ["name"] = "gadgets.example.io" },
+            ["spec"] = new JsonObject
+            {
+                ["group"] = "example.io", ["scope"] = "Cluster",
+                ["names"] = new JsonObject { ["plural"] = "gadgets", ["kind"] = "Gadget" }, ["versions"] = new JsonArray(version),
+            },
+        });
+        Emulator.Seed(JsonNode.Parse("""{"apiVersion":"example.io/v1","kind":"Gadget","metadata":{"name":"g"},"spec":{"detail":"x"}}""")!.AsObject());
+
+        var columns = (await GetTableAsync("/apis/example.io/v1/gadgets"))["columnDefinitions"]!.AsArray();
+
+        Assert.Equal(1, columns.Single(c => c!["name"]!.GetValue<string>() == "Detail")!["priority"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_built_in_resource_prints_name_and_age()
     {
         Emulator.Seed(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop", CreationTimestamp = Now.AddDays(-3).UtcDateTime } });

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace EksHardening.Emulator.Resources;
@@ -64,7 +65,8 @@ internal static class CustomResourceDefinitions
                 c["type"]?.GetValue<string>() ?? "string",
                 c["format"]?.GetValue<string>(),
                 c["description"]?.GetValue<string>(),
-                c["priority"]?.GetValue<int>() ?? 0,
+                // Seeded typed objects carry numbers as long, parsed ones as JSON elements: read the text.
+                int.TryParse(c["priority"]?.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var priority) ? priority : 0,
                 c["jsonPath"]?.GetValue<string>() ?? ""))
             .ToList();
 
