@@ -102,6 +102,7 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
         policy["spec"]!["match"] = JsonNode.Parse("""{"namespaceSelector": {"matchExpressions": [{"key": "env", "operator": "Near", "values": ["prod"]}]}}""");
         _bed.Emulator.Seed(policy);
         await Eventually.True(() => _bed.Policy("enforce")?.Status?.Conditions?.Any(c => c.Reason == "InvalidSpec") == true, "InvalidSpec reported");
+        await Eventually.True(() => Observed("delete", "clusterpolicyreports") > 0 && Observed("delete", "policyreports") > 0, "the invalid policy's reports removed");
         _bed.Emulator.Delete(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName, null, "enforce");
         var informers = app.Services.GetRequiredService<ClusterInformers>();
         await Eventually.True(() => !informers.Policies.Items.Any() && ManagedPolicies("prod-a").Count == 0, "the policy and what it owned are gone");
