@@ -34,6 +34,7 @@ internal sealed class ScaleResult
     public int UpdateStatusWrites { get; set; }
     public double UpdateSeconds { get; set; }
     public double? StatusWritesPerPolicyPerSecond { get; set; }
+    public int? MaxStatusWritesInOneSecond { get; set; }
     public int AfterUpdateStatusWrites { get; set; }
 
     /// <summary>The machine-readable line the issue specifies; status_writes counts the status patches of the update phase.</summary>
@@ -71,7 +72,8 @@ internal static class ResultTable
             ("  status writes while idle", r => N(r.QuiescentStatusWrites), "0"),
             ("update phase requests", r => Verbs(r.UpdateRequests), "no get"),
             ("  status writes", r => N(r.UpdateStatusWrites), ""),
-            ("  status writes per policy per s (max)", r => F(r.StatusWritesPerPolicyPerSecond, "0.00"), "<= 1"),
+            ("  status writes of a policy in any 1 s (max)", r => F(r.MaxStatusWritesInOneSecond, "0"), "<= 1"),
+            ("  status writes per policy per s (mean, max)", r => F(r.StatusWritesPerPolicyPerSecond, "0.00"), ""),
             ("  status writes while idle after", r => N(r.AfterUpdateStatusWrites), "0"),
         };
 

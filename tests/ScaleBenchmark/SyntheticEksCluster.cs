@@ -4,16 +4,17 @@ using k8s.Models;
 
 namespace EksHardening.ScaleBenchmark;
 
-/// <summary>The change a workload update makes: each turns one policy's verdict on one Deployment from compliant to violating.</summary>
+/// <summary>The changes a workload update makes: each turns one policy's verdict on one Deployment from compliant to violating.</summary>
+[Flags]
 internal enum WorkloadChange
 {
-    None,
+    None = 0,
     /// <summary>A privileged container: <c>workload-security</c> (Pod Security Standards) fails.</summary>
-    Privileged,
+    Privileged = 1,
     /// <summary>An image from Docker Hub with the :latest tag: <c>image-provenance</c> fails.</summary>
-    LatestImage,
+    LatestImage = 2,
     /// <summary>The namespace's default ServiceAccount: <c>network-identity</c> (IRSA) fails.</summary>
-    DefaultServiceAccount,
+    DefaultServiceAccount = 4,
 }
 
 /// <summary>
@@ -71,21 +72,27 @@ internal sealed class SyntheticEksCluster
     }
 
     /// <summary>
-    /// Deployments compliant under all three policies (prod namespace with default-deny, compliant template),
-    /// spread evenly over the cluster: the targets of the update phase, one distinct Deployment per update.
+    /// The Deployment each update changes: Deployments compliant under all three policies (prod namespace with
+    /// default-deny, compliant template), spread over the cluster. Update i makes change i mod 3, and no Deployment
+    /// gets the same change twice, so every update adds one violating resource to exactly one policy.
     /// </summary>
-    public IReadOnlyList<int> UpdateTargets(int count)
+    public IReadOnlyList<int> UpdateTargets(int count, int changeKinds)
     {
         var candidates = Enumerable.Range(0, Deployments)
             .Where(d => DeploymentTemplateCompliant(d) && NamespaceIsProd(NamespaceOf(d)) && HasDefaultDeny(NamespaceOf(d)))
             .ToList();
-        if (candidates.Count < count)
+        // Targets are reused round-robin; with a count not divisible by the number of change kinds, a reused target
+        // always gets a change it has not had yet.
+        var usable = candidates.Count % changeKinds == 0 ? candidates.Count - 1 : candidates.Count;
+        if (usable * changeKinds < count)
         {
-            throw new InvalidOperationException($"the cluster has {candidates.Count} Deployments that can be updated, fewer than the {count} updates asked for");
+            throw new InvalidOperationException($"the cluster has {candidates.Count} Deployments that can be updated, too few for {count} updates");
         }
 
-        var step = candidates.Count / (double)count;
-        return [.. Enumerable.Range(0, count).Select(i => candidates[(int)(i * step)])];
+        var distinct = Math.Min(usable, count);
+        var step = candidates.Count / (double)distinct;
+        var targets = Enumerable.Range(0, distinct).Select(i => candidates[(int)(i * step)]).ToList();
+        return [.. Enumerable.Range(0, count).Select(i => targets[i % distinct])];
     }
 
     public static string NamespaceName(int n) => $"team-{n:d4}";
@@ -103,7 +110,7 @@ internal sealed class SyntheticEksCluster
         {
             ApiVersion = "apps/v1",
             Kind = "Deployment",
-            Metadata = Meta(name, ns, Uid(1, d), new Dictionary<string, string> { ["app"] = name, ["team"] = ns }, generation: change == WorkloadChange.None ? 1 : 2),
+            Metadata = Meta(name, ns, Uid(1, d), new Dictionary<string, string> { ["app"] = name, ["team"] = ns }),
             Spec = new V1DeploymentSpec
             {
                 Replicas = PodsPerDeployment,
@@ -392,7 +399,7 @@ internal sealed class SyntheticEksCluster
         var app = new V1Container
         {
             Name = "app",
-            Image = change == WorkloadChange.LatestImage || i % 10 == 3 ? "nginx:latest" : $"{Registry}/team-{i % 50:d2}/app-{i % 97}:1.{i % 13}.{i % 7}",
+            Image = change.HasFlag(WorkloadChange.LatestImage) || i % 10 == 3 ? "nginx:latest" : $"{Registry}/team-{i % 50:d2}/app-{i % 97}:1.{i % 13}.{i % 7}",
             ImagePullPolicy = "IfNotPresent",
             Ports = [new V1ContainerPort { Name = "http", ContainerPort = 8080, Protocol = "TCP" }],
             Env =
@@ -407,8 +414,8 @@ internal sealed class SyntheticEksCluster
             ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = 8080, Scheme = "HTTP" }, PeriodSeconds = 5, TimeoutSeconds = 1, FailureThreshold = 3, SuccessThreshold = 1 },
             SecurityContext = new V1SecurityContext
             {
-                AllowPrivilegeEscalation = change == WorkloadChange.Privileged ? null : false,
-                Privileged = change == WorkloadChange.Privileged ? true : null,
+                AllowPrivilegeEscalation = change.HasFlag(WorkloadChange.Privileged) ? null : false,
+                Privileged = change.HasFlag(WorkloadChange.Privileged) ? true : null,
                 ReadOnlyRootFilesystem = true,
                 Capabilities = new V1Capabilities { Drop = ["ALL"] },
             },
@@ -429,8 +436,8 @@ internal sealed class SyntheticEksCluster
         };
         return new V1PodSpec
         {
-            ServiceAccountName = change == WorkloadChange.DefaultServiceAccount ? "default" : "app",
-            ServiceAccount = change == WorkloadChange.DefaultServiceAccount ? "default" : "app",
+            ServiceAccountName = change.HasFlag(WorkloadChange.DefaultServiceAccount) ? "default" : "app",
+            ServiceAccount = change.HasFlag(WorkloadChange.DefaultServiceAccount) ? "default" : "app",
             SecurityContext = new V1PodSecurityContext
             {
                 RunAsNonRoot = i % 10 == 7 ? null : true,
@@ -467,13 +474,13 @@ internal sealed class SyntheticEksCluster
         };
     }
 
-    private static V1ObjectMeta Meta(string name, string ns, string uid, Dictionary<string, string>? labels, long generation = 1) => new()
+    private static V1ObjectMeta Meta(string name, string ns, string uid, Dictionary<string, string>? labels) => new()
     {
         Name = name,
         NamespaceProperty = ns,
         Uid = uid,
         CreationTimestamp = Created,
-        Generation = generation,
+        Generation = 1,
         Labels = labels,
     };
 

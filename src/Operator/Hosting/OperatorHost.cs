@@ -66,7 +66,12 @@ public static class OperatorHost
 
         services.AddSingleton(options.PolicyReports);
         services.AddSingleton<PolicyReportWriter>();
-        services.AddSingleton(new PolicyControllerOptions { MaxViolations = options.MaxViolations, DefaultEvaluationInterval = options.EvaluationInterval });
+        services.AddSingleton(new PolicyControllerOptions
+        {
+            MaxViolations = options.MaxViolations,
+            DefaultEvaluationInterval = options.EvaluationInterval,
+            MinStatusWriteInterval = options.StatusWriteInterval,
+        });
         services.AddSingleton(sp => new PolicyReconciler(
             sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(), sp.GetRequiredService<IPolicyStatusWriter>(),
             sp.GetRequiredService<ViolationEvents>(), sp.GetRequiredService<Remediator>(), sp.GetRequiredService<PolicyControllerOptions>(),

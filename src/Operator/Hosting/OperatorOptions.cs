@@ -28,6 +28,9 @@ public sealed class OperatorOptions
           --max-violations N         violations kept in status, at most 500 (default 50) [EKS_HARDENING_MAX_VIOLATIONS]
           --evaluation-interval DUR  re-evaluation interval for policies that set none (default 10m)
                                      [EKS_HARDENING_EVALUATION_INTERVAL]
+          --status-write-interval DUR  least time between two status writes of one policy; changes arriving faster
+                                     are written together (default 1s; 0s writes every change at once)
+                                     [EKS_HARDENING_STATUS_WRITE_INTERVAL]
           --identity NAME            this replica's name in the Lease (default: POD_NAME, else the host name)
           --aws BOOL                 learn AWS facts (ECR scans, IAM roles, the EKS cluster) with the default credential
                                      chain (IRSA, Pod Identity, env); false turns the AWS-backed rules off (default true)
@@ -70,6 +73,7 @@ public sealed class OperatorOptions
     public int MetricsPort { get; set; } = 8080;
     public int MaxViolations { get; set; } = 50;
     public TimeSpan EvaluationInterval { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan StatusWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
     public string Identity { get; set; } = Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : Environment.MachineName;
     public bool Aws { get; set; } = true;
     public string? AwsRegion { get; set; }
@@ -133,6 +137,7 @@ public sealed class OperatorOptions
         new("--metrics-port", "EKS_HARDENING_METRICS_PORT", (o, v) => o.MetricsPort = Int("--metrics-port", v, 0, 65535)),
         new("--max-violations", "EKS_HARDENING_MAX_VIOLATIONS", (o, v) => o.MaxViolations = Int("--max-violations", v, 0, 500)),
         new("--evaluation-interval", "EKS_HARDENING_EVALUATION_INTERVAL", (o, v) => o.EvaluationInterval = Duration("--evaluation-interval", v)),
+        new("--status-write-interval", "EKS_HARDENING_STATUS_WRITE_INTERVAL", (o, v) => o.StatusWriteInterval = Duration("--status-write-interval", v, allowZero: true)),
         new("--identity", "EKS_HARDENING_IDENTITY", (o, v) => o.Identity = v),
         new("--aws", "EKS_HARDENING_AWS", (o, v) => o.Aws = Bool("--aws", v)),
         new("--aws-region", "AWS_REGION", (o, v) => o.AwsRegion = v),
@@ -165,6 +170,8 @@ public sealed class OperatorOptions
     private static int Int(string flag, string value, int min, int max) =>
         int.TryParse(value, out var n) && n >= min && n <= max ? n : throw new UsageException($"{flag} must be a whole number from {min} to {max}, not '{value}'");
 
-    private static TimeSpan Duration(string flag, string value) =>
-        DurationParser.TryParse(value, out var d) && d > TimeSpan.Zero ? d : throw new UsageException($"{flag} must be a duration such as 30s or 10m, not '{value}'");
+    private static TimeSpan Duration(string flag, string value, bool allowZero = false) =>
+        DurationParser.TryParse(value, out var d) && (d > TimeSpan.Zero || (allowZero && d == TimeSpan.Zero))
+            ? d
+            : throw new UsageException($"{flag} must be a duration such as 30s or 10m, not '{value}'");
 }

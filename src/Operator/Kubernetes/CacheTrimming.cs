@@ -154,7 +154,7 @@ public sealed class CacheTrimming
         spec.ServiceAccount = _shared.Share(spec.ServiceAccount);
         foreach (var container in spec.InitContainers ?? []) Container(container);
         foreach (var container in spec.Containers ?? []) Container(container);
-        foreach (var container in spec.EphemeralContainers ?? []) EphemeralContainer(container);
+        // Ephemeral containers (a debugging session's, on a few pods) are kept whole.
         if (spec.Volumes is { } volumes)
         {
             for (var i = 0; i < volumes.Count; i++) volumes[i] = Volume(volumes[i]);
@@ -164,29 +164,6 @@ public sealed class CacheTrimming
     }
 
     private void Container(V1Container? container)
-    {
-        if (container is null) return;
-        container.Name = _shared.Share(container.Name);
-        container.Image = _shared.Share(container.Image);
-        container.Env = null;
-        container.EnvFrom = null;
-        container.VolumeMounts = null;
-        container.VolumeDevices = null;
-        container.Command = null;
-        container.Args = null;
-        container.WorkingDir = null;
-        container.TerminationMessagePath = null;
-        container.TerminationMessagePolicy = null;
-        container.ImagePullPolicy = null;
-        container.ResizePolicy = null;
-        container.LivenessProbe = ProbeNamingAHost(container.LivenessProbe);
-        container.ReadinessProbe = ProbeNamingAHost(container.ReadinessProbe);
-        container.StartupProbe = ProbeNamingAHost(container.StartupProbe);
-        container.Resources = Limits(container.Resources);
-        SecurityContext(container.SecurityContext);
-    }
-
-    private void EphemeralContainer(V1EphemeralContainer? container)
     {
         if (container is null) return;
         container.Name = _shared.Share(container.Name);

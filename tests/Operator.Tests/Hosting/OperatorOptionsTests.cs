@@ -21,7 +21,14 @@ public class OperatorOptionsTests
         Assert.Equal(50, options.MaxViolations);
         Assert.Equal(TimeSpan.FromMinutes(10), options.EvaluationInterval);
         Assert.Equal(TimeSpan.FromSeconds(15), options.LeaseDuration);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.StatusWriteInterval);
     }
+
+    [Theory]
+    [InlineData("500ms", 500)]
+    [InlineData("0s", 0)]
+    public void The_status_write_interval_may_be_shortened_or_turned_off(string value, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), OperatorOptions.Parse(["--status-write-interval", value], Env()).StatusWriteInterval);
 
     [Fact]
     public void Environment_variables_set_options_and_flags_override_them()
@@ -104,6 +111,7 @@ public class OperatorOptionsTests
     [InlineData("--policy-report-max-results", "0", "--policy-report-max-results must be a whole number from 1 to 2000")]
     [InlineData("--evaluation-interval", "10 minutes", "--evaluation-interval must be a duration")]
     [InlineData("--lease-duration", "0s", "--lease-duration must be a duration")]
+    [InlineData("--status-write-interval", "-1s", "--status-write-interval must be a duration")]
     public void Bad_values_name_the_flag(string flag, string value, string expected)
     {
         var e = Assert.Throws<UsageException>(() => OperatorOptions.Parse([flag, value], Env()));
