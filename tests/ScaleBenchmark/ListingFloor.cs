@@ -18,7 +18,7 @@ internal static class ListingFloor
         using var client = emulator.CreateClient();
         // One item of each kind first, untimed: the floor is the listing, not the JIT compiling the client's types.
         await ListAllAsync(client, pageSize: 1, onePage: true, cancellationToken).ConfigureAwait(false);
-        // The better of two lists: a stall of the shared machine in one should not lower the ratio it is divided into.
+        // The better of two lists: a stall of the shared machine during one should not inflate the floor and flatter the ratio.
         var best = double.MaxValue;
         for (var run = 0; run < 2; run++)
         {
