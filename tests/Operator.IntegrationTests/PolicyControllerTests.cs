@@ -102,6 +102,29 @@ public sealed class PolicyControllerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Changes_faster_than_the_status_write_interval_are_written_together()
+    {
+        var app = await _bed.StartOperatorAsync(extraArgs: ["--status-write-interval", "3s"]);
+        await _bed.ConvergedAsync("production");
+        var writes = _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status");
+
+        // Ten new violating pods within a second or two: one write (two when the burst straddles an interval) shows them all.
+        for (var i = 0; i < 10; i++)
+        {
+            await _bed.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+            {
+                Metadata = new V1ObjectMeta { Name = $"burst-{i}", NamespaceProperty = "prod-a" },
+                Spec = MixedWorkloads.PodSpec(compliant: false, 200 + i),
+            }, "prod-a");
+            await Task.Delay(100);
+        }
+
+        await _bed.ConvergedAsync("production");
+        Assert.InRange(_bed.Emulator.CountRequests("patch", "responsibilitypolicies/status") - writes, 1, 2);
+        Assert.True(OperatorTestbed.Reconciler(app).DeferredReconciles > 0, "reconciles were put off");
+    }
+
+    [Fact]
     public async Task After_quiescence_no_status_writes_happen()
     {
         var app = await _bed.StartOperatorAsync();

@@ -7,9 +7,12 @@ namespace EksHardening.Operator.IntegrationTests;
 /// <summary>
 /// The scale benchmark in its CI form: one small cluster (N = 1,000) and a few updates, run as the README runs it,
 /// checked only for finishing and printing its machine-readable line; the figures are the full run's business.
+/// It runs alone, so that its load does not slow the other tests' operators, nor theirs it.
 /// </summary>
+[Collection(Name)]
 public sealed partial class ScaleBenchmarkTests(ITestOutputHelper output)
 {
+    public const string Name = "scale benchmark";
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     [Fact]
@@ -45,3 +48,6 @@ public sealed partial class ScaleBenchmarkTests(ITestOutputHelper output)
     [GeneratedRegex(@"^scale N=1000 cold_s=\d+\.\d{3} floor_s=\d+\.\d{3} ratio=\d+\.\d{2} p50_ms=\d+ p99_ms=\d+ rss_mb=\d+ status_writes=\d+$")]
     private static partial Regex FinalLine();
 }
+
+[CollectionDefinition(ScaleBenchmarkTests.Name, DisableParallelization = true)]
+public sealed class ScaleBenchmarkCollection;

@@ -16,12 +16,15 @@ internal sealed class ScaleOptions
           --rate N          updates per second (default 20)
           --idle SECONDS    quiet time after start and after the updates in which no status write may happen (default 10)
           --operator PATH   the operator's eks-hardening.dll (default: the one built next to the benchmark)
+          --hold SECONDS    after quiescence, wait this long before the updates and print the operator's pid, to attach
+                            dotnet-trace, dotnet-counters or dotnet-gcdump (default 0)
         """;
 
     public IReadOnlyList<int> Sizes { get; private set; } = [1_000, 10_000, 50_000];
     public int Updates { get; private set; } = 200;
     public double Rate { get; private set; } = 20;
     public TimeSpan Idle { get; private set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Hold { get; private set; } = TimeSpan.Zero;
     public string OperatorDll { get; private set; } = Path.Combine(AppContext.BaseDirectory, "eks-hardening.dll");
     public bool Help { get; private set; }
 
@@ -56,6 +59,9 @@ internal sealed class ScaleOptions
                     break;
                 case "--idle":
                     options.Idle = TimeSpan.FromSeconds(Int(name, value, 1));
+                    break;
+                case "--hold":
+                    options.Hold = TimeSpan.FromSeconds(Int(name, value, 0));
                     break;
                 case "--operator":
                     options.OperatorDll = Path.GetFullPath(value);

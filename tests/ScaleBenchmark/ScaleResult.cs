@@ -70,6 +70,7 @@ internal static class ResultTable
             ("  lists started (first pages)", r => N(r.Lists), "11 (one per informer)"),
             ("  status writes (3 policies)", r => N(r.StartStatusWrites), ""),
             ("  status writes while idle", r => N(r.QuiescentStatusWrites), "0"),
+            ("  requests while idle", r => Verbs(r.QuiescentRequests), "events only"),
             ("update phase requests", r => Verbs(r.UpdateRequests), "no get"),
             ("  status writes", r => N(r.UpdateStatusWrites), ""),
             ("  status writes of a policy in any 1 s (max)", r => F(r.MaxStatusWritesInOneSecond, "0"), "<= 1"),

@@ -2,11 +2,9 @@ using System.Diagnostics;
 using EksHardening.Emulator;
 using EksHardening.Emulator.Diagnostics;
 using EksHardening.Entities;
-using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
-using k8s;
 
 namespace EksHardening.ScaleBenchmark;
 
@@ -77,23 +75,31 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             await Task.Delay(Grace + options.Idle, cancellationToken).ConfigureAwait(false);
             var quietEnd = DateTimeOffset.UtcNow;
             var requests = emulator.Requests;
-            result.StartRequests = ByVerb(Between(requests, startTime, quietEnd));
-            result.Lists = Between(requests, startTime, quietEnd).Count(r => r.Verb == "list" && !r.Query.Contains("continue=", StringComparison.Ordinal));
-            if (Between(requests, startTime, quietEnd).Where(r => r.Verb == "list").Select(r => r.Time).DefaultIfEmpty().ToList() is [var firstList, ..] and { } lists)
+            var sinceStart = Between(requests, startTime, quietEnd).ToList();
+            var idle = Between(requests, correctTime + Grace, quietEnd).ToList();
+            result.StartRequests = ByVerb(sinceStart);
+            result.StartStatusWrites = sinceStart.Count(IsStatusWrite);
+            result.Lists = sinceStart.Count(r => r.Verb == "list" && !r.Query.Contains("continue=", StringComparison.Ordinal));
+            var listTimes = sinceStart.Where(r => r.Verb == "list").Select(r => r.Time).ToList();
+            if (listTimes.Count > 0)
             {
-                result.StartupSeconds = (firstList - startTime).TotalSeconds;
-                result.ListSeconds = (lists.Max() - firstList).TotalSeconds;
+                result.StartupSeconds = (listTimes.Min() - startTime).TotalSeconds;
+                result.ListSeconds = (listTimes.Max() - listTimes.Min()).TotalSeconds;
             }
 
-            result.StartStatusWrites = Between(requests, startTime, quietEnd).Count(IsStatusWrite);
-            result.QuiescentStatusWrites = Between(requests, correctTime + Grace, quietEnd).Count(IsStatusWrite);
-            result.QuiescentRequests = ByVerb(Between(requests, correctTime + Grace, quietEnd));
+            result.QuiescentRequests = ByVerb(idle);
+            result.QuiescentStatusWrites = idle.Count(IsStatusWrite);
             result.HeapBytes = await process.MetricAsync("dotnet_gc_heap_size_bytes", cancellationToken).ConfigureAwait(false);
             result.QuiescentWorkingSet = process.ResidentSet().Current;
             Report(pods, $"quiescent: working set {Mb(result.QuiescentWorkingSet):0} MB, heap {(result.HeapBytes is { } h ? $"{Mb((long)h):0} MB" : "n/a")}, "
                 + $"{result.QuiescentStatusWrites} status writes in {options.Idle.TotalSeconds:0} s idle");
 
-            if (Environment.GetEnvironmentVariable("SCALE_PROFILE_PAUSE") is { } pause && pods > 0) { Report(pods, $"PAUSE pid={process.Id}"); await Task.Delay(TimeSpan.FromSeconds(int.Parse(pause)), cancellationToken); }
+            if (options.Hold > TimeSpan.Zero && pods > 0)
+            {
+                Report(pods, $"holding {options.Hold.TotalSeconds:0} s before the updates; the operator's pid is {process.Id}");
+                await Task.Delay(options.Hold, cancellationToken).ConfigureAwait(false);
+            }
+
             if (updates > 0) await UpdatePhaseAsync(cluster, emulator, probe, expected, updates, result, cancellationToken).ConfigureAwait(false);
 
             result.PeakWorkingSet = process.ResidentSet().Peak;
@@ -201,51 +207,4 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
         contexts: [{name: emulator, context: {cluster: emulator, user: benchmark}}]
         current-context: emulator
         """;
-}
-
-/// <summary>The time for a bare client to list every object the operator watches once, paginated as the informers list.</summary>
-internal static class ListingFloor
-{
-    private const int PageSize = 500;   // the informers' page size (InformerOptions.PageSize)
-
-    public static async Task<double> MeasureAsync(ApiEmulator emulator, CancellationToken cancellationToken)
-    {
-        using var client = emulator.CreateClient();
-        // One item of each kind first, untimed: the floor is the listing, not the JIT compiling the client's types.
-        await ListAllAsync(client, pageSize: 1, onePage: true, cancellationToken).ConfigureAwait(false);
-        var timer = Stopwatch.StartNew();
-        await ListAllAsync(client, PageSize, onePage: false, cancellationToken).ConfigureAwait(false);
-        return timer.Elapsed.TotalSeconds;
-    }
-
-    /// <summary>The operator's own list adapters (the generated client calls, deserializing into the typed models), all kinds at once as its informers do.</summary>
-    private static Task<int[]> ListAllAsync(IKubernetes client, int pageSize, bool onePage, CancellationToken cancellationToken) => Task.WhenAll(
-        ListAsync(new ResponsibilityPolicySource(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.Namespaces(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.NetworkPolicies(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.ServiceAccounts(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.Pods(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.Deployments(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.StatefulSets(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.DaemonSets(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.ReplicaSets(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.Jobs(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.CronJobs(client), pageSize, onePage, cancellationToken));
-
-    private static async Task<int> ListAsync<T>(IResourceSource<T> source, int pageSize, bool onePage, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject<k8s.Models.V1ObjectMeta>
-    {
-        await Task.Yield();
-        var count = 0;
-        string? next = null;
-        do
-        {
-            var page = await source.ListAsync(next, pageSize, cancellationToken).ConfigureAwait(false);
-            count += page.Items.Count;
-            next = page.Continue;
-        }
-        while (!onePage && !string.IsNullOrEmpty(next));
-
-        return count;
-    }
 }
