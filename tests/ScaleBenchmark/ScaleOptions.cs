@@ -9,7 +9,8 @@ internal sealed class ScaleOptions
         Usage: dotnet run -c Release --project tests/ScaleBenchmark -- [flags]
 
         Seeds the API emulator with a synthetic cluster of N pods and runs the operator against it as a child
-        process: list floor, cold start, change latency, API load and memory, for each N.
+        process: list floor, cold start, change latency, API load and memory, for each N. (It also runs itself as
+        `list-once URL`, the bare client of the floor.)
 
           --sizes N,N,...   cluster sizes in pods (default 1000,10000,50000)
           --updates N       workload updates in the change-latency phase (default 200; 0 skips the phase)
