@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Operator.Admission;
+using EksHardening.Operator.Tests.Support;
 
 namespace EksHardening.Operator.IntegrationTests;
 
@@ -15,47 +16,11 @@ namespace EksHardening.Operator.IntegrationTests;
 /// </summary>
 internal static class WebhookClient
 {
-    public static HttpClient Create(IReadOnlyList<X509Certificate2> trusted, string host, int port, Action<X509Certificate2>? onServerCertificate = null)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is not X509Certificate2 leaf || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-                    onServerCertificate?.Invoke(leaf);
-                    return TrustedBy(leaf, trusted);
-                },
-            },
-        };
-        return new HttpClient(handler) { BaseAddress = new Uri($"https://{host}:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-    }
+    public static HttpClient Create(IReadOnlyList<X509Certificate2> trusted, string host, int port, Action<X509Certificate2>? onServerCertificate = null) =>
+        LoopbackTlsClient.Create(trusted, host, port, onServerCertificate);
 
     /// <summary>Chain validation against <paramref name="trusted"/> alone; the system store plays no part.</summary>
-    public static bool TrustedBy(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> trusted)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        foreach (var ca in trusted) chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        return chain.Build(leaf);
-    }
+    public static bool TrustedBy(X509Certificate2 leaf, IReadOnlyList<X509Certificate2> trusted) => LoopbackTlsClient.TrustedBy(leaf, trusted);
 
     /// <summary>A TCP port free right now (Kestrel binds it a moment later).</summary>
     public static int FreePort()

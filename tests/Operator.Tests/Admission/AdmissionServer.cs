@@ -90,48 +90,9 @@ internal sealed class AdmissionServer : IAsyncDisposable
 /// </summary>
 internal static class WebhookClient
 {
-    public static HttpClient Create(X509Certificate2 ca, string host, int port, Action<X509Certificate2>? onServerCertificate = null, SslProtocols protocols = SslProtocols.None)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                EnabledSslProtocols = protocols,
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0) return false;
-                    var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-                    onServerCertificate?.Invoke(leaf);
-                    return TrustedBy(leaf, ca);
-                },
-            },
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-        };
-        return new HttpClient(handler) { BaseAddress = new Uri($"https://{host}:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-    }
+    public static HttpClient Create(X509Certificate2 ca, string host, int port, Action<X509Certificate2>? onServerCertificate = null, SslProtocols protocols = SslProtocols.None) =>
+        LoopbackTlsClient.Create([ca], host, port, onServerCertificate, protocols);
 
     /// <summary>Chain validation against <paramref name="ca"/> alone: the system store plays no part.</summary>
-    public static bool TrustedBy(X509Certificate2 leaf, X509Certificate2 ca)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(ca);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        return chain.Build(leaf);
-    }
+    public static bool TrustedBy(X509Certificate2 leaf, X509Certificate2 ca) => LoopbackTlsClient.TrustedBy(leaf, [ca]);
 }
