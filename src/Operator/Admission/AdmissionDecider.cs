@@ -143,14 +143,20 @@ public sealed class AdmissionDecider(TimeProvider clock)
             : (IReadOnlySet<string>)EmptySet;
         foreach (var container in workload.Containers)
         {
-            var image = ImageReference.TryParse(container.Image, out _);
-            if (image is null) continue;   // the provenance rules report unusable references
+            var path = container.Path + ".image";
+            var image = ImageReference.TryParse(container.Image, out var problem);
+            if (image is null)
+            {
+                // As in the reconciler: the kubelet refuses it, so no rule on it holds.
+                findings.Add(new Finding(rule, FindingResult.Fail, $"{container.Label}: {problem}", path, container.Image));
+                continue;
+            }
+
             if (!factsByImage.TryGetValue(image.Written, out var facts))
             {
                 factsByImage[image.Written] = facts = images.Lookup(image);
             }
 
-            var path = container.Path + ".image";
             if (!facts.IsKnown)
             {
                 if (denyUnknown)

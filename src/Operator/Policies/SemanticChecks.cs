@@ -6,7 +6,8 @@ namespace EksHardening.Operator.Policies;
 
 /// <summary>
 /// What neither the schema nor the CEL rules check, and the API server does not check for custom resources:
-/// label selectors as Kubernetes validates them for its own types (operators, label key and value syntax).
+/// label selectors as Kubernetes validates them for its own types (operators, label key and value syntax), and image
+/// patterns (<see cref="ImagePatternSyntax"/>).
 /// Works on the JSON form of the spec so that raw and typed policies are checked alike.
 /// </summary>
 internal static partial class SemanticChecks
@@ -17,11 +18,18 @@ internal static partial class SemanticChecks
     {
         if (spec is null) return;
         if (spec["match"] is JsonObject match) CheckSelector(match["namespaceSelector"], "spec.match.namespaceSelector", problems);
+        if (spec["imageScanning"] is JsonObject scanning)
+        {
+            ImagePatternSyntax.CheckList(scanning["allowedRegistries"], "spec.imageScanning.allowedRegistries", ImagePatternUse.AllowedRegistry, problems);
+        }
+
         if (spec["exemptions"] is JsonArray exemptions)
         {
             for (var i = 0; i < exemptions.Count; i++)
             {
-                if (exemptions[i] is JsonObject exemption) CheckSelector(exemption["selector"], $"spec.exemptions[{i}].selector", problems);
+                if (exemptions[i] is not JsonObject exemption) continue;
+                CheckSelector(exemption["selector"], $"spec.exemptions[{i}].selector", problems);
+                ImagePatternSyntax.CheckList(exemption["images"], $"spec.exemptions[{i}].images", ImagePatternUse.Exemption, problems);
             }
         }
     }

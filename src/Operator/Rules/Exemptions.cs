@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using EksHardening.Entities;
+using EksHardening.Operator.Policies;
 
 namespace EksHardening.Operator.Rules;
 
@@ -69,14 +70,14 @@ public sealed class Exemptions
     private sealed class CompiledExemption
     {
         private readonly HashSet<string>? _namespaces;
-        private readonly List<ImagePattern>? _images;
+        private readonly IReadOnlyList<ImagePattern>? _images;
         private readonly Regex[] _rules;
 
         public CompiledExemption(PolicyExemption source)
         {
             Source = source;
             _namespaces = source.Namespaces is { Count: > 0 } ns ? new HashSet<string>(ns, StringComparer.Ordinal) : null;
-            _images = source.Images is { Count: > 0 } images ? images.Select(p => new ImagePattern(p)).ToList() : null;
+            _images = source.Images is { Count: > 0 } images ? ImagePattern.CompileAll(images, ImagePatternUse.Exemption) : null;
             _rules = (source.Rules ?? []).Select(RuleGlob).ToArray();
         }
 

@@ -11,8 +11,13 @@ public sealed class FindingCollector
     /// <summary>Pass findings carry nothing resource-specific, so one instance per rule serves every resource.</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RuleDefinition, Finding> Passes = [];
 
+    /// <summary>Passes with a note (e.g. which digest algorithm pinned an image), shared by every resource with that note.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(RuleDefinition, string), Finding> NotedPasses = new();
+    private const int NotedPassLimit = 10_000;
+
     private readonly List<Finding> _findings = [];
     private HashSet<RuleDefinition>? _notApplicable;
+    private Dictionary<RuleDefinition, string>? _passNotes;
 
     public IReadOnlyList<Finding> Findings => _findings;
 
@@ -22,6 +27,12 @@ public sealed class FindingCollector
     /// <summary>The fact the rule needs could not be learned: never a pass.</summary>
     public void Error(RuleDefinition rule, string message, string? path = null, string? image = null) =>
         _findings.Add(new Finding(rule, FindingResult.Error, message, path, image));
+
+    /// <summary>
+    /// What the pass says when the rule reports nothing else for this resource. Notes carry no resource names, so
+    /// that few distinct passes exist.
+    /// </summary>
+    public void PassNote(RuleDefinition rule, string note) => (_passNotes ??= [])[rule] = note;
 
     /// <summary>The rule does not concern this resource (e.g. no IAM role to share): no pass, no fail.</summary>
     public void NotApplicable(RuleDefinition rule) => (_notApplicable ??= []).Add(rule);
@@ -44,10 +55,19 @@ public sealed class FindingCollector
 
             if (!any && _notApplicable?.Contains(rule) != true)
             {
-                result.Add(Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok")));
+                result.Add(_passNotes?.GetValueOrDefault(rule) is { } note
+                    ? NotedPass(rule, note)
+                    : Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok")));
             }
         }
 
         return result;
+    }
+
+    private static Finding NotedPass(RuleDefinition rule, string note)
+    {
+        if (NotedPasses.TryGetValue((rule, note), out var shared)) return shared;
+        if (NotedPasses.Count >= NotedPassLimit) NotedPasses.Clear();
+        return NotedPasses.GetOrAdd((rule, note), static key => new Finding(key.Item1, FindingResult.Pass, key.Item2));
     }
 }

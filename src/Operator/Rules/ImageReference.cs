@@ -3,42 +3,58 @@ using System.Text.RegularExpressions;
 namespace EksHardening.Operator.Rules;
 
 /// <summary>
-/// A container image reference split the way container runtimes split it:
-/// <c>[registry[:port]/]repository[:tag][@digest]</c>, plus the normalized Docker Hub form.
+/// A container image reference parsed by the grammar the kubelet uses (github.com/distribution/reference:
+/// <c>ParseNormalizedNamed</c>, with go-digest's digest checks): <c>[domain/]path[:tag][@digest]</c>, normalized the
+/// way the runtime resolves it (a name without a domain is Docker Hub: <c>docker.io/library/NAME</c>).
+/// A reference the kubelet would refuse (InvalidImageName) does not parse; the problem says which part is wrong.
 /// </summary>
 public sealed partial class ImageReference
 {
     public const string DockerHub = "docker.io";
 
-    private ImageReference(string written, string? registry, string repository, string? tag, string? digest)
+    /// <summary>distribution's RepositoryNameTotalLengthMax: the path, without the domain.</summary>
+    public const int MaxPathLength = 255;
+
+    /// <summary>The tag grammar <c>[\w][\w.-]{0,127}</c>.</summary>
+    public const int MaxTagLength = 128;
+
+    private const string LegacyDockerHub = "index.docker.io";
+    private const string OfficialPrefix = "library/";
+
+    private ImageReference(string written, string registry, string repository, string? tag, ImageDigest? digest)
     {
         Written = written;
-        WrittenRegistry = registry;
+        Registry = registry;
+        Repository = repository;
         Tag = tag;
-        Digest = digest;
-        Registry = registry is null or "index.docker.io" or "registry-1.docker.io" ? DockerHub : registry;
-        Repository = Registry == DockerHub && !repository.Contains('/') ? "library/" + repository : repository;
-        WrittenName = registry is null ? repository : registry + "/" + repository;
-        NormalizedName = Registry + "/" + Repository;
+        ParsedDigest = digest;
+        NormalizedName = registry + "/" + repository;
     }
 
     /// <summary>The reference exactly as written in the manifest.</summary>
     public string Written { get; }
-    /// <summary>The registry host as written, or null when none was given (Docker Hub).</summary>
-    public string? WrittenRegistry { get; }
-    /// <summary>Registry host with port, normalized (<c>docker.io</c> for Docker Hub).</summary>
+
+    /// <summary>
+    /// The registry host (with port) the runtime contacts, as written except for Docker Hub (<c>docker.io</c> for a name
+    /// without a domain and for <c>index.docker.io</c>). Hosts compare case-insensitively.
+    /// </summary>
     public string Registry { get; }
-    /// <summary>Repository path, normalized (<c>library/nginx</c> for official Docker Hub images).</summary>
+
+    /// <summary>Repository path, normalized (<c>library/nginx</c> for official Docker Hub images). Always lowercase.</summary>
     public string Repository { get; }
+
     public string? Tag { get; }
-    public string? Digest { get; }
-    /// <summary>Name as written, without tag or digest: <c>nginx</c>, <c>host:5000/app</c>.</summary>
-    public string WrittenName { get; }
+
+    /// <summary>The digest as written, e.g. <c>sha256:…</c>.</summary>
+    public string? Digest => ParsedDigest?.Value;
+
+    public ImageDigest? ParsedDigest { get; }
+
     /// <summary>Name normalized, without tag or digest: <c>docker.io/library/nginx</c>.</summary>
     public string NormalizedName { get; }
 
-    /// <summary>A digest in valid OCI form: <c>sha256:</c> + 64 or <c>sha512:</c> + 128 lowercase hex.</summary>
-    public bool HasValidDigest => Digest is not null && ValidDigest().IsMatch(Digest);
+    /// <summary>A digest is present; every digest a parsed reference carries is well formed (see <see cref="ImageDigest"/>).</summary>
+    public bool HasValidDigest => ParsedDigest is not null;
 
     /// <summary>The tag the runtime pulls: the written tag, or <c>latest</c> when no tag is given.</summary>
     public string EffectiveTag => Tag ?? "latest";
@@ -47,140 +63,138 @@ public sealed partial class ImageReference
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ImageReference? Image, string? Problem)> Parsed = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Splits a reference; returns null (with a reason) for one no runtime could pull. Results are cached:
+    /// Parses a reference; returns null (with a reason) for one the kubelet would refuse. Results are cached:
     /// a cluster runs few distinct images in many pods.
     /// </summary>
     public static ImageReference? TryParse(string? image, out string? problem)
     {
-        if (image is null) return Split(image, out problem);
+        if (image is null) return Parse(image, out problem);
         if (Parsed.TryGetValue(image, out var cached))
         {
             problem = cached.Problem;
             return cached.Image;
         }
 
-        var parsed = Split(image, out problem);
+        var parsed = Parse(image, out problem);
         if (Parsed.Count >= CacheLimit) Parsed.Clear();
         Parsed[image] = (parsed, problem);
         return parsed;
     }
 
-    private static ImageReference? Split(string? image, out string? problem)
+    public override string ToString() => Written;
+
+    private static ImageReference? Parse(string? image, out string? problem)
     {
-        problem = null;
         if (string.IsNullOrWhiteSpace(image))
         {
             problem = "no image is set";
             return null;
         }
 
-        if (image.Any(char.IsWhiteSpace))
-        {
-            problem = $"image '{image}' contains whitespace";
-            return null;
-        }
-
-        var rest = image;
-        string? digest = null;
-        var at = rest.IndexOf('@', StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            digest = rest[(at + 1)..];
-            rest = rest[..at];
-        }
-
-        // A ':' after the last '/' starts a tag; one before it is a registry port.
-        string? tag = null;
-        var lastSlash = rest.LastIndexOf('/');
-        var colon = rest.IndexOf(':', lastSlash + 1);
-        if (colon >= 0)
-        {
-            tag = rest[(colon + 1)..];
-            rest = rest[..colon];
-            if (tag.Length == 0)
-            {
-                problem = $"image '{image}' has an empty tag";
-                return null;
-            }
-        }
-
-        string? registry = null;
-        var firstSlash = rest.IndexOf('/', StringComparison.Ordinal);
-        if (firstSlash > 0)
-        {
-            var first = rest[..firstSlash];
-            // Docker's rule: the first component is a registry when it looks like a host.
-            if (first.Contains('.') || first.Contains(':') || first == "localhost" || first.Any(char.IsUpper))
-            {
-                registry = first.ToLowerInvariant();
-                rest = rest[(firstSlash + 1)..];
-            }
-        }
-
-        if (rest.Length == 0 || rest.StartsWith('/') || rest.EndsWith('/') || rest.Contains("//", StringComparison.Ordinal))
-        {
-            problem = $"image '{image}' has no valid repository name";
-            return null;
-        }
-
-        return new ImageReference(image, registry, rest, tag, digest);
+        var reason = Split(image, out var registry, out var path, out var tag, out var digest);
+        problem = reason is null ? null : $"image '{image}' is not a valid reference: {reason}";
+        return reason is null ? new ImageReference(image, registry!, path!, tag, digest) : null;
     }
 
-    public override string ToString() => Written;
-
-    [GeneratedRegex("^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$", RegexOptions.CultureInvariant)]
-    private static partial Regex ValidDigest();
-}
-
-/// <summary>
-/// An image or registry pattern (DESIGN §4): <c>*</c> matches within one <c>/</c>-separated segment,
-/// <c>**</c> across segments; a pattern without wildcards matches that registry host or that repository exactly.
-/// Matching is case-insensitive, as registry hosts are.
-/// </summary>
-public sealed class ImagePattern(string pattern)
-{
-    private readonly bool _isHostPattern = !pattern.Trim().Contains('/');
-
-    public string Pattern { get; } = pattern.Trim();
-
-    /// <summary>Matches the image name (without tag and digest) as written or normalized, or its registry host.</summary>
-    public bool MatchesName(ImageReference image) =>
-        Glob(image.WrittenName)
-        || Glob(image.NormalizedName)
-        || (_isHostPattern && Glob(image.Registry));
-
-    /// <summary>Matches the full reference including tag and digest (exemptions name <c>repo:*</c>).</summary>
-    public bool MatchesReference(ImageReference image)
+    /// <summary>
+    /// distribution's <c>ParseNormalizedNamed</c>, part by part so that the problem can name the part: the domain is
+    /// split off as <c>splitDockerDomain</c> does, then the path, tag and digest are checked against their grammars.
+    /// </summary>
+    private static string? Split(string image, out string? registry, out string? path, out string? tag, out ImageDigest? digest)
     {
-        if (MatchesName(image) || Glob(image.Written)) return true;
-        var suffix = (image.Tag is null ? "" : ":" + image.Tag) + (image.Digest is null ? "" : "@" + image.Digest);
-        return Glob(image.NormalizedName + suffix);
-    }
+        (registry, path, tag, digest) = (null, null, null, null);
+        if (image.Any(char.IsWhiteSpace)) return "it contains whitespace";
+        if (Identifier().IsMatch(image)) return "a 64-character hexadecimal string cannot be a repository name";
+        if (image[0] is ':' or '@') return "it has no repository name";
 
-    public override string ToString() => Pattern;
+        var (domain, remainder) = SplitDockerDomain(image);
 
-    private bool Glob(string text) => Glob(Pattern, 0, text, 0);
+        // In the remainder (path[:tag][@digest]) neither the path nor the tag holds '@' or ':'.
+        var at = remainder.IndexOf('@', StringComparison.Ordinal);
+        var digestText = at < 0 ? null : remainder[(at + 1)..];
+        var nameAndTag = at < 0 ? remainder : remainder[..at];
+        var colon = nameAndTag.IndexOf(':', StringComparison.Ordinal);
+        var tagText = colon < 0 ? null : nameAndTag[(colon + 1)..];
+        var remote = colon < 0 ? nameAndTag : nameAndTag[..colon];
 
-    private static bool Glob(string pattern, int p, string text, int t)
-    {
-        while (p < pattern.Length)
+        if (!DomainAndPort().IsMatch(domain))
         {
-            if (pattern[p] == '*')
-            {
-                var crossesSegments = p + 1 < pattern.Length && pattern[p + 1] == '*';
-                p += crossesSegments ? 2 : 1;
-                for (var k = t; ; k++)
-                {
-                    if (Glob(pattern, p, text, k)) return true;
-                    if (k == text.Length || (!crossesSegments && text[k] == '/')) return false;
-                }
-            }
-
-            if (t >= text.Length || char.ToLowerInvariant(pattern[p]) != char.ToLowerInvariant(text[t])) return false;
-            p++;
-            t++;
+            // The grammar then reads the whole name as a path: "foo_bar.com/app" has no domain, yet the runtime
+            // contacts foo_bar.com, so that stays the registry for matching; the length limit covers the whole name.
+            if (!PathComponent().IsMatch(domain)) return $"registry host '{domain}' is invalid: expected a DNS name, an IPv4 address or a bracketed IPv6 address, optionally with :port";
+            if (PathProblem(remote, domain.Length + 1) is { } problem) return problem;
+        }
+        else if (PathProblem(remote, 0) is { } problem)
+        {
+            return problem;
         }
 
-        return t == text.Length;
+        if (tagText is not null && TagProblem(tagText) is { } tagProblem) return tagProblem;
+        ImageDigest? parsedDigest = null;
+        if (digestText is not null && !ImageDigest.TryParse(digestText, out parsedDigest, out var digestProblem)) return digestProblem;
+
+        (registry, path, tag, digest) = (domain, remote, tagText, parsedDigest);
+        return null;
     }
+
+    /// <summary>distribution's <c>splitDockerDomain</c>: the first component is a domain when it has '.' or ':', is localhost or has uppercase.</summary>
+    private static (string Domain, string Remainder) SplitDockerDomain(string image)
+    {
+        var slash = image.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0) return (DockerHub, OfficialPrefix + image);
+
+        var first = image[..slash];
+        var rest = image[(slash + 1)..];
+        string domain, remainder;
+        if (first == "localhost" || first.Contains('.') || first.Contains(':') || !first.Equals(first.ToLowerInvariant(), StringComparison.Ordinal))
+        {
+            (domain, remainder) = (first == LegacyDockerHub ? DockerHub : first, rest);
+        }
+        else
+        {
+            (domain, remainder) = (DockerHub, image);
+        }
+
+        // "docker.io/nginx" is docker.io/library/nginx; "docker.io/team/app" keeps its path.
+        if (domain == DockerHub && !remainder.Contains('/')) remainder = OfficialPrefix + remainder;
+        return (domain, remainder);
+    }
+
+    /// <param name="prefixLength">Characters of the name before the path that count toward the length limit.</param>
+    private static string? PathProblem(string remote, int prefixLength)
+    {
+        if (!remote.Equals(remote.ToLowerInvariant(), StringComparison.Ordinal)) return $"repository path '{remote}' must be lowercase";
+        foreach (var component in remote.Split('/'))
+        {
+            if (component.Length == 0) return "the repository path has an empty component (a leading, trailing or doubled '/')";
+            if (!PathComponent().IsMatch(component))
+            {
+                return $"repository path component '{component}' is invalid: lowercase letters and digits, separated by one '.', one or two '_', or dashes";
+            }
+        }
+
+        var length = prefixLength + remote.Length;
+        return length > MaxPathLength ? $"repository path is {length} characters, more than {MaxPathLength}" : null;
+    }
+
+    private static string? TagProblem(string tag)
+    {
+        if (tag.Length == 0) return "the tag after ':' is empty";
+        if (tag.Length > MaxTagLength) return $"tag is {tag.Length} characters, more than {MaxTagLength}";
+        return TagGrammar().IsMatch(tag) ? null : $"tag '{tag}' is invalid: letters, digits, '_', '.' and '-', not starting with '.' or '-'";
+    }
+
+    // distribution/reference regexp.go, anchored with \z (.NET's $ also matches before a final newline) and with
+    // ASCII classes (Go's \w is ASCII, .NET's is not).
+    [GeneratedRegex(@"^[a-f0-9]{64}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Identifier();
+
+    [GeneratedRegex(@"^(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainAndPort();
+
+    [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\z", RegexOptions.CultureInvariant)]
+    internal static partial Regex PathComponent();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex TagGrammar();
 }

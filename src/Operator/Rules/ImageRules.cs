@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Policies;
 
 namespace EksHardening.Operator.Rules;
 
@@ -18,7 +19,7 @@ public sealed class ImageRules : IRuleFamily
     public static readonly RuleDefinition DigestPinned = new(
         "image.digest-pinned", "Images are pinned by a valid OCI digest",
         ResponsibilityRow.InfrastructureSecurity, Severity.Medium, RuleScope.Workload, "imageScanning.requireDigest",
-        "Append the image digest: repo:tag@sha256:<64 hex>.");
+        "Append the image digest: repo:tag@sha256:<64 lowercase hex> (OCI-registered sha256, sha512 or blake3).");
 
     public IReadOnlyList<RuleDefinition> Rules { get; } = [RegistryAllowed, TagNotLatest, DigestPinned];
 
@@ -35,19 +36,17 @@ public sealed class ImageRules : IRuleFamily
     public void EvaluateWorkload(WorkloadContext context, FindingCollector findings)
     {
         var duty = context.Policy.ImageScanning!;
-        var allowed = duty.AllowedRegistries is { Count: > 0 } patterns ? CompiledPatterns.For(patterns) : null;
+        var allowed = duty.AllowedRegistries is { Count: > 0 } patterns ? ImagePattern.CompileAll(patterns, ImagePatternUse.AllowedRegistry) : null;
         var allowedText = allowed is null ? "" : Quoted(duty.AllowedRegistries!);
+        List<string>? digestKinds = null;
         foreach (var container in context.Workload.Containers)
         {
             var path = container.Path + ".image";
             var image = ImageReference.TryParse(container.Image, out var problem);
             if (image is null)
             {
-                // An unusable reference fails every enabled image rule: none of them can hold for it.
-                var message = $"{container.Label}: {problem}";
-                if (allowed is not null) findings.Fail(RegistryAllowed, message, path, container.Image);
-                if (duty.DisallowLatestTag == true) findings.Fail(TagNotLatest, message, path, container.Image);
-                if (duty.RequireDigest == true) findings.Fail(DigestPinned, message, path, container.Image);
+                // The kubelet refuses it (InvalidImageName), so none of the rules can hold for it.
+                foreach (var rule in EnabledRules(context.Policy)) findings.Fail(rule, $"{container.Label}: {problem}", path, container.Image);
                 continue;
             }
 
@@ -64,20 +63,27 @@ public sealed class ImageRules : IRuleFamily
                 {
                     findings.Fail(TagNotLatest, $"{container.Label} uses :latest ({image.Written})", path, image.Written);
                 }
-                else if (image.Tag is null && !image.HasValidDigest)
+                else if (image.Tag is null && image.ParsedDigest is null)
                 {
                     findings.Fail(TagNotLatest, $"{container.Label}: image {image.Written} has no tag, so it pulls :latest", path, image.Written);
                 }
             }
 
-            if (duty.RequireDigest == true && !image.HasValidDigest)
+            if (duty.RequireDigest == true)
             {
-                var message = image.Digest is null
-                    ? $"{container.Label}: image {image.Written} is not pinned by digest"
-                    : $"{container.Label}: '{image.Digest}' in {image.Written} is not a valid OCI digest (sha256:<64 hex> or sha512:<128 hex>)";
-                findings.Fail(DigestPinned, message, path, image.Written);
+                if (image.ParsedDigest is not { } digest)
+                {
+                    findings.Fail(DigestPinned, $"{container.Label}: image {image.Written} is not pinned by digest", path, image.Written);
+                }
+                else if (!(digestKinds ??= []).Contains(digest.Kind))
+                {
+                    digestKinds.Add(digest.Kind);
+                }
             }
         }
+
+        // Which kinds of digest pinned the images: without container names, so that workloads share the pass.
+        if (digestKinds is not null) findings.PassNote(DigestPinned, $"pinned by digest ({string.Join("; ", digestKinds)})");
     }
 
     /// <summary>
@@ -86,13 +92,4 @@ public sealed class ImageRules : IRuleFamily
     /// </summary>
     private static string Quoted(List<string> patterns) =>
         patterns.Count <= 3 ? string.Join(", ", patterns) : $"{string.Join(", ", patterns.Take(3))} and {patterns.Count - 3} more";
-
-    /// <summary>Patterns are compiled once per distinct allow-list, not per workload.</summary>
-    private static class CompiledPatterns
-    {
-        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<List<string>, List<ImagePattern>> Cache = [];
-
-        public static List<ImagePattern> For(List<string> patterns) =>
-            Cache.GetValue(patterns, list => list.Select(p => new ImagePattern(p)).ToList());
-    }
 }

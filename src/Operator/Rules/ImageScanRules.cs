@@ -6,7 +6,8 @@ namespace EksHardening.Operator.Rules;
 /// <summary>
 /// Patch management from ECR (<c>image.scan-on-push</c>, <c>image.scanned</c>, <c>image.vulnerabilities</c>): the
 /// repository scans on push, the digest that runs has a recent completed scan, and its findings are within the
-/// policy's thresholds. Reads <see cref="AwsFacts"/>; an image whose facts could not be learned is an error.
+/// policy's thresholds. Reads <see cref="AwsFacts"/>; an image whose facts could not be learned is an error, an
+/// invalid reference (which the kubelet refuses) a fail.
 /// </summary>
 public sealed class ImageScanRules : IRuleFamily
 {
@@ -51,11 +52,18 @@ public sealed class ImageScanRules : IRuleFamily
         {
             var path = container.Path + ".image";
             var image = container.Image;
+            if (ImageReference.TryParse(image, out var problem) is null)
+            {
+                // The kubelet refuses it (InvalidImageName): a fail, as for the provenance rules, not an unknown fact.
+                foreach (var rule in EnabledRules(context.Policy)) findings.Fail(rule, $"{container.Label}: {problem}", path, image);
+                continue;
+            }
+
             var facts = aws.ImageFor(image);
             if (facts is null || facts.NotEcrReason is not null)
             {
                 var why = facts?.NotEcrReason ?? "its AWS facts were not collected";
-                ErrorAll(duty, findings, $"{container.Label}: image {image} is not checked against ECR: {why}", path, image);
+                foreach (var rule in EnabledRules(context.Policy)) findings.Error(rule, $"{container.Label}: image {image} is not checked against ECR: {why}", path, image);
                 continue;
             }
 
@@ -76,13 +84,6 @@ public sealed class ImageScanRules : IRuleFamily
                 else findings.Error(Vulnerabilities, $"{container.Label}: the findings of {facts.Digest} are unknown: it has no completed scan", path, image);
             }
         }
-    }
-
-    private static void ErrorAll(ImageScanningDuty duty, FindingCollector findings, string message, string path, string? image)
-    {
-        if (duty.RequireScanOnPush == true) findings.Error(ScanOnPush, message, path, image);
-        if (duty.MaxScanAge is not null || duty.VulnerabilityThresholds is not null) findings.Error(Scanned, message, path, image);
-        if (duty.VulnerabilityThresholds is not null) findings.Error(Vulnerabilities, message, path, image);
     }
 
     private static void CheckScanOnPush(ImageFacts facts, string label, string path, FindingCollector findings)

@@ -115,6 +115,24 @@ public class AdmissionDeciderTests
     }
 
     [Theory]
+    [InlineData("Deployment")]
+    [InlineData("Pod")]
+    public void An_invalid_reference_fails_every_image_rule_at_admission_too(string kind)
+    {
+        var review = Review(kind, CompliantSpec.Replace("shop/web:1.4.2", "shop/web:1.4.2+build", StringComparison.Ordinal));
+        var facts = new TableImageFacts();
+        var problem = $"container web: image '{Ecr}:1.4.2+build' is not a valid reference: tag '1.4.2+build' is invalid";
+
+        var scanned = Decide(review, facts, policySpecs: WithMode(Scanned, "Warn"));
+        Assert.StartsWith($"[prod] image.vulnerabilities: {problem}", Assert.Single(scanned.Warnings), StringComparison.Ordinal);
+        Assert.Empty(facts.Lookups);
+
+        var provenance = Decide(review, facts, policySpecs: WithMode(Enforce, "Warn"));
+        Assert.Equal(["image.registry-allowed", "image.tag-not-latest"], provenance.FailedRules);
+        Assert.All(provenance.Warnings, w => Assert.Contains(problem, w, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [MemberData(nameof(EveryKind), MemberType = typeof(AdmissionReviews))]
     public void Known_findings_over_the_thresholds_deny_and_ignored_findings_do_not_count(string kind)
     {
@@ -347,7 +365,7 @@ public class AdmissionDeciderTests
     {
         var spec = "mode: Warn\nimageScanning: {allowedRegistries: [\"*.dkr.ecr.*.amazonaws.com\"]}";
         var containers = string.Join(", ", Enumerable.Range(0, 3).Select(i =>
-            $$"""{"name": "c{{i}}\u001b[31m\u202e", "image": "evil.example.com/{{new string('a', 400)}}:1"}"""));
+            $$"""{"name": "c{{i}}\u001b[31m\u202e", "image": "evil.example.com/{{new string('a', 250)}}:1"}"""));
         var decision = Decide(Review("Pod", $$"""{"containers": [{{containers}}]}"""), policySpecs: spec);
         var warning = Assert.Single(decision.Warnings);
         Assert.True(warning.Length <= AdmissionText.MaxWarningLength);
