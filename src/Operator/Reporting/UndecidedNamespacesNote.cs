@@ -21,7 +21,7 @@ internal static class UndecidedNamespacesNote
         return $"{count} {(count == 1 ? "resource" : "resources")} in {(namespaces.Count == 1 ? "namespace" : "namespaces")} {string.Join(", ", namespaces)} "
             + $"{(count == 1 ? "was" : "were")} evaluated as selected by policy {policy.PolicyName}: spec.match.namespaceSelector needs namespace labels, "
             + $"and the inputs hold no Namespace object for {(namespaces.Count == 1 ? "it" : "them")}. "
-            + $"Decide it with --namespace-labels (e.g. --namespace-labels {example}=env=prod, or {example}= for no labels) "
+            + $"Decide it with the namespaces' real labels, --namespace-labels {example}=KEY=VALUE[,KEY=VALUE...] ({example}= for none), "
             + "or by adding the Namespace manifests to the -f inputs.";
     }
 }

@@ -53,7 +53,7 @@ public sealed class ScanNamespaceSelectionTests : ScanTestBase
         Assert.Contains("pss.privileged", outcome.Stdout, StringComparison.Ordinal);
         var text = string.Join(' ', outcome.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("Note: 2 resources in namespace shop were evaluated as selected by policy production", text, StringComparison.Ordinal);
-        Assert.Contains("--namespace-labels shop=env=prod", text, StringComparison.Ordinal);
+        Assert.Contains("--namespace-labels shop=KEY=VALUE[,KEY=VALUE...] (shop= for none)", text, StringComparison.Ordinal);
         Assert.Contains("Undecided: 2 resources evaluated as selected because the labels of namespaces shop were unknown", text, StringComparison.Ordinal);
     }
 
@@ -69,7 +69,7 @@ public sealed class ScanNamespaceSelectionTests : ScanTestBase
         Assert.Equal(1, policy.GetProperty("summary").GetProperty("resources").GetInt32());
         var note = policy.GetProperty("note").GetString()!;
         Assert.StartsWith("1 resource in namespace shop was evaluated as selected by policy prod", note, StringComparison.Ordinal);
-        Assert.Contains("--namespace-labels shop=env=prod, or shop= for no labels", note, StringComparison.Ordinal);
+        Assert.Contains("--namespace-labels shop=KEY=VALUE[,KEY=VALUE...] (shop= for none)", note, StringComparison.Ordinal);
         Assert.Contains("adding the Namespace manifests", note, StringComparison.Ordinal);
         // The new fields come after every existing one (the JSON contract only ever adds at the end).
         Assert.Equal(["name", "mode", "summary", "resources", "clusterFindings", "expiredExemptions", "undecidedNamespaces", "undecidedResources", "note"],
@@ -169,7 +169,7 @@ public sealed class ScanNamespaceSelectionTests : ScanTestBase
         var notification = Assert.Single(invocation.GetProperty("toolExecutionNotifications").EnumerateArray());
         Assert.Equal("warning", notification.GetProperty("level").GetString());
         Assert.Equal("namespace-labels-unknown", notification.GetProperty("descriptor").GetProperty("id").GetString());
-        Assert.Contains("--namespace-labels shop=env=prod", notification.GetProperty("message").GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("--namespace-labels shop=KEY=VALUE", notification.GetProperty("message").GetProperty("text").GetString(), StringComparison.Ordinal);
         Assert.Equal(["shop"], notification.GetProperty("properties").GetProperty("namespaces").EnumerateArray().Select(n => n.GetString()));
         Assert.NotEmpty(run.GetProperty("results").EnumerateArray());
 
