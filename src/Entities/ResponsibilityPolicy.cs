@@ -90,6 +90,8 @@ public sealed class IrsaDuty
 public sealed class PodSecurityDuty
 {
     [JsonPropertyName("level")] public PodSecurityLevel Level { get; set; } = PodSecurityLevel.Baseline;
+    /// <summary>The Pod Security Standards version the checks follow: "latest" (absent means latest) or "v1.N", as PSA's enforce-version.</summary>
+    [JsonPropertyName("version")] public string? Version { get; set; }
     [JsonPropertyName("requireResourceLimits")] public bool? RequireResourceLimits { get; set; }
     [JsonPropertyName("requireReadOnlyRootFilesystem")] public bool? RequireReadOnlyRootFilesystem { get; set; }
     [JsonPropertyName("requireNamespaceLabel")] public bool? RequireNamespaceLabel { get; set; }

@@ -4,6 +4,7 @@ using EksHardening.Operator.Aws;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
+using k8s.Models;
 
 namespace EksHardening.Operator.Cli;
 
@@ -69,7 +70,10 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         }
 
         var sources = objects.ToDictionary(o => o.Object, o => o.Source, ReferenceEqualityComparer.Instance);
-        var snapshot = ClusterSnapshot.FromObjects(objects.Select(o => o.Object), o => sources.GetValueOrDefault(o));
+        var snapshot = ClusterSnapshot.FromObjects(
+            objects.Select(o => o.Object).Concat(NamespacesFromFlags(options, objects)), o => sources.GetValueOrDefault(o));
+        // Manifests rarely carry their Namespace objects: a selector that needs their labels must not pass by not looking.
+        snapshot.NamespacesMayBeMissing = true;
         var evaluator = new PolicyEvaluator(clock);
         var evaluations = new List<PolicyEvaluation>();
         using var aws = options.Aws ? new AwsClients(new AwsClientOptions { Region = options.Region }, clock) : null;
@@ -94,6 +98,26 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         var writer = ScanReportWriters.For(options.Output) ?? throw new UsageException($"unknown output format '{options.Output}'");
         writer.Write(report, stdout);
         return FailsAtOrAbove(evaluations, options.FailOn) ? ExitViolations : ExitClean;
+    }
+
+    /// <summary>
+    /// The namespaces --namespace-labels describes, as Namespace objects. A namespace whose object is also among the
+    /// inputs is an error: the two could disagree, and neither silently wins.
+    /// </summary>
+    private static List<V1Namespace> NamespacesFromFlags(ScanOptions options, List<ManifestObject> objects)
+    {
+        var namespaces = new List<V1Namespace>();
+        foreach (var (name, labels) in options.NamespaceLabels)
+        {
+            if (objects.FirstOrDefault(o => o.Object is V1Namespace ns && ns.Metadata?.Name == name) is { } existing)
+            {
+                throw new UsageException($"--namespace-labels {name}=...: the inputs hold Namespace {name} ({existing.Source}); give its labels in one place only");
+            }
+
+            namespaces.Add(new V1Namespace { Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal) } });
+        }
+
+        return namespaces;
     }
 
     /// <summary>Only failed findings gate the build; errors and exemptions are reported but do not.</summary>

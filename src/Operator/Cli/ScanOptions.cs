@@ -11,7 +11,7 @@ public sealed class ScanOptions
 {
     public const string Usage = """
         Usage: eks-hardening scan -f PATH [-f PATH ...] [--policy FILE] [--output table|json|sarif] [--fail-on LEVEL]
-                                 [--aws [--cluster-name NAME] [--region REGION]]
+                                 [--namespace-labels NS=KEY=VALUE,... ...] [--aws [--cluster-name NAME] [--region REGION]]
 
         Evaluates Kubernetes manifests offline against ResponsibilityPolicies, as the operator would.
 
@@ -21,6 +21,11 @@ public sealed class ScanOptions
           -o, --output FORMAT   table (default), json or sarif
               --fail-on LEVEL   exit 1 when a finding of this severity or worse fails:
                                 none, low, medium, high (default) or critical
+              --namespace-labels NS=KEY=VALUE[,KEY=VALUE...]
+                                the labels of namespace NS, for policies that select namespaces by label when
+                                the inputs hold no Namespace object for NS; NS= means a namespace without labels.
+                                Repeatable. Without it (or the Namespace manifest) such a namespace's resources
+                                are evaluated as selected and the report says which namespaces were undecided.
               --aws             also check the AWS side (ECR scans, IAM roles, the EKS cluster) with the usual
                                 credential chain; AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> are honoured
               --cluster-name N  the EKS cluster, where a policy's cluster section names none
@@ -38,6 +43,9 @@ public sealed class ScanOptions
     public bool Aws { get; private set; }
     public string? ClusterName { get; private set; }
     public string? Region { get; private set; }
+
+    /// <summary>Labels given with --namespace-labels, by namespace (an empty map: a namespace without labels).</summary>
+    public SortedDictionary<string, SortedDictionary<string, string>> NamespaceLabels { get; } = new(StringComparer.Ordinal);
 
     public static ScanOptions Parse(IReadOnlyList<string> args)
     {
@@ -77,6 +85,7 @@ public sealed class ScanOptions
                 case "--aws": options.Aws = true; break;
                 case "--cluster-name": options.ClusterName = Value(); break;
                 case "--region": options.Region = Value(); break;
+                case "--namespace-labels": options.AddNamespaceLabels(Value()); break;
                 default:
                     throw new UsageException(arg.StartsWith('-') ? $"unknown flag {arg}" : $"unexpected argument '{arg}' (inputs are given with -f)");
             }
@@ -85,6 +94,41 @@ public sealed class ScanOptions
         if (!options.Help && options.Paths.Count == 0) throw new UsageException("no input: give manifests with -f PATH (or -f - for stdin)");
         if (!options.Aws && (options.ClusterName is not null || options.Region is not null)) throw new UsageException("--cluster-name and --region need --aws");
         return options;
+    }
+
+    /// <summary>
+    /// One --namespace-labels value: <c>NS=KEY=VALUE[,KEY=VALUE...]</c>, or <c>NS=</c> for a namespace without labels.
+    /// A key's value may be empty (<c>KEY=</c>). Label keys and values contain no ',' or '=', so the syntax is unambiguous.
+    /// Repeating the flag for a namespace adds labels; giving one key two values is an error.
+    /// </summary>
+    private void AddNamespaceLabels(string value)
+    {
+        const string flag = "--namespace-labels";
+        var eq = value.IndexOf('=', StringComparison.Ordinal);
+        if (eq < 0) throw new UsageException($"{flag} '{value}' must be NS=KEY=VALUE[,KEY=VALUE...] (or NS= for a namespace without labels)");
+        var ns = value[..eq];
+        if (ns.Length is 0 or > 63 || !Policies.SemanticChecks.DnsLabel().IsMatch(ns))
+        {
+            throw new UsageException($"{flag} '{value}': '{ns}' is not a namespace name (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)");
+        }
+
+        if (!NamespaceLabels.TryGetValue(ns, out var labels)) NamespaceLabels[ns] = labels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var pairs = value[(eq + 1)..];
+        if (pairs.Length == 0) return;
+        foreach (var pair in pairs.Split(','))
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at < 0) throw new UsageException($"{flag} '{value}': label '{pair}' has no value: write {pair}=VALUE ({pair}= for an empty value)");
+            var (key, labelValue) = (pair[..at], pair[(at + 1)..]);
+            if (Policies.SemanticChecks.LabelKeyProblem(key) is { } keyProblem) throw new UsageException($"{flag} '{value}': {keyProblem}");
+            if (Policies.SemanticChecks.LabelValueProblem(labelValue) is { } valueProblem) throw new UsageException($"{flag} '{value}': label {key}: {valueProblem}");
+            if (labels.TryGetValue(key, out var earlier) && earlier != labelValue)
+            {
+                throw new UsageException($"{flag}: namespace {ns} is given label {key} twice, as '{earlier}' and as '{labelValue}'");
+            }
+
+            labels[key] = labelValue;
+        }
     }
 
     private static Severity? ParseFailOn(string value) => value.ToLowerInvariant() switch

@@ -7,7 +7,7 @@ namespace EksHardening.Operator.Kubernetes;
 /// What the informers keep of each object: what the rules, remediation and the AWS fact lookup read, and nothing
 /// else, so that the caches grow by hundreds of bytes per pod rather than by the kilobytes a full object takes.
 /// Dropped everywhere: managedFields and kubectl's last-applied annotation. Dropped from workloads: status (a pod
-/// keeps only its containers' image and imageID, the digest that runs), annotations other than AppArmor's,
+/// keeps only its containers' image and imageID, the digest that runs), annotations other than AppArmor's and seccomp's,
 /// scheduling and DNS settings, container environment, commands, mounts and resource requests, probes that name no
 /// host, and volumes of the core types (configMap, secret, projected, emptyDir, …), which the rules do not look into:
 /// each becomes one shared placeholder, so that the others keep their index. Values that repeat across objects
@@ -211,12 +211,12 @@ public sealed class CacheTrimming
     private static V1Volume Volume(V1Volume volume) =>
         volume is not null && !Rules.PodSecurityRules.NonCoreVolumeSources(volume).Any() ? CoreVolume : volume!;
 
-    /// <summary>Workloads keep the annotations a rule reads (AppArmor's); other objects keep all but kubectl's copy of the last apply.</summary>
+    /// <summary>Workloads keep the annotations a rule reads (AppArmor's, seccomp's); other objects keep all but kubectl's copy of the last apply.</summary>
     private IDictionary<string, string>? KeptAnnotations(IDictionary<string, string>? annotations, bool isWorkload)
     {
         if (annotations is null) return null;
         var kept = annotations.Where(a => isWorkload
-                ? a.Key.StartsWith(Rules.PodSecurityRules.AppArmorAnnotationPrefix, StringComparison.Ordinal)
+                ? Rules.PodSecurityRules.IsCheckedAnnotation(a.Key)
                 : a.Key != LastAppliedAnnotation)
             .ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
         return kept.Count == 0 ? null : _shared.Share(kept);

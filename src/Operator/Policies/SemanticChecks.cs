@@ -96,4 +96,8 @@ internal static partial class SemanticChecks
 
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
     internal static partial Regex DnsSubdomain();
+
+    /// <summary>An RFC 1123 label (a namespace name), without the 63-character limit.</summary>
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
+    internal static partial Regex DnsLabel();
 }

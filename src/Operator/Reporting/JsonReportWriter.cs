@@ -57,6 +57,12 @@ public sealed class JsonReportWriter : IScanReportWriter
         }
 
         json.WriteEndArray();
+
+        json.WriteStartArray("undecidedNamespaces");
+        foreach (var ns in policy.UndecidedNamespaces) json.WriteStringValue(ns);
+        json.WriteEndArray();
+        json.WriteNumber("undecidedResources", policy.UndecidedResources);
+        WriteNullable(json, "note", UndecidedNamespacesNote.For(policy));
         json.WriteEndObject();
     }
 

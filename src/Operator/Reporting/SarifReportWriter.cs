@@ -61,6 +61,8 @@ public sealed class SarifReportWriter(string? baseDirectory = null) : IScanRepor
             json.WriteEndObject();
             json.WriteEndObject();
 
+            WriteInvocation(json, report);
+
             json.WriteStartArray("results");
             foreach (var policy in report.Policies)
             {
@@ -86,6 +88,41 @@ public sealed class SarifReportWriter(string? baseDirectory = null) : IScanRepor
             json.WriteEndArray();
             json.WriteEndObject();
         });
+    }
+
+    /// <summary>
+    /// Notes about the scan itself (SARIF §3.20.21 toolExecutionNotifications), one per policy whose namespace selector
+    /// met namespaces with unknown labels; written only when there is one, so that a clean run stays as it was.
+    /// </summary>
+    private static void WriteInvocation(Utf8JsonWriter json, ScanReport report)
+    {
+        var notes = report.Policies.Select(p => (Policy: p, Text: UndecidedNamespacesNote.For(p))).Where(n => n.Text is not null).ToList();
+        if (notes.Count == 0) return;
+        json.WriteStartArray("invocations");
+        json.WriteStartObject();
+        json.WriteBoolean("executionSuccessful", true);
+        json.WriteStartArray("toolExecutionNotifications");
+        foreach (var (policy, text) in notes)
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("descriptor");
+            json.WriteString("id", UndecidedNamespacesNote.Id);
+            json.WriteEndObject();
+            json.WriteString("level", "warning");
+            WriteText(json, "message", text!);
+            json.WriteStartObject("properties");
+            json.WriteString("policy", policy.PolicyName);
+            json.WriteStartArray("namespaces");
+            foreach (var ns in policy.UndecidedNamespaces) json.WriteStringValue(ns);
+            json.WriteEndArray();
+            json.WriteNumber("resources", policy.UndecidedResources);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
     }
 
     /// <summary>Every rule with a finding (passes count: the rule was evaluated), in catalog order, unknown ids after, by id.</summary>

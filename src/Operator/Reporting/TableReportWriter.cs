@@ -31,6 +31,13 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
             output.WriteLine();
         }
 
+        var undecided = report.Policies.Where(p => p.UndecidedNamespaces.Count > 0).ToList();
+        if (undecided.Count > 0)
+        {
+            var namespaces = undecided.SelectMany(p => p.UndecidedNamespaces).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+            WriteWrapped(output, "Undecided: ", $"{Plural(undecided.Sum(p => p.UndecidedResources), "resource", "resources")} evaluated as selected because the labels of namespaces {string.Join(", ", namespaces)} were unknown; see the notes above.");
+        }
+
         if (report.SkippedKinds.Count > 0)
         {
             var skipped = report.SkippedKinds.OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
@@ -105,6 +112,12 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
         else
         {
             WriteRows(entries, output);
+        }
+
+        if (UndecidedNamespacesNote.For(policy) is { } note)
+        {
+            output.WriteLine();
+            WriteWrapped(output, "  Note: ", note);
         }
 
         if (policy.ExpiredExemptions.Count > 0)

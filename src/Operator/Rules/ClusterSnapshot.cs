@@ -12,6 +12,9 @@ public sealed class ClusterSnapshot
     /// <summary>The annotation that binds a ServiceAccount to an IAM role (IRSA).</summary>
     public const string RoleArnAnnotation = "eks.amazonaws.com/role-arn";
 
+    /// <summary>The label the API server sets on every namespace to its name: known even without the object.</summary>
+    public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
+
     private static readonly IReadOnlyList<V1NetworkPolicy> NoPolicies = [];
 
     private readonly Dictionary<string, V1Namespace> _namespaces;
@@ -80,6 +83,13 @@ public sealed class ClusterSnapshot
 
     /// <summary>Facts learned from AWS before evaluation; null when AWS is not consulted (rules that need it are off).</summary>
     public AwsFacts? Aws { get; set; }
+
+    /// <summary>
+    /// True when a namespace may exist without its object among the inputs (the scan over manifests), so that a
+    /// namespace selector cannot be decided for it (<see cref="PolicyScope"/>). False in the operator, whose informer
+    /// holds every namespace.
+    /// </summary>
+    public bool NamespacesMayBeMissing { get; set; }
 
     /// <summary>Sorts typed objects into a snapshot; objects of other kinds are ignored.</summary>
     public static ClusterSnapshot FromObjects(IEnumerable<object> objects, Func<object, SourceLocation?>? sourceOf = null)
@@ -214,7 +224,7 @@ public sealed class ClusterSnapshot
             foreach (var (k, v) in own) labels[k] = v;
         }
 
-        labels["kubernetes.io/metadata.name"] = ns;
+        labels[NamespaceNameLabel] = ns;
         return labels;
     }
 }

@@ -3,16 +3,24 @@ using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 
-/// <summary>The Pod Security Standards (baseline and restricted, latest version) as <c>pss.*</c> rules.</summary>
+/// <summary>The Pod Security Standards (baseline and restricted, at the policy's <c>podSecurity.version</c>) as <c>pss.*</c> rules.</summary>
 /// <remarks>
-/// One rule per upstream pod-security-admission check, named after its check id. Where upstream
+/// One rule per upstream pod-security-admission check, named after its check id. Each check follows the definition
+/// with the greatest MinimumVersion at or below the policy's version (k8s.io/pod-security-admission policy/check_*.go),
+/// as Pod Security Admission does for <c>enforce-version</c>: a check that did not exist yet at that version is not
+/// evaluated (allowPrivilegeEscalation from v1.8, runAsUser from v1.23, hostProbesAndHostLifecycle from v1.34), and
+/// <c>latest</c> is <see cref="PodSecurityVersion.NewestKnown"/>. Where upstream
 /// splits a control into <c>_baseline</c> and <c>_restricted</c> checks (capabilities, seccompProfile,
 /// procMount) there is one rule whose conditions depend on the level: at restricted the baseline
 /// conditions still hold and the restricted ones are added. Init, regular and ephemeral containers
 /// all count. Like upstream, Windows pods (<c>spec.os.name: windows</c>) are exempt from the
-/// Linux-only restricted conditions (capabilities drop/add, seccomp required, allowPrivilegeEscalation),
-/// and pods in a user namespace (<c>hostUsers: false</c>) are exempt from runAsNonRoot, runAsUser and
-/// the baseline procMount condition.
+/// Linux-only restricted conditions (capabilities drop/add, seccomp required, allowPrivilegeEscalation) from
+/// v1.25, and pods in a user namespace (<c>hostUsers: false</c>) are exempt from runAsNonRoot, runAsUser and
+/// the baseline procMount condition from v1.35. Versioned definitions: seccomp (v1.0-v1.18 the
+/// <c>seccomp.security.alpha.kubernetes.io</c> annotations, from v1.19 the seccompProfile fields, required at
+/// restricted), restricted capabilities (v1.22), SELinux type container_engine_t (v1.31), safe sysctls (v1.27,
+/// v1.29, v1.32, v1.37 additions). The AppArmor check reads the annotations and the appArmorProfile fields at
+/// every version, as upstream's single v1.0 definition does.
 /// </remarks>
 public sealed class PodSecurityRules : IRuleFamily
 {
@@ -95,6 +103,18 @@ public sealed class PodSecurityRules : IRuleFamily
         RestrictedVolumes, AllowPrivilegeEscalation, RunAsNonRoot, RunAsUser,
     ];
 
+    /// <summary>The minor version in which a check first exists (its first MinimumVersion); the others exist since v1.0.</summary>
+    private static readonly Dictionary<RuleDefinition, int> FirstVersion = new()
+    {
+        [AllowPrivilegeEscalation] = 8,
+        [RunAsUser] = 23,
+        [HostProbesAndHostLifecycle] = 34,
+    };
+
+    /// <summary>The enabled rules per level and effective minor version, made once.</summary>
+    private static readonly RuleDefinition[][] BaselineByVersion = RulesByVersion(BaselineRules);
+    private static readonly RuleDefinition[][] RestrictedByVersion = RulesByVersion(RestrictedRules);
+
     /// <summary>Capabilities of the container runtime's default set (baseline may add these).</summary>
     private static readonly HashSet<string> DefaultCapabilities = new(StringComparer.Ordinal)
     {
@@ -102,28 +122,38 @@ public sealed class PodSecurityRules : IRuleFamily
         "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
     };
 
-    /// <summary>The safe sysctls as of policy version 1.32 (1.0 set plus the 1.27, 1.29 and 1.32 additions).</summary>
-    private static readonly HashSet<string> SafeSysctls = new(StringComparer.Ordinal)
-    {
-        "kernel.shm_rmid_forced",
-        "net.ipv4.ip_local_port_range",
-        "net.ipv4.tcp_syncookies",
-        "net.ipv4.ping_group_range",
-        "net.ipv4.ip_unprivileged_port_start",
-        "net.ipv4.ip_local_reserved_ports",
-        "net.ipv4.tcp_keepalive_time",
-        "net.ipv4.tcp_fin_timeout",
-        "net.ipv4.tcp_keepalive_intvl",
-        "net.ipv4.tcp_keepalive_probes",
-        "net.ipv4.tcp_rmem",
-        "net.ipv4.tcp_wmem",
-    };
+    /// <summary>The safe sysctls by the version that added them (upstream sysctlsAllowedV1Dot0 … V1Dot37).</summary>
+    private static readonly (int Since, string Name)[] SafeSysctlsSince =
+    [
+        (0, "kernel.shm_rmid_forced"),
+        (0, "net.ipv4.ip_local_port_range"),
+        (0, "net.ipv4.tcp_syncookies"),
+        (0, "net.ipv4.ping_group_range"),
+        (0, "net.ipv4.ip_unprivileged_port_start"),
+        (27, "net.ipv4.ip_local_reserved_ports"),
+        (29, "net.ipv4.tcp_keepalive_time"),
+        (29, "net.ipv4.tcp_fin_timeout"),
+        (29, "net.ipv4.tcp_keepalive_intvl"),
+        (29, "net.ipv4.tcp_keepalive_probes"),
+        (32, "net.ipv4.tcp_rmem"),
+        (32, "net.ipv4.tcp_wmem"),
+        (37, "net.ipv4.tcp_slow_start_after_idle"),
+        (37, "net.ipv4.tcp_notsent_lowat"),
+    ];
 
-    /// <summary>SELinux types a pod may request (policy version 1.31+); empty means unset.</summary>
-    private static readonly HashSet<string> AllowedSeLinuxTypes = new(StringComparer.Ordinal)
-    {
-        "", "container_t", "container_init_t", "container_kvm_t", "container_engine_t",
-    };
+    /// <summary>SELinux types a pod may request, by the version that allowed them (container_engine_t since v1.31); empty means unset.</summary>
+    private static readonly (int Since, string Type)[] SeLinuxTypesSince =
+    [
+        (0, ""), (0, "container_t"), (0, "container_init_t"), (0, "container_kvm_t"), (31, "container_engine_t"),
+    ];
+
+    /// <summary>The version-dependent allowed values for each effective minor version, made once.</summary>
+    private static readonly VersionedValues[] ValuesByVersion =
+        [.. Enumerable.Range(0, PodSecurityVersion.NewestKnownMinor + 1).Select(minor => new VersionedValues(minor))];
+
+    /// <summary>The seccomp annotations the v1.0-v1.18 definition reads (upstream annotationKeyPod and annotationKeyContainerPrefix).</summary>
+    internal const string SeccompPodAnnotation = "seccomp.security.alpha.kubernetes.io/pod";
+    internal const string SeccompContainerAnnotationPrefix = "container.seccomp.security.alpha.kubernetes.io/";
 
     internal const string AppArmorAnnotationPrefix = "container.apparmor.security.beta.kubernetes.io/";
     private const string NetBindService = "NET_BIND_SERVICE";
@@ -133,21 +163,56 @@ public sealed class PodSecurityRules : IRuleFamily
 
     public IReadOnlyList<RuleDefinition> Rules => RestrictedRules;
 
-    public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy) => policy.PodSecurity?.Level switch
+    public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy)
     {
-        PodSecurityLevel.Baseline => BaselineRules,
-        PodSecurityLevel.Restricted => RestrictedRules,
-        _ => [],
-    };
+        if (policy.PodSecurity is not { } duty) return [];
+        var minor = PodSecurityVersion.OfPolicy(duty.Version).EffectiveMinor;
+        return duty.Level switch
+        {
+            PodSecurityLevel.Baseline => BaselineByVersion[minor],
+            PodSecurityLevel.Restricted => RestrictedByVersion[minor],
+            _ => [],
+        };
+    }
 
     public void EvaluateWorkload(WorkloadContext context, FindingCollector findings)
     {
         if (context.Policy.PodSecurity is not { } duty) return;
-        var check = new Evaluation(context.Workload, findings, duty.Level == PodSecurityLevel.Restricted);
+        var version = PodSecurityVersion.OfPolicy(duty.Version);
+        var check = new Evaluation(context.Workload, findings, duty.Level == PodSecurityLevel.Restricted, ValuesByVersion[version.EffectiveMinor]);
         check.Pod();
         var containers = context.Workload.Containers;
         for (var i = 0; i < containers.Count; i++) check.Container(containers[i]);
-        check.AppArmorAnnotations();
+        check.TemplateAnnotations();
+    }
+
+    /// <summary>True for an annotation a pss.* rule reads at some version (AppArmor's, and seccomp's before v1.19).</summary>
+    internal static bool IsCheckedAnnotation(string key) =>
+        key.StartsWith(AppArmorAnnotationPrefix, StringComparison.Ordinal)
+        || key == SeccompPodAnnotation
+        || key.StartsWith(SeccompContainerAnnotationPrefix, StringComparison.Ordinal);
+
+    private static RuleDefinition[][] RulesByVersion(RuleDefinition[] rules) =>
+        [.. Enumerable.Range(0, PodSecurityVersion.NewestKnownMinor + 1)
+            .Select(minor => rules.Where(rule => FirstVersion.GetValueOrDefault(rule) <= minor).ToArray())];
+
+    /// <summary>What the definitions in force at one minor version allow, and which of their conditions apply.</summary>
+    private sealed class VersionedValues(int minor)
+    {
+        public int Minor { get; } = minor;
+        public HashSet<string> SafeSysctls { get; } = SafeSysctlsSince.Where(s => s.Since <= minor).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        public HashSet<string> SeLinuxTypes { get; } = SeLinuxTypesSince.Where(s => s.Since <= minor).Select(s => s.Type).ToHashSet(StringComparer.Ordinal);
+        /// <summary>v1.19: seccomp moved from the alpha annotations to the seccompProfile fields, and restricted requires a profile.</summary>
+        public bool SeccompFields { get; } = minor >= 19;
+        /// <summary>v1.22: restricted drops ALL and adds at most NET_BIND_SERVICE.</summary>
+        public bool RestrictedCapabilities { get; } = minor >= 22;
+        /// <summary>v1.25: Windows pods are exempt from the Linux-only restricted conditions.</summary>
+        public bool WindowsExemption { get; } = minor >= 25;
+        /// <summary>v1.35: pods in a user namespace are exempt from runAsNonRoot, runAsUser and baseline procMount.</summary>
+        public bool UserNamespaceRelaxation { get; } = minor >= 35;
+        public bool AllowPrivilegeEscalation { get; } = minor >= FirstVersion[PodSecurityRules.AllowPrivilegeEscalation];
+        public bool RunAsUser { get; } = minor >= FirstVersion[PodSecurityRules.RunAsUser];
+        public bool HostProbes { get; } = minor >= FirstVersion[HostProbesAndHostLifecycle];
     }
 
     /// <summary>
@@ -193,17 +258,25 @@ public sealed class PodSecurityRules : IRuleFamily
         private readonly bool _windows;
         private readonly bool _userNamespace;
         private readonly bool _podRunAsNonRoot;
+        private readonly VersionedValues _version;
+        /// <summary>The restricted conditions that exempt Windows pods apply (not Windows, or before v1.25).</summary>
+        private readonly bool _restrictedLinux;
+        /// <summary>The pod is in a user namespace and the version relaxes runAsNonRoot, runAsUser and baseline procMount for it.</summary>
+        private readonly bool _userNamespaceRelaxed;
 
-        public Evaluation(WorkloadView workload, FindingCollector findings, bool restricted)
+        public Evaluation(WorkloadView workload, FindingCollector findings, bool restricted, VersionedValues version)
         {
             _workload = workload;
             _findings = findings;
             _restricted = restricted;
+            _version = version;
             _spec = workload.PodSpec;
             _pod = _spec.SecurityContext;
             _windows = workload.IsWindows;
             _userNamespace = _spec.HostUsers == false;
             _podRunAsNonRoot = _pod?.RunAsNonRoot == true;
+            _restrictedLinux = restricted && !(_windows && version.WindowsExemption);
+            _userNamespaceRelaxed = _userNamespace && version.UserNamespaceRelaxation;
         }
 
         public void Pod()
@@ -228,7 +301,7 @@ public sealed class PodSecurityRules : IRuleFamily
             }
 
             if (pod.SeLinuxOptions is { } seLinux) SeLinux(seLinux, null);
-            if (pod.SeccompProfile is { } seccomp && !IsValidSeccomp(seccomp))
+            if (_version.SeccompFields && pod.SeccompProfile is { } seccomp && !IsValidSeccomp(seccomp))
             {
                 PodFail(SeccompProfile, $"securityContext.seccompProfile.type is {Shown(seccomp.Type)}", ".securityContext.seccompProfile.type");
             }
@@ -243,16 +316,16 @@ public sealed class PodSecurityRules : IRuleFamily
                 for (var i = 0; i < sysctls.Count; i++)
                 {
                     var name = sysctls[i]?.Name ?? "";
-                    if (!SafeSysctls.Contains(name))
+                    if (!_version.SafeSysctls.Contains(name))
                     {
-                        PodFail(Sysctls, $"securityContext.sysctls[{i}].name is {Shown(name)}, which is not a safe sysctl", $".securityContext.sysctls[{i}].name");
+                        PodFail(Sysctls, $"securityContext.sysctls[{i}].name is {Shown(name)}, which is not a safe sysctl{AtVersion()}", $".securityContext.sysctls[{i}].name");
                     }
                 }
             }
 
-            if (!_restricted || _userNamespace) return;
+            if (!_restricted || _userNamespaceRelaxed) return;
             if (pod.RunAsNonRoot == false) PodFail(RunAsNonRoot, "securityContext.runAsNonRoot is false", ".securityContext.runAsNonRoot");
-            if (pod.RunAsUser == 0) PodFail(RunAsUser, "securityContext.runAsUser is 0", ".securityContext.runAsUser");
+            if (_version.RunAsUser && pod.RunAsUser == 0) PodFail(RunAsUser, "securityContext.runAsUser is 0", ".securityContext.runAsUser");
         }
 
         public void Container(ContainerView container)
@@ -272,9 +345,12 @@ public sealed class PodSecurityRules : IRuleFamily
                 }
 
                 if (context.SeLinuxOptions is { } seLinux) SeLinux(seLinux, container);
-                if (context.ProcMount is { } procMount && procMount != "Default" && (_restricted || !_userNamespace))
+                // Baseline allows any procMount in a user namespace from v1.35; restricted never does.
+                if (context.ProcMount is { } procMount && procMount != "Default" && (_restricted || !_userNamespaceRelaxed))
                 {
-                    var note = _userNamespace ? " (restricted disallows it even with hostUsers: false)" : "";
+                    var note = !_userNamespace ? ""
+                        : _userNamespaceRelaxed ? " (restricted disallows it even with hostUsers: false)"
+                        : $" (hostUsers: false relaxes it only from Pod Security Standards v1.35; the policy follows v1.{_version.Minor})";
                     Fail(ProcMount, container, $"securityContext.procMount is {Shown(procMount)}{note}", ".securityContext.procMount");
                 }
             }
@@ -282,16 +358,16 @@ public sealed class PodSecurityRules : IRuleFamily
             CheckCapabilities(container, context?.Capabilities);
             CheckSeccomp(container, context?.SeccompProfile);
             Ports(container);
-            ProbeAndLifecycleHosts(container);
+            if (_version.HostProbes) ProbeAndLifecycleHosts(container);
 
             if (!_restricted) return;
-            if (!_windows && context?.AllowPrivilegeEscalation != false)
+            if (_version.AllowPrivilegeEscalation && _restrictedLinux && context?.AllowPrivilegeEscalation != false)
             {
                 var value = context?.AllowPrivilegeEscalation is null ? "not set (it must be false)" : "true";
                 Fail(AllowPrivilegeEscalation, container, $"securityContext.allowPrivilegeEscalation is {value}", ".securityContext.allowPrivilegeEscalation");
             }
 
-            if (_userNamespace) return;
+            if (_userNamespaceRelaxed) return;
             if (context?.RunAsNonRoot is { } nonRoot)
             {
                 if (!nonRoot) Fail(RunAsNonRoot, container, "securityContext.runAsNonRoot is false", ".securityContext.runAsNonRoot");
@@ -301,31 +377,47 @@ public sealed class PodSecurityRules : IRuleFamily
                 Fail(RunAsNonRoot, container, "securityContext.runAsNonRoot is not set and the pod does not set it to true", ".securityContext.runAsNonRoot");
             }
 
-            if (context?.RunAsUser == 0) Fail(RunAsUser, container, "securityContext.runAsUser is 0", ".securityContext.runAsUser");
+            if (_version.RunAsUser && context?.RunAsUser == 0) Fail(RunAsUser, container, "securityContext.runAsUser is 0", ".securityContext.runAsUser");
         }
 
-        /// <summary>Legacy AppArmor annotations on the pod template, keyed by container name.</summary>
-        public void AppArmorAnnotations()
+        /// <summary>Legacy annotations on the pod template: AppArmor's, and seccomp's where the version reads them (before v1.19).</summary>
+        public void TemplateAnnotations()
         {
             var annotations = _workload.TemplateMetadata.Annotations;
             if (annotations is null || annotations.Count == 0) return;
             if (annotations is Dictionary<string, string> dictionary)
             {
-                foreach (var (key, value) in dictionary) AppArmorAnnotation(key, value);
+                foreach (var (key, value) in dictionary) TemplateAnnotation(key, value);
             }
             else
             {
-                foreach (var (key, value) in annotations) AppArmorAnnotation(key, value);
+                foreach (var (key, value) in annotations) TemplateAnnotation(key, value);
             }
         }
 
-        private void AppArmorAnnotation(string key, string? value)
+        private void TemplateAnnotation(string key, string? value)
         {
-            if (!key.StartsWith(AppArmorAnnotationPrefix, StringComparison.Ordinal) || IsAllowedAppArmorAnnotation(value)) return;
+            if (key.StartsWith(AppArmorAnnotationPrefix, StringComparison.Ordinal))
+            {
+                if (!IsAllowedAppArmorAnnotation(value)) AnnotationFail(AppArmorProfile, key, value, FindContainer(key.AsSpan(AppArmorAnnotationPrefix.Length)));
+            }
+            else if (!_version.SeccompFields && !IsAllowedSeccompAnnotation(value))
+            {
+                // Upstream reads the pod's annotation and one per container that exists; others configure nothing.
+                if (key == SeccompPodAnnotation) AnnotationFail(SeccompProfile, key, value, null);
+                else if (key.StartsWith(SeccompContainerAnnotationPrefix, StringComparison.Ordinal)
+                         && FindContainer(key.AsSpan(SeccompContainerAnnotationPrefix.Length)) is { } container)
+                {
+                    AnnotationFail(SeccompProfile, key, value, container);
+                }
+            }
+        }
+
+        private void AnnotationFail(RuleDefinition rule, string key, string? value, ContainerView? container)
+        {
             var path = $"{TemplateMetadataPath(_workload.PodSpecPath)}.annotations['{key}']";
-            var container = FindContainer(key.AsSpan(AppArmorAnnotationPrefix.Length));
             var who = container?.Label ?? "pod";
-            _findings.Fail(AppArmorProfile, $"{who}: annotation {key} is {Shown(value)}", path, container?.Image);
+            _findings.Fail(rule, $"{who}: annotation {key} is {Shown(value)}", path, container?.Image);
         }
 
         private void Volume(V1Volume volume, int index)
@@ -349,9 +441,9 @@ public sealed class PodSecurityRules : IRuleFamily
 
         private void SeLinux(V1SELinuxOptions options, ContainerView? container)
         {
-            if (!AllowedSeLinuxTypes.Contains(options.Type ?? ""))
+            if (!_version.SeLinuxTypes.Contains(options.Type ?? ""))
             {
-                Fail(SeLinuxOptions, container, $"securityContext.seLinuxOptions.type is {Shown(options.Type)}", ".securityContext.seLinuxOptions.type");
+                Fail(SeLinuxOptions, container, $"securityContext.seLinuxOptions.type is {Shown(options.Type)}{AtVersion()}", ".securityContext.seLinuxOptions.type");
             }
 
             if (!string.IsNullOrEmpty(options.User))
@@ -367,7 +459,7 @@ public sealed class PodSecurityRules : IRuleFamily
 
         private void CheckCapabilities(ContainerView container, V1Capabilities? capabilities)
         {
-            var restrictedLinux = _restricted && !_windows;
+            var restrictedLinux = _restrictedLinux && _version.RestrictedCapabilities;
             if (capabilities?.Add is { } add)
             {
                 for (var i = 0; i < add.Count; i++)
@@ -393,6 +485,8 @@ public sealed class PodSecurityRules : IRuleFamily
 
         private void CheckSeccomp(ContainerView container, V1SeccompProfile? profile)
         {
+            // Before v1.19 the fields are not read at all (the annotations are).
+            if (!_version.SeccompFields) return;
             if (profile is not null)
             {
                 if (!IsValidSeccomp(profile))
@@ -400,7 +494,7 @@ public sealed class PodSecurityRules : IRuleFamily
                     Fail(SeccompProfile, container, $"securityContext.seccompProfile.type is {Shown(profile.Type)}", ".securityContext.seccompProfile.type");
                 }
             }
-            else if (_restricted && !_windows && _pod?.SeccompProfile is null)
+            else if (_restrictedLinux && _pod?.SeccompProfile is null)
             {
                 // A pod-level profile that is set (valid or not) covers the container; an invalid one is reported on the pod.
                 Fail(SeccompProfile, container, "securityContext.seccompProfile is not set and the pod sets no RuntimeDefault or Localhost profile",
@@ -471,12 +565,19 @@ public sealed class PodSecurityRules : IRuleFamily
 
         private void PodFail(RuleDefinition rule, string what, string fieldPath) =>
             _findings.Fail(rule, $"pod: {what}", _workload.PodSpecPath + fieldPath);
+
+        /// <summary>Names a pinned older version in messages whose verdict depends on it; nothing at the newest.</summary>
+        private string AtVersion() => _version.Minor < PodSecurityVersion.NewestKnownMinor ? $" at Pod Security Standards v1.{_version.Minor}" : "";
     }
 
     private static bool IsValidSeccomp(V1SeccompProfile? profile) =>
         profile?.Type is "RuntimeDefault" or "Localhost";
 
     private static bool IsAllowedAppArmorType(string? type) => type is "RuntimeDefault" or "Localhost";
+
+    /// <summary>Upstream validSeccompAnnotationValue: runtime/default, docker/default or localhost/*; anything else (unconfined, empty) is forbidden.</summary>
+    private static bool IsAllowedSeccompAnnotation(string? value) =>
+        value is "runtime/default" or "docker/default" || (value is not null && value.StartsWith("localhost/", StringComparison.Ordinal));
 
     private static bool IsAllowedAppArmorAnnotation(string? value) =>
         string.IsNullOrEmpty(value) || value == "runtime/default" || value.StartsWith("localhost/", StringComparison.Ordinal);

@@ -53,6 +53,17 @@ public sealed record PolicyEvaluation(
     /// <summary>AWS facts that could not be learned, when the policy has AWS-backed rules on; null when it has none.</summary>
     public IReadOnlyList<FactError>? AwsErrors { get; init; }
 
+    /// <summary>
+    /// Namespaces whose labels were unknown to a namespace selector (the scan, without their Namespace objects):
+    /// their resources were evaluated as selected. Sorted; empty when every match was decided.
+    /// </summary>
+    public IReadOnlyList<string> UndecidedNamespaces { get; init; } = [];
+
+    /// <summary>Resources evaluated as selected only because their namespace's labels were unknown (workloads in, and the Namespace of, <see cref="UndecidedNamespaces"/>).</summary>
+    public int UndecidedResources => UndecidedNamespaces.Count == 0 ? 0 : Resources.Count(r =>
+        r.Resource.Namespace is { } ns ? UndecidedNamespaces.Contains(ns, StringComparer.Ordinal)
+        : r.Resource.Kind == "Namespace" && UndecidedNamespaces.Contains(r.Resource.Name, StringComparer.Ordinal));
+
     public IEnumerable<Finding> AllFindings => Resources.SelectMany(r => r.Findings).Concat(ClusterFindings);
 
     private static ComplianceSummary Summarize(IReadOnlyList<ResourceEvaluation> resources)

@@ -80,6 +80,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         {
             EnabledRules = [.. plan.WorkloadRules, .. plan.NamespaceRules, .. plan.ClusterRules],
             AwsErrors = usesAws ? snapshot.Aws!.Errors.Distinct().ToList() : null,
+            UndecidedNamespaces = [.. scope.UndecidedNamespaces],
         };
     }
 

@@ -7,6 +7,7 @@ namespace EksHardening.Operator.Rules;
 public sealed class WorkloadRules : IRuleFamily
 {
     public const string PsaEnforceLabel = "pod-security.kubernetes.io/enforce";
+    public const string PsaEnforceVersionLabel = "pod-security.kubernetes.io/enforce-version";
 
     public static readonly RuleDefinition ResourceLimits = new(
         "workload.resource-limits", "Every container sets CPU and memory limits",
@@ -19,9 +20,9 @@ public sealed class WorkloadRules : IRuleFamily
         "Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the container must write.");
 
     public static readonly RuleDefinition NamespacePsaLabel = new(
-        "namespace.psa-label", "Namespaces enforce Pod Security Admission at the policy's level or stricter",
+        "namespace.psa-label", "Namespaces enforce Pod Security Admission at the policy's level or stricter, and at its version or newer",
         ResponsibilityRow.InfrastructureSecurity, Severity.Medium, RuleScope.Namespace, "podSecurity.requireNamespaceLabel",
-        "Label the namespace: kubectl label ns <name> pod-security.kubernetes.io/enforce=<level>.");
+        "Label the namespace: kubectl label ns <name> pod-security.kubernetes.io/enforce=<level>, and remove pod-security.kubernetes.io/enforce-version or set it to latest (or at least the policy's podSecurity.version).");
 
     public IReadOnlyList<RuleDefinition> Rules { get; } = [ResourceLimits, ReadOnlyRootFilesystem, NamespacePsaLabel];
 
@@ -74,7 +75,8 @@ public sealed class WorkloadRules : IRuleFamily
 
     public void EvaluateNamespace(NamespaceContext context, FindingCollector findings)
     {
-        var required = context.Policy.PodSecurity!.Level;
+        var duty = context.Policy.PodSecurity!;
+        var required = duty.Level;
         if (context.Namespace is null)
         {
             findings.Fail(NamespacePsaLabel,
@@ -101,6 +103,31 @@ public sealed class WorkloadRules : IRuleFamily
         {
             findings.Fail(NamespacePsaLabel, $"Namespace {context.Name} enforces {value}, weaker than the required {LevelName(required)}",
                 $"metadata.labels[{PsaEnforceLabel}]");
+        }
+
+        EnforceVersion(context.Name, labels, PodSecurityVersion.OfPolicy(duty.Version), findings);
+    }
+
+    /// <summary>
+    /// The enforce level is checked at the version the namespace pins (absent: latest): an older one lacks the checks
+    /// added or tightened since. An invalid value is rejected by Pod Security Admission on create and update, and a
+    /// namespace that still carries one is evaluated at latest; it is reported, as its intent cannot be known.
+    /// </summary>
+    private static void EnforceVersion(string name, IDictionary<string, string> labels, PodSecurityVersion policyVersion, FindingCollector findings)
+    {
+        if (!labels.TryGetValue(PsaEnforceVersionLabel, out var text)) return;
+        var path = $"metadata.labels[{PsaEnforceVersionLabel}]";
+        if (!PodSecurityVersion.TryParse(text, out var pinned))
+        {
+            findings.Fail(NamespacePsaLabel,
+                $"Namespace {name}: {PsaEnforceVersionLabel}={text} is not a valid version ({PodSecurityVersion.SyntaxProblem}); Pod Security Admission rejects it on create and update and evaluates a namespace that carries it at latest",
+                path);
+        }
+        else if (pinned.EffectiveMinor < policyVersion.EffectiveMinor)
+        {
+            findings.Fail(NamespacePsaLabel,
+                $"Namespace {name}: {PsaEnforceVersionLabel}={text} is older than the policy's Pod Security Standards version {policyVersion.Describe()}: admission there does not enforce the checks added or tightened since {pinned}",
+                path);
         }
     }
 

@@ -5,28 +5,8 @@ using EksHardening.Operator.Tests.Support;
 
 namespace EksHardening.Operator.Tests.Cli;
 
-public sealed class ScanCommandTests : IDisposable
+public sealed class ScanCommandTests : ScanTestBase
 {
-    private readonly string _temp = Directory.CreateTempSubdirectory("eks-hardening-scan-").FullName;
-
-    public void Dispose() => Directory.Delete(_temp, recursive: true);
-
-    private sealed record Outcome(int ExitCode, string Stdout, string Stderr);
-
-    private static Outcome Scan(string? stdin, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = new ScanCommand(new StringReader(stdin ?? ""), stdout, stderr, new FixedClock(TestEvaluation.Now)).Run(args);
-        return new Outcome(code, stdout.ToString(), stderr.ToString());
-    }
-
-    private string Write(string name, string content)
-    {
-        var path = Path.Combine(_temp, name);
-        File.WriteAllText(path, content);
-        return path;
-    }
 
     private static string Examples => RepositoryPaths.Of("deploy", "examples");
 
@@ -167,11 +147,11 @@ public sealed class ScanCommandTests : IDisposable
     [Fact]
     public void Directories_are_read_recursively_for_yaml_yml_and_json_only()
     {
-        Directory.CreateDirectory(Path.Combine(_temp, "nested", "deeper"));
+        Directory.CreateDirectory(Path.Combine(Temp, "nested", "deeper"));
         Write(Path.Combine("nested", "deeper", "pod.yml"), CompliantPod.Replace("nginx:1.25", "nginx"));
         Write(Path.Combine("nested", "policy.yaml"), LatestPolicy);
         Write(Path.Combine("nested", "notes.txt"), "not: [yaml");
-        var outcome = Scan(null, "-f", Path.Combine(_temp, "nested"), "-o", "json");
+        var outcome = Scan(null, "-f", Path.Combine(Temp, "nested"), "-o", "json");
         Assert.Equal(ScanCommand.ExitViolations, outcome.ExitCode);
     }
 
@@ -203,7 +183,7 @@ public sealed class ScanCommandTests : IDisposable
         var path = Write(name, content);
         var outcome = Scan(null, "-f", path, "--policy", Write("p.yaml", LatestPolicy));
         Assert.Equal(ScanCommand.ExitUsage, outcome.ExitCode);
-        Assert.Contains(Path.Combine(_temp, location), outcome.Stderr);
+        Assert.Contains(Path.Combine(Temp, location), outcome.Stderr);
         Assert.Contains(reason, outcome.Stderr);
         Assert.DoesNotContain("   at ", outcome.Stderr);
         Assert.Single(outcome.Stderr.TrimEnd().Split('\n'));
@@ -212,7 +192,7 @@ public sealed class ScanCommandTests : IDisposable
     [Fact]
     public void A_missing_file_is_an_input_error()
     {
-        var outcome = Scan(null, "-f", Path.Combine(_temp, "absent.yaml"));
+        var outcome = Scan(null, "-f", Path.Combine(Temp, "absent.yaml"));
         Assert.Equal(ScanCommand.ExitUsage, outcome.ExitCode);
         Assert.Contains("absent.yaml:0: no such file or directory", outcome.Stderr);
     }

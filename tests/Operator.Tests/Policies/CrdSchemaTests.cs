@@ -146,7 +146,7 @@ public class CrdSchemaTests
     public void Defaults_are_valid_for_their_own_schema()
     {
         var defaults = Nodes(Schema).Where(n => n.Node["default"] is not null).ToList();
-        Assert.Equal(["spec.mode", "spec.podSecurity.level", "spec.admission.unknownImages", "spec.dryRun", "spec.evaluationInterval"],
+        Assert.Equal(["spec.mode", "spec.podSecurity.level", "spec.podSecurity.version", "spec.admission.unknownImages", "spec.dryRun", "spec.evaluationInterval"],
             defaults.Select(d => d.Path));
         foreach (var (path, node) in defaults)
         {

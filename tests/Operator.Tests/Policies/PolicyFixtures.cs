@@ -39,6 +39,7 @@ internal static class PolicyFixtures
             deniedManagedPolicies: [AdministratorAccess, PowerUserAccess, IAMFullAccess]
           podSecurity:
             level: restricted
+            version: latest
             requireResourceLimits: false
             requireReadOnlyRootFilesystem: false
             requireNamespaceLabel: false

@@ -98,6 +98,31 @@ public class PolicyValidatorTests
         Assert.Equal("spec.exemptions[0].rules[1]", Assert.Single(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray("pss.*", "psss.*"))).Path);
     }
 
+    [Theory]
+    [InlineData("latest", true)]
+    [InlineData("v1.0", true)]
+    [InlineData("v1.37", true)]
+    [InlineData("v1.40", true)]
+    [InlineData("v1.01", false)]
+    [InlineData("1.30", false)]
+    [InlineData("v2.0", false)]
+    [InlineData("v0.9", false)]
+    [InlineData("Latest", false)]
+    [InlineData("", false)]
+    public void PodSecurity_version_is_latest_or_v1_N(string version, bool valid)
+    {
+        var problems = WithSpec(s => s["podSecurity"]!["version"] = version);
+        if (valid)
+        {
+            Assert.Empty(problems);
+            return;
+        }
+
+        var problem = Assert.Single(problems);
+        Assert.Equal("spec.podSecurity.version", problem.Path);
+        Assert.Contains("does not match ^(latest|v1\\.(0|[1-9][0-9]{0,5}))$", problem.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Missing_required_fields_are_named()
     {

@@ -1,0 +1,34 @@
+using EksHardening.Operator.Cli;
+using EksHardening.Operator.Tests.Support;
+
+namespace EksHardening.Operator.Tests.Cli;
+
+/// <summary>Runs <c>eks-hardening scan</c> in process at the tests' fixed instant, with a scratch folder for input files.</summary>
+public abstract class ScanTestBase : IDisposable
+{
+    protected string Temp { get; } = Directory.CreateTempSubdirectory("eks-hardening-scan-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(Temp, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected sealed record Outcome(int ExitCode, string Stdout, string Stderr);
+
+    protected static Outcome Scan(string? stdin, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = new ScanCommand(new StringReader(stdin ?? ""), stdout, stderr, new FixedClock(TestEvaluation.Now)).Run(args);
+        return new Outcome(code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>Writes a file into the scratch folder and returns its path.</summary>
+    protected string Write(string name, string content)
+    {
+        var path = Path.Combine(Temp, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+}
