@@ -32,7 +32,7 @@ public sealed class IamRoleRules : IRuleFamily
     // Critical like admin access: the worst case of every listed path is full administrator access (both sources say so),
     // and which principals a path reaches, and what they may do, is not evaluated here.
     public static readonly RuleDefinition NoPrivilegeEscalation = new(
-        "irsa.no-privilege-escalation", "The workload's IAM role opens no known IAM privilege-escalation path (policy writes, PassRole to compute, code on existing compute, AssumeRole on *)",
+        "irsa.no-privilege-escalation", "The workload's IAM role opens no known IAM privilege-escalation path (IAM policy writes, PassRole to new compute, code on existing compute, AssumeRole on every role)",
         ResponsibilityRow.IdentityManagement, Severity.Critical, RuleScope.Workload, "irsa.disallowPrivilegeEscalation",
         "Remove the named permissions, or scope them to resources that cannot grant more (never the role itself, its own policies, or roles to pass).",
         RequiresAws: true);
