@@ -16,7 +16,8 @@ namespace EksHardening.Operator.Rules;
 /// for the compute services). Resource scoping closes a path only when no resource of that kind is left: a statement
 /// allowing <c>iam:PutRolePolicy</c> on one named role is a path to that role — whatever it can do, the workload can make
 /// it do more; which roles trust whom is not evaluated here. Whether the path leads to the role itself (its own ARN, or
-/// one of its attached customer managed policies) is said in the message. <c>sts:AssumeRole</c> is a path only when it
+/// one of its attached customer managed policies) is said in the message; <c>iam:PassRole</c> must reach a role other
+/// than itself, since passing its own role to new compute gains nothing. <c>sts:AssumeRole</c> is a path only when it
 /// reaches every role of the account (a <c>*</c>-like resource): naming the roles to assume is how role chains are meant
 /// to be written. Conditions are not weighed: a path granted under conditions is still reported, with them.
 /// </remarks>
