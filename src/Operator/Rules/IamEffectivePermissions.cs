@@ -103,11 +103,12 @@ public sealed class IamEffectivePermissions
     }
 
     /// <summary>Whether the role may call <paramref name="action"/> on every resource of <paramref name="scope"/>, and by which statements.</summary>
-    public IamAccess CheckEvery(string action, IamResourceScope scope)
+    /// <param name="subtractDenies">False: whether the Allows alone reach every resource of the scope (a wildcard grant), whatever a Deny carves out of it.</param>
+    public IamAccess CheckEvery(string action, IamResourceScope scope, bool subtractDenies = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(action);
         ArgumentNullException.ThrowIfNull(scope);
-        var statements = _statements.Where(s => s.CoversAction(action) && (s.IsAllow || s.Subtracts)).ToList();
+        var statements = _statements.Where(s => s.CoversAction(action) && (s.IsAllow || (s.Subtracts && subtractDenies))).ToList();
         var universe = ArnPattern.Compile(scope.Pattern, ArnPatternReading.Broad);
         var classes = new List<ActionClass> { new(action, statements) };
         if (!Covers(classes, universe, _ => true)) return new IamAccess([], IgnoredDenies(action));

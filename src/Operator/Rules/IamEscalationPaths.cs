@@ -147,7 +147,10 @@ public static class IamEscalationPaths
         switch (step.Target)
         {
             case IamEscalationTarget.EveryRole:
-                return new(step, permissions.CheckEvery(step.Action, permissions.RolesOfAccount), $"every role of account {role.Account}");
+                // Granted on every role, and a Deny that names some of them leaves the rest: still a wildcard.
+                var every = permissions.CheckEvery(step.Action, permissions.RolesOfAccount, subtractDenies: false);
+                var reachable = every.Allowed && permissions.CheckSome(step.Action, permissions.RolesOfAccount).Allowed;
+                return new(step, reachable ? every : every with { Grants = [] }, $"every role of account {role.Account}");
             case IamEscalationTarget.Role when permissions.Check(step.Action, role.Arn) is { Allowed: true } self:
                 return new(step, self, "the role itself", LeadsToItself: true);
             case IamEscalationTarget.CustomerManagedPolicy:

@@ -114,6 +114,13 @@ public sealed class IamEscalationPathsTests
         Assert.True(open == Opens(id, Allow([action], resource)), $"{id}: {action} on {resource}");
 
     [Theory]
+    [InlineData("arn:aws:iam::111122223333:role/admin", true)]      // the other roles stay reachable through "*"
+    [InlineData("arn:aws:iam::111122223333:role/*", false)]
+    [InlineData("*", false)]
+    public void A_deny_closes_AssumeRole_on_every_role_only_when_it_covers_them_all(string denied, bool open) =>
+        Assert.Equal(open, Opens("sts-001", Allow(["sts:AssumeRole"]), $$"""{ "Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "{{denied}}" }"""));
+
+    [Theory]
     [InlineData("*", true)]
     [InlineData("arn:aws:iam::111122223333:role/worker", true)]
     [InlineData("arn:aws:iam::111122223333:role/app", false)]    // passing its own role to new compute gains nothing
