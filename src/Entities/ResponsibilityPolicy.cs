@@ -83,6 +83,7 @@ public sealed class IrsaDuty
     [JsonPropertyName("disallowSharedRoles")] public bool? DisallowSharedRoles { get; set; }
     [JsonPropertyName("requireScopedTrustPolicy")] public bool? RequireScopedTrustPolicy { get; set; }
     [JsonPropertyName("disallowWildcardActions")] public bool? DisallowWildcardActions { get; set; }
+    [JsonPropertyName("disallowPrivilegeEscalation")] public bool? DisallowPrivilegeEscalation { get; set; }
     [JsonPropertyName("deniedManagedPolicies")] public List<string>? DeniedManagedPolicies { get; set; }
 }
 

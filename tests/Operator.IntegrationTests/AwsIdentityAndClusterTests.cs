@@ -47,6 +47,14 @@ public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
         _aws.Iam.AddRole(new StubRole { Name = "loose", TrustPolicy = Trust(provider, "system:serviceaccount:*", "StringLike"),
             InlinePolicies = new Dictionary<string, string> { ["all-s3"] = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}""" },
             AttachedPolicyArns = ["arn:aws:iam::aws:policy/AdministratorAccess"] });
+        // Admin only when its inline and customer managed policies are read together (issue 12).
+        var iamOnly = _aws.Iam.AddManagedPolicy(StubManagedPolicy.Create("iam-only", """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}"""));
+        _aws.Iam.AddRole(new StubRole { Name = "split", TrustPolicy = Trust(provider, "system:serviceaccount:shop:ops"),
+            InlinePolicies = new Dictionary<string, string> { ["all-but-iam"] = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"iam:*","Resource":"*"}]}""" },
+            AttachedPolicyArns = [iamOnly.Arn!] });
+        // No admin, but PassRole with a compute-creating action.
+        _aws.Iam.AddRole(new StubRole { Name = "launcher", TrustPolicy = Trust(provider, "system:serviceaccount:shop:jobs"),
+            InlinePolicies = new Dictionary<string, string> { ["launch"] = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::{{_aws.AccountId}}:role/worker"},{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*"}]}""" } });
     }
 
     public async Task DisposeAsync()
@@ -76,7 +84,9 @@ public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
         Account("api", $"arn:aws:iam::{_aws.AccountId}:role/scoped"),
         Account("batch", $"arn:aws:iam::{_aws.AccountId}:role/loose"),
         Account("plain", null),
-        Pod("api"), Pod("batch"), Pod("plain"),
+        Account("ops", $"arn:aws:iam::{_aws.AccountId}:role/split"),
+        Account("jobs", $"arn:aws:iam::{_aws.AccountId}:role/launcher"),
+        Pod("api"), Pod("batch"), Pod("plain"), Pod("ops"), Pod("jobs"),
     ];
 
     private static V1ServiceAccount Account(string name, string? role) => new()
@@ -124,6 +134,25 @@ public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
         Assert.Contains("authenticator", evaluation.ClusterFindings.Single(f => f.Rule.Id == "cluster.control-plane-logging").Message);
         Assert.Empty(evaluation.AwsErrors!);
     }
+
+    [Fact]
+    public async Task Admin_and_escalation_are_judged_on_all_of_a_roles_policies_read_from_IAM()
+    {
+        var evaluation = await EvaluateAsync("irsa: {deniedManagedPolicies: [AdministratorAccess], disallowPrivilegeEscalation: true}");
+
+        Assert.Equal(FindingResult.Pass, Result(evaluation, "api", "irsa.no-admin-policies"));
+        Assert.Equal(FindingResult.Pass, Result(evaluation, "api", "irsa.no-privilege-escalation"));
+        Assert.Equal(FindingResult.Fail, Result(evaluation, "ops", "irsa.no-admin-policies"));
+        Assert.Contains("every action on every resource (administrator access), granted by inline policy all-but-iam Statement[0], managed policy iam-only Statement[0]",
+            Message(evaluation, "ops", "irsa.no-admin-policies"), StringComparison.Ordinal);
+        Assert.Equal(FindingResult.Pass, Result(evaluation, "jobs", "irsa.no-admin-policies"));
+        Assert.Equal(FindingResult.Fail, Result(evaluation, "jobs", "irsa.no-privilege-escalation"));
+        Assert.Contains("privilege-escalation path ec2-001", Message(evaluation, "jobs", "irsa.no-privilege-escalation"), StringComparison.Ordinal);
+        Assert.Empty(evaluation.AwsErrors!);
+    }
+
+    private static string Message(PolicyEvaluation evaluation, string pod, string rule) =>
+        evaluation.Resources.Single(r => r.Resource.Name == pod).Findings.First(f => f.Rule.Id == rule && f.Result == FindingResult.Fail).Message;
 
     [Fact]
     public async Task AccessDenied_on_IAM_gives_errors_and_AwsReachable_False_while_the_rest_is_evaluated()

@@ -4,7 +4,8 @@ namespace EksHardening.Operator.Rules;
 
 /// <summary>
 /// Pure analysis of IAM policy documents behind <c>irsa.trust-policy-scoped</c>, <c>irsa.no-wildcard-actions</c>
-/// and <c>irsa.no-admin-policies</c>.
+/// and the denied-managed-policy part of <c>irsa.no-admin-policies</c>, statement by statement. What a role's policies
+/// allow together is <see cref="IamEffectivePermissions"/>'s question.
 /// </summary>
 /// <remarks>
 /// What counts, so that a reader can predict every verdict:
@@ -467,21 +468,12 @@ public static partial class IamPolicyAnalysis
         return Stars(service) ? WildcardKind.AllActions : WildcardKind.ServiceWide;
     }
 
-    /// <summary>A policy that is effectively administrator: some Allow statement grants every action (<c>"*"</c>) on every resource.</summary>
-    /// <remarks>Conditions are not weighed: admin rights limited to a region or an IP range are still admin rights.</remarks>
-    /// <exception cref="FormatException">The document is not a readable policy.</exception>
-    public static bool IsEffectivelyAdmin(string policyJson) => IsEffectivelyAdmin(ParseOrThrow(policyJson));
-
-    /// <inheritdoc cref="IsEffectivelyAdmin(string)"/>
-    public static bool IsEffectivelyAdmin(IamPolicyDocument policy) =>
-        FindWildcardActions(policy).Any(g => g.Kind == WildcardKind.AllActions && g.AllResources);
-
     /// <summary>
     /// Whether a managed policy is on the denied list. Names compare case-sensitively, as IAM's do. A denied entry may be
     /// a name (<c>AdministratorAccess</c>), a path and name (<c>job-function/ViewOnlyAccess</c>) or an ARN; ARNs match
     /// in any partition (<c>aws</c>, <c>aws-cn</c>, <c>aws-us-gov</c>). Names and paths stand for AWS managed policies
     /// (<c>arn:PARTITION:iam::aws:policy/...</c>): a customer managed policy that merely shares the name matches only an
-    /// entry giving its own ARN (judge its content with <see cref="IsEffectivelyAdmin(IamPolicyDocument)"/>). A bare name
+    /// entry giving its own ARN (its content is judged by <see cref="IamEffectivePermissions.FindAdministratorAccess"/>). A bare name
     /// passed as <paramref name="policyArnOrName"/> is taken to be an AWS managed policy's: pass the ARN when known.
     /// </summary>
     public static bool IsDeniedManagedPolicy(string policyArnOrName, IEnumerable<string> denied)

@@ -4,9 +4,10 @@ namespace EksHardening.Operator.Rules;
 
 /// <summary>
 /// Least privilege of each workload's IAM role, read from IAM (<c>irsa.trust-policy-scoped</c>,
-/// <c>irsa.no-wildcard-actions</c>, <c>irsa.no-admin-policies</c>): the role an IRSA annotation or an EKS Pod
-/// Identity association gives the service account trusts only that account, and grants no wildcard or admin
-/// permissions. Documents come from <see cref="AwsFacts"/>; a role that could not be read is an error.
+/// <c>irsa.no-wildcard-actions</c>, <c>irsa.no-admin-policies</c>, <c>irsa.no-privilege-escalation</c>): the role an IRSA
+/// annotation or an EKS Pod Identity association gives the service account trusts only that account, grants no wildcard
+/// or admin permissions, and opens no known escalation path. Documents come from <see cref="AwsFacts"/>; a role or a
+/// document that could not be read is an error.
 /// </summary>
 public sealed class IamRoleRules : IRuleFamily
 {
@@ -23,20 +24,29 @@ public sealed class IamRoleRules : IRuleFamily
         RequiresAws: true);
 
     public static readonly RuleDefinition NoAdminPolicies = new(
-        "irsa.no-admin-policies", "The workload's IAM role has none of the denied managed policies and no admin-equivalent policy",
+        "irsa.no-admin-policies", "The workload's IAM role has none of the denied managed policies and its policies together are not admin-equivalent",
         ResponsibilityRow.IdentityManagement, Severity.Critical, RuleScope.Workload, "irsa.deniedManagedPolicies",
         "Detach the policy and grant the specific permissions the workload uses.",
         RequiresAws: true);
 
-    public IReadOnlyList<RuleDefinition> Rules { get; } = [TrustPolicyScoped, NoWildcardActions, NoAdminPolicies];
+    // Critical like admin access: the worst case of every listed path is full administrator access (both sources say so),
+    // and which principals a path reaches, and what they may do, is not evaluated here.
+    public static readonly RuleDefinition NoPrivilegeEscalation = new(
+        "irsa.no-privilege-escalation", "The workload's IAM role opens no known IAM privilege-escalation path (IAM policy writes, PassRole to new compute, code on existing compute, AssumeRole on every role)",
+        ResponsibilityRow.IdentityManagement, Severity.Critical, RuleScope.Workload, "irsa.disallowPrivilegeEscalation",
+        "Remove the named permissions, or scope them to resources that cannot grant more (never the role itself, its own policies, or roles to pass).",
+        RequiresAws: true);
+
+    public IReadOnlyList<RuleDefinition> Rules { get; } = [TrustPolicyScoped, NoWildcardActions, NoAdminPolicies, NoPrivilegeEscalation];
 
     public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy)
     {
         if (policy.Irsa is not { } duty) return [];
-        var enabled = new List<RuleDefinition>(3);
+        var enabled = new List<RuleDefinition>(4);
         if (duty.RequireScopedTrustPolicy == true) enabled.Add(TrustPolicyScoped);
         if (duty.DisallowWildcardActions == true) enabled.Add(NoWildcardActions);
         if (duty.DeniedManagedPolicies is { Count: > 0 }) enabled.Add(NoAdminPolicies);
+        if (duty.DisallowPrivilegeEscalation == true) enabled.Add(NoPrivilegeEscalation);
         return enabled;
     }
 
@@ -87,43 +97,78 @@ public sealed class IamRoleRules : IRuleFamily
             }
         }
 
-        var documents = facts.InlinePolicies.Select(p => (Name: $"inline policy {p.PolicyName}", Document: (string?)p.PolicyDocument))
-            .Concat(facts.AttachedPolicies.Select(a => (Name: $"managed policy {a.Policy.PolicyName}", a.Document)))
-            .ToList();
+        if (duty.DisallowWildcardActions != true && duty.DeniedManagedPolicies is not { Count: > 0 } && duty.DisallowPrivilegeEscalation != true) return;
+        var arnText = role.Arn.Length > 0 ? role.Arn : roleArn;
+        if (!Aws.IamRoleArn.TryParse(arnText, out var arn))
+        {
+            foreach (var rule in enabled.Where(r => r != TrustPolicyScoped)) findings.Error(rule, $"{who}: {arnText} is not an IAM role ARN, so its permissions cannot be judged", path);
+            return;
+        }
+
+        var analysis = IamRoleAnalysis.Of(facts, new IamRoleContext(arnText, arn.Partition, arn.AccountId));
+        foreach (var problem in analysis.Problems)
+        {
+            foreach (var rule in enabled.Where(r => r != TrustPolicyScoped)) findings.Error(rule, $"{who}: {problem}", path);
+        }
 
         if (duty.DisallowWildcardActions == true)
         {
-            foreach (var (name, document) in documents)
+            foreach (var source in analysis.Documents)
             {
-                if (IamPolicyDocument.TryParse(document, out var problem) is not { } parsed)
+                foreach (var grant in IamPolicyAnalysis.FindWildcardActions(source.Document))
                 {
-                    findings.Error(NoWildcardActions, $"{who}: {name} cannot be read: {problem}", path);
-                    continue;
-                }
-
-                foreach (var grant in IamPolicyAnalysis.FindWildcardActions(parsed))
-                {
-                    findings.Fail(NoWildcardActions, $"{who}: {name} {grant.Description}", path);
+                    findings.Fail(NoWildcardActions, $"{who}: {source.Name} {grant.Description}", path);
                 }
             }
         }
 
         if (duty.DeniedManagedPolicies is { Count: > 0 } denied)
         {
+            var deniedNames = new HashSet<string>(StringComparer.Ordinal);
             foreach (var (attached, _) in facts.AttachedPolicies.Where(a => IamPolicyAnalysis.IsDeniedManagedPolicy(a.Policy.PolicyArn, denied)))
             {
                 findings.Fail(NoAdminPolicies, $"{who} has the denied managed policy {attached.PolicyName} ({attached.PolicyArn})", path);
+                deniedNames.Add($"managed policy {attached.PolicyName}");
             }
 
-            foreach (var (name, document) in documents)
+            // Said once already when the denied policies alone make the role admin.
+            if (analysis.Admin is { } admin && !admin.Grants.All(g => deniedNames.Contains(g.Policy)))
             {
-                if (IamPolicyDocument.TryParse(document, out _) is { } parsed && IamPolicyAnalysis.IsEffectivelyAdmin(parsed)
-                    && !facts.AttachedPolicies.Any(a => IamPolicyAnalysis.IsDeniedManagedPolicy(a.Policy.PolicyArn, denied) && name.EndsWith(a.Policy.PolicyName, StringComparison.Ordinal)))
-                {
-                    findings.Fail(NoAdminPolicies, $"{who}: {name} allows every action on every resource (administrator access)", path);
-                }
+                findings.Fail(NoAdminPolicies, $"{who}: {Describe(admin)}", path);
             }
         }
+
+        if (duty.DisallowPrivilegeEscalation == true)
+        {
+            if (analysis.Admin is { } admin)
+            {
+                findings.Fail(NoPrivilegeEscalation, $"{who}: {Describe(admin)}, so every escalation path is open", path);
+                return;
+            }
+
+            foreach (var escalation in analysis.Escalations)
+            {
+                findings.Fail(NoPrivilegeEscalation, $"{who}: privilege-escalation path {escalation.Description}{IgnoredDenies(escalation.Steps.SelectMany(s => s.Access.IgnoredDenies))}", path);
+            }
+        }
+    }
+
+    /// <summary>The admin verdict in a sentence: what is allowed, by which statements, under which conditions.</summary>
+    private static string Describe(IamAdminVerdict admin)
+    {
+        var what = admin.Kind == IamAdminKind.AllActions
+            ? "its policies together allow every action on every resource (administrator access)"
+            : $"it may change its own permissions ({admin.Means}) and so grant itself every action (admin-equivalent)";
+        var conditions = admin.UnderConditions
+            ? "; granted only under conditions, which are not weighed: admin rights limited by a condition are still admin rights"
+            : "";
+        return $"{what}, granted by {string.Join(", ", admin.Grants.Select(g => g.Description))}{conditions}{IgnoredDenies(admin.IgnoredDenies)}";
+    }
+
+    private static string IgnoredDenies(IEnumerable<IamGrant> denies)
+    {
+        var labels = denies.Select(d => d.Description).Distinct().ToList();
+        return labels.Count == 0 ? "" : $"; not subtracted, because a Deny with a condition may not apply: {string.Join(", ", labels)}";
     }
 
     private static string? IamRoleArnAccount(string arn) => Aws.IamRoleArn.TryParse(arn, out var parsed) ? parsed.AccountId : null;

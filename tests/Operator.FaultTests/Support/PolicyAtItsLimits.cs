@@ -101,7 +101,7 @@ internal static class PolicyAtItsLimits
             ["irsa"] = new JsonObject
             {
                 ["disallowDefaultServiceAccount"] = true, ["requireAutomountDisabledWithoutRole"] = true, ["disallowSharedRoles"] = true,
-                ["requireScopedTrustPolicy"] = true, ["disallowWildcardActions"] = true,
+                ["requireScopedTrustPolicy"] = true, ["disallowWildcardActions"] = true, ["disallowPrivilegeEscalation"] = true,
                 ["deniedManagedPolicies"] = Strings("irsa.deniedManagedPolicies", n => Fill($"arn:aws:iam::aws:policy/Denied{n:00}", MaxLength("irsa.deniedManagedPolicies[]"))),
             },
             ["podSecurity"] = new JsonObject

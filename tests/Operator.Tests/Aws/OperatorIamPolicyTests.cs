@@ -37,10 +37,18 @@ public sealed class OperatorIamPolicyTests
     [Fact]
     public void The_policy_passes_the_projects_own_iam_rules()
     {
-        var json = File.ReadAllText(PolicyPath);
-        Assert.Empty(IamPolicyAnalysis.FindWildcardActions(json));
-        Assert.False(IamPolicyAnalysis.IsEffectivelyAdmin(json));
+        var document = IamPolicyDocument.TryParse(File.ReadAllText(PolicyPath), out var problem);
+        Assert.True(document is not null, problem);
+        Assert.Empty(IamPolicyAnalysis.FindWildcardActions(document));
         Assert.DoesNotContain(AllowedActions(), a => a.Contains('*', StringComparison.Ordinal));
+
+        // Read together as the operator's own role: not admin-equivalent, and no escalation path (irsa.no-privilege-escalation).
+        var role = new IamRoleContext("arn:aws:iam::123456789012:role/eks-hardening", "aws", "123456789012");
+        var permissions = new IamEffectivePermissions([new IamPolicySource("operator-policy.json", document)], role);
+        Assert.Empty(permissions.Problems);
+        Assert.Null(permissions.FindAdministratorAccess());
+        Assert.Empty(IamEscalationPaths.Find(permissions));
+        Assert.True(permissions.Check("iam:GetRole", "arn:aws:iam::123456789012:role/app").Allowed);   // what it is for
     }
 
     [Fact]

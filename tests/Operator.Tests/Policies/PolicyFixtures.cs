@@ -36,6 +36,7 @@ internal static class PolicyFixtures
             disallowSharedRoles: true
             requireScopedTrustPolicy: true
             disallowWildcardActions: true
+            disallowPrivilegeEscalation: true
             deniedManagedPolicies: [AdministratorAccess, PowerUserAccess, IAMFullAccess]
           podSecurity:
             level: restricted

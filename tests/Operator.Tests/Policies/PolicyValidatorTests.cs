@@ -71,6 +71,8 @@ public class PolicyValidatorTests
         Assert.Equal("spec.match.excludeNamespaces: must be a list, got string \"kube-system\"",
             Only(WithSpec(s => s["match"]!["excludeNamespaces"] = "kube-system")));
         Assert.Equal("spec.cluster: must be an object, got boolean true", Only(WithSpec(s => s["cluster"] = true)));
+        Assert.Equal("spec.irsa.disallowPrivilegeEscalation: must be a boolean, got string \"true\"",
+            Only(WithSpec(s => s["irsa"]!["disallowPrivilegeEscalation"] = "true")));
     }
 
     [Fact]

@@ -373,7 +373,6 @@ public class IamPolicyAnalysisTests
 
         Assert.Equal(TrustPolicyOutcome.Unreadable, IamPolicyAnalysis.CheckPodIdentityTrust(json, ClusterArn, Account).Outcome);
         Assert.Throws<FormatException>(() => IamPolicyAnalysis.FindWildcardActions(json));
-        Assert.Throws<FormatException>(() => IamPolicyAnalysis.IsEffectivelyAdmin(json));
         Assert.Null(IamPolicyDocument.TryParse(json, out var problem));
         Assert.False(string.IsNullOrEmpty(problem));
     }
@@ -577,7 +576,6 @@ public class IamPolicyAnalysisTests
         var grant = Assert.Single(IamPolicyAnalysis.FindWildcardActions(AdministratorAccess));
         Assert.Equal(new WildcardGrant(0, null, "*", WildcardKind.AllActions, true), grant);
         Assert.Equal("Statement[0] allows \"*\" on all resources", grant.Description);
-        Assert.True(IamPolicyAnalysis.IsEffectivelyAdmin(AdministratorAccess));
     }
 
     [Fact]
@@ -585,7 +583,6 @@ public class IamPolicyAnalysisTests
     {
         var grant = Assert.Single(IamPolicyAnalysis.FindWildcardActions(IamFullAccess));
         Assert.Equal(("iam:*", WildcardKind.ServiceWide, true), (grant.Action, grant.Kind, grant.AllResources));
-        Assert.False(IamPolicyAnalysis.IsEffectivelyAdmin(IamFullAccess));
     }
 
     [Fact]
@@ -595,7 +592,6 @@ public class IamPolicyAnalysisTests
         Assert.Equal(WildcardKind.NotAction, grant.Kind);
         Assert.Equal("iam:*, organizations:*, account:*", grant.Action);
         Assert.Equal("Statement[0] allows every action except iam:*, organizations:*, account:* (NotAction) on all resources", grant.Description);
-        Assert.False(IamPolicyAnalysis.IsEffectivelyAdmin(PowerUserAccess));
     }
 
     [Theory]
@@ -612,7 +608,6 @@ public class IamPolicyAnalysisTests
         Assert.Equal("Broad", grant.Sid);
         Assert.False(grant.AllResources);
         Assert.StartsWith("Statement[0] (Sid \"Broad\") allows", grant.Description, StringComparison.Ordinal);
-        Assert.False(IamPolicyAnalysis.IsEffectivelyAdmin(json));
     }
 
     [Theory]
@@ -637,7 +632,6 @@ public class IamPolicyAnalysisTests
               { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*" } ] }
             """;
         Assert.Empty(IamPolicyAnalysis.FindWildcardActions(json));
-        Assert.False(IamPolicyAnalysis.IsEffectivelyAdmin(json));
     }
 
     [Fact]
@@ -653,16 +647,6 @@ public class IamPolicyAnalysisTests
         Assert.Equal(
             [(1, "sqs:*", true), (1, "sns:*", true), (2, "*", true)],
             grants.Select(g => (g.StatementIndex, g.Action, g.AllResources)));
-        Assert.True(IamPolicyAnalysis.IsEffectivelyAdmin(json));
-    }
-
-    [Fact]
-    public void Admin_on_specific_resources_or_under_a_condition()
-    {
-        Assert.False(IamPolicyAnalysis.IsEffectivelyAdmin("""{ "Statement": { "Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b/*" } }"""));
-        Assert.True(IamPolicyAnalysis.IsEffectivelyAdmin("""
-            { "Statement": { "Effect": "Allow", "Action": "*:*", "Resource": "*", "Condition": { "StringEquals": { "aws:RequestedRegion": "eu-west-1" } } } }
-            """));
     }
 
     // ------------------------------------------------------------------ Managed policies

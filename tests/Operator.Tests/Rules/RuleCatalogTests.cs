@@ -10,17 +10,8 @@ public class RuleCatalogTests
     private const string End = "<!-- rules:end -->";
 
     [Fact]
-    public void Readme_rule_table_is_generated_from_the_catalog()
-    {
-        var path = RepositoryPaths.Of("README.md");
-        var readme = File.ReadAllText(path);
-        var start = readme.IndexOf(Begin, StringComparison.Ordinal);
-        var end = readme.IndexOf(End, StringComparison.Ordinal);
-        Assert.True(start >= 0 && end > start, "README.md lacks the rules:begin / rules:end markers");
-        var expected = readme[..(start + Begin.Length)] + "\n" + RuleCatalog.RenderMarkdownTable() + readme[end..];
-        if (Environment.GetEnvironmentVariable("UPDATE_README") == "1") File.WriteAllText(path, expected);
-        Assert.True(expected == readme, "README.md's rule table is stale: run `UPDATE_README=1 dotnet test EksHardening.sln --filter Readme_rule_table` and commit it");
-    }
+    public void Readme_rule_table_is_generated_from_the_catalog() =>
+        ReadmeBlocks.AssertGenerated(Begin, End, RuleCatalog.RenderMarkdownTable(), "Readme_rule_table");
 
     [Fact]
     public void Rule_ids_are_unique_dotted_and_in_their_design_row()

@@ -35,12 +35,17 @@ internal static class TestEvaluation
     /// Every evaluation is also run on the objects as the operator's informers cache them (<see cref="CacheTrimming"/>),
     /// and must find the same: so every rule test also checks that trimming keeps what its rule reads.
     /// </remarks>
-    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects)
+    /// <param name="aws">The AWS facts, as the collector would have gathered them; null: AWS not consulted (its rules are off).</param>
+    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null)
     {
         var list = objects.ToList();
-        var evaluation = new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, ClusterSnapshot.FromObjects(list));
+        var snapshot = ClusterSnapshot.FromObjects(list);
+        snapshot.Aws = aws;
+        var evaluation = new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, snapshot);
         var trimming = new CacheTrimming();
-        var cached = new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, ClusterSnapshot.FromObjects(list.Select(o => TrimmedCopy(o, trimming))));
+        var trimmed = ClusterSnapshot.FromObjects(list.Select(o => TrimmedCopy(o, trimming)));
+        trimmed.Aws = aws;
+        var cached = new PolicyEvaluator(new FixedClock(Now)).Evaluate(policy, trimmed);
         Assert.Equal(Describe(evaluation), Describe(cached));
         return evaluation;
     }
@@ -66,8 +71,8 @@ internal static class TestEvaluation
 
     private static T Copy<T>(T obj) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(obj));
 
-    public static PolicyEvaluation Evaluate(string policySpecYaml, string objectsYaml) =>
-        Evaluate(Policy(policySpecYaml), Objects(objectsYaml));
+    public static PolicyEvaluation Evaluate(string policySpecYaml, string objectsYaml, AwsFacts? aws = null) =>
+        Evaluate(Policy(policySpecYaml), Objects(objectsYaml), aws);
 
     /// <summary>The findings of one resource (by kind and name), failing the test when it is absent.</summary>
     public static IReadOnlyList<Finding> FindingsOf(this PolicyEvaluation evaluation, string kind, string name)
