@@ -27,6 +27,8 @@ public sealed class SnapshotBuilder
         Track(informers.ReplicaSets, "ReplicaSet");
         Track(informers.Jobs, "Job");
         Track(informers.CronJobs, "CronJob");
+        Track(informers.ReplicationControllers, "ReplicationController");
+        Track(informers.PodTemplates, "PodTemplate");
     }
 
     public ClusterSnapshot Build()
@@ -37,7 +39,8 @@ public sealed class SnapshotBuilder
             foreach (var (_, view) in views) workloads.Add(view);
         }
 
-        // Owners are found among the views kept here, so a snapshot of a large cluster copies no index of its own.
+        // Owners are found among the views kept here, so a snapshot of a large cluster copies no index of its own; the
+        // snapshot accepts a found owner only when its uid is the one the ownerReference names.
         return new ClusterSnapshot(workloads, _informers.Namespaces.Items, _informers.NetworkPolicies.Items, _informers.ServiceAccounts.Items,
             findWorkload: FindWorkload);
     }
@@ -75,6 +78,8 @@ public sealed class SnapshotBuilder
                 V1ReplicaSet => ("apps/v1", "ReplicaSet"),
                 V1Job => ("batch/v1", "Job"),
                 V1CronJob => ("batch/v1", "CronJob"),
+                V1ReplicationController => ("v1", "ReplicationController"),
+                V1PodTemplate => ("v1", "PodTemplate"),
                 _ => (obj.ApiVersion, obj.Kind),
             };
         }

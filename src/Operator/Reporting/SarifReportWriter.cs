@@ -61,6 +61,7 @@ public sealed class SarifReportWriter(string? baseDirectory = null) : IScanRepor
             json.WriteEndObject();
             json.WriteEndObject();
 
+            WriteNotes(json, report.ResourceNotes);
             json.WriteStartArray("results");
             foreach (var policy in report.Policies)
             {
@@ -86,6 +87,27 @@ public sealed class SarifReportWriter(string? baseDirectory = null) : IScanRepor
             json.WriteEndArray();
             json.WriteEndObject();
         });
+    }
+
+    /// <summary>Notes on how resources were read, as notifications of the run's invocation (only when there are any).</summary>
+    private static void WriteNotes(Utf8JsonWriter json, IReadOnlyList<string> notes)
+    {
+        if (notes.Count == 0) return;
+        json.WriteStartArray("invocations");
+        json.WriteStartObject();
+        json.WriteBoolean("executionSuccessful", true);
+        json.WriteStartArray("toolExecutionNotifications");
+        foreach (var note in notes)
+        {
+            json.WriteStartObject();
+            json.WriteString("level", "note");
+            WriteText(json, "message", note);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
     }
 
     /// <summary>Every rule with a finding (passes count: the rule was evaluated), in catalog order, unknown ids after, by id.</summary>

@@ -31,6 +31,7 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
             output.WriteLine();
         }
 
+        foreach (var note in report.ResourceNotes) output.WriteLine($"Note: {note}");
         if (report.SkippedKinds.Count > 0)
         {
             var skipped = report.SkippedKinds.OrderBy(k => k.Key, StringComparer.Ordinal).ToList();
