@@ -16,12 +16,16 @@ public sealed class FindingsCache
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<PodContent, Entry> _pods = [];
+    private readonly Dictionary<string, MergedEntry> _merged = new(StringComparer.Ordinal);
     private object? _specIdentity;
     private int _evaluation;
 
     public long Hits { get; private set; }
     public long Misses { get; private set; }
     public int Count => _entries.Count + _pods.Count;
+
+    /// <summary>Owners whose merge of template and pod findings is remembered (only those whose pods add or could add findings).</summary>
+    public int MergedCount => _merged.Count;
 
     /// <summary>
     /// Clears everything when the policy's spec changed: by uid and generation where the API server keeps them
@@ -34,6 +38,7 @@ public sealed class FindingsCache
         if (Equals(identity, _specIdentity)) return;
         _entries.Clear();
         _pods.Clear();
+        _merged.Clear();
         _specIdentity = identity;
     }
 
@@ -69,6 +74,26 @@ public sealed class FindingsCache
     internal void PutPod(WorkloadView pod, WorkloadView owner, ClusterSnapshot snapshot, List<Finding> findings) =>
         _pods[PodContent.Of(pod, owner)] = new Entry(pod, snapshot, findings) { LastUsed = _evaluation };
 
+    /// <summary>
+    /// The merge of an owner's template and pod findings (<see cref="OwnerFindings.Merge"/>), when it was made from the
+    /// very same findings lists for the same pods: merging is pure, so unchanged inputs give the remembered result.
+    /// </summary>
+    internal List<Finding> Merge(WorkloadView owner, List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods, IReadOnlyList<RuleDefinition> rules)
+    {
+        var key = KeyOf(owner);
+        if (_merged.TryGetValue(key, out var entry) && entry.IsFor(template, pods))
+        {
+            entry.LastUsed = _evaluation;
+            return entry.Result;
+        }
+
+        var result = OwnerFindings.Merge(owner, template, pods, rules);
+        // Owners whose pods add nothing get the template's own list back: nothing worth remembering.
+        if (ReferenceEquals(result, template)) _merged.Remove(key);
+        else _merged[key] = new MergedEntry(template, pods, result) { LastUsed = _evaluation };
+        return result;
+    }
+
     /// <summary>Drops entries of workloads no longer in the snapshot, and pod contents this evaluation did not use.</summary>
     internal void Retain(HashSet<string> liveKeys)
     {
@@ -80,6 +105,43 @@ public sealed class FindingsCache
         if (_pods.Values.Any(e => e.LastUsed != _evaluation))
         {
             foreach (var (key, _) in _pods.Where(p => p.Value.LastUsed != _evaluation).ToList()) _pods.Remove(key);
+        }
+
+        if (_merged.Values.Any(e => e.LastUsed != _evaluation))
+        {
+            foreach (var (key, _) in _merged.Where(p => p.Value.LastUsed != _evaluation).ToList()) _merged.Remove(key);
+        }
+    }
+
+    /// <summary>One owner's merged findings and the lists (and pod names, which messages carry) they were merged from.</summary>
+    private sealed class MergedEntry
+    {
+        private readonly List<Finding> _template;
+        private readonly List<Finding>[] _podFindings;
+        private readonly string?[] _podNames;
+
+        public MergedEntry(List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods, List<Finding> result)
+        {
+            _template = template;
+            _podFindings = new List<Finding>[pods.Count];
+            _podNames = new string?[pods.Count];
+            for (var i = 0; i < pods.Count; i++) (_podNames[i], _podFindings[i]) = (pods[i].Pod.Metadata.Name, pods[i].Findings);
+            Result = result;
+        }
+
+        public List<Finding> Result { get; }
+
+        public int LastUsed { get; set; }
+
+        public bool IsFor(List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods)
+        {
+            if (!ReferenceEquals(template, _template) || pods.Count != _podFindings.Length) return false;
+            for (var i = 0; i < pods.Count; i++)
+            {
+                if (!ReferenceEquals(pods[i].Findings, _podFindings[i]) || !string.Equals(pods[i].Pod.Metadata.Name, _podNames[i], StringComparison.Ordinal)) return false;
+            }
+
+            return true;
         }
     }
 

@@ -22,7 +22,7 @@ public static class OwnerFindings
         IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods,
         IReadOnlyList<RuleDefinition> rules)
     {
-        if (pods.Count == 0) return template;
+        if (pods.Count == 0 || AddsNothing(template, pods)) return template;
 
         var merged = new List<Finding>(template.Count + 4);
         var covered = new Dictionary<(RuleDefinition Rule, string Field), int>();
@@ -65,6 +65,9 @@ public static class OwnerFindings
             }
         }
 
+        // Pods that only repeat the template's failures (a failing template's replicas): the template's list stands.
+        if (droppedRules.Count == 0 && merged.Count == template.Count) return template;
+
         // A rule whose template verdict gave way to the pods, and that no pod fails, passes on the pods' word.
         foreach (var rule in droppedRules)
         {
@@ -80,6 +83,32 @@ public static class OwnerFindings
             .OrderBy(x => order.GetValueOrDefault(x.Finding.Rule, int.MaxValue)).ThenBy(x => x.Index)
             .Select(x => x.Finding)
             .ToList();
+    }
+
+    /// <summary>
+    /// The common case, decided without allocating: no pod fails or errs anywhere and no template verdict waits for the
+    /// pods, so the template's findings stand as they are (replicas share their findings list, so it is read once).
+    /// </summary>
+    private static bool AddsNothing(List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods)
+    {
+        foreach (var finding in template)
+        {
+            if (finding.RestsOnRunTimeLabels) return false;
+        }
+
+        List<Finding>? checkedList = null;
+        foreach (var (_, findings) in pods)
+        {
+            if (ReferenceEquals(findings, checkedList)) continue;
+            foreach (var finding in findings)
+            {
+                if (finding.Result != FindingResult.Pass) return false;
+            }
+
+            checkedList = findings;
+        }
+
+        return true;
     }
 
     /// <summary>Fail beats error beats everything else, when comparing one field's findings.</summary>

@@ -43,6 +43,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             if (kindInScope) reported.Add(workload);
         }
 
+        List<(WorkloadView, List<Finding>)>? podFindings = null;
         foreach (var workload in reported)
         {
             var context = new WorkloadContext(spec, snapshot, workload, now);
@@ -56,7 +57,8 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             liveKeys?.Add(FindingsCache.KeyOf(workload));
             if (podsByOwner?.GetValueOrDefault(workload) is { } pods)
             {
-                var podFindings = new List<(WorkloadView, List<Finding>)>(pods.Count);
+                // One list for every owner: merging reads it and keeps nothing of it.
+                (podFindings ??= []).Clear();
                 foreach (var pod in pods)
                 {
                     var podRaw = cache?.TryGetPod(pod, workload, snapshot);
@@ -69,7 +71,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                     podFindings.Add((pod, podRaw));
                 }
 
-                raw = OwnerFindings.Merge(workload, raw, podFindings, plan.WorkloadRules);
+                raw = cache is null ? OwnerFindings.Merge(workload, raw, podFindings, plan.WorkloadRules) : cache.Merge(workload, raw, podFindings, plan.WorkloadRules);
             }
 
             // Exemptions rewrite findings in place and depend on the clock: never on the cached list itself.

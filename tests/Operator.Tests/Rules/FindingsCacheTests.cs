@@ -164,11 +164,17 @@ public class FindingsCacheTests
         Assert.Equal((3L, 49L + 50L), (cache.Misses, cache.Hits));
         Assert.Contains(second.FindingsOf("Deployment", "web"), f => f.Message.StartsWith("pod web-7d9f-049: ephemeral container debugger", StringComparison.Ordinal));
         Assert.Equal(3, cache.Count);
+        Assert.Equal(0, first.Resources.Count - 1);   // one resource, the Deployment
 
-        // The debugged pod is gone again: its entry is dropped.
+        // Unchanged inputs: the merge is not redone, its remembered result comes back.
+        Assert.Equal(1, cache.MergedCount);
+        var third = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Same(second.Resources.Single().Findings, third.Resources.Single().Findings);
+
+        // The debugged pod is gone again: its entries are dropped, and replicas like their template remember no merge.
         objects.Remove(objects[^1]);
         evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
-        Assert.Equal(2, cache.Count);
+        Assert.Equal((2, 0), (cache.Count, cache.MergedCount));
     }
 
     private static string Describe(PolicyEvaluation evaluation) =>
