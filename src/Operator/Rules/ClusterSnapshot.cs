@@ -27,7 +27,8 @@ public sealed class ClusterSnapshot
 
     /// <param name="findWorkload">
     /// Finds a workload by namespace, kind and name for ownership, where the caller keeps an index (the operator's
-    /// informer caches); without it the snapshot indexes its workloads on first use.
+    /// informer caches); without it the snapshot indexes its workloads on first use. Either way the snapshot accepts a
+    /// found owner only when its uid is the one the ownerReference names.
     /// </param>
     public ClusterSnapshot(
         IEnumerable<WorkloadView> workloads,
@@ -106,12 +107,6 @@ public sealed class ClusterSnapshot
     public IEnumerable<V1Namespace> Namespaces => _namespaces.Values;
 
     public SourceLocation? SourceOfNamespace(string name) => _namespaceSources.GetValueOrDefault(name);
-
-    /// <summary>
-    /// True when an owner of <paramref name="workload"/> (at any depth: Pod → ReplicaSet → Deployment)
-    /// is among the inputs and of a kind in scope, so that the workload is reported on that owner.
-    /// </summary>
-    public bool HasOwnerInScope(WorkloadView workload, Func<string, bool> kindInScope) => TopOwnerInScope(workload, kindInScope) is not null;
 
     /// <summary>
     /// The highest owner of <paramref name="workload"/> whose kind is in scope (Pod → ReplicaSet → Deployment gives the
