@@ -99,7 +99,7 @@ public static class OwnerFindings
         List<Finding>? checkedList = null;
         foreach (var (_, findings) in pods)
         {
-            if (ReferenceEquals(findings, checkedList)) continue;
+            if (ReferenceEquals(findings, checkedList) || ReferenceEquals(findings, template)) continue;
             foreach (var finding in findings)
             {
                 if (finding.Result != FindingResult.Pass) return false;
