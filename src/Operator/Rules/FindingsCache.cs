@@ -60,7 +60,9 @@ public sealed class FindingsCache
     /// <summary>The findings of a pod reported on <paramref name="owner"/>, shared by every pod of that owner with the same content.</summary>
     internal List<Finding>? TryGetPod(WorkloadView pod, WorkloadView owner, ClusterSnapshot snapshot)
     {
-        if (_pods.TryGetValue(PodContent.Of(pod, owner), out var entry) && entry.IsValidFor(pod, snapshot, sameObject: false))
+        // Replicas share an entry: checked against the snapshot once per evaluation, then taken as it is.
+        if (_pods.TryGetValue(PodContent.Of(pod, owner), out var entry)
+            && (entry.LastUsed == _evaluation || entry.IsValidFor(pod, snapshot, sameObject: false)))
         {
             Hits++;
             entry.LastUsed = _evaluation;
