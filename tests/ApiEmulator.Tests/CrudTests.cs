@@ -93,6 +93,18 @@ public class CrudTests : EmulatorTest
             async c => (await c.BatchV1.ListNamespacedJobAsync(Ns)).Items,
             (c, o) => c.BatchV1.ReplaceNamespacedJobAsync(o, o.Name(), Ns),
             (c, n) => c.BatchV1.DeleteNamespacedJobAsync(n, Ns)),
+        ["replicationcontrollers"] = Case(
+            (c, n) => c.CoreV1.CreateNamespacedReplicationControllerAsync(new V1ReplicationController { Metadata = Meta(n), Spec = new V1ReplicationControllerSpec { Template = Template() } }, Ns),
+            (c, n) => c.CoreV1.ReadNamespacedReplicationControllerAsync(n, Ns),
+            async c => (await c.CoreV1.ListNamespacedReplicationControllerAsync(Ns)).Items,
+            (c, o) => c.CoreV1.ReplaceNamespacedReplicationControllerAsync(o, o.Name(), Ns),
+            (c, n) => c.CoreV1.DeleteNamespacedReplicationControllerAsync(n, Ns)),
+        ["podtemplates"] = Case(
+            (c, n) => c.CoreV1.CreateNamespacedPodTemplateAsync(new V1PodTemplate { Metadata = Meta(n), Template = Template() }, Ns),
+            (c, n) => c.CoreV1.ReadNamespacedPodTemplateAsync(n, Ns),
+            async c => (await c.CoreV1.ListNamespacedPodTemplateAsync(Ns)).Items,
+            (c, o) => c.CoreV1.ReplaceNamespacedPodTemplateAsync(o, o.Name(), Ns),
+            (c, n) => c.CoreV1.DeleteNamespacedPodTemplateAsync(n, Ns)),
         ["cronjobs"] = Case(
             (c, n) => c.BatchV1.CreateNamespacedCronJobAsync(new V1CronJob
             {
@@ -199,6 +211,38 @@ public class CrudTests : EmulatorTest
         Assert.Equal("apps/v1", created.ApiVersion);
         Assert.Equal("Deployment", created.Kind);
         Assert.InRange(created.Metadata.CreationTimestamp!.Value, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddMinutes(1));
+    }
+
+    [Fact]
+    public async Task A_PodTemplate_generation_moves_with_its_template_only()
+    {
+        var created = await Client.CoreV1.CreateNamespacedPodTemplateAsync(new V1PodTemplate { Metadata = Meta("tpl"), Template = Template() }, Ns);
+        Assert.Equal(1, created.Metadata.Generation);
+
+        created.SetLabel("touched", "yes");
+        var relabelled = await Client.CoreV1.ReplaceNamespacedPodTemplateAsync(created, "tpl", Ns);
+        Assert.Equal(1, relabelled.Metadata.Generation);
+
+        relabelled.Template.Spec.Containers[0].Image = "nginx:1.27";
+        var changed = await Client.CoreV1.ReplaceNamespacedPodTemplateAsync(relabelled, "tpl", Ns);
+        Assert.Equal(2, changed.Metadata.Generation);
+    }
+
+    [Fact]
+    public async Task ReplicationControllers_and_PodTemplates_are_listed_and_watched_across_namespaces()
+    {
+        await Client.CoreV1.CreateNamespacedReplicationControllerAsync(new V1ReplicationController { Metadata = Meta("rc"), Spec = new V1ReplicationControllerSpec { Template = Template() } }, Ns);
+        await Client.CoreV1.CreateNamespacedPodTemplateAsync(new V1PodTemplate { Metadata = new V1ObjectMeta { Name = "tpl", NamespaceProperty = "kube-system" }, Template = Template() }, "kube-system");
+        var controllers = await Client.CoreV1.ListReplicationControllerForAllNamespacesAsync();
+        var templates = await Client.CoreV1.ListPodTemplateForAllNamespacesAsync();
+        Assert.Equal(["default/rc"], controllers.Items.Select(o => $"{o.Namespace()}/{o.Name()}"));
+        Assert.Equal(["kube-system/tpl"], templates.Items.Select(o => $"{o.Namespace()}/{o.Name()}"));
+
+        await using var watch = WatchRecorder.Start<V1PodTemplate>((onError, ct) => Client.CoreV1.WatchListPodTemplateForAllNamespacesAsync(
+            resourceVersion: templates.Metadata.ResourceVersion, onError: onError, cancellationToken: ct));
+        await Client.CoreV1.CreateNamespacedPodTemplateAsync(new V1PodTemplate { Metadata = Meta("later"), Template = Template() }, Ns);
+        var added = await watch.NextChangeAsync();
+        Assert.Equal((WatchEventType.Added, "later"), (added.Type, added.Object.Name()));
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class ApiLoadTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine("requests by verb: " + string.Join(", ", byVerb));
         output.WriteLine("requests by verb and resource: " + string.Join(", ", byResource));
 
-        const int informers = 11;
+        // Policies, namespaces, NetworkPolicies, ServiceAccounts, pods and the eight workload kinds (ReplicationControllers and PodTemplates included).
+        const int informers = 13;
         Assert.Equal(informers, _bed.Emulator.CountRequests("list"));
         Assert.Equal(informers, _bed.Emulator.CountRequests("watch"));
         Assert.Equal(0, _bed.Emulator.Requests.Count(r => r.Verb == "get" && r.Resource is not null));

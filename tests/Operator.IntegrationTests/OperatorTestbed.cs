@@ -163,6 +163,8 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ReplicaSet>(), "apps/v1", "ReplicaSet"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Job>(), "batch/v1", "Job"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1CronJob>(), "batch/v1", "CronJob"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ReplicationController>(), "v1", "ReplicationController"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1PodTemplate>(), "v1", "PodTemplate"));
         return objects;
     }
 

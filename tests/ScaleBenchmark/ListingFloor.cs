@@ -79,7 +79,9 @@ internal static class ListingFloor
         ListAsync(ResourceSources.DaemonSets(client), pageSize, onePage, cancellationToken),
         ListAsync(ResourceSources.ReplicaSets(client), pageSize, onePage, cancellationToken),
         ListAsync(ResourceSources.Jobs(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.CronJobs(client), pageSize, onePage, cancellationToken));
+        ListAsync(ResourceSources.CronJobs(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.ReplicationControllers(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.PodTemplates(client), pageSize, onePage, cancellationToken));
 
     private static async Task<int> ListAsync<T>(IResourceSource<T> source, int pageSize, bool onePage, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<k8s.Models.V1ObjectMeta>

@@ -72,7 +72,7 @@ internal static class ResultTable
             ("heap bytes per cached object", r => F(PerObject(r.HeapBytes, empty.HeapBytes, r.Objects - empty.Objects), "0"), ""),
             ("working-set bytes per cached object", r => F(PerObject(r.QuiescentWorkingSet, empty.QuiescentWorkingSet, r.Objects - empty.Objects), "0"), ""),
             ("start→quiescence requests", r => Verbs(r.StartRequests), "list+watch 1 per informer, no get"),
-            ("  lists started (first pages)", r => N(r.Lists), "11 (one per informer)"),
+            ("  lists started (first pages)", r => N(r.Lists), "13 (one per informer)"),
             ("  status writes (3 policies)", r => N(r.StartStatusWrites), ""),
             ("  status writes while idle", r => N(r.QuiescentStatusWrites), "0"),
             ("  requests while idle", r => Verbs(r.QuiescentRequests), "events only"),

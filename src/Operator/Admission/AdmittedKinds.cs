@@ -19,6 +19,8 @@ public static class AdmittedKinds
     public static readonly IReadOnlyList<AdmittedKind> All =
     [
         new("", "v1", "Pod", "pods", [], e => AdmissionObjectJson.Deserialize<V1Pod>(e)),
+        new("", "v1", "ReplicationController", "replicationcontrollers", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1ReplicationController>(e)),
+        new("", "v1", "PodTemplate", "podtemplates", ["template"], e => AdmissionObjectJson.Deserialize<V1PodTemplate>(e)),
         new("apps", "v1", "Deployment", "deployments", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1Deployment>(e)),
         new("apps", "v1", "StatefulSet", "statefulsets", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1StatefulSet>(e)),
         new("apps", "v1", "DaemonSet", "daemonsets", ["spec", "template"], e => AdmissionObjectJson.Deserialize<V1DaemonSet>(e)),

@@ -113,7 +113,8 @@ public sealed class AwsFactCollector
         var enabled = RuleCatalog.Families.SelectMany(f => f.EnabledRules(spec)).Where(r => r.RequiresAws).ToHashSet();
         var ttl = DurationParser.TryParse(spec.EvaluationInterval, out var interval) && interval > TimeSpan.Zero ? interval : _options.DefaultTtl;
         var scope = new PolicyScope(spec.Match);
-        var workloads = snapshot.Workloads.Where(w => scope.IncludesKind(w.Kind) && scope.IncludesNamespace(w.Namespace, snapshot)).ToList();
+        // Pods count whatever the kinds: a pod is reported on its owner when its own kind is out of scope.
+        var workloads = snapshot.Workloads.Where(w => (scope.IncludesKind(w.Kind) || w.Object is V1Pod) && scope.IncludesNamespace(w.Namespace, snapshot)).ToList();
 
         var needScan = enabled.Contains(ImageScanRules.Scanned) || enabled.Contains(ImageScanRules.Vulnerabilities);
         var needConfig = enabled.Contains(ImageScanRules.ScanOnPush);

@@ -15,7 +15,8 @@ namespace EksHardening.Operator.Controllers;
 public sealed class SnapshotBuilder
 {
     private readonly ClusterInformers _informers;
-    private readonly Dictionary<string, ConcurrentDictionary<string, WorkloadView>> _viewsByKind = new(StringComparer.Ordinal);
+    /// <summary>Views by kind, then by namespace and name: the key holds the object's own strings, so owner lookups allocate nothing.</summary>
+    private readonly Dictionary<string, ConcurrentDictionary<(string Namespace, string Name), WorkloadView>> _viewsByKind = new(StringComparer.Ordinal);
 
     public SnapshotBuilder(ClusterInformers informers)
     {
@@ -27,6 +28,8 @@ public sealed class SnapshotBuilder
         Track(informers.ReplicaSets, "ReplicaSet");
         Track(informers.Jobs, "Job");
         Track(informers.CronJobs, "CronJob");
+        Track(informers.ReplicationControllers, "ReplicationController");
+        Track(informers.PodTemplates, "PodTemplate");
     }
 
     public ClusterSnapshot Build()
@@ -37,29 +40,32 @@ public sealed class SnapshotBuilder
             foreach (var (_, view) in views) workloads.Add(view);
         }
 
-        // Owners are found among the views kept here, so a snapshot of a large cluster copies no index of its own.
+        // Owners are found among the views kept here, so a snapshot of a large cluster copies no index of its own; the
+        // snapshot accepts a found owner only when its uid is the one the ownerReference names.
         return new ClusterSnapshot(workloads, _informers.Namespaces.Items, _informers.NetworkPolicies.Items, _informers.ServiceAccounts.Items,
             findWorkload: FindWorkload);
     }
 
     private void Track<T>(ResourceInformer<T> informer, string kind) where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var views = new ConcurrentDictionary<string, WorkloadView>(StringComparer.Ordinal);
+        var views = new ConcurrentDictionary<(string, string), WorkloadView>();
         _viewsByKind[kind] = views;
         informer.AddHandler(change =>
         {
-            var key = ObjectKeys.Of(change.Object);
+            var key = KeyOf(change.Object);
             if (change.Type == InformerEventType.Deleted) views.TryRemove(key, out _);
             else if (WorkloadView.TryCreate(Normalize(change.New!)) is { } view) views[key] = view;
         });
         foreach (var obj in informer.Items)
         {
-            if (WorkloadView.TryCreate(Normalize(obj)) is { } view) views.TryAdd(ObjectKeys.Of(obj), view);
+            if (WorkloadView.TryCreate(Normalize(obj)) is { } view) views.TryAdd(KeyOf(obj), view);
         }
     }
 
     private WorkloadView? FindWorkload(string ns, string kind, string name) =>
-        _viewsByKind.TryGetValue(kind, out var views) && views.TryGetValue(ObjectKeys.Key(ns, name), out var view) ? view : null;
+        _viewsByKind.TryGetValue(kind, out var views) && views.TryGetValue((ns, name), out var view) ? view : null;
+
+    private static (string, string) KeyOf(IKubernetesObject<V1ObjectMeta> obj) => (obj.Metadata?.NamespaceProperty ?? "", obj.Metadata?.Name ?? "");
 
     /// <summary>List responses omit kind and apiVersion on items; the views and reports need them.</summary>
     private static IKubernetesObject<V1ObjectMeta> Normalize(IKubernetesObject<V1ObjectMeta> obj)
@@ -75,6 +81,8 @@ public sealed class SnapshotBuilder
                 V1ReplicaSet => ("apps/v1", "ReplicaSet"),
                 V1Job => ("batch/v1", "Job"),
                 V1CronJob => ("batch/v1", "CronJob"),
+                V1ReplicationController => ("v1", "ReplicationController"),
+                V1PodTemplate => ("v1", "PodTemplate"),
                 _ => (obj.ApiVersion, obj.Kind),
             };
         }

@@ -27,7 +27,8 @@ public sealed class CacheTrimming
     /// <summary>Trims <paramref name="item"/> in place (the informer owns it) and returns it.</summary>
     public T Trim<T>(T item) where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        Metadata(item.Metadata, isWorkload: item is V1Pod or V1Deployment or V1StatefulSet or V1DaemonSet or V1ReplicaSet or V1Job or V1CronJob);
+        Metadata(item.Metadata, isWorkload: item is V1Pod or V1Deployment or V1StatefulSet or V1DaemonSet or V1ReplicaSet or V1Job or V1CronJob
+            or V1ReplicationController or V1PodTemplate);
         switch (item)
         {
             case V1Pod pod:
@@ -58,6 +59,13 @@ public sealed class CacheTrimming
             case V1CronJob cronJob:
                 Template(cronJob.Spec?.JobTemplate?.Spec?.Template);
                 cronJob.Status = null;
+                break;
+            case V1ReplicationController controller:
+                Template(controller.Spec?.Template);
+                controller.Status = null;
+                break;
+            case V1PodTemplate podTemplate:
+                Template(podTemplate.Template);
                 break;
         }
 

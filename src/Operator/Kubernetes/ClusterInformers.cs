@@ -28,7 +28,10 @@ public sealed class ClusterInformers
         ReplicaSets = Create(ResourceSources.ReplicaSets(client));
         Jobs = Create(ResourceSources.Jobs(client));
         CronJobs = Create(ResourceSources.CronJobs(client));
-        All = [Policies, Namespaces, NetworkPolicies, ServiceAccounts, Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs];
+        ReplicationControllers = Create(ResourceSources.ReplicationControllers(client));
+        PodTemplates = Create(ResourceSources.PodTemplates(client));
+        All = [Policies, Namespaces, NetworkPolicies, ServiceAccounts, Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs,
+            ReplicationControllers, PodTemplates];
     }
 
     public ResourceInformer<ResponsibilityPolicy> Policies { get; }
@@ -42,6 +45,9 @@ public sealed class ClusterInformers
     public ResourceInformer<V1ReplicaSet> ReplicaSets { get; }
     public ResourceInformer<V1Job> Jobs { get; }
     public ResourceInformer<V1CronJob> CronJobs { get; }
+    public ResourceInformer<V1ReplicationController> ReplicationControllers { get; }
+    /// <summary>PodTemplate objects: templates no built-in controller runs, reported as templates.</summary>
+    public ResourceInformer<V1PodTemplate> PodTemplates { get; }
     public IReadOnlyList<IInformer> All { get; }
 
     public bool HasSynced => All.All(i => i.HasSynced);
@@ -54,7 +60,8 @@ public sealed class ClusterInformers
     public IEnumerable<IKubernetesObject<V1ObjectMeta>> Workloads =>
         Pods.Items.Cast<IKubernetesObject<V1ObjectMeta>>()
             .Concat(Deployments.Items).Concat(StatefulSets.Items).Concat(DaemonSets.Items)
-            .Concat(ReplicaSets.Items).Concat(Jobs.Items).Concat(CronJobs.Items);
+            .Concat(ReplicaSets.Items).Concat(Jobs.Items).Concat(CronJobs.Items)
+            .Concat(ReplicationControllers.Items).Concat(PodTemplates.Items);
 
     /// <summary>
     /// Registers one handler on every informer but the policies' (changes that can affect any policy). Updates that
@@ -78,5 +85,7 @@ public sealed class ClusterInformers
         ReplicaSets.AddHandler(Changed);
         Jobs.AddHandler(Changed);
         CronJobs.AddHandler(Changed);
+        ReplicationControllers.AddHandler(Changed);
+        PodTemplates.AddHandler(Changed);
     }
 }

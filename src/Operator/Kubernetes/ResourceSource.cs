@@ -83,4 +83,12 @@ public static class ResourceSources
     public static IResourceSource<V1CronJob> CronJobs(IKubernetes client) => new DelegateResourceSource<V1CronJob, V1CronJobList>("cronjobs",
         (c, limit, ct) => client.BatchV1.ListCronJobForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
         (rv, timeout, onError, ct) => client.BatchV1.WatchListCronJobForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1ReplicationController> ReplicationControllers(IKubernetes client) => new DelegateResourceSource<V1ReplicationController, V1ReplicationControllerList>("replicationcontrollers",
+        (c, limit, ct) => client.CoreV1.ListReplicationControllerForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.CoreV1.WatchListReplicationControllerForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1PodTemplate> PodTemplates(IKubernetes client) => new DelegateResourceSource<V1PodTemplate, V1PodTemplateList>("podtemplates",
+        (c, limit, ct) => client.CoreV1.ListPodTemplateForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.CoreV1.WatchListPodTemplateForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
 }

@@ -31,9 +31,11 @@ public static class ManifestReader
     public const long MaxInputBytes = 64L * 1024 * 1024;
     private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
 
-    private static readonly Dictionary<(string ApiVersion, string Kind), Type> KnownTypes = new()
+    private static readonly Dictionary<(string ApiVersion, string Kind), Type> KnownTypes = WithRemovedWorkloadApis(new()
     {
         [("v1", "Pod")] = typeof(V1Pod),
+        [("v1", "ReplicationController")] = typeof(V1ReplicationController),
+        [("v1", "PodTemplate")] = typeof(V1PodTemplate),
         [("v1", "Namespace")] = typeof(V1Namespace),
         [("v1", "ServiceAccount")] = typeof(V1ServiceAccount),
         [("apps/v1", "Deployment")] = typeof(V1Deployment),
@@ -44,7 +46,23 @@ public static class ManifestReader
         [("batch/v1", "CronJob")] = typeof(V1CronJob),
         [("networking.k8s.io/v1", "NetworkPolicy")] = typeof(V1NetworkPolicy),
         [(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName)] = typeof(ResponsibilityPolicy),
-    };
+    });
+
+    /// <summary>
+    /// Workloads of API versions Kubernetes no longer serves are read as their successor's type (the pod template has
+    /// the same shape) and keep their apiVersion, which the evaluation notes; a removed NetworkPolicy version is not
+    /// read, since a policy that cannot be applied isolates nothing.
+    /// </summary>
+    private static Dictionary<(string ApiVersion, string Kind), Type> WithRemovedWorkloadApis(Dictionary<(string ApiVersion, string Kind), Type> types)
+    {
+        foreach (var (apiVersion, kind, _) in Rules.RemovedWorkloadApis.All)
+        {
+            var successor = kind == "CronJob" ? ("batch/v1", kind) : ("apps/v1", kind);
+            types[(apiVersion, kind)] = types[successor];
+        }
+
+        return types;
+    }
 
     /// <summary>Expands the <c>-f</c> arguments into files, in a stable order; "-" stands for stdin.</summary>
     public static List<string> ExpandPaths(IEnumerable<string> paths)

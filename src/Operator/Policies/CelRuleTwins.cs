@@ -25,10 +25,10 @@ internal static class CelRuleTwins
     public static readonly IReadOnlyList<CelRuleTwin> All =
     [
         new(["spec.match.kinds[]"],
-            "self in ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']",
-            "must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob",
+            "self in ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'PodTemplate']",
+            "must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
             null, null,
-            self => Str(self) is "Pod" or "Deployment" or "StatefulSet" or "DaemonSet" or "ReplicaSet" or "Job" or "CronJob"),
+            self => Str(self) is { } kind && Rules.WorkloadView.SupportedKinds.Contains(kind)),
 
         new(["spec.match.namespaceSelector.matchExpressions[]", "spec.exemptions[].selector.matchExpressions[]"],
             "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !(self.operator in ['Exists', 'DoesNotExist']) || !has(self.values) || size(self.values) == 0",

@@ -76,6 +76,13 @@ public sealed class JsonReportWriter : IScanReportWriter
         json.WriteString("name", id.Name);
         WriteNullable(json, "source", resource.Source?.ToString());
         json.WriteString("verdict", ReportTerms.Name(resource.Verdict));
+        if (resource.Notes.Count > 0)
+        {
+            json.WriteStartArray("notes");
+            foreach (var note in resource.Notes) json.WriteStringValue(note);
+            json.WriteEndArray();
+        }
+
         json.WriteStartArray("findings");
         foreach (var finding in resource.Findings) WriteFinding(json, finding);
         json.WriteEndArray();

@@ -91,13 +91,15 @@ public sealed class SarifReportWriter(string? baseDirectory = null) : IScanRepor
     }
 
     /// <summary>
-    /// Notes about the scan itself (SARIF §3.20.21 toolExecutionNotifications), one per policy whose namespace selector
-    /// met namespaces with unknown labels; written only when there is one, so that a clean run stays as it was.
+    /// Notes about the scan itself (SARIF §3.20.21 toolExecutionNotifications): one per policy whose namespace selector
+    /// met namespaces with unknown labels, and one per resource read from a removed API version; written only when
+    /// there is one, so that a clean run stays as it was.
     /// </summary>
     private static void WriteInvocation(Utf8JsonWriter json, ScanReport report)
     {
         var notes = report.Policies.Select(p => (Policy: p, Text: UndecidedNamespacesNote.For(p))).Where(n => n.Text is not null).ToList();
-        if (notes.Count == 0) return;
+        var resourceNotes = report.ResourceNotes;
+        if (notes.Count == 0 && resourceNotes.Count == 0) return;
         json.WriteStartArray("invocations");
         json.WriteStartObject();
         json.WriteBoolean("executionSuccessful", true);
@@ -117,6 +119,14 @@ public sealed class SarifReportWriter(string? baseDirectory = null) : IScanRepor
             json.WriteEndArray();
             json.WriteNumber("resources", policy.UndecidedResources);
             json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        foreach (var note in resourceNotes)
+        {
+            json.WriteStartObject();
+            json.WriteString("level", "note");
+            WriteText(json, "message", note);
             json.WriteEndObject();
         }
 

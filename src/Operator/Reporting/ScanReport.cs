@@ -10,6 +10,14 @@ public sealed record ScanReport(
     IReadOnlyDictionary<string, int> SkippedKinds)
 {
     public const string ToolName = "eks-hardening";
+
+    /// <summary>
+    /// Notes on how resources were read (a removed apiVersion), each once with the resource it concerns, e.g.
+    /// "Deployment shop/web: extensions/v1beta1 Deployment: API removed in Kubernetes 1.16; …". Every output shows them.
+    /// </summary>
+    public IReadOnlyList<string> ResourceNotes =>
+        Policies.SelectMany(p => p.Resources).SelectMany(r => r.Notes.Select(n => $"{r.Resource}: {n}"))
+            .Distinct(StringComparer.Ordinal).ToList();
 }
 
 /// <summary>Renders a scan report in one output format (table, json, sarif).</summary>

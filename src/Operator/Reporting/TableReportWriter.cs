@@ -31,6 +31,7 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
             output.WriteLine();
         }
 
+        foreach (var note in report.ResourceNotes) output.WriteLine($"Note: {note}");
         var undecided = report.Policies.Where(p => p.UndecidedNamespaces.Count > 0).ToList();
         if (undecided.Count > 0)
         {

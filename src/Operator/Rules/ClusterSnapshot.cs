@@ -23,7 +23,6 @@ public sealed class ClusterSnapshot
     private readonly Dictionary<string, SortedSet<string>> _roleNamespaces;
     private readonly Func<string, string, string, WorkloadView?>? _findWorkload;
     private readonly Lock _indexing = new();
-    private Dictionary<string, WorkloadView>? _workloadsByUid;
     private Dictionary<(string Namespace, string Kind, string Name), WorkloadView>? _workloadsByName;
     private readonly Dictionary<string, SourceLocation> _namespaceSources;
     private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
@@ -31,7 +30,8 @@ public sealed class ClusterSnapshot
 
     /// <param name="findWorkload">
     /// Finds a workload by namespace, kind and name for ownership, where the caller keeps an index (the operator's
-    /// informer caches); without it the snapshot indexes its workloads on first use.
+    /// informer caches); without it the snapshot indexes its workloads on first use. Either way the snapshot accepts a
+    /// found owner only when its uid is the one the ownerReference names.
     /// </param>
     public ClusterSnapshot(
         IEnumerable<WorkloadView> workloads,
@@ -119,46 +119,55 @@ public sealed class ClusterSnapshot
     public SourceLocation? SourceOfNamespace(string name) => _namespaceSources.GetValueOrDefault(name);
 
     /// <summary>
-    /// True when an owner of <paramref name="workload"/> (at any depth: Pod → ReplicaSet → Deployment)
-    /// is among the inputs and of a kind in scope, so that the workload is reported on that owner.
-    /// Owners are found by uid, or by kind and name in the namespace when manifests carry no uid.
+    /// The highest owner of <paramref name="workload"/> whose kind is in scope (Pod → ReplicaSet → Deployment gives the
+    /// Deployment), or null when none resolves. An ownerReference resolves to the object of its kind and name in the
+    /// namespace, and only when that object's uid is the reference's: a reference whose uid matches nothing (a pod
+    /// claiming a Deployment it does not belong to) resolves to nothing. Objects without a uid (hand-written
+    /// manifests) are matched by kind and name.
     /// </summary>
-    public bool HasOwnerInScope(WorkloadView workload, Func<string, bool> kindInScope)
+    public WorkloadView? TopOwnerInScope(WorkloadView workload, Func<string, bool> kindInScope)
     {
+        WorkloadView? top = null;
         var current = workload;
         for (var depth = 0; depth < 8; depth++)
         {
             var owner = FindOwner(current);
-            if (owner is null || ReferenceEquals(owner, workload)) return false;
-            if (kindInScope(owner.Kind)) return true;
+            if (owner is null || ReferenceEquals(owner, workload)) break;
+            if (kindInScope(owner.Kind)) top = owner;
             current = owner;
         }
 
-        return false;
+        return top;
     }
 
     private WorkloadView? FindOwner(WorkloadView workload)
     {
         if (workload.Metadata.OwnerReferences is not { Count: > 0 } owners) return null;
-        if (_findWorkload is { } find)
-        {
-            foreach (var reference in owners)
-            {
-                if (reference.Kind is { } kind && reference.Name is { } name && find(workload.Namespace, kind, name) is { } owner) return owner;
-            }
+        // The controller reference first: it is the one the owner's controller manages the object through.
+        return Resolve(workload.Namespace, owners, controllers: true) ?? Resolve(workload.Namespace, owners, controllers: false);
+    }
 
-            return null;
-        }
-
-        if (Volatile.Read(ref _workloadsByName) is null) IndexWorkloads();
+    private WorkloadView? Resolve(string ns, IList<k8s.Models.V1OwnerReference> owners, bool controllers)
+    {
         foreach (var reference in owners)
         {
-            if (reference.Uid is { Length: > 0 } uid && _workloadsByUid!.TryGetValue(uid, out var byUid)) return byUid;
-            if (reference.Kind is { } kind && reference.Name is { } name
-                && _workloadsByName!.TryGetValue((workload.Namespace, kind, name), out var byName)) return byName;
+            if ((reference?.Controller == true) != controllers || reference!.Kind is not { } kind || reference.Name is not { } name) continue;
+            var candidate = Find(ns, kind, name);
+            if (candidate is not null && UidMatches(candidate, reference)) return candidate;
         }
 
         return null;
+    }
+
+    /// <summary>An owner with a uid is the referenced one only when the uids agree; one without (a manifest) by name alone.</summary>
+    private static bool UidMatches(WorkloadView owner, k8s.Models.V1OwnerReference reference) =>
+        owner.Metadata.Uid is not { Length: > 0 } uid || string.Equals(uid, reference.Uid, StringComparison.Ordinal);
+
+    private WorkloadView? Find(string ns, string kind, string name)
+    {
+        if (_findWorkload is { } find) return find(ns, kind, name);
+        if (Volatile.Read(ref _workloadsByName) is null) IndexWorkloads();
+        return _workloadsByName!.GetValueOrDefault((ns, kind, name));
     }
 
     private void IndexWorkloads()
@@ -166,15 +175,8 @@ public sealed class ClusterSnapshot
         lock (_indexing)
         {
             if (_workloadsByName is not null) return;
-            var byUid = new Dictionary<string, WorkloadView>(StringComparer.Ordinal);
             var byName = new Dictionary<(string, string, string), WorkloadView>();
-            foreach (var workload in Workloads)
-            {
-                if (workload.Metadata.Uid is { Length: > 0 } uid) byUid[uid] = workload;
-                byName[(workload.Namespace, workload.Kind, workload.Name)] = workload;
-            }
-
-            _workloadsByUid = byUid;
+            foreach (var workload in Workloads) byName[(workload.Namespace, workload.Kind, workload.Name)] = workload;
             Volatile.Write(ref _workloadsByName, byName);
         }
     }

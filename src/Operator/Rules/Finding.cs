@@ -12,4 +12,11 @@ public sealed record Finding(
     string Message,
     string? Path = null,
     string? Image = null,
-    string? Exemption = null);
+    string? Exemption = null)
+{
+    /// <summary>
+    /// The verdict rests on a label whose value a controller sets when it creates the pod (a template judged before its
+    /// pods exist): running pods, whose labels are known, decide it instead.
+    /// </summary>
+    public bool RestsOnRunTimeLabels { get; init; }
+}

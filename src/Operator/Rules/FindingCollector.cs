@@ -24,9 +24,17 @@ public sealed class FindingCollector
     public void Fail(RuleDefinition rule, string message, string? path = null, string? image = null) =>
         _findings.Add(new Finding(rule, FindingResult.Fail, message, path, image));
 
+    /// <summary>A fail that only running pods can confirm or clear: it rests on a label whose value is set at run time.</summary>
+    public void FailUntilRunTime(RuleDefinition rule, string message, string? path = null) =>
+        _findings.Add(new Finding(rule, FindingResult.Fail, message, path) { RestsOnRunTimeLabels = true });
+
     /// <summary>The fact the rule needs could not be learned: never a pass.</summary>
     public void Error(RuleDefinition rule, string message, string? path = null, string? image = null) =>
         _findings.Add(new Finding(rule, FindingResult.Error, message, path, image));
+
+    /// <summary>An error that only running pods can confirm or clear (see <see cref="FailUntilRunTime"/>).</summary>
+    public void ErrorUntilRunTime(RuleDefinition rule, string message, string? path = null) =>
+        _findings.Add(new Finding(rule, FindingResult.Error, message, path) { RestsOnRunTimeLabels = true });
 
     /// <summary>
     /// What the pass says when the rule reports nothing else for this resource. Notes carry no resource names, so

@@ -9,15 +9,23 @@ namespace EksHardening.Operator.Rules;
 /// on, or who else binds its IAM role. Informers replace an object instance whenever it changes, so "changed"
 /// is reference inequality: exact, with no hashing. Findings are kept before exemptions, which depend on the
 /// clock and are applied on every evaluation. The cache is dropped when the policy's spec changes.
+/// Running pods reported on an owner are kept by content instead of by name: the informers share equal trimmed specs,
+/// label sets and annotations between objects, so the replicas of one template are one entry, evaluated once.
 /// </summary>
 public sealed class FindingsCache
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<PodContent, Entry> _pods = [];
+    private readonly Dictionary<string, MergedEntry> _merged = new(StringComparer.Ordinal);
     private object? _specIdentity;
+    private int _evaluation;
 
     public long Hits { get; private set; }
     public long Misses { get; private set; }
-    public int Count => _entries.Count;
+    public int Count => _entries.Count + _pods.Count;
+
+    /// <summary>Owners whose merge of template and pod findings is remembered (only those whose pods add or could add findings).</summary>
+    public int MergedCount => _merged.Count;
 
     /// <summary>
     /// Clears everything when the policy's spec changed: by uid and generation where the API server keeps them
@@ -26,8 +34,11 @@ public sealed class FindingsCache
     internal void BeginEvaluation(ResponsibilityPolicy policy)
     {
         object identity = policy.Metadata?.Generation is { } generation ? (policy.Metadata.Uid, generation) : policy.Spec;
+        _evaluation++;
         if (Equals(identity, _specIdentity)) return;
         _entries.Clear();
+        _pods.Clear();
+        _merged.Clear();
         _specIdentity = identity;
     }
 
@@ -46,11 +57,114 @@ public sealed class FindingsCache
     internal void Put(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings) =>
         _entries[KeyOf(workload)] = new Entry(workload, snapshot, findings);
 
-    /// <summary>Drops entries of workloads no longer in the snapshot.</summary>
+    /// <summary>The findings of a pod reported on <paramref name="owner"/>, shared by every pod of that owner with the same content.</summary>
+    internal List<Finding>? TryGetPod(WorkloadView pod, WorkloadView owner, ClusterSnapshot snapshot)
+    {
+        // Replicas share an entry: checked against the snapshot once per evaluation, then taken as it is.
+        if (_pods.TryGetValue(PodContent.Of(pod, owner), out var entry)
+            && (entry.LastUsed == _evaluation || entry.IsValidFor(pod, snapshot, sameObject: false)))
+        {
+            Hits++;
+            entry.LastUsed = _evaluation;
+            return entry.Findings;
+        }
+
+        Misses++;
+        return null;
+    }
+
+    internal void PutPod(WorkloadView pod, WorkloadView owner, ClusterSnapshot snapshot, List<Finding> findings) =>
+        _pods[PodContent.Of(pod, owner)] = new Entry(pod, snapshot, findings) { LastUsed = _evaluation };
+
+    /// <summary>
+    /// The merge of an owner's template and pod findings (<see cref="OwnerFindings.Merge"/>), when it was made from the
+    /// very same findings lists for the same pods: merging is pure, so unchanged inputs give the remembered result.
+    /// </summary>
+    internal List<Finding> Merge(WorkloadView owner, List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods, IReadOnlyList<RuleDefinition> rules)
+    {
+        var key = KeyOf(owner);
+        if (_merged.TryGetValue(key, out var entry) && entry.IsFor(template, pods))
+        {
+            entry.LastUsed = _evaluation;
+            return entry.Result;
+        }
+
+        var result = OwnerFindings.Merge(owner, template, pods, rules);
+        // Owners whose pods add nothing get the template's own list back: nothing worth remembering.
+        if (ReferenceEquals(result, template)) _merged.Remove(key);
+        else _merged[key] = new MergedEntry(template, pods, result) { LastUsed = _evaluation };
+        return result;
+    }
+
+    /// <summary>Drops entries of workloads no longer in the snapshot, and pod contents this evaluation did not use.</summary>
     internal void Retain(HashSet<string> liveKeys)
     {
-        if (_entries.Count <= liveKeys.Count) return;
-        foreach (var key in _entries.Keys.Where(k => !liveKeys.Contains(k)).ToList()) _entries.Remove(key);
+        if (_entries.Count > liveKeys.Count)
+        {
+            foreach (var key in _entries.Keys.Where(k => !liveKeys.Contains(k)).ToList()) _entries.Remove(key);
+        }
+
+        if (_pods.Values.Any(e => e.LastUsed != _evaluation))
+        {
+            foreach (var (key, _) in _pods.Where(p => p.Value.LastUsed != _evaluation).ToList()) _pods.Remove(key);
+        }
+
+        if (_merged.Values.Any(e => e.LastUsed != _evaluation))
+        {
+            foreach (var (key, _) in _merged.Where(p => p.Value.LastUsed != _evaluation).ToList()) _merged.Remove(key);
+        }
+    }
+
+    /// <summary>One owner's merged findings and the lists (and pod names, which messages carry) they were merged from.</summary>
+    private sealed class MergedEntry
+    {
+        private readonly List<Finding> _template;
+        private readonly List<Finding>[] _podFindings;
+        private readonly string?[] _podNames;
+
+        public MergedEntry(List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods, List<Finding> result)
+        {
+            _template = template;
+            _podFindings = new List<Finding>[pods.Count];
+            _podNames = new string?[pods.Count];
+            for (var i = 0; i < pods.Count; i++) (_podNames[i], _podFindings[i]) = (pods[i].Pod.Metadata.Name, pods[i].Findings);
+            Result = result;
+        }
+
+        public List<Finding> Result { get; }
+
+        public int LastUsed { get; set; }
+
+        public bool IsFor(List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods)
+        {
+            if (!ReferenceEquals(template, _template) || pods.Count != _podFindings.Length) return false;
+            for (var i = 0; i < pods.Count; i++)
+            {
+                if (!ReferenceEquals(pods[i].Findings, _podFindings[i]) || !string.Equals(pods[i].Pod.Metadata.Name, _podNames[i], StringComparison.Ordinal)) return false;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// What a pod's findings depend on besides its namespace's objects: the owner it is reported on (named in messages),
+    /// and its spec, labels and annotations, compared by reference (the informer cache shares equal values).
+    /// </summary>
+    private readonly record struct PodContent(string Owner, object? Spec, object? Labels, object? Annotations)
+    {
+        public static PodContent Of(WorkloadView pod, WorkloadView owner) =>
+            new(owner.Key, pod.PodSpec, pod.Metadata.Labels, pod.Metadata.Annotations);
+
+        public bool Equals(PodContent other) =>
+            string.Equals(Owner, other.Owner, StringComparison.Ordinal)
+            && ReferenceEquals(Spec, other.Spec) && ReferenceEquals(Labels, other.Labels) && ReferenceEquals(Annotations, other.Annotations);
+
+        public override int GetHashCode() => HashCode.Combine(
+            StringComparer.Ordinal.GetHashCode(Owner),
+            System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Spec),
+            Labels is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Labels),
+            Annotations is null ? 0 : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Annotations));
     }
 
     internal static string KeyOf(WorkloadView workload) => workload.Key;
@@ -77,9 +191,13 @@ public sealed class FindingsCache
 
         public List<Finding> Findings { get; }
 
-        public bool IsValidFor(WorkloadView workload, ClusterSnapshot snapshot)
+        /// <summary>The evaluation that last used a pod entry (pod entries are dropped when an evaluation leaves them unused).</summary>
+        public int LastUsed { get; set; }
+
+        /// <param name="sameObject">Whether the entry must be of this very object version (workloads by name); pod contents are matched by their key.</param>
+        public bool IsValidFor(WorkloadView workload, ClusterSnapshot snapshot, bool sameObject = true)
         {
-            if (!ReferenceEquals(_workload, workload.Object) || !ReferenceEquals(_namespace, snapshot.FindNamespace(workload.Namespace))) return false;
+            if ((sameObject && !ReferenceEquals(_workload, workload.Object)) || !ReferenceEquals(_namespace, snapshot.FindNamespace(workload.Namespace))) return false;
             var policies = snapshot.NetworkPoliciesIn(workload.Namespace);
             if (policies.Count != _networkPolicies.Length) return false;
             for (var i = 0; i < policies.Count; i++)

@@ -101,19 +101,21 @@ public sealed class NetworkPolicyRules : IRuleFamily
             return;
         }
 
+        var labels = workload.SelectorLabels();
         var missing = new List<TrafficDirection>(required.Count);
         foreach (var direction in required)
         {
-            if (!NetworkPolicySemantics.IsIsolated(policies, workload.PodLabels, direction)) missing.Add(direction);
+            if (!NetworkPolicySemantics.IsIsolated(policies, labels, direction)) missing.Add(direction);
         }
 
         if (missing.Count == 0) return;
         var types = string.Join(" or ", missing);
         var traffic = string.Join(" and ", missing.Select(d => d.ToString().ToLowerInvariant()));
-        findings.Fail(
+        var undecided = missing.SelectMany(d => NetworkPolicySemantics.UndecidedSelections(policies, labels, d)).Distinct().ToList();
+        Fail(findings, undecided.Count > 0,
             PodIsolated,
-            $"pods of {workload} ({DescribeLabels(workload.PodLabels)}) are not selected by any NetworkPolicy with {types} in its policyTypes "
-            + $"in namespace {workload.Namespace}, so all their {traffic} traffic is allowed",
+            $"pods of {workload} ({DescribeLabels(labels)}) are not selected by any NetworkPolicy with {types} in its policyTypes "
+            + $"in namespace {workload.Namespace}, so all their {traffic} traffic is allowed{UndecidedNote(undecided, labels)}",
             PodLabelsPath(workload));
     }
 
@@ -129,9 +131,10 @@ public sealed class NetworkPolicyRules : IRuleFamily
             return;
         }
 
+        var labels = workload.SelectorLabels();
         var verdict = NetworkPolicySemantics.EvaluateFlow(
             policies,
-            workload.PodLabels,
+            labels,
             TrafficDirection.Egress,
             NetworkPolicySemantics.InstanceMetadataAddress,
             NetworkPolicySemantics.DefaultProtocol,
@@ -139,32 +142,50 @@ public sealed class NetworkPolicyRules : IRuleFamily
 
         if (!verdict.Isolated)
         {
-            findings.Fail(
+            Fail(findings, verdict.Undecided.Count > 0,
                 InstanceMetadataBlocked,
-                $"no NetworkPolicy with Egress in its policyTypes selects the pods of {workload} ({DescribeLabels(workload.PodLabels)}), "
-                + $"so all their egress is allowed, including the instance metadata service {target}",
+                $"no NetworkPolicy with Egress in its policyTypes selects the pods of {workload} ({DescribeLabels(labels)}), "
+                + $"so all their egress is allowed, including the instance metadata service {target}{UndecidedNote(verdict.Undecided, labels)}",
                 PodLabelsPath(workload));
         }
 
         foreach (var match in verdict.AdmittedBy)
         {
             var name = PolicyName(match.Policy);
-            findings.Fail(
+            var condition = match.SelectionUnknown
+                ? $" if it selects them, which is only known at run time: its podSelector compares {string.Join(", ", LabelSelectors.KeysSetAtRunTime(match.Policy.Spec?.PodSelector, labels))}, whose value is set when the pod is created"
+                : "";
+            Fail(findings, match.SelectionUnknown,
                 InstanceMetadataBlocked,
                 $"{name} {match.Path} admits egress from the pods of {workload} to the instance metadata service {target} "
-                + $"({DescribePeer(match)}; {DescribePort(match)})",
+                + $"({DescribePeer(match)}; {DescribePort(match)}){condition}",
                 $"{name} {match.Path}");
         }
 
         foreach (var malformed in verdict.Malformed)
         {
             var name = PolicyName(malformed.Policy);
-            findings.Error(
-                InstanceMetadataBlocked,
-                $"{name} {malformed.Path} \"{malformed.Value}\" is not a valid CIDR: cannot tell whether the policy admits egress "
-                + $"from the pods of {workload} to the instance metadata service {target}",
-                $"{name} {malformed.Path}");
+            var message = $"{name} {malformed.Path} \"{malformed.Value}\" is not a valid CIDR: cannot tell whether the policy admits egress "
+                + $"from the pods of {workload} to the instance metadata service {target}";
+            if (verdict.Undecided.Contains(malformed.Policy)) findings.ErrorUntilRunTime(InstanceMetadataBlocked, message, $"{name} {malformed.Path}");
+            else findings.Error(InstanceMetadataBlocked, message, $"{name} {malformed.Path}");
         }
+    }
+
+    private static void Fail(FindingCollector findings, bool restsOnRunTimeLabels, RuleDefinition rule, string message, string path)
+    {
+        if (restsOnRunTimeLabels) findings.FailUntilRunTime(rule, message, path);
+        else findings.Fail(rule, message, path);
+    }
+
+    /// <summary>Why policies that may select the pods were not counted: they compare a label whose value is set at run time.</summary>
+    private static string UndecidedNote(IReadOnlyList<V1NetworkPolicy> undecided, IDictionary<string, string>? labels)
+    {
+        if (undecided.Count == 0) return "";
+        var notes = undecided.Select(p =>
+            $"{PolicyName(p)} compares {string.Join(", ", LabelSelectors.KeysSetAtRunTime(p.Spec?.PodSelector, labels))}");
+        return $" ({string.Join("; ", notes)}: a label whose value is only known at run time, when the pod is created, "
+            + "so whether the policy selects these pods cannot be decided and it is not counted)";
     }
 
     private static string MissingDefaultDenyMessage(string ns, TrafficDirection direction, IReadOnlyList<V1NetworkPolicy> policies)
@@ -223,10 +244,16 @@ public sealed class NetworkPolicyRules : IRuleFamily
         return $"ports[{index}]: {protocol} {range}";
     }
 
-    private static string DescribeLabels(IDictionary<string, string>? labels) =>
-        labels is { Count: > 0 }
-            ? "labels " + string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"))
-            : "no labels";
+    /// <summary>"labels app=web", then the labels whose value is set at run time: "; pod-template-hash set at run time".</summary>
+    private static string DescribeLabels(IDictionary<string, string>? labels)
+    {
+        var known = (labels ?? new Dictionary<string, string>()).Where(l => l.Value != LabelSelectors.ValueSetAtRunTime)
+            .OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}").ToList();
+        var runTime = (labels ?? new Dictionary<string, string>()).Where(l => l.Value == LabelSelectors.ValueSetAtRunTime)
+            .Select(l => l.Key).Order(StringComparer.Ordinal).ToList();
+        var text = known.Count > 0 ? "labels " + string.Join(",", known) : "no labels";
+        return runTime.Count == 0 ? text : $"{text}; {string.Join(",", runTime)} set at run time";
+    }
 
     /// <summary>Where the pod labels sit: <c>metadata.labels</c> for a Pod, the template's for controllers.</summary>
     private static string PodLabelsPath(WorkloadView workload)

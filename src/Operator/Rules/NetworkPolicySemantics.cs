@@ -11,6 +11,9 @@ namespace EksHardening.Operator.Rules;
 /// <param name="PortIndex">Index in <c>ports</c>; null when the rule names no ports (all of them).</param>
 public sealed record NetworkPolicyRuleMatch(V1NetworkPolicy Policy, TrafficDirection Direction, int RuleIndex, int? PeerIndex, int? PortIndex)
 {
+    /// <summary>Whether the policy selects the pod is only known at run time (its podSelector compares a label set then).</summary>
+    public bool SelectionUnknown { get; init; }
+
     /// <summary>The rule's path in the policy, e.g. <c>spec.egress[0]</c>.</summary>
     public string Path => $"spec.{NetworkPolicySemantics.RulesField(Direction)}[{RuleIndex}]";
 }
@@ -23,8 +26,15 @@ public sealed record MalformedCidr(V1NetworkPolicy Policy, string Path, string? 
 /// <param name="Isolated">A policy selecting the pod has the direction in its effective policyTypes.</param>
 /// <param name="AdmittedBy">Rules of those policies that admit the flow.</param>
 /// <param name="Malformed">Unparsable CIDRs in the rules of those policies: what they admit cannot be known.</param>
+/// <remarks>
+/// A policy whose selection of the pod is undecidable (a label value only known at run time) fails closed both ways:
+/// it does not make the pod isolated, but its admitting rules and malformed CIDRs count.
+/// </remarks>
 public sealed record NetworkFlowVerdict(bool Isolated, IReadOnlyList<NetworkPolicyRuleMatch> AdmittedBy, IReadOnlyList<MalformedCidr> Malformed)
 {
+    /// <summary>Policies of the direction whose selection of the pod is only known at run time.</summary>
+    public IReadOnlyList<V1NetworkPolicy> Undecided { get; init; } = [];
+
     /// <summary>Allowed when the pod is not isolated in that direction, or a rule admits the flow.</summary>
     public bool Allowed => !Isolated || AdmittedBy.Count > 0;
 }
@@ -82,11 +92,27 @@ public static class NetworkPolicySemantics
     /// <summary>Whether the policy's effective policyTypes include <paramref name="direction"/>.</summary>
     public static bool AppliesTo(V1NetworkPolicy policy, TrafficDirection direction) => Compile(policy).AppliesTo(direction);
 
-    /// <summary>Whether the policy selects pods with these labels; an absent podSelector means <c>{}</c>.</summary>
-    public static bool SelectsPod(V1NetworkPolicy policy, IDictionary<string, string>? podLabels)
+    /// <summary>Whether the policy certainly selects pods with these labels; an absent podSelector means <c>{}</c>.</summary>
+    public static bool SelectsPod(V1NetworkPolicy policy, IDictionary<string, string>? podLabels) =>
+        Selection(policy, podLabels) == SelectorMatch.Yes;
+
+    /// <summary>Whether the policy selects pods with these labels, or cannot be told before the pods exist (<see cref="LabelSelectors.Decide"/>).</summary>
+    public static SelectorMatch Selection(V1NetworkPolicy policy, IDictionary<string, string>? podLabels)
     {
         var selector = policy.Spec?.PodSelector;
-        return selector is null || LabelSelectors.Matches(selector, podLabels);
+        return selector is null ? SelectorMatch.Yes : LabelSelectors.Decide(selector, podLabels);
+    }
+
+    /// <summary>The policies of <paramref name="direction"/> whose selection of the pod is only known at run time.</summary>
+    public static IReadOnlyList<V1NetworkPolicy> UndecidedSelections(IEnumerable<V1NetworkPolicy> policies, IDictionary<string, string>? podLabels, TrafficDirection direction)
+    {
+        List<V1NetworkPolicy>? undecided = null;
+        foreach (var policy in policies)
+        {
+            if (AppliesTo(policy, direction) && Selection(policy, podLabels) == SelectorMatch.Unknown) (undecided ??= []).Add(policy);
+        }
+
+        return undecided ?? [];
     }
 
     /// <summary>Whether the podSelector is empty (or absent), so that the policy selects every pod of its namespace.</summary>
@@ -104,7 +130,10 @@ public static class NetworkPolicySemantics
     public static int RuleCount(V1NetworkPolicy policy, TrafficDirection direction) =>
         (direction == TrafficDirection.Ingress ? policy.Spec?.Ingress?.Count : policy.Spec?.Egress?.Count) ?? 0;
 
-    /// <summary>The pod is isolated for <paramref name="direction"/> when a policy selecting it applies to that direction.</summary>
+    /// <summary>
+    /// The pod is isolated for <paramref name="direction"/> when a policy certainly selecting it applies to that
+    /// direction; one whose selection is only known at run time does not count.
+    /// </summary>
     public static bool IsIsolated(IEnumerable<V1NetworkPolicy> policies, IDictionary<string, string>? podLabels, TrafficDirection direction)
     {
         foreach (var policy in policies)
@@ -131,17 +160,21 @@ public static class NetworkPolicySemantics
         var isolated = false;
         List<NetworkPolicyRuleMatch>? admitted = null;
         List<MalformedCidr>? malformed = null;
+        List<V1NetworkPolicy>? undecided = null;
         foreach (var policy in policies)
         {
             var compiled = Compile(policy);
-            if (!compiled.AppliesTo(direction) || !SelectsPod(policy, podLabels)) continue;
-            isolated = true;
+            if (!compiled.AppliesTo(direction)) continue;
+            var selection = Selection(policy, podLabels);
+            if (selection == SelectorMatch.No) continue;
+            if (selection == SelectorMatch.Yes) isolated = true;
+            else (undecided ??= []).Add(policy);
             var rules = compiled.Rules(direction);
             for (var i = 0; i < rules.Length; i++)
             {
                 if (rules[i].Admits(address, protocol, port) is { } match)
                 {
-                    (admitted ??= []).Add(new NetworkPolicyRuleMatch(policy, direction, i, match.Peer, match.Port));
+                    (admitted ??= []).Add(new NetworkPolicyRuleMatch(policy, direction, i, match.Peer, match.Port) { SelectionUnknown = selection == SelectorMatch.Unknown });
                 }
             }
 
@@ -151,7 +184,7 @@ public static class NetworkPolicySemantics
             }
         }
 
-        return new NetworkFlowVerdict(isolated, admitted ?? [], malformed ?? []);
+        return new NetworkFlowVerdict(isolated, admitted ?? [], malformed ?? []) { Undecided = undecided ?? [] };
     }
 
     /// <summary>

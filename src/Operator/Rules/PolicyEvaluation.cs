@@ -14,6 +14,9 @@ public sealed record ResourceRef(string ApiVersion, string Kind, string? Namespa
 /// <summary>All findings of one resource under one policy, and the verdict they add up to.</summary>
 public sealed record ResourceEvaluation(ResourceRef Resource, SourceLocation? Source, IReadOnlyList<Finding> Findings)
 {
+    /// <summary>Notes on how the resource was read, e.g. that its apiVersion is no longer served; shown with it in every output.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>fail beats error beats exempt beats pass.</summary>
     public FindingResult Verdict { get; } = VerdictOf(Findings);
 

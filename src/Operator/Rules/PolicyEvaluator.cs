@@ -1,4 +1,6 @@
 using EksHardening.Entities;
+using System.Runtime.InteropServices;
+using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 
@@ -21,29 +23,68 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         cache?.BeginEvaluation(policy);
         var liveKeys = cache is null ? null : new HashSet<string>(StringComparer.Ordinal);
 
+        // Templates and pods without an owner in scope are resources; a pod with one is reported on its top owner.
+        var reported = new List<WorkloadView>();
+        Dictionary<WorkloadView, List<WorkloadView>>? podsByOwner = null;
         foreach (var workload in snapshot.Workloads)
         {
-            if (!scope.IncludesKind(workload.Kind) || !scope.IncludesNamespace(workload.Namespace, snapshot)) continue;
-            namespacesInScope.Add(workload.Namespace);
-            if (plan.WorkloadRules.Count == 0 || snapshot.HasOwnerInScope(workload, scope.IncludesKind)) continue;
+            var isPod = workload.Object is V1Pod;
+            var kindInScope = scope.IncludesKind(workload.Kind);
+            if ((!kindInScope && !isPod) || !scope.IncludesNamespace(workload.Namespace, snapshot)) continue;
+            if (kindInScope) namespacesInScope.Add(workload.Namespace);
+            if (plan.WorkloadRules.Count == 0) continue;
+            if (snapshot.TopOwnerInScope(workload, scope.IncludesKind) is { } owner)
+            {
+                // A pod is judged on its own spec as well as through its owner's template (kubectl debug, mutating webhooks).
+                if (isPod) (CollectionsMarshal.GetValueRefOrAddDefault(podsByOwner ??= [], owner, out _) ??= []).Add(workload);
+                continue;
+            }
 
+            if (kindInScope) reported.Add(workload);
+        }
+
+        List<(WorkloadView, List<Finding>)>? podFindings = null;
+        foreach (var workload in reported)
+        {
+            var context = new WorkloadContext(spec, snapshot, workload, now);
             var raw = cache?.TryGet(workload, snapshot);
             if (raw is null)
             {
-                var collector = new FindingCollector();
-                var context = new WorkloadContext(spec, snapshot, workload, now);
-                foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
-                raw = collector.Complete(plan.WorkloadRules);
+                raw = Evaluate(context, plan);
                 cache?.Put(workload, snapshot, raw);
             }
 
             liveKeys?.Add(FindingsCache.KeyOf(workload));
+            if (podsByOwner?.GetValueOrDefault(workload) is { } pods)
+            {
+                // One list for every owner: merging reads it and keeps nothing of it.
+                (podFindings ??= []).Clear();
+                foreach (var pod in pods)
+                {
+                    var podRaw = cache?.TryGetPod(pod, workload, snapshot);
+                    if (podRaw is null)
+                    {
+                        podRaw = Evaluate(new WorkloadContext(spec, snapshot, WorkloadView.PodOf(pod, workload), now), plan);
+                        // A pod that passes what its template passes has the very same (shared) pass findings: keep one list.
+                        if (SameFindings(podRaw, raw)) podRaw = raw;
+                        cache?.PutPod(pod, workload, snapshot, podRaw);
+                    }
+
+                    podFindings.Add((pod, podRaw));
+                }
+
+                raw = cache is null ? OwnerFindings.Merge(workload, raw, podFindings, plan.WorkloadRules) : cache.Merge(workload, raw, podFindings, plan.WorkloadRules);
+            }
+
             // Exemptions rewrite findings in place and depend on the clock: never on the cached list itself.
             var findings = exemptions.IsEmpty ? raw
                 : exemptions.Apply([.. raw], workload.Namespace, workload.Metadata.Labels, workload.PodLabels, isWorkload: true);
             resources.Add(new ResourceEvaluation(
                 new ResourceRef(workload.ApiVersion, workload.Kind, workload.Namespace, workload.Name) { Uid = workload.Metadata.Uid },
-                workload.Source, findings));
+                workload.Source, findings)
+            {
+                Notes = RemovedWorkloadApis.Note(workload.ApiVersion, workload.Kind) is { } note ? [note] : [],
+            });
         }
 
         if (plan.NamespaceRules.Count > 0)
@@ -82,6 +123,25 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             AwsErrors = usesAws ? snapshot.Aws!.Errors.Distinct().ToList() : null,
             UndecidedNamespaces = [.. scope.UndecidedNamespaces],
         };
+    }
+
+    private static bool SameFindings(List<Finding> a, List<Finding> b)
+    {
+        if (a.Count != b.Count) return false;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!ReferenceEquals(a[i], b[i])) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Runs every enabled workload family on one template or pod; findings before exemptions, in rule order.</summary>
+    private static List<Finding> Evaluate(WorkloadContext context, EnabledRules plan)
+    {
+        var collector = new FindingCollector();
+        foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
+        return collector.Complete(plan.WorkloadRules);
     }
 
     /// <summary>The rules and families one policy turns on, split by where their findings sit.</summary>

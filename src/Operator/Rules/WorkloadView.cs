@@ -95,7 +95,7 @@ public sealed class ContainerView
 public sealed class WorkloadView
 {
     public static readonly IReadOnlyList<string> SupportedKinds =
-        ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];
+        ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate"];
 
     private WorkloadView(IKubernetesObject<V1ObjectMeta> obj, V1ObjectMeta? templateMetadata, V1PodSpec? podSpec, string podSpecPath, SourceLocation? source)
     {
@@ -110,6 +110,29 @@ public sealed class WorkloadView
         PodSpecPath = podSpecPath;
         Source = source;
     }
+
+    /// <summary>A running pod seen as one of its top owner's pods: the pod's spec and labels under the owner's name.</summary>
+    private WorkloadView(WorkloadView pod, WorkloadView owner)
+    {
+        Object = pod.Object;
+        Metadata = pod.Metadata;
+        ApiVersion = owner.ApiVersion;
+        Kind = owner.Kind;
+        Name = owner.Name;
+        Namespace = owner.Namespace;
+        TemplateMetadata = pod.TemplateMetadata;
+        PodSpec = pod.PodSpec;
+        PodSpecPath = pod.PodSpecPath;
+        Source = owner.Source;
+        _containers = pod._containers;
+        _key = owner.Key;
+    }
+
+    /// <summary>
+    /// The view a pod is evaluated through when it is reported on its top owner: its own spec and labels, the owner's
+    /// kind and name in messages, so that the findings of identical replicas are the same and can be shared.
+    /// </summary>
+    public static WorkloadView PodOf(WorkloadView pod, WorkloadView owner) => new(pod, owner);
 
     public IKubernetesObject<V1ObjectMeta> Object { get; }
     public string ApiVersion { get; }
@@ -130,7 +153,16 @@ public sealed class WorkloadView
 
     private ContainerView[]? _containers;
 
+    /// <summary>The labels the template (or the pod) declares.</summary>
     public IDictionary<string, string>? PodLabels => TemplateMetadata.Labels;
+
+    /// <summary>
+    /// The labels NetworkPolicy selectors see: a pod's own, or for a template its labels plus those the controllers
+    /// add to the pods they create (<see cref="ControllerLabels"/>), with values only known at run time marked
+    /// <see cref="LabelSelectors.ValueSetAtRunTime"/>. Built on each call: only the network rules read it.
+    /// </summary>
+    public IDictionary<string, string>? SelectorLabels() =>
+        Object is V1Pod ? TemplateMetadata.Labels : ControllerLabels.PodLabelsOf(Object, TemplateMetadata.Labels);
 
     /// <summary>Whether the pods run on Windows (spec.os.name), which the PSS treat differently.</summary>
     public bool IsWindows => string.Equals(PodSpec.Os?.Name, "windows", StringComparison.OrdinalIgnoreCase);
@@ -150,6 +182,8 @@ public sealed class WorkloadView
         V1StatefulSet s => new WorkloadView(s, s.Spec?.Template?.Metadata, s.Spec?.Template?.Spec, "spec.template.spec", source),
         V1DaemonSet ds => new WorkloadView(ds, ds.Spec?.Template?.Metadata, ds.Spec?.Template?.Spec, "spec.template.spec", source),
         V1ReplicaSet rs => new WorkloadView(rs, rs.Spec?.Template?.Metadata, rs.Spec?.Template?.Spec, "spec.template.spec", source),
+        V1ReplicationController rc => new WorkloadView(rc, rc.Spec?.Template?.Metadata, rc.Spec?.Template?.Spec, "spec.template.spec", source),
+        V1PodTemplate template => new WorkloadView(template, template.Template?.Metadata, template.Template?.Spec, "template.spec", source),
         V1Job job => new WorkloadView(job, job.Spec?.Template?.Metadata, job.Spec?.Template?.Spec, "spec.template.spec", source),
         V1CronJob cron => new WorkloadView(cron, cron.Spec?.JobTemplate?.Spec?.Template?.Metadata, cron.Spec?.JobTemplate?.Spec?.Template?.Spec, "spec.jobTemplate.spec.template.spec", source),
         _ => null,

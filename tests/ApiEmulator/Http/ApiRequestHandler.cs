@@ -110,7 +110,8 @@ internal sealed class ApiRequestHandler(
             throw ApiStatusException.ResourceNotFound();
         }
 
-        if (info.Subresource is not null && !(info.Subresource == "status" && type.HasStatusSubresource))
+        var ephemeralContainers = info.Subresource == "ephemeralcontainers" && type.Group.Length == 0 && type.Plural == "pods";
+        if (info.Subresource is not null && !(info.Subresource == "status" && type.HasStatusSubresource) && !ephemeralContainers)
         {
             throw ApiStatusException.ResourceNotFound();
         }
@@ -119,7 +120,12 @@ internal sealed class ApiRequestHandler(
         string? Query(string name) => query.TryGetValue(name, out var value) ? value.ToString() : null;
         var dryRun = Query("dryRun") is { Length: > 0 };
         var ns = info.Namespace;
-        var scope = info.Subresource == "status" ? WriteScope.Status : WriteScope.Main;
+        var scope = info.Subresource == "status" ? WriteScope.Status : ephemeralContainers ? WriteScope.EphemeralContainers : WriteScope.Main;
+        if (ephemeralContainers && info.Verb is not ("get" or "update" or "patch"))
+        {
+            throw new ApiStatusException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        }
+
         switch (info.Verb)
         {
             case "update" or "patch" when info.Name is null:

@@ -32,6 +32,16 @@ internal static class BuiltInResources
         },
         new()
         {
+            Group = "", Version = "v1", Kind = "ReplicationController", Plural = "replicationcontrollers",
+            Singular = "replicationcontroller", Namespaced = true, HasStatusSubresource = true, ShortNames = ["rc"],
+        },
+        new()
+        {
+            // The API server bumps a PodTemplate's generation when its template changes (podtemplate strategy).
+            Group = "", Version = "v1", Kind = "PodTemplate", Plural = "podtemplates", Singular = "podtemplate", Namespaced = true,
+        },
+        new()
+        {
             Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount",
             Namespaced = true, HasGeneration = false, ShortNames = ["sa"],
         },

@@ -56,6 +56,9 @@ internal enum WriteScope
     /// <summary>The status subresource: only status.</summary>
     Status,
 
+    /// <summary>A pod's ephemeralcontainers subresource (<c>kubectl debug</c>): only spec.ephemeralContainers, which may grow but not lose or change entries.</summary>
+    EphemeralContainers,
+
     /// <summary>A test seeding state directly: everything, without the checks a client request gets.</summary>
     Seed,
 }

@@ -408,7 +408,27 @@ internal sealed class ResourceOperations : IDependentWriter
         }
 
         JsonObject next;
-        if (scope == WriteScope.Status)
+        if (scope == WriteScope.EphemeralContainers)
+        {
+            next = current.ToNode();
+            var spec = next["spec"] as JsonObject ?? new JsonObject();
+            next["spec"] = spec;
+            var before = currentNode["spec"]?["ephemeralContainers"] as JsonArray ?? [];
+            var after = desired["spec"]?["ephemeralContainers"] as JsonArray ?? [];
+            // As the API server's pod validation: ephemeral containers may be added, never removed or changed.
+            foreach (var existing in before)
+            {
+                var name = ObjectRules.Text(existing?["name"]);
+                if (!after.Any(c => ObjectRules.Text(c?["name"]) == name && JsonNode.DeepEquals(c, existing)))
+                {
+                    throw ApiStatusException.Invalid(type, current.Name, "spec.ephemeralContainers",
+                        $"Forbidden: existing ephemeral containers \"{name}\" may not be removed or changed", "FieldValueForbidden");
+                }
+            }
+
+            spec["ephemeralContainers"] = after.DeepClone();
+        }
+        else if (scope == WriteScope.Status)
         {
             next = current.ToNode();
             next.Remove("status");

@@ -59,6 +59,8 @@ public class AdmissionObjectJsonTests
         "ReplicaSet" => KubernetesJson.Deserialize<V1ReplicaSet>(json),
         "Job" => KubernetesJson.Deserialize<V1Job>(json),
         "CronJob" => KubernetesJson.Deserialize<V1CronJob>(json),
+        "ReplicationController" => KubernetesJson.Deserialize<V1ReplicationController>(json),
+        "PodTemplate" => KubernetesJson.Deserialize<V1PodTemplate>(json),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

@@ -17,7 +17,7 @@ internal static class AdmissionReviews
 {
     public const string Uid = "705ab4f5-6393-11e8-b7cc-42010a800002";
 
-    public static readonly string[] Kinds = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];
+    public static readonly string[] Kinds = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate"];
 
     public static TheoryData<string> EveryKind() => new(Kinds);
 
@@ -94,6 +94,8 @@ internal static class AdmissionReviews
         {
             "Pod" => spec,
             "Deployment" or "ReplicaSet" => new JsonObject { ["replicas"] = 2, ["selector"] = selector, ["template"] = template },
+            "ReplicationController" => new JsonObject { ["replicas"] = 2, ["selector"] = podLabels.DeepClone(), ["template"] = template },
+            "PodTemplate" => template,
             "StatefulSet" => new JsonObject { ["replicas"] = 1, ["serviceName"] = name, ["selector"] = selector, ["template"] = template },
             "DaemonSet" => new JsonObject { ["selector"] = selector, ["template"] = template },
             "Job" => new JsonObject { ["backoffLimit"] = 2, ["template"] = template },
@@ -105,7 +107,8 @@ internal static class AdmissionReviews
             ["apiVersion"] = group.Length == 0 ? version : $"{group}/{version}",
             ["kind"] = kind,
             ["metadata"] = metadata,
-            ["spec"] = kindSpec,
+            // A PodTemplate has no spec: its template sits at the top.
+            [kind == "PodTemplate" ? "template" : "spec"] = kindSpec,
         };
     }
 
@@ -114,6 +117,7 @@ internal static class AdmissionReviews
     {
         "Pod" => "spec",
         "CronJob" => "spec.jobTemplate.spec.template.spec",
+        "PodTemplate" => "template.spec",
         _ => "spec.template.spec",
     };
 
@@ -126,6 +130,8 @@ internal static class AdmissionReviews
         "ReplicaSet" => ("apps", "v1", "replicasets"),
         "Job" => ("batch", "v1", "jobs"),
         "CronJob" => ("batch", "v1", "cronjobs"),
+        "ReplicationController" => ("", "v1", "replicationcontrollers"),
+        "PodTemplate" => ("", "v1", "podtemplates"),
         "ConfigMap" => ("", "v1", "configmaps"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };

@@ -53,7 +53,7 @@ public class WebhookConfigurationBuilderTests
             Assert.Equal("Namespaced", r.Scope);
             Assert.Equal(["v1"], r.ApiVersions);
         });
-        Assert.Equal(["pods", "pods/ephemeralcontainers"], rules.Single(r => r.ApiGroups.SequenceEqual([""])).Resources);
+        Assert.Equal(["pods", "replicationcontrollers", "podtemplates", "pods/ephemeralcontainers"], rules.Single(r => r.ApiGroups.SequenceEqual([""])).Resources);
         Assert.Equal(["deployments", "statefulsets", "daemonsets", "replicasets"], rules.Single(r => r.ApiGroups.SequenceEqual(["apps"])).Resources);
         Assert.Equal(["jobs", "cronjobs"], rules.Single(r => r.ApiGroups.SequenceEqual(["batch"])).Resources);
     }

@@ -80,6 +80,38 @@ public class CacheTrimmingTests
     }
 
     [Fact]
+    public void ReplicationControllers_and_PodTemplates_are_trimmed_like_the_other_workloads()
+    {
+        static V1PodTemplateSpec Template() => new()
+        {
+            Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "legacy" }, Annotations = new Dictionary<string, string> { ["prometheus.io/scrape"] = "true" } },
+            Spec = new V1PodSpec { NodeSelector = new Dictionary<string, string> { ["zone"] = "a" }, Containers = [new V1Container { Name = "app", Image = "nginx:1.27", Env = [new V1EnvVar { Name = "A", Value = "b" }] }] },
+        };
+
+        var trimming = new CacheTrimming();
+        var controller = trimming.Trim(new V1ReplicationController
+        {
+            Metadata = new V1ObjectMeta { Name = "legacy", NamespaceProperty = "shop", Annotations = new Dictionary<string, string> { [CacheTrimming.LastAppliedAnnotation] = "{}" } },
+            Spec = new V1ReplicationControllerSpec { Template = Template() },
+            Status = new V1ReplicationControllerStatus { Replicas = 2 },
+        });
+        var podTemplate = trimming.Trim(new V1PodTemplate { Metadata = new V1ObjectMeta { Name = "tpl", NamespaceProperty = "shop" }, Template = Template() });
+
+        Assert.Null(controller.Status);
+        Assert.Null(controller.Metadata.Annotations);
+        foreach (var template in new[] { controller.Spec.Template, podTemplate.Template })
+        {
+            Assert.Null(template.Metadata.Annotations);
+            Assert.Null(template.Spec.NodeSelector);
+            Assert.Null(template.Spec.Containers[0].Env);
+            Assert.Equal("nginx:1.27", template.Spec.Containers[0].Image);
+        }
+
+        // Trimmed equal specs are one shared instance, whichever kind holds them.
+        Assert.Same(controller.Spec.Template.Spec, podTemplate.Template.Spec);
+    }
+
+    [Fact]
     public void Equal_values_are_shared_read_only()
     {
         var trimming = new CacheTrimming();

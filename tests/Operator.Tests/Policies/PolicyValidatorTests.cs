@@ -195,7 +195,7 @@ public class PolicyValidatorTests
     [Fact]
     public void Cel_kinds_come_from_the_supported_list()
     {
-        Assert.Equal("spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob",
+        Assert.Equal("spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
             Only(WithSpec(s => s["match"]!["kinds"] = new JsonArray("Pod", "Service"))));
     }
 
@@ -292,7 +292,7 @@ public class PolicyValidatorTests
         var problems = PolicyValidator.ValidateSemantics(policy).Select(p => p.ToString()).ToList();
         Assert.Equal(
         [
-            "spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob",
+            "spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
             "spec.imageScanning.maxScanAge: must be a positive duration such as 168h or 1h30m",
             "spec.cluster.name: name is required when any cluster check (require*, disallow*, requiredLogTypes) is on",
             "spec.exemptions[0].rules: an exemption must name at least one rule",

@@ -83,7 +83,7 @@ public class SchemaValidatorTests
         var schema = ResponsibilityPolicyCrd.Definition()["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!.AsObject();
         var policy = PolicyFixtures.Parse("{ spec: { mode: Foo, unknown: 1, match: { kinds: [Service] } } }");
         validator.Validate(schema, policy, "");
-        Assert.Equal(["spec.match.kinds[0]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob"],
+        Assert.Equal(["spec.match.kinds[0]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate"],
             validator.Problems.Select(p => p.ToString()));
     }
 }

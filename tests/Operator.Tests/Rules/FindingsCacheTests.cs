@@ -105,6 +105,78 @@ public class FindingsCacheTests
         Assert.Equal(Describe(evaluator.Evaluate(TestEvaluation.Policy(Policy.Replace("[Ingress]", "[Ingress, Egress]", StringComparison.Ordinal)), snapshot)), Describe(stricter));
     }
 
+    /// <summary>A Deployment, its ReplicaSet and <paramref name="replicas"/> pods as the informers cache them (trimmed, values shared).</summary>
+    private static List<object> CachedReplicas(int replicas, Operator.Kubernetes.CacheTrimming trimming)
+    {
+        var yaml = new System.Text.StringBuilder("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop, uid: d-1}
+            spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: "nginx:1.27"}]}}}
+            ---
+            apiVersion: apps/v1
+            kind: ReplicaSet
+            metadata: {name: web-7d9f, namespace: shop, uid: rs-1, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: d-1, controller: true}]}
+            spec: {template: {metadata: {labels: {app: web, pod-template-hash: 7d9f}}, spec: {containers: [{name: web, image: "nginx:1.27"}]}}}
+            """);
+        for (var i = 0; i < replicas; i++)
+        {
+            // Each replica has its own node, token volume and uid, as real replicas do; none of it is a rule input.
+            yaml.Append($$$"""
+
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web-7d9f-{{{i:d3}}}, namespace: shop, uid: p-{{{i}}}, labels: {app: web, pod-template-hash: 7d9f}, ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-7d9f, uid: rs-1, controller: true}]}
+                spec: {nodeName: node-{{{i}}}, containers: [{name: web, image: "nginx:1.27"}], volumes: [{name: kube-api-access-{{{i}}}, projected: {sources: []}}]}
+                """);
+        }
+
+        return [.. TestEvaluation.Objects(yaml.ToString()).Select(o => o switch
+        {
+            V1Pod pod => (object)trimming.Trim(pod),
+            V1Deployment deployment => trimming.Trim(deployment),
+            V1ReplicaSet replicaSet => trimming.Trim(replicaSet),
+            _ => o,
+        })];
+    }
+
+    [Fact]
+    public void Replicas_identical_to_each_other_are_evaluated_once()
+    {
+        var policy = TestEvaluation.Policy("podSecurity: {level: restricted}");
+        var trimming = new Operator.Kubernetes.CacheTrimming();
+        var objects = CachedReplicas(50, trimming);
+        var cache = new FindingsCache();
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+
+        var first = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((2L, 49L), (cache.Misses, cache.Hits));   // the template and one pod; 49 pods shared the pod's entry
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(Describe(evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects))), Describe(first));
+
+        // A debugging session on one replica: that pod alone is evaluated again, and named.
+        var debugged = (V1Pod)objects.OfType<V1Pod>().Last();
+        var copy = k8s.KubernetesJson.Deserialize<V1Pod>(k8s.KubernetesJson.Serialize(debugged));
+        copy.Spec.EphemeralContainers = [new V1EphemeralContainer { Name = "debugger", Image = "busybox:1.36", SecurityContext = new V1SecurityContext { Privileged = true } }];
+        objects[objects.IndexOf(debugged)] = trimming.Trim(copy);
+        var second = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((3L, 49L + 50L), (cache.Misses, cache.Hits));
+        Assert.Contains(second.FindingsOf("Deployment", "web"), f => f.Message.StartsWith("pod web-7d9f-049: ephemeral container debugger", StringComparison.Ordinal));
+        Assert.Equal(3, cache.Count);
+        Assert.Equal(0, first.Resources.Count - 1);   // one resource, the Deployment
+
+        // Unchanged inputs: the merge is not redone, its remembered result comes back.
+        Assert.Equal(1, cache.MergedCount);
+        var third = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Same(second.Resources.Single().Findings, third.Resources.Single().Findings);
+
+        // The debugged pod is gone again: its entries are dropped, and replicas like their template remember no merge.
+        objects.Remove(objects[^1]);
+        evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((2, 0), (cache.Count, cache.MergedCount));
+    }
+
     private static string Describe(PolicyEvaluation evaluation) =>
         string.Join("\n", evaluation.Resources.SelectMany(r => r.Findings.Select(f => $"{r.Resource} {f.Rule.Id} {f.Result} {f.Message}")));
 }

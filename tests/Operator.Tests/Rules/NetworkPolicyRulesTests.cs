@@ -209,7 +209,7 @@ public class NetworkPolicyRulesTests
         var finding = Assert.Single(WorkloadFindings(Coverage, PodIsolatedId, Shop, Deployment()));
         Assert.Equal(FindingResult.Fail, finding.Result);
         Assert.Equal("spec.template.metadata.labels", finding.Path);
-        Assert.Contains("Deployment shop/web (labels app=web)", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("Deployment shop/web (labels app=web; pod-template-hash set at run time)", finding.Message, StringComparison.Ordinal);
         Assert.Contains("Ingress in its policyTypes", finding.Message, StringComparison.Ordinal);
     }
 

@@ -63,6 +63,8 @@ internal static class TestEvaluation
         V1ReplicaSet replicaSet => trimming.Trim(Copy(replicaSet)),
         V1Job job => trimming.Trim(Copy(job)),
         V1CronJob cronJob => trimming.Trim(Copy(cronJob)),
+        V1ReplicationController controller => trimming.Trim(Copy(controller)),
+        V1PodTemplate template => trimming.Trim(Copy(template)),
         V1Namespace ns => trimming.Trim(Copy(ns)),
         V1NetworkPolicy networkPolicy => trimming.Trim(Copy(networkPolicy)),
         V1ServiceAccount account => trimming.Trim(Copy(account)),

@@ -1,0 +1,81 @@
+using k8s;
+using k8s.Models;
+
+namespace EksHardening.Operator.Rules;
+
+/// <summary>
+/// The labels a pod carries beyond its template's: those the workload controllers (and, for Jobs, the API server)
+/// add when they create it, so that NetworkPolicy selectors are judged on the labels pods actually have. A label
+/// whose value is only known at run time carries <see cref="LabelSelectors.ValueSetAtRunTime"/>. Sources
+/// (kubernetes/kubernetes): Deployment <c>pkg/controller/deployment/sync.go</c> (pod-template-hash on the new
+/// ReplicaSet's template); StatefulSet <c>pkg/controller/statefulset/stateful_set_utils.go</c> (pod name, pod
+/// index, controller revision); DaemonSet <c>pkg/controller/daemon/util/daemonset_util.go</c> CreatePodTemplate
+/// (template generation, controller revision); Job <c>pkg/registry/batch/job/strategy.go</c> generateSelector
+/// (job name and controller uid, prefixed and legacy, unless manualSelector) and
+/// <c>pkg/controller/job/indexed_job_utils.go</c> (completion index of Indexed Jobs).
+/// </summary>
+public static class ControllerLabels
+{
+    public const string PodTemplateHash = "pod-template-hash";
+    public const string ControllerRevisionHash = "controller-revision-hash";
+    public const string StatefulSetPodName = "statefulset.kubernetes.io/pod-name";
+    public const string PodIndex = "apps.kubernetes.io/pod-index";
+    public const string DaemonSetTemplateGeneration = "pod-template-generation";
+    public const string JobName = "batch.kubernetes.io/job-name";
+    public const string LegacyJobName = "job-name";
+    public const string JobControllerUid = "batch.kubernetes.io/controller-uid";
+    public const string LegacyJobControllerUid = "controller-uid";
+    public const string JobCompletionIndex = "batch.kubernetes.io/job-completion-index";
+
+    /// <summary>
+    /// The labels the pods of <paramref name="obj"/> will carry: <paramref name="templateLabels"/> plus the
+    /// controllers' own. Returns <paramref name="templateLabels"/> itself when the kind adds none.
+    /// </summary>
+    public static IDictionary<string, string>? PodLabelsOf(IKubernetesObject<V1ObjectMeta> obj, IDictionary<string, string>? templateLabels)
+    {
+        var added = Added(obj);
+        if (added.Count == 0) return templateLabels;
+        var labels = templateLabels is null
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : new Dictionary<string, string>(templateLabels, StringComparer.Ordinal);
+        foreach (var (key, value, overrides) in added)
+        {
+            if (overrides || !labels.ContainsKey(key)) labels[key] = value;
+        }
+
+        return labels;
+    }
+
+    /// <param name="Overrides">The controller sets the label even when the template has it; otherwise the template's value stays.</param>
+    private readonly record struct Label(string Key, string Value, bool Overrides);
+
+    private const string Unknown = LabelSelectors.ValueSetAtRunTime;
+
+    private static List<Label> Added(IKubernetesObject<V1ObjectMeta> obj) => obj switch
+    {
+        V1Deployment => [new(PodTemplateHash, Unknown, true)],
+        V1StatefulSet => [new(StatefulSetPodName, Unknown, true), new(PodIndex, Unknown, true), new(ControllerRevisionHash, Unknown, true)],
+        V1DaemonSet => [new(ControllerRevisionHash, Unknown, true), new(DaemonSetTemplateGeneration, Unknown, true)],
+        V1Job job => JobLabels(job.Spec, job.Metadata?.Name, job.Metadata?.Uid),
+        // The Jobs a CronJob creates are named <cronjob>-<scheduled time>, and their uids are new.
+        V1CronJob cron => JobLabels(cron.Spec?.JobTemplate?.Spec, name: null, uid: null),
+        _ => [],
+    };
+
+    private static List<Label> JobLabels(V1JobSpec? spec, string? name, string? uid)
+    {
+        var labels = new List<Label>(5);
+        if (spec?.ManualSelector != true)
+        {
+            var jobName = string.IsNullOrEmpty(name) ? Unknown : name;
+            var controllerUid = string.IsNullOrEmpty(uid) ? Unknown : uid;
+            labels.Add(new(JobName, jobName, false));
+            labels.Add(new(LegacyJobName, jobName, false));
+            labels.Add(new(JobControllerUid, controllerUid, false));
+            labels.Add(new(LegacyJobControllerUid, controllerUid, false));
+        }
+
+        if (string.Equals(spec?.CompletionMode, "Indexed", StringComparison.Ordinal)) labels.Add(new(JobCompletionIndex, Unknown, true));
+        return labels;
+    }
+}
