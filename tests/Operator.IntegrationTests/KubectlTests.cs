@@ -19,6 +19,7 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public async Task Kubectl_get_rpol_shows_the_reconciled_status_in_the_crd_columns()
     {
@@ -40,6 +41,7 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal([ready.Status, ready.Reason], Words(Assert.Single(wide, l => l.StartsWith("production ", StringComparison.Ordinal)))[5..7]);
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public async Task The_readme_sample_has_the_columns_kubectl_prints()
     {
@@ -50,10 +52,11 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var line in printed) output.WriteLine(line);
         var header = (await Kubectl.RunAsync(kubectl, _bed.KubeconfigPath, "get", "rpol"))[0];
 
-        var readme = await File.ReadAllLinesAsync(OperatorTestbed.RepoFile("README.md"));
+        var readme = await File.ReadAllLinesAsync(RepositoryPaths.Of("README.md"));
         Assert.Contains(readme, line => Words(line).SequenceEqual(Words(header)));
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public async Task Kubectl_describes_an_invalid_policy_by_its_ready_reason()
     {
@@ -79,37 +82,4 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-}
-
-/// <summary>Finds and runs kubectl; skips (or fails under <c>REQUIRE_KUBECTL=1</c>) when it is not installed.</summary>
-internal static class Kubectl
-{
-    public static string Find()
-    {
-        var configured = Environment.GetEnvironmentVariable("EKS_HARDENING_KUBECTL");
-        var installed = OperatorTestbed.RepoFile(".tools", "helm", "layer", "kubectl", "kubectl");
-        var found = !string.IsNullOrEmpty(configured) && File.Exists(configured) ? configured
-            : File.Exists(installed) ? installed
-            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-                .Select(dir => Path.Combine(dir, "kubectl")).FirstOrDefault(File.Exists);
-        if (found is null)
-        {
-            Assert.False(Environment.GetEnvironmentVariable("REQUIRE_KUBECTL") == "1", "REQUIRE_KUBECTL=1 but kubectl is not installed (.ci/run installs it)");
-            Skip.If(true, "kubectl not installed: set EKS_HARDENING_KUBECTL or put kubectl on PATH (.ci/run installs it)");
-        }
-
-        return found!;
-    }
-
-    public static async Task<string[]> RunAsync(string kubectl, string kubeconfig, params string[] args)
-    {
-        var start = new ProcessStartInfo(kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args.Prepend(kubeconfig).Prepend("--kubeconfig")) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} exited {process.ExitCode}: {await error}");
-        return (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
 }

@@ -31,6 +31,7 @@ public sealed class ChartRbacTests
         { "every optional feature", [HelmChartTests.AllFeaturesValues], [], Everything.Except([PermissionFeature.WebhookCertificates]).ToArray() },
     };
 
+    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void The_roles_grant_exactly_the_declared_calls(string render, string[] valuesFiles, string[] sets, PermissionFeature[] features)
@@ -53,6 +54,7 @@ public sealed class ChartRbacTests
             $"{render}: the chart's roles differ from ApiPermissions.\nNot granted: {string.Join("; ", missing)}\nGranted but not declared: {string.Join("; ", extra)}");
     }
 
+    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void No_rule_has_a_wildcard_or_a_non_resource_URL(string render, string[] valuesFiles, string[] sets, PermissionFeature[] features)
@@ -73,6 +75,7 @@ public sealed class ChartRbacTests
         Assert.Null(chart.Single<V1ClusterRole>("ClusterRole").AggregationRule);
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void The_roles_are_bound_to_the_operator_service_account_only()
     {
