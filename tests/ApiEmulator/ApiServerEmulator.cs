@@ -10,7 +10,6 @@ using EksHardening.ApiEmulator.Selectors;
 using EksHardening.ApiEmulator.Semantics;
 using EksHardening.ApiEmulator.Storage;
 using EksHardening.ApiEmulator.Watch;
-using EksHardening.TestServers;
 using k8s;
 using k8s.Models;
 

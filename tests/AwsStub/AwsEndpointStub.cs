@@ -8,7 +8,6 @@ using EksHardening.AwsStub.Kms;
 using EksHardening.AwsStub.Protocols;
 using EksHardening.AwsStub.Signing;
 using EksHardening.AwsStub.Sts;
-using EksHardening.TestServers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

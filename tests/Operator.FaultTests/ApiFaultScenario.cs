@@ -10,6 +10,8 @@ namespace EksHardening.Operator.FaultTests;
 /// scenarios overlap in time. Every one ends with the written status equal to what the rule engine computes
 /// from the emulator's final objects, within 30 s of the faults ending, and every violating workload's Event there.
 /// </summary>
+/// <remarks>The trait is inherited by every scenario class.</remarks>
+[Trait("Category", "Slow")]
 public abstract class ApiFaultScenario(ITestOutputHelper output) : IAsyncLifetime
 {
     protected const string PolicyName = "production";

@@ -12,6 +12,8 @@ namespace EksHardening.Operator.FaultTests;
 /// AwsReachable, never a pass. Once the faults end the status must become what the rule engine computes from the
 /// emulator's objects and the AWS facts learned afresh, although the policy's evaluationInterval is ten minutes.
 /// </summary>
+/// <remarks>The trait is inherited by every scenario class.</remarks>
+[Trait("Category", "Slow")]
 public abstract class AwsFaultScenario(ITestOutputHelper output) : IAsyncLifetime
 {
     private protected AwsWorld World { get; private set; } = null!;

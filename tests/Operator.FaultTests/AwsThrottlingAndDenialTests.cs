@@ -3,7 +3,6 @@ using EksHardening.Operator.FaultTests.Support;
 
 namespace EksHardening.Operator.FaultTests;
 
-[Trait("Category", "Slow")]
 public sealed class AwsThrottlingAndDenialTests(ITestOutputHelper output) : AwsFaultScenario(output)
 {
     [Fact]

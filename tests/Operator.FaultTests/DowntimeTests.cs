@@ -3,7 +3,6 @@ using EksHardening.Operator.FaultTests.Support;
 
 namespace EksHardening.Operator.FaultTests;
 
-[Trait("Category", "Slow")]
 public sealed class DowntimeTests(ITestOutputHelper output) : ApiFaultScenario(output)
 {
     [Fact]

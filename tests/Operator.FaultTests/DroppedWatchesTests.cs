@@ -2,7 +2,6 @@ using EksHardening.Operator.FaultTests.Support;
 
 namespace EksHardening.Operator.FaultTests;
 
-[Trait("Category", "Slow")]
 public sealed class DroppedWatchesTests(ITestOutputHelper output) : ApiFaultScenario(output)
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace EksHardening.Operator.IntegrationTests;
 /// come from the CRD's printer columns over the status the operator wrote. kubectl comes from
 /// <c>EKS_HARDENING_KUBECTL</c>, <c>.tools/helm</c> or PATH (.ci/run installs it with helm and sets <c>REQUIRE_KUBECTL=1</c>).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private OperatorTestbed _bed = null!;
@@ -19,7 +20,6 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public async Task Kubectl_get_rpol_shows_the_reconciled_status_in_the_crd_columns()
     {
@@ -41,7 +41,6 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal([ready.Status, ready.Reason], Words(Assert.Single(wide, l => l.StartsWith("production ", StringComparison.Ordinal)))[5..7]);
     }
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public async Task The_readme_sample_has_the_columns_kubectl_prints()
     {
@@ -56,7 +55,6 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(readme, line => Words(line).SequenceEqual(Words(header)));
     }
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public async Task Kubectl_describes_an_invalid_policy_by_its_ready_reason()
     {

@@ -9,7 +9,6 @@ using EksHardening.ApiEmulator.Selectors;
 using EksHardening.ApiEmulator.Semantics;
 using EksHardening.ApiEmulator.Storage;
 using EksHardening.ApiEmulator.Watch;
-using EksHardening.TestServers;
 using Microsoft.AspNetCore.Http;
 
 namespace EksHardening.ApiEmulator.Http;

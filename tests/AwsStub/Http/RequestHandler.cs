@@ -10,7 +10,6 @@ using EksHardening.AwsStub.Kms;
 using EksHardening.AwsStub.Protocols;
 using EksHardening.AwsStub.Signing;
 using EksHardening.AwsStub.Sts;
-using EksHardening.TestServers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 

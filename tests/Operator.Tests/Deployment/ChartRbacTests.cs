@@ -10,6 +10,7 @@ namespace EksHardening.Operator.Tests.Deployment;
 /// wildcard — bound to the operator's ServiceAccount. (The integration test ApiPermissionsTests proves the running
 /// operator makes exactly those calls.)
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ChartRbacTests
 {
     /// <summary>One thing a role allows: a verb on a resource in a scope, on one named object or on any.</summary>
@@ -31,7 +32,6 @@ public sealed class ChartRbacTests
         { "every optional feature", [HelmChartTests.AllFeaturesValues], [], Everything.Except([PermissionFeature.WebhookCertificates]).ToArray() },
     };
 
-    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void The_roles_grant_exactly_the_declared_calls(string render, string[] valuesFiles, string[] sets, PermissionFeature[] features)
@@ -54,7 +54,6 @@ public sealed class ChartRbacTests
             $"{render}: the chart's roles differ from ApiPermissions.\nNot granted: {string.Join("; ", missing)}\nGranted but not declared: {string.Join("; ", extra)}");
     }
 
-    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void No_rule_has_a_wildcard_or_a_non_resource_URL(string render, string[] valuesFiles, string[] sets, PermissionFeature[] features)
@@ -75,7 +74,6 @@ public sealed class ChartRbacTests
         Assert.Null(chart.Single<V1ClusterRole>("ClusterRole").AggregationRule);
     }
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public void The_roles_are_bound_to_the_operator_service_account_only()
     {

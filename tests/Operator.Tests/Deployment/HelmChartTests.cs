@@ -13,6 +13,7 @@ namespace EksHardening.Operator.Tests.Deployment;
 /// feature on, renders only valid Kubernetes objects, passes the operator only flags it has, and agrees with the
 /// code about names, ports and the webhook configuration.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class HelmChartTests
 {
     /// <summary>Values turning every optional feature on (relative to the repository root).</summary>
@@ -22,7 +23,6 @@ public sealed class HelmChartTests
 
     internal static string[] ValuesFor(string render) => render == "all-features" ? [AllFeaturesValues] : [];
 
-    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void The_chart_lints_clean(string render)
@@ -34,7 +34,6 @@ public sealed class HelmChartTests
         Assert.Contains("1 chart(s) linted, 0 chart(s) failed", result.Stdout, StringComparison.Ordinal);
     }
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Default_values_render_the_operator_and_no_optional_extras()
     {
@@ -46,7 +45,6 @@ public sealed class HelmChartTests
         Assert.Empty(chart.OfKind("ResponsibilityPolicy"));
     }
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Every_optional_feature_renders_its_objects()
     {
@@ -78,7 +76,6 @@ public sealed class HelmChartTests
         foreach (var (key, value) in monitor["spec"]!["selector"]!["matchLabels"]!.AsObject()) Assert.Equal(value!.GetValue<string>(), metricsService.Metadata.Labels[key]);
     }
 
-    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void Every_rendered_document_is_a_Kubernetes_object_that_its_typed_model_reads_strictly(string render)
@@ -106,7 +103,6 @@ public sealed class HelmChartTests
         }
     }
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public void The_chart_ships_the_CRD_byte_for_byte()
     {
@@ -127,7 +123,6 @@ public sealed class HelmChartTests
         Assert.Equal(VersionInfo.Version, chart["appVersion"]!.GetValue<string>());
     }
 
-    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void The_operator_accepts_every_flag_the_chart_passes_and_the_names_agree(string render)
@@ -161,7 +156,6 @@ public sealed class HelmChartTests
         Assert.All(services, s => Assert.Equal(deployment.Spec.Selector.MatchLabels, s.Spec.Selector));
     }
 
-    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void The_webhook_configuration_is_the_one_WebhookConfigurationBuilder_builds(string render)
@@ -182,7 +176,6 @@ public sealed class HelmChartTests
         }
     }
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Without_the_webhook_there_is_no_webhook_object_port_or_permission()
     {
@@ -197,7 +190,6 @@ public sealed class HelmChartTests
         Assert.DoesNotContain(chart.Single<V1ClusterRole>("ClusterRole").Rules, r => r.Resources.Contains("validatingwebhookconfigurations"));
     }
 
-    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(Renders))]
     public void The_pods_run_at_the_restricted_level_spread_and_bounded(string render)
@@ -243,7 +235,6 @@ public sealed class HelmChartTests
         { "image.tag=latest", "image.tag: latest is not allowed" },
     };
 
-    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(BadValues))]
     public void A_bad_value_fails_the_render_with_a_message_naming_it(string set, string message)
@@ -253,7 +244,6 @@ public sealed class HelmChartTests
         Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
     }
 
-    [Trait("Category", "Slow")]
     [SkippableFact]
     public void The_notes_tell_the_next_step()
     {
