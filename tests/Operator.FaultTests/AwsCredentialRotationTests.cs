@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using EksHardening.Operator.FaultTests.Support;
 
 namespace EksHardening.Operator.FaultTests;
 

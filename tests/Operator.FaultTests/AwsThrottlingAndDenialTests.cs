@@ -1,5 +1,4 @@
 using EksHardening.Entities;
-using EksHardening.Operator.FaultTests.Support;
 
 namespace EksHardening.Operator.FaultTests;
 

@@ -1,5 +1,4 @@
 using EksHardening.ApiEmulator.Faults;
-using EksHardening.Operator.FaultTests.Support;
 
 namespace EksHardening.Operator.FaultTests;
 

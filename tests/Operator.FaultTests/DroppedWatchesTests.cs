@@ -1,5 +1,3 @@
-using EksHardening.Operator.FaultTests.Support;
-
 namespace EksHardening.Operator.FaultTests;
 
 public sealed class DroppedWatchesTests(ITestOutputHelper output) : ApiFaultScenario(output)

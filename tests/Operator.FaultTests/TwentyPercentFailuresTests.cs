@@ -1,5 +1,3 @@
-using EksHardening.Operator.FaultTests.Support;
-
 namespace EksHardening.Operator.FaultTests;
 
 public sealed class TwentyPercentFailuresTests(ITestOutputHelper output) : ApiFaultScenario(output)

@@ -5,7 +5,7 @@ public static class Eventually
 {
     // Generous: only a broken component reaches it; no test asserts how fast anything is.
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan DefaultPoll = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan DefaultPoll = TimeSpan.FromMilliseconds(10);
 
     public static async Task True(Func<bool> condition, string what, TimeSpan? timeout = null, TimeSpan? poll = null) =>
         await True(() => Task.FromResult(condition()), what, timeout, poll);

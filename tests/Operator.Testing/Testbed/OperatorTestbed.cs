@@ -164,7 +164,7 @@ public sealed class OperatorTestbed : IAsyncDisposable
             var differs = ComplianceStatus.ContentDiffers(policy.Status, expected);
             last = $"written {KubernetesJson.Serialize(policy.Status.Summary)} totalViolations={policy.Status.TotalViolations}; expected {KubernetesJson.Serialize(expected.Summary)} totalViolations={expected.TotalViolations}";
             return !differs;
-        }, $"status of {name} converges", timeout ?? TimeSpan.FromSeconds(30));
+        }, $"status of {name} converges", timeout ?? TimeSpan.FromSeconds(30), poll: TimeSpan.FromMilliseconds(25));   // each check runs the rule engine
         try
         {
             await converged;

@@ -37,4 +37,8 @@ public static class TheoryCases
         foreach (var row in rows) data.Add(new TheoryCase<T>(row));
         return data;
     }
+
+    /// <summary>The rows of a table built by <see cref="Of{T}"/>.</summary>
+    public static IReadOnlyList<T> Rows<T>(TheoryData<TheoryCase<T>> data) where T : notnull =>
+        [.. ((IEnumerable<object[]>)data).Select(row => ((TheoryCase<T>)row[0]).Value)];
 }

@@ -99,15 +99,6 @@ public class NetworkPolicyRulesTests
         // "all policies are assumed to affect ingress" when policyTypes is not specified
         Ns("passes when policy types default to ingress", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Pass,
             [Shop, NetworkPolicy("deny", "{podSelector: {}}")]),
-        Ns("fails for a near miss: an ingress rule", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Fail,
-            [Shop, NetworkPolicy("near", "{podSelector: {}, ingress: [{}]}")], says: "near selects all pods but has 1 ingress rule"),
-        Ns("fails for a near miss: two ingress rules", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Fail,
-            [Shop, NetworkPolicy("near", "{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {}}]}, {from: [{ipBlock: {cidr: 10.0.0.0/8}}]}]}")],
-            says: "near selects all pods but has 2 ingress rules"),
-        Ns("fails for a near miss: a selector of some pods", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Fail,
-            [Shop, NetworkPolicy("near", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress]}")], says: "near selects only some pods"),
-        Ns("fails for a near miss: egress only", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Fail,
-            [Shop, NetworkPolicy("near", "{podSelector: {}, policyTypes: [Egress]}")], says: "near has policyTypes [Egress]"),
         Ns("a default deny in another namespace does not count", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Fail,
             [Shop, NetworkPolicy("default-deny-ingress", "{podSelector: {}, policyTypes: [Ingress]}", ns: "other")]),
         Ns("namespaces known only from workloads are checked too", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Fail,
@@ -154,21 +145,6 @@ public class NetworkPolicyRulesTests
 
         // network.imds-blocked — passes: no egress rule that applies to the pods admits 169.254.169.254:80/TCP.
         ImdsPasses("passes under default deny egress", NetworkPolicy("default-deny-egress", DenyEgress)),
-        .. new[]
-        {
-            "[{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]",
-            "[{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 169.254.0.0/16]}}]}]",
-            "[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}]}]",
-            "[{ports: [{protocol: TCP, port: 443}, {protocol: UDP, port: 53}]}]",
-            "[{to: [{ipBlock: {cidr: 169.254.169.254/32}}], ports: [{protocol: UDP, port: 80}]}]",
-            "[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: http}]}]",
-            "[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 81, endPort: 65535}]}]",
-            "[{to: [{namespaceSelector: {}}]}]",
-            "[{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]}]",
-            "[{to: [{podSelector: {}}]}]",
-            "[{to: [{ipBlock: {cidr: 10.0.0.0/8}}, {ipBlock: {cidr: '::/0'}}]}]",
-        }.Select(egress => ImdsPasses($"passes when no egress rule admits it: {egress}",
-            NetworkPolicy("web-egress", $"{{podSelector: {{matchLabels: {{app: web}}}}, policyTypes: [Egress], egress: {egress}}}"))),
         ImdsPasses("passes when egress rules sit in a policy that only enforces ingress",
             NetworkPolicy("deny", DenyEgress), NetworkPolicy("ingress-only", "{podSelector: {}, policyTypes: [Ingress], egress: [{}]}")),
         ImdsPasses("ignores admitting rules of policies that select other pods",
@@ -184,15 +160,6 @@ public class NetworkPolicyRulesTests
             NetworkPolicy("internet", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{podSelector: {}}]}, {to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}")),
         ImdsFails("fails when the except does not cover the metadata address", null, ["except 10.0.0.0/8, 169.254.169.0/31"],
             NetworkPolicy("internet", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 169.254.169.0/31]}}]}]}")),
-        .. new (string Egress, string Detail)[]
-        {
-            ("[{to: [{ipBlock: {cidr: 169.254.0.0/16}}], ports: [{port: 1, endPort: 1024}]}]", "ports[0]: TCP 1-1024"),
-            ("[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}, {protocol: TCP, port: 80, endPort: 80}]}]", "ports[1]: TCP 80-80"),
-            ("[{ports: [{port: 80}]}]", "ports[0]: TCP 80"),
-            ("[{to: [{ipBlock: {cidr: 169.254.169.254/32}}], ports: [{protocol: TCP}]}]", "ports[0]: TCP any port"),
-            ("[{to: [{ipBlock: {cidr: 169.254.169.254/16}}]}]", "ipBlock 169.254.169.254/16"),
-        }.Select(c => ImdsFails($"fails when ports admit TCP 80: {c.Detail}", null, [c.Detail],
-            NetworkPolicy("web-egress", $"{{podSelector: {{}}, policyTypes: [Egress], egress: {c.Egress}}}"))),
         Workload("fails for host network pods even under default deny", Imds, ImdsId, FindingResult.Fail,
             [Shop, Deployment(hostNetwork: true), NetworkPolicy("default-deny-egress", DenyEgress)], "spec.template.spec.hostNetwork",
             "NetworkPolicy does not apply to host-network pods"),
@@ -226,17 +193,22 @@ public class NetworkPolicyRulesTests
 
     /// <summary>The acceptance bar: every rule of the family has a passing and at least two failing cases.</summary>
     [Fact]
-    public void Every_rule_has_a_passing_and_two_failing_cases()
-    {
-        var cases = ((IEnumerable<object[]>)Cases()).Select(row => ((TheoryCase<NetworkCase>)row[0]).Value).ToList();
-        foreach (var rule in new NetworkPolicyRules().Rules)
-        {
-            Assert.True(cases.Any(c => c.Rule == rule.Id && c.Expected == FindingResult.Pass), $"{rule.Id} has no passing case");
-            Assert.True(cases.Count(c => c.Rule == rule.Id && c.Expected == FindingResult.Fail) >= 2, $"{rule.Id} has fewer than two failing cases");
-        }
-    }
+    public void Every_rule_has_a_passing_and_two_failing_cases() =>
+        TestEvaluation.AssertEveryRuleHasAPassAndTwoFailures(new NetworkPolicyRules(), TheoryCases.Rows(Cases()).Select(c => (c.Rule, c.Expected)));
 
     // ---------------------------------------------------------------- default deny ingress
+
+    [Theory]
+    [InlineData("{podSelector: {}, ingress: [{}]}", "selects all pods but has 1 ingress rule")]
+    [InlineData("{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{podSelector: {}}]}, {from: [{ipBlock: {cidr: 10.0.0.0/8}}]}]}", "selects all pods but has 2 ingress rules")]
+    [InlineData("{podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress]}", "selects only some pods")]
+    [InlineData("{podSelector: {}, policyTypes: [Egress]}", "has policyTypes [Egress]")]
+    public void Default_deny_ingress_fails_for_near_misses_and_says_why(string spec, string why)
+    {
+        var finding = Assert.Single(NamespaceFindings(DefaultDenyIngressOnly, DefaultDenyIngressId, Shop, NetworkPolicy("near", spec)));
+        Assert.Equal(FindingResult.Fail, finding.Result);
+        Assert.Contains($"near {why}", finding.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Default_deny_ingress_fails_when_the_namespace_has_no_policy()
@@ -285,7 +257,40 @@ public class NetworkPolicyRulesTests
         Assert.Equal("spec.jobTemplate.spec.template.metadata.labels", finding.Path);
     }
 
-    // ---------------------------------------------------------------- IMDS blocked: failures
+    // ---------------------------------------------------------------- IMDS blocked
+
+    [Theory]
+    [InlineData("[{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]")]
+    [InlineData("[{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 169.254.0.0/16]}}]}]")]
+    [InlineData("[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}]}]")]
+    [InlineData("[{ports: [{protocol: TCP, port: 443}, {protocol: UDP, port: 53}]}]")]
+    [InlineData("[{to: [{ipBlock: {cidr: 169.254.169.254/32}}], ports: [{protocol: UDP, port: 80}]}]")]
+    [InlineData("[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: http}]}]")]
+    [InlineData("[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 81, endPort: 65535}]}]")]
+    [InlineData("[{to: [{namespaceSelector: {}}]}]")]
+    [InlineData("[{to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]}]")]
+    [InlineData("[{to: [{podSelector: {}}]}]")]
+    [InlineData("[{to: [{ipBlock: {cidr: 10.0.0.0/8}}, {ipBlock: {cidr: '::/0'}}]}]")]
+    public void Imds_passes_when_no_egress_rule_admits_it(string egress)
+    {
+        var findings = WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
+            NetworkPolicy("web-egress", $"{{podSelector: {{matchLabels: {{app: web}}}}, policyTypes: [Egress], egress: {egress}}}"));
+        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
+    }
+
+    [Theory]
+    [InlineData("[{to: [{ipBlock: {cidr: 169.254.0.0/16}}], ports: [{port: 1, endPort: 1024}]}]", "ports[0]: TCP 1-1024")]
+    [InlineData("[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}, {protocol: TCP, port: 80, endPort: 80}]}]", "ports[1]: TCP 80-80")]
+    [InlineData("[{ports: [{port: 80}]}]", "ports[0]: TCP 80")]
+    [InlineData("[{to: [{ipBlock: {cidr: 169.254.169.254/32}}], ports: [{protocol: TCP}]}]", "ports[0]: TCP any port")]
+    [InlineData("[{to: [{ipBlock: {cidr: 169.254.169.254/16}}]}]", "ipBlock 169.254.169.254/16")]
+    public void Imds_fails_when_ports_admit_tcp_80(string egress, string detail)
+    {
+        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
+            NetworkPolicy("web-egress", $"{{podSelector: {{}}, policyTypes: [Egress], egress: {egress}}}")));
+        Assert.Equal(FindingResult.Fail, finding.Result);
+        Assert.Contains(detail, finding.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Imds_reports_every_admitting_rule()

@@ -353,15 +353,8 @@ public class PodSecurityRulesTests
 
     /// <summary>The acceptance bar: every rule of the family has a passing and at least two failing cases.</summary>
     [Fact]
-    public void Every_rule_has_a_passing_and_two_failing_cases()
-    {
-        var cases = ((IEnumerable<object[]>)Cases()).Select(row => ((TheoryCase<PssCase>)row[0]).Value).ToList();
-        foreach (var rule in new PodSecurityRules().Rules)
-        {
-            Assert.True(cases.Any(c => c.Rule == rule.Id && c.Expected == FindingResult.Pass), $"{rule.Id} has no passing case");
-            Assert.True(cases.Count(c => c.Rule == rule.Id && c.Expected == FindingResult.Fail) >= 2, $"{rule.Id} has fewer than two failing cases");
-        }
-    }
+    public void Every_rule_has_a_passing_and_two_failing_cases() =>
+        TestEvaluation.AssertEveryRuleHasAPassAndTwoFailures(new PodSecurityRules(), TheoryCases.Rows(Cases()).Select(c => (c.Rule, c.Expected)));
 
     // ---------------------------------------------------------------- each allowed value
 
