@@ -1,9 +1,9 @@
 using System.Net;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 using k8s;
 using k8s.Models;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Create, get, list, replace and delete for every built-in kind the emulator serves.</summary>
 public class CrudTests : EmulatorTest

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Tests.Support;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Custom resources, registered up front or by creating a CustomResourceDefinition, driven through CustomObjects.*.</summary>
 public class CustomResourceTests : EmulatorTest

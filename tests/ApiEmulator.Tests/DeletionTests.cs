@@ -1,7 +1,7 @@
 using System.Net;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Finalizers, deletionTimestamp, preconditions, namespace deletion and ownerReference garbage collection.</summary>
 public class DeletionTests : EmulatorTest
@@ -97,10 +97,7 @@ public class DeletionTests : EmulatorTest
     [Fact]
     public async Task Orphan_propagation_keeps_dependents_and_strips_their_owner_reference()
     {
-        var owner = await Client.CoreV1.CreateNamespacedConfigMapAsync(Objects.ConfigMap("owner"), "default");
-        var child = Objects.ConfigMap("child");
-        child.Metadata.OwnerReferences = [Owner(owner)];
-        await Client.CoreV1.CreateNamespacedConfigMapAsync(child, "default");
+        await CreateOwnerAndChildAsync();
 
         await Client.CoreV1.DeleteNamespacedConfigMapAsync("owner", "default", propagationPolicy: "Orphan");
         var orphan = await Client.CoreV1.ReadNamespacedConfigMapAsync("child", "default");
@@ -110,10 +107,7 @@ public class DeletionTests : EmulatorTest
     [Fact]
     public async Task Foreground_propagation_removes_dependents_before_the_owner()
     {
-        var owner = await Client.CoreV1.CreateNamespacedConfigMapAsync(Objects.ConfigMap("owner"), "default");
-        var child = Objects.ConfigMap("child");
-        child.Metadata.OwnerReferences = [Owner(owner)];
-        await Client.CoreV1.CreateNamespacedConfigMapAsync(child, "default");
+        await CreateOwnerAndChildAsync();
         var start = Emulator.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using var watch = WatchRecorder.Start<V1ConfigMap>((onError, ct) =>
             Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: start, onError: onError, cancellationToken: ct));
@@ -149,11 +143,7 @@ public class DeletionTests : EmulatorTest
     [Fact]
     public async Task A_collected_dependent_with_a_finalizer_waits_with_a_deletionTimestamp()
     {
-        var owner = await Client.CoreV1.CreateNamespacedConfigMapAsync(Objects.ConfigMap("owner"), "default");
-        var child = Objects.ConfigMap("child");
-        child.Metadata.OwnerReferences = [Owner(owner)];
-        child.Metadata.Finalizers = ["example.com/cleanup"];
-        await Client.CoreV1.CreateNamespacedConfigMapAsync(child, "default");
+        await CreateOwnerAndChildAsync(childFinalizer: "example.com/cleanup");
 
         await Client.CoreV1.DeleteNamespacedConfigMapAsync("owner", "default");
         var waiting = await Client.CoreV1.ReadNamespacedConfigMapAsync("child", "default");
@@ -201,6 +191,16 @@ public class DeletionTests : EmulatorTest
         await Client.CoreV1.DeleteNamespaceAsync("team");
         Assert.Equal("Terminating", (await Client.CoreV1.ReadNamespaceAsync("team")).Status.Phase);
         await ApiAssert.FailsWith(HttpStatusCode.Forbidden, () => Client.CoreV1.CreateNamespacedPodAsync(Objects.Pod("late", "team"), "team"));
+    }
+
+    /// <summary>ConfigMaps default/owner and default/child, the child owned by the owner as its controller.</summary>
+    private async Task CreateOwnerAndChildAsync(string? childFinalizer = null)
+    {
+        var owner = await Client.CoreV1.CreateNamespacedConfigMapAsync(Objects.ConfigMap("owner"), "default");
+        var child = Objects.ConfigMap("child");
+        child.Metadata.OwnerReferences = [Owner(owner)];
+        if (childFinalizer is not null) child.Metadata.Finalizers = [childFinalizer];
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(child, "default");
     }
 
     private static V1OwnerReference Owner(IKubernetesObject<V1ObjectMeta> owner, bool controller = true) => new()

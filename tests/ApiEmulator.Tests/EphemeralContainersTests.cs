@@ -1,8 +1,8 @@
 using System.Net;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 using k8s.Models;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>The pods/ephemeralcontainers subresource, as <c>kubectl debug</c> uses it.</summary>
 public class EphemeralContainersTests : EmulatorTest

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
-using EksHardening.Emulator.Faults;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Faults;
+using EksHardening.ApiEmulator.Tests.Support;
 using k8s.Autorest;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Every fault knob, observed through the real client.</summary>
 public class FaultInjectionTests : EmulatorTest

@@ -1,7 +1,7 @@
 using System.Net;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Chunked lists with limit and continue.</summary>
 public class PaginationTests : EmulatorTest

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Patching;
+using EksHardening.ApiEmulator.Patching;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>The patch engines on their own, for the cases the API tests do not reach.</summary>
 public class PatchingTests

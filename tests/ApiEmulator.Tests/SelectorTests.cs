@@ -1,7 +1,7 @@
 using System.Net;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Label and field selectors on list, in the API's string syntax.</summary>
 public class SelectorTests : EmulatorTest

@@ -1,7 +1,7 @@
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 using k8s;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 public class SmokeTests : EmulatorTest
 {

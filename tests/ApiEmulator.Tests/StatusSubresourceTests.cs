@@ -1,7 +1,7 @@
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 using k8s.Models;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>The status subresource: status is written only through it, and it writes only status.</summary>
 public class StatusSubresourceTests : EmulatorTest

@@ -1,10 +1,10 @@
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Http;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Http;
+using EksHardening.ApiEmulator.Tests.Support;
 using k8s.Models;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Server-side printing: the Table a client such as <c>kubectl get</c> asks for.</summary>
 public class TableTests : EmulatorTest

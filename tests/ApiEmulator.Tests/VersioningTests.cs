@@ -1,9 +1,9 @@
 using System.Net;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 using k8s;
 using k8s.Models;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>resourceVersion (optimistic concurrency) and metadata.generation, per the API conventions.</summary>
 public class VersioningTests : EmulatorTest

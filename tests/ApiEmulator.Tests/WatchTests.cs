@@ -1,7 +1,7 @@
 using System.Net;
-using EksHardening.Emulator.Tests.Support;
+using EksHardening.ApiEmulator.Tests.Support;
 
-namespace EksHardening.Emulator.Tests;
+namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Watch semantics as KubernetesClient sees them: events from a resourceVersion, bookmarks, 410 Expired.</summary>
 public class WatchTests : EmulatorTest

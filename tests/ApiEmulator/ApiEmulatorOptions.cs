@@ -1,8 +1,8 @@
-using EksHardening.Emulator.Resources;
+using EksHardening.ApiEmulator.Resources;
 
-namespace EksHardening.Emulator;
+namespace EksHardening.ApiEmulator;
 
-/// <summary>How an <see cref="ApiEmulator"/> starts.</summary>
+/// <summary>How an <see cref="ApiServerEmulator"/> starts.</summary>
 public sealed class ApiEmulatorOptions
 {
     /// <summary>Clock for creation and deletion timestamps and downtime windows.</summary>
@@ -23,7 +23,7 @@ public sealed class ApiEmulatorOptions
     /// <summary>Whether API creates in a namespace that does not exist fail with 404, as on a real server. Seeding never checks.</summary>
     public bool RequireNamespaceExists { get; set; } = true;
 
-    /// <summary>How many answered requests <see cref="ApiEmulator.Requests"/> keeps.</summary>
+    /// <summary>How many answered requests <see cref="ApiServerEmulator.Requests"/> keeps.</summary>
     public int RequestLogLimit { get; set; } = 100_000;
 
     /// <summary>Seed for generated names and error rates, so that runs repeat.</summary>

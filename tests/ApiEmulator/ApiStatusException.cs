@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Resources;
+using EksHardening.ApiEmulator.Resources;
 
-namespace EksHardening.Emulator;
+namespace EksHardening.ApiEmulator;
 
 /// <summary>An API error as the server reports it: a <c>metav1.Status</c> with an HTTP code and a reason.</summary>
 public sealed class ApiStatusException : Exception

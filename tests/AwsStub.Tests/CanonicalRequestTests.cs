@@ -1,6 +1,6 @@
-using EksHardening.AwsStubs.Signing;
+using EksHardening.AwsStub.Signing;
 
-namespace EksHardening.AwsStubs.Tests;
+namespace EksHardening.AwsStub.Tests;
 
 /// <summary>The verifier's SigV4 pieces against AWS's published Signature Version 4 test suite.</summary>
 public class CanonicalRequestTests

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs.Ecr;
-using EksHardening.AwsStubs.Tests.Support;
+using EksHardening.AwsStub.Ecr;
+using EksHardening.AwsStub.Tests.Support;
 
-namespace EksHardening.AwsStubs.Tests;
+namespace EksHardening.AwsStub.Tests;
 
 /// <summary>ECR (JSON 1.1) requests built from the API reference and signed with the SDK's signer.</summary>
 public class EcrTests : StubTest

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs.Eks;
-using EksHardening.AwsStubs.Tests.Support;
+using EksHardening.AwsStub.Eks;
+using EksHardening.AwsStub.Tests.Support;
 
-namespace EksHardening.AwsStubs.Tests;
+namespace EksHardening.AwsStub.Tests;
 
 /// <summary>EKS (REST-JSON) requests built from the API reference and signed with the SDK's signer.</summary>
 public class EksTests : StubTest

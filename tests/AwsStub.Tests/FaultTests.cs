@@ -3,13 +3,13 @@ using System.Net;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using EksHardening.AwsStubs.Eks;
-using EksHardening.AwsStubs.Faults;
-using EksHardening.AwsStubs.Iam;
-using EksHardening.AwsStubs.Kms;
-using EksHardening.AwsStubs.Tests.Support;
+using EksHardening.AwsStub.Eks;
+using EksHardening.AwsStub.Faults;
+using EksHardening.AwsStub.Iam;
+using EksHardening.AwsStub.Kms;
+using EksHardening.AwsStub.Tests.Support;
 
-namespace EksHardening.AwsStubs.Tests;
+namespace EksHardening.AwsStub.Tests;
 
 /// <summary>Every fault knob, observed through the SDK where it is served and by hand elsewhere.</summary>
 public class FaultTests : StubTest

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
-using EksHardening.AwsStubs.Iam;
-using EksHardening.AwsStubs.Tests.Support;
+using EksHardening.AwsStub.Iam;
+using EksHardening.AwsStub.Tests.Support;
 
-namespace EksHardening.AwsStubs.Tests;
+namespace EksHardening.AwsStub.Tests;
 
 /// <summary>IAM (Query/XML) requests built from the API reference and signed with the SDK's signer.</summary>
 public class IamTests : StubTest

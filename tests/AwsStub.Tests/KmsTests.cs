@@ -1,9 +1,9 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using EksHardening.AwsStubs.Kms;
-using EksHardening.AwsStubs.Tests.Support;
+using EksHardening.AwsStub.Kms;
+using EksHardening.AwsStub.Tests.Support;
 
-namespace EksHardening.AwsStubs.Tests;
+namespace EksHardening.AwsStub.Tests;
 
 /// <summary>KMS through the official AWSSDK.KeyManagementService client.</summary>
 public class KmsTests : StubTest

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
-using EksHardening.AwsStubs.Ecr;
-using EksHardening.AwsStubs.Tests.Support;
+using EksHardening.AwsStub.Ecr;
+using EksHardening.AwsStub.Tests.Support;
 
-namespace EksHardening.AwsStubs.Tests;
+namespace EksHardening.AwsStub.Tests;
 
 /// <summary>The request log that tests count calls with.</summary>
 public class RequestLogTests : StubTest
@@ -84,8 +84,8 @@ public class RequestLogTests : StubTest
     [Fact]
     public void The_served_operations_and_the_environment_are_published()
     {
-        Assert.Equal(["ecr", "eks", "iam", "kms", "sts"], AwsStub.ServedOperations.Keys.Order());
-        Assert.Contains("DescribeImageScanFindings", AwsStub.ServedOperations["ecr"]);
+        Assert.Equal(["ecr", "eks", "iam", "kms", "sts"], AwsEndpointStub.ServedOperations.Keys.Order());
+        Assert.Contains("DescribeImageScanFindings", AwsEndpointStub.ServedOperations["ecr"]);
         var env = Stub.EnvironmentVariables();
         Assert.Equal(Stub.BaseUrl, env["AWS_ENDPOINT_URL"]);
         Assert.Equal(("eu-west-1", "AKIAIOSFODNN7EXAMPLE", "true"), (env["AWS_REGION"], env["AWS_ACCESS_KEY_ID"], env["AWS_EC2_METADATA_DISABLED"]));

@@ -3,12 +3,12 @@ using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using EksHardening.AwsStubs.Iam;
-using EksHardening.AwsStubs.Kms;
-using EksHardening.AwsStubs.Sts;
-using EksHardening.AwsStubs.Tests.Support;
+using EksHardening.AwsStub.Iam;
+using EksHardening.AwsStub.Kms;
+using EksHardening.AwsStub.Sts;
+using EksHardening.AwsStub.Tests.Support;
 
-namespace EksHardening.AwsStubs.Tests;
+namespace EksHardening.AwsStub.Tests;
 
 /// <summary>STS through the official AWSSDK.SecurityToken client: caller identity and the IRSA web-identity flow.</summary>
 public class StsTests : StubTest

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace EksHardening.AwsStubs;
+namespace EksHardening.AwsStub;
 
 /// <summary>
 /// A service error as the service's protocol renders it: the error code (the <c>__type</c>, <c>x-amzn-ErrorType</c>

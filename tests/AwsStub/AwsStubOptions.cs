@@ -1,6 +1,6 @@
-namespace EksHardening.AwsStubs;
+namespace EksHardening.AwsStub;
 
-/// <summary>How an <see cref="AwsStub"/> starts.</summary>
+/// <summary>How an <see cref="AwsEndpointStub"/> starts.</summary>
 public sealed class AwsStubOptions
 {
     /// <summary>The account that owns everything seeded without an explicit account, and the default ECR registry id.</summary>
@@ -27,7 +27,7 @@ public sealed class AwsStubOptions
     /// </summary>
     public TimeSpan? MaxClockSkew { get; set; }
 
-    /// <summary>How many answered requests <see cref="AwsStub.Requests"/> keeps.</summary>
+    /// <summary>How many answered requests <see cref="AwsEndpointStub.Requests"/> keeps.</summary>
     public int RequestLogLimit { get; set; } = 100_000;
 
     /// <summary>Seed for generated ids and fault rates, so that runs repeat.</summary>

@@ -1,6 +1,6 @@
-using EksHardening.AwsStubs.Signing;
+using EksHardening.AwsStub.Signing;
 
-namespace EksHardening.AwsStubs;
+namespace EksHardening.AwsStub;
 
 /// <summary>What every service of one stub shares: account, region, clock, id generation and the accepted keys.</summary>
 internal sealed class StubContext(AwsStubOptions options)

@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Entities;
 using EksHardening.Operator.Hosting;
-using EksHardening.Operator.IntegrationTests;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
@@ -20,6 +19,7 @@ namespace EksHardening.Operator.E2E;
 /// counts, fixing and deleting workloads moves it, a delete while the operator is down is noticed after restart,
 /// and <c>kubectl get rpol -o wide</c> shows a value in every column.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class K3sScenarioTests : IAsyncLifetime
 {
     private const string K3sImage = "rancher/k3s:v1.31.5-k3s1";
@@ -83,7 +83,7 @@ public sealed class K3sScenarioTests : IAsyncLifetime
         await File.WriteAllTextAsync(_kubeconfig, await _k3s.GetKubeconfigAsync());
         _client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_kubeconfig));
 
-        var crdPath = RepoFile("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml");
+        var crdPath = RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml");
         var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(crdPath));
         await _client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
         await Eventually.True(async () =>
@@ -177,15 +177,5 @@ public sealed class K3sScenarioTests : IAsyncLifetime
         Assert.Equal(2, lines.Length);
         Assert.DoesNotContain("<none>", lines[1]);
         foreach (var column in new[] { "MODE", "RESOURCES", "VIOLATING", "COMPLIANT", "LAST EVALUATED", "AGE" }) Assert.Contains(column, lines[0]);
-    }
-
-    private static string RepoFile(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return Path.Combine([dir.FullName, .. parts]);
-        }
-
-        return Path.Combine([Directory.GetCurrentDirectory(), .. parts]);
     }
 }

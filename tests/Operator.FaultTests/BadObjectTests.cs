@@ -14,6 +14,7 @@ namespace EksHardening.Operator.FaultTests;
 /// bounded memory, and must write exactly the status the rule engine computes; scan must judge the same objects and
 /// refuse duplicate YAML keys with one clear line.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class BadObjectTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const long MemoryBound = 1024L * 1024 * 1024;

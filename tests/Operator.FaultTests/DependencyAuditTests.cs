@@ -6,6 +6,7 @@ namespace EksHardening.Operator.FaultTests;
 /// Item 9: the CI's dependency audit (<c>.ci/dependency-audit</c>) fails on High and Critical advisories, direct or
 /// transitive, prints them, and never passes an audit that could not run off as clean.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class DependencyAuditTests : IDisposable
 {
     private readonly string _report = Path.Combine(Path.GetTempPath(), $"audit-{Guid.NewGuid():N}.json");
@@ -27,7 +28,7 @@ public sealed class DependencyAuditTests : IDisposable
     private async Task<(int ExitCode, string Output)> AuditAsync(string report, bool sourcesWithoutData = false, bool required = false)
     {
         await File.WriteAllTextAsync(_report, report);
-        var start = new ProcessStartInfo("bash", [OperatorTestbed.RepoFile(".ci", "dependency-audit"), "--from-json", _report])
+        var start = new ProcessStartInfo("bash", [RepositoryPaths.Of(".ci", "dependency-audit"), "--from-json", _report])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -13,6 +13,7 @@ namespace EksHardening.Operator.FaultTests;
 /// the other replica takes over and finishes, no remediation object exists twice, and the two never write at once.
 /// Each replica calls with its own token, so the emulator's request log tells their writes apart.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class LeaderFailoverTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string PolicyName = "enforce";
@@ -63,10 +64,10 @@ public sealed class LeaderFailoverTests(ITestOutputHelper output) : IAsyncLifeti
         return path;
     }
 
-    private static bool IsRemediationWrite(Emulator.Diagnostics.RecordedRequest r) =>
+    private static bool IsRemediationWrite(ApiEmulator.Diagnostics.RecordedRequest r) =>
         r.StatusCode is >= 200 and < 300 && ((r.Verb == "create" && r.Resource == "networkpolicies") || (r.Verb == "patch" && r.Resource == "namespaces"));
 
-    private static bool IsWrite(Emulator.Diagnostics.RecordedRequest r) =>
+    private static bool IsWrite(ApiEmulator.Diagnostics.RecordedRequest r) =>
         r.Verb is "create" or "update" or "patch" or "delete" && r.Resource is not "leases" && r.StatusCode is >= 200 and < 300;
 
     [Fact]

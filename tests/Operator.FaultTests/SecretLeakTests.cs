@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs;
+using EksHardening.AwsStub;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.FaultTests.Support;
 using k8s;
 using k8s.Models;
-using StubCluster = EksHardening.AwsStubs.Eks.EksCluster;
+using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
 
 namespace EksHardening.Operator.FaultTests;
 
@@ -28,6 +28,7 @@ public enum CredentialSource
 /// admission review of the secret-bearing pod, and <c>scan --aws</c> runs over the same objects. Not one of the secrets
 /// may appear — as it is or base64-encoded — in any log line, Event, the policy's status or the scan's output.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class SecretLeakTests(ITestOutputHelper output)
 {
     private const string OperatorNamespace = "eks-hardening-system";
@@ -51,8 +52,8 @@ public sealed class SecretLeakTests(ITestOutputHelper output)
             ["last-applied annotation"] = Secret("last-applied"),
             ["kubeconfig bearer token"] = Secret("bearer-token"),
         };
-        await using var aws = await AwsStub.StartNewAsync();
-        await using var wrongKeys = await AwsStub.StartNewAsync();   // EKS: knows the key with another secret, so it answers SignatureDoesNotMatch
+        await using var aws = await AwsEndpointStub.StartNewAsync();
+        await using var wrongKeys = await AwsEndpointStub.StartNewAsync();   // EKS: knows the key with another secret, so it answers SignatureDoesNotMatch
         await using var bed = await OperatorTestbed.StartAsync();
         var directory = Path.GetDirectoryName(bed.KubeconfigPath)!;
 
@@ -78,7 +79,7 @@ public sealed class SecretLeakTests(ITestOutputHelper output)
         {
             var roleArn = $"arn:aws:iam::{aws.AccountId}:role/eks-hardening";
             var token = aws.Sts.CreateWebIdentityToken("system:serviceaccount:eks-hardening-system:eks-hardening");
-            aws.Sts.AllowWebIdentity(new AwsStubs.Sts.WebIdentityGrant { RoleArn = roleArn, Token = token });
+            aws.Sts.AllowWebIdentity(new AwsStub.Sts.WebIdentityGrant { RoleArn = roleArn, Token = token });
             var tokenFile = Path.Combine(directory, "token");
             await File.WriteAllTextAsync(tokenFile, token);
             secrets["web identity token"] = token;

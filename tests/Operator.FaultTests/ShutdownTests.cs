@@ -11,6 +11,7 @@ namespace EksHardening.Operator.FaultTests;
 /// policy's status either unwritten or whole — never half-written. The next replica takes over at once and
 /// finishes what was left.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ShutdownTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Policies = 20;

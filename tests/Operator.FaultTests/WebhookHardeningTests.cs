@@ -18,6 +18,7 @@ namespace EksHardening.Operator.FaultTests;
 /// time limits on slow bodies and slow headers, and user input never reflected unescaped. (TLS 1.2+ only is
 /// proven against the same listener by the integration tests' WebhookTests.Tls_1_1_is_refused_and_tls_1_2_and_1_3_are_served.)
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class WebhookHardeningTests : IAsyncLifetime
 {
     private const string OperatorNamespace = "eks-hardening-system";

@@ -11,6 +11,7 @@ namespace EksHardening.Operator.FaultTests;
 /// merge patch through the status subresource, so the other writer's change is never overwritten; a 409 (as a
 /// server answers a conflicting write) is a quiet retry with backoff, counted, and never a hot loop.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class WriteConflictTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string PolicyName = "production";

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Diagnostics;
+using EksHardening.ApiEmulator.Diagnostics;
 using EksHardening.Entities;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Controllers;
@@ -51,7 +51,7 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
         _bed.Emulator.SeedMany(MixedWorkloads.Workloads());
         _bed.Emulator.Seed(WebhookConfigurationBuilder.Build(new WebhookOptions { Namespace = OperatorNamespace }));
         // The wgpolicyk8s.io CRDs, so that the PolicyReport writer runs (it asks discovery and writes nothing without them).
-        var fixture = await File.ReadAllTextAsync(OperatorTestbed.RepoFile("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
+        var fixture = await File.ReadAllTextAsync(RepositoryPaths.Of("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
         foreach (var crd in KubernetesYaml.LoadAllFromString(fixture).OfType<V1CustomResourceDefinition>()) _bed.Emulator.Seed(crd);
 
         await _bed.CreatePolicyAsync(EnforcePolicy);

@@ -1,26 +1,26 @@
-using EksHardening.AwsStubs;
+using EksHardening.AwsStub;
 using EksHardening.Operator.Aws;
 using AwsServiceException = EksHardening.Operator.Aws.AwsServiceException;
-using StubCluster = EksHardening.AwsStubs.Eks.EksCluster;
-using StubImage = EksHardening.AwsStubs.Ecr.EcrImage;
-using StubKey = EksHardening.AwsStubs.Kms.KmsKey;
-using StubManagedPolicy = EksHardening.AwsStubs.Iam.IamManagedPolicy;
-using StubPodIdentity = EksHardening.AwsStubs.Eks.PodIdentityAssociation;
-using StubRole = EksHardening.AwsStubs.Iam.IamRole;
-using StubScan = EksHardening.AwsStubs.Ecr.EcrImageScan;
+using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
+using StubImage = EksHardening.AwsStub.Ecr.EcrImage;
+using StubKey = EksHardening.AwsStub.Kms.KmsKey;
+using StubManagedPolicy = EksHardening.AwsStub.Iam.IamManagedPolicy;
+using StubPodIdentity = EksHardening.AwsStub.Eks.PodIdentityAssociation;
+using StubRole = EksHardening.AwsStub.Iam.IamRole;
+using StubScan = EksHardening.AwsStub.Ecr.EcrImageScan;
 
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>Every operation of the operator's AWS clients against the stub: wire formats, pagination, error mapping.</summary>
 public sealed class AwsClientConformanceTests : IAsyncLifetime
 {
-    private AwsStub _aws = null!;
+    private AwsEndpointStub _aws = null!;
     private AwsClients _clients = null!;
     private EcrRegistry _registry = null!;
 
     public async Task InitializeAsync()
     {
-        _aws = await AwsStub.StartNewAsync();
+        _aws = await AwsEndpointStub.StartNewAsync();
         var env = _aws.EnvironmentVariables();
         _clients = new AwsClients(new AwsClientOptions { Region = _aws.Region, Environment = k => env.GetValueOrDefault(k) },
             credentials: new StaticAwsCredentialsSource(new AwsCredentials(_aws.Credentials.AccessKeyId, _aws.Credentials.SecretAccessKey, null, null)));
@@ -40,11 +40,11 @@ public sealed class AwsClientConformanceTests : IAsyncLifetime
     {
         _aws.Ecr.AddImage(new StubImage { Repository = "big", Digest = Digest(1), Tags = ["1"], Scan = StubScan.WithCounts(DateTimeOffset.UtcNow, ("HIGH", 2050), ("LOW", 3)) });
         for (var i = 2; i < 152; i++) _aws.Ecr.AddImage(new StubImage { Repository = "many", Digest = Digest(i), Tags = [$"t{i}"] });
-        _aws.Ecr.AddRepository(new AwsStubs.Ecr.EcrRepository { Name = "scanned", ScanOnPush = true });
-        _aws.Ecr.SetScanningConfiguration(new AwsStubs.Ecr.RegistryScanningConfiguration
+        _aws.Ecr.AddRepository(new AwsStub.Ecr.EcrRepository { Name = "scanned", ScanOnPush = true });
+        _aws.Ecr.SetScanningConfiguration(new AwsStub.Ecr.RegistryScanningConfiguration
         {
             ScanType = "ENHANCED",
-            Rules = [new AwsStubs.Ecr.RegistryScanningRule("CONTINUOUS_SCAN", ["ma*"])],
+            Rules = [new AwsStub.Ecr.RegistryScanningRule("CONTINUOUS_SCAN", ["ma*"])],
         });
 
         var scan = await _clients.Ecr.DescribeImageScanFindingsAsync(_registry, "big", EcrImageId.ByDigest(Digest(1)));
@@ -134,7 +134,7 @@ public sealed class AwsClientConformanceTests : IAsyncLifetime
         _aws.Eks.AddCluster(new StubCluster { Name = "prod" });
         var key = _aws.Kms.AddKey(new StubKey());
         _aws.Iam.AddRole(new StubRole { Name = "app" });
-        _aws.Ecr.AddRepository(new AwsStubs.Ecr.EcrRepository { Name = "repo" });
+        _aws.Ecr.AddRepository(new AwsStub.Ecr.EcrRepository { Name = "repo" });
         Task Call() => service switch
         {
             "ecr" => _clients.Ecr.DescribeRepositoriesAsync(_registry, ["repo"]),

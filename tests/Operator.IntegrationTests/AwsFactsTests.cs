@@ -1,19 +1,19 @@
-using EksHardening.AwsStubs;
+using EksHardening.AwsStub;
 using EksHardening.Entities;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
 using k8s.Models;
-using StubImage = EksHardening.AwsStubs.Ecr.EcrImage;
-using StubScan = EksHardening.AwsStubs.Ecr.EcrImageScan;
-using StubFinding = EksHardening.AwsStubs.Ecr.EcrFinding;
+using StubImage = EksHardening.AwsStub.Ecr.EcrImage;
+using StubScan = EksHardening.AwsStub.Ecr.EcrImageScan;
+using StubFinding = EksHardening.AwsStub.Ecr.EcrFinding;
 
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>The AWS-backed image rules against the AWS stub, through the real clients, signer and fact cache.</summary>
 public sealed class AwsFactsTests : IAsyncLifetime
 {
-    private AwsStub _aws = null!;
+    private AwsEndpointStub _aws = null!;
     private AwsClients _clients = null!;
     private const string Policy = """
         imageScanning: {requireScanOnPush: true, maxScanAge: 168h, vulnerabilityThresholds: {critical: 0, high: 2}, ignoreFindings: [CVE-2024-0002]}
@@ -21,7 +21,7 @@ public sealed class AwsFactsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _aws = await AwsStub.StartNewAsync();
+        _aws = await AwsEndpointStub.StartNewAsync();
         var env = _aws.EnvironmentVariables();
         _clients = new AwsClients(new AwsClientOptions { Region = _aws.Region, Environment = k => env.GetValueOrDefault(k) },
             credentials: new StaticAwsCredentialsSource(new AwsCredentials(_aws.Credentials.AccessKeyId, _aws.Credentials.SecretAccessKey, null, null)));
@@ -55,7 +55,7 @@ public sealed class AwsFactsTests : IAsyncLifetime
             });
         }
 
-        for (var r = 0; r < 4; r++) _aws.Ecr.AddRepository(new AwsStubs.Ecr.EcrRepository { Name = $"shop/app-{r}", ScanOnPush = r != 3 });
+        for (var r = 0; r < 4; r++) _aws.Ecr.AddRepository(new AwsStub.Ecr.EcrRepository { Name = $"shop/app-{r}", ScanOnPush = r != 3 });
     }
 
     /// <summary>200 pods: half name the digest, half run a tag whose digest is in their status (imageID).</summary>

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Text.Json;
-using EksHardening.AwsStubs;
+using EksHardening.AwsStub;
 using EksHardening.Entities;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
 using k8s.Models;
-using StubCluster = EksHardening.AwsStubs.Eks.EksCluster;
-using StubKey = EksHardening.AwsStubs.Kms.KmsKey;
-using StubManagedPolicy = EksHardening.AwsStubs.Iam.IamManagedPolicy;
-using StubRole = EksHardening.AwsStubs.Iam.IamRole;
+using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
+using StubKey = EksHardening.AwsStub.Kms.KmsKey;
+using StubManagedPolicy = EksHardening.AwsStub.Iam.IamManagedPolicy;
+using StubRole = EksHardening.AwsStub.Iam.IamRole;
 
 namespace EksHardening.Operator.IntegrationTests;
 
@@ -17,7 +17,7 @@ namespace EksHardening.Operator.IntegrationTests;
 [Collection(ProcessEnvironment.Name)]
 public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
 {
-    private AwsStub _aws = null!;
+    private AwsEndpointStub _aws = null!;
     private AwsClients _clients = null!;
     private string _issuer = "";
 
@@ -29,7 +29,7 @@ public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _aws = await AwsStub.StartNewAsync();
+        _aws = await AwsEndpointStub.StartNewAsync();
         var env = _aws.EnvironmentVariables();
         _clients = new AwsClients(new AwsClientOptions { Region = _aws.Region, Environment = k => env.GetValueOrDefault(k) },
             credentials: new StaticAwsCredentialsSource(new AwsCredentials(_aws.Credentials.AccessKeyId, _aws.Credentials.SecretAccessKey, null, null)));

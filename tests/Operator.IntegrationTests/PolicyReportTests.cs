@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Diagnostics;
+using EksHardening.ApiEmulator.Diagnostics;
 using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Tests.Support;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
@@ -256,7 +255,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
 
     private async Task InstallCrdsAsync()
     {
-        var yaml = await File.ReadAllTextAsync(OperatorTestbed.RepoFile("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
+        var yaml = await File.ReadAllTextAsync(RepositoryPaths.Of("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
         foreach (var crd in KubernetesYaml.LoadAllFromString(yaml).OfType<V1CustomResourceDefinition>())
         {
             await _bed.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);

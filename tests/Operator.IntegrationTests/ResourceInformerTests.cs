@@ -1,5 +1,5 @@
-using EksHardening.Emulator;
-using EksHardening.Emulator.Faults;
+using EksHardening.ApiEmulator;
+using EksHardening.ApiEmulator.Faults;
 using EksHardening.Operator.Kubernetes;
 using k8s;
 using k8s.Models;
@@ -9,14 +9,14 @@ namespace EksHardening.Operator.IntegrationTests;
 
 public sealed class ResourceInformerTests : IAsyncLifetime
 {
-    private ApiEmulator _emulator = null!;
+    private ApiServerEmulator _emulator = null!;
     private k8s.Kubernetes _client = null!;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<InformerEvent<V1Pod>> _events = [];
 
     public async Task InitializeAsync()
     {
-        _emulator = await ApiEmulator.StartNewAsync(new ApiEmulatorOptions { WatchHistoryLimit = 50 });
+        _emulator = await ApiServerEmulator.StartNewAsync(new ApiEmulatorOptions { WatchHistoryLimit = 50 });
         _client = _emulator.CreateClient();
     }
 

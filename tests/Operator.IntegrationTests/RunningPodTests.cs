@@ -127,6 +127,7 @@ public sealed class RunningPodTests : IAsyncLifetime
         Assert.Equal(["pss.hostNamespaces", "pss.privileged"], Violations().Select(v => v.Rule).Order(StringComparer.Ordinal));
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public async Task Kubectl_get_rpol_counts_the_deployment_a_debugged_pod_made_violating()
     {

@@ -9,6 +9,7 @@ namespace EksHardening.Operator.IntegrationTests;
 /// checked only for finishing and printing its machine-readable line; the figures are the full run's business.
 /// It runs alone, so that its load does not slow the other tests' operators, nor theirs it.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(Name)]
 public sealed partial class ScaleBenchmarkTests(ITestOutputHelper output)
 {
@@ -48,6 +49,3 @@ public sealed partial class ScaleBenchmarkTests(ITestOutputHelper output)
     [GeneratedRegex(@"^scale N=1000 cold_s=\d+\.\d{3} floor_s=\d+\.\d{3} ratio=\d+\.\d{2} p50_ms=\d+ p99_ms=\d+ rss_mb=\d+ status_writes=\d+$")]
     private static partial Regex FinalLine();
 }
-
-[CollectionDefinition(ScaleBenchmarkTests.Name, DisableParallelization = true)]
-public sealed class ScaleBenchmarkCollection;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EksHardening.Emulator;
+using EksHardening.ApiEmulator;
 using EksHardening.Operator.Kubernetes;
 using k8s;
 
@@ -49,7 +49,7 @@ internal static class ListingFloor
     }
 
     /// <summary>The same list in this (warm) process, after an untimed pass of one item per kind for the JIT.</summary>
-    public static async Task<double> MeasureWarmAsync(ApiEmulator emulator, CancellationToken cancellationToken)
+    public static async Task<double> MeasureWarmAsync(ApiServerEmulator emulator, CancellationToken cancellationToken)
     {
         using var client = emulator.CreateClient();
         await ListAllAsync(client, pageSize: 1, onePage: true, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator;
+using EksHardening.ApiEmulator;
 using EksHardening.Entities;
 
 namespace EksHardening.ScaleBenchmark;
@@ -32,12 +32,12 @@ internal readonly record struct StatusCounts(int Resources, int Compliant, int V
 internal sealed class PolicyStatusProbe : IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(5);
-    private readonly ApiEmulator _emulator;
+    private readonly ApiServerEmulator _emulator;
     private readonly Dictionary<string, List<(long At, StatusCounts Counts)>> _seen;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public PolicyStatusProbe(ApiEmulator emulator, IEnumerable<string> policies)
+    public PolicyStatusProbe(ApiServerEmulator emulator, IEnumerable<string> policies)
     {
         _emulator = emulator;
         _seen = policies.ToDictionary(p => p, _ => new List<(long, StatusCounts)>(), StringComparer.Ordinal);

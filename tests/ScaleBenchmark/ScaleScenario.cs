@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using EksHardening.Emulator;
-using EksHardening.Emulator.Diagnostics;
+using EksHardening.ApiEmulator;
+using EksHardening.ApiEmulator.Diagnostics;
 using EksHardening.Entities;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
@@ -27,7 +27,7 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
         var directory = Directory.CreateTempSubdirectory("eks-hardening-scale-").FullName;
         var emulatorOptions = new ApiEmulatorOptions { RequestLogLimit = 1_000_000 };
         emulatorOptions.InitialNamespaces.Clear();   // the synthetic cluster brings its own
-        await using var emulator = await ApiEmulator.StartNewAsync(emulatorOptions, cancellationToken).ConfigureAwait(false);
+        await using var emulator = await ApiServerEmulator.StartNewAsync(emulatorOptions, cancellationToken).ConfigureAwait(false);
         try
         {
             var result = new ScaleResult { Pods = cluster.Pods };
@@ -118,7 +118,7 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
     /// resource to one policy (in turn); the latency of update i is until the policy's status first shows the
     /// violating count that includes it.
     /// </summary>
-    private async Task UpdatePhaseAsync(SyntheticEksCluster cluster, ApiEmulator emulator, PolicyStatusProbe probe,
+    private async Task UpdatePhaseAsync(SyntheticEksCluster cluster, ApiServerEmulator emulator, PolicyStatusProbe probe,
         Dictionary<string, StatusCounts> expected, int updates, ScaleResult result, CancellationToken cancellationToken)
     {
         var targets = cluster.UpdateTargets(updates, ScalePolicies.Changes.Count);

@@ -3,7 +3,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace EksHardening.Emulator.Tests.Support;
+namespace EksHardening.ApiEmulator.Tests.Support;
 
 /// <summary>Assertions on API errors as KubernetesClient surfaces them.</summary>
 public static class ApiAssert

@@ -1,11 +1,11 @@
 using k8s;
 
-namespace EksHardening.Emulator.Tests.Support;
+namespace EksHardening.ApiEmulator.Tests.Support;
 
 /// <summary>A test with its own emulator and a real KubernetesClient pointing at it.</summary>
 public abstract class EmulatorTest : IAsyncLifetime
 {
-    protected ApiEmulator Emulator { get; private set; } = null!;
+    protected ApiServerEmulator Emulator { get; private set; } = null!;
 
     protected Kubernetes Client { get; private set; } = null!;
 
@@ -17,7 +17,7 @@ public abstract class EmulatorTest : IAsyncLifetime
     {
         var options = new ApiEmulatorOptions();
         Configure(options);
-        Emulator = await ApiEmulator.StartNewAsync(options);
+        Emulator = await ApiServerEmulator.StartNewAsync(options);
         Client = Emulator.CreateClient();
         await InitializeAsyncCore();
     }

@@ -1,4 +1,4 @@
-namespace EksHardening.Emulator.Tests.Support;
+namespace EksHardening.ApiEmulator.Tests.Support;
 
 /// <summary>A clock the test moves by hand.</summary>
 public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider

@@ -1,6 +1,6 @@
 using k8s.Models;
 
-namespace EksHardening.Emulator.Tests.Support;
+namespace EksHardening.ApiEmulator.Tests.Support;
 
 /// <summary>Small builders for the objects the tests create.</summary>
 public static class Objects

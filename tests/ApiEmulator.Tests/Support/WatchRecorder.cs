@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using k8s;
 
-namespace EksHardening.Emulator.Tests.Support;
+namespace EksHardening.ApiEmulator.Tests.Support;
 
 /// <summary>Starts watch recorders.</summary>
 public static class WatchRecorder

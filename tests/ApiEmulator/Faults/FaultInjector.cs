@@ -1,6 +1,6 @@
-using EksHardening.Emulator.Http;
+using EksHardening.ApiEmulator.Http;
 
-namespace EksHardening.Emulator.Faults;
+namespace EksHardening.ApiEmulator.Faults;
 
 /// <summary>
 /// Fault injection knobs, safe to change while the emulator serves: error rules per verb and resource, added

@@ -1,4 +1,4 @@
-namespace EksHardening.Emulator.Faults;
+namespace EksHardening.ApiEmulator.Faults;
 
 /// <summary>
 /// Makes matching requests fail with an API error. Null filters match anything; <see cref="Rate"/> is the chance

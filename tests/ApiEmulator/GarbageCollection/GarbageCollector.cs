@@ -1,8 +1,8 @@
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Semantics;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Semantics;
+using EksHardening.ApiEmulator.Storage;
 
-namespace EksHardening.Emulator.GarbageCollection;
+namespace EksHardening.ApiEmulator.GarbageCollection;
 
 /// <summary>The writes the garbage collector asks for; done by whoever owns the server's write rules.</summary>
 internal interface IDependentWriter

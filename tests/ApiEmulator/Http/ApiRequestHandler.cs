@@ -2,16 +2,16 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Diagnostics;
-using EksHardening.Emulator.Faults;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Selectors;
-using EksHardening.Emulator.Semantics;
-using EksHardening.Emulator.Storage;
-using EksHardening.Emulator.Watch;
+using EksHardening.ApiEmulator.Diagnostics;
+using EksHardening.ApiEmulator.Faults;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Selectors;
+using EksHardening.ApiEmulator.Semantics;
+using EksHardening.ApiEmulator.Storage;
+using EksHardening.ApiEmulator.Watch;
 using Microsoft.AspNetCore.Http;
 
-namespace EksHardening.Emulator.Http;
+namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>Routes every HTTP request to the API verb it expresses, with faults applied first and the outcome logged.</summary>
 internal sealed class ApiRequestHandler(
@@ -19,7 +19,7 @@ internal sealed class ApiRequestHandler(
     ResourceOperations operations,
     WatchStream watches,
     FaultInjector faults,
-    RequestLog log,
+    RequestLog<RecordedRequest> log,
     TimeProvider time,
     Func<string> serverAddress,
     CancellationToken stopping)

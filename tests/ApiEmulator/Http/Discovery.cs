@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Resources;
+using EksHardening.ApiEmulator.Resources;
 
-namespace EksHardening.Emulator.Http;
+namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>The discovery documents: <c>/api</c>, <c>/apis</c>, <c>/apis/{group}</c>, the resource lists, and <c>/version</c>.</summary>
 internal static class Discovery

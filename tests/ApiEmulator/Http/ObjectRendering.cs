@@ -1,8 +1,8 @@
 using System.Buffers;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Storage;
 
-namespace EksHardening.Emulator.Http;
+namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>Writes stored objects as the server serves them through one resource version.</summary>
 internal static class ObjectRendering

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 
-namespace EksHardening.Emulator.Http;
+namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>What a request addresses, in the API server's terms: verb, group/version, namespace, resource, name, subresource.</summary>
 internal sealed record RequestInfo

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace EksHardening.Emulator.Http;
+namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>
 /// The subset of kubectl's JSONPath that CRD printer columns use: <c>.a.b</c>, <c>.a[0]</c> and

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Storage;
 
-namespace EksHardening.Emulator.Http;
+namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>
 /// Server-side printing: a <c>meta.k8s.io/v1</c> Table for clients that ask for one (<c>kubectl get</c> sends

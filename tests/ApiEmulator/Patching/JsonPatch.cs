@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace EksHardening.Emulator.Patching;
+namespace EksHardening.ApiEmulator.Patching;
 
 /// <summary>JSON patch (RFC 6902): add, remove, replace, move, copy and test, with JSON pointers (RFC 6901).</summary>
 internal static class JsonPatch

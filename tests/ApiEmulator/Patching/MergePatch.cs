@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace EksHardening.Emulator.Patching;
+namespace EksHardening.ApiEmulator.Patching;
 
 /// <summary>JSON merge patch (RFC 7386): objects merge recursively, null removes, anything else replaces.</summary>
 internal static class MergePatch

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace EksHardening.Emulator.Patching;
+namespace EksHardening.ApiEmulator.Patching;
 
 /// <summary>
 /// Strategic merge patch for the common cases: a merge patch in which the well-known lists merge by their key

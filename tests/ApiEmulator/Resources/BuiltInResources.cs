@@ -1,4 +1,4 @@
-namespace EksHardening.Emulator.Resources;
+namespace EksHardening.ApiEmulator.Resources;
 
 /// <summary>The built-in resources the emulator serves, with the server behaviour of each.</summary>
 internal static class BuiltInResources

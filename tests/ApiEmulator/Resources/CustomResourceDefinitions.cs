@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace EksHardening.Emulator.Resources;
+namespace EksHardening.ApiEmulator.Resources;
 
 /// <summary>Reads and writes CustomResourceDefinition objects: which resource types they serve and the status the server gives them.</summary>
 internal static class CustomResourceDefinitions

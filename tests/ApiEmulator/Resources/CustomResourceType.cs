@@ -1,4 +1,4 @@
-namespace EksHardening.Emulator.Resources;
+namespace EksHardening.ApiEmulator.Resources;
 
 /// <summary>A custom resource to serve from the start, as if its CustomResourceDefinition had been applied.</summary>
 public sealed record CustomResourceType

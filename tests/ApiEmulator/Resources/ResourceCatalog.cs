@@ -1,4 +1,4 @@
-namespace EksHardening.Emulator.Resources;
+namespace EksHardening.ApiEmulator.Resources;
 
 /// <summary>The resources currently served: built-ins plus those registered by CustomResourceDefinitions.</summary>
 internal sealed class ResourceCatalog

@@ -1,4 +1,4 @@
-namespace EksHardening.Emulator.Resources;
+namespace EksHardening.ApiEmulator.Resources;
 
 /// <summary>Names the stored collection of one resource, whatever version it is reached through.</summary>
 public readonly record struct GroupResource(string Group, string Resource)

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Storage;
 
-namespace EksHardening.Emulator.Selectors;
+namespace EksHardening.ApiEmulator.Selectors;
 
 /// <summary>
 /// A parsed field selector (<c>field=value</c>, <c>field==value</c>, <c>field!=value</c>, comma-joined) checked

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EksHardening.Emulator.Selectors;
+namespace EksHardening.ApiEmulator.Selectors;
 
 /// <summary>
 /// A parsed label selector in the API's string syntax: <c>a=b</c>, <c>a==b</c>, <c>a!=b</c>, <c>a in (x,y)</c>,

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace EksHardening.Emulator.Semantics;
+namespace EksHardening.ApiEmulator.Semantics;
 
 /// <summary>The opaque <c>continue</c> token of a chunked list: the list's revision and the last key served.</summary>
 internal static class ContinueToken

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Resources;
+using EksHardening.ApiEmulator.Resources;
 
-namespace EksHardening.Emulator.Semantics;
+namespace EksHardening.ApiEmulator.Semantics;
 
 /// <summary>Small server rules on object shape: names, timestamps, which part of an object is its spec.</summary>
 internal static class ObjectRules

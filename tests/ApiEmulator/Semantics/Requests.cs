@@ -1,7 +1,7 @@
-using EksHardening.Emulator.Selectors;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.Selectors;
+using EksHardening.ApiEmulator.Storage;
 
-namespace EksHardening.Emulator.Semantics;
+namespace EksHardening.ApiEmulator.Semantics;
 
 /// <summary>How deleting an owner treats its dependents (<c>DeleteOptions.propagationPolicy</c>).</summary>
 internal enum PropagationPolicy

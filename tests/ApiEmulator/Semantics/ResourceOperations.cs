@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.GarbageCollection;
-using EksHardening.Emulator.Patching;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.GarbageCollection;
+using EksHardening.ApiEmulator.Patching;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Storage;
 
-namespace EksHardening.Emulator.Semantics;
+namespace EksHardening.ApiEmulator.Semantics;
 
 /// <summary>
 /// The API server's write and read rules on top of the store: metadata the server owns, resourceVersion

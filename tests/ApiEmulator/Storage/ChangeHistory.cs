@@ -1,6 +1,6 @@
-using EksHardening.Emulator.Resources;
+using EksHardening.ApiEmulator.Resources;
 
-namespace EksHardening.Emulator.Storage;
+namespace EksHardening.ApiEmulator.Storage;
 
 /// <summary>What happened to an object at one resourceVersion.</summary>
 internal enum ChangeType

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Watch;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Watch;
 
-namespace EksHardening.Emulator.Storage;
+namespace EksHardening.ApiEmulator.Storage;
 
 /// <summary>
 /// Every stored object, the global resourceVersion counter, the change window and the uid/owner indexes.

@@ -1,4 +1,4 @@
-namespace EksHardening.Emulator.Storage;
+namespace EksHardening.ApiEmulator.Storage;
 
 /// <summary>All objects of one resource, by key and in key order (so that a namespace is one contiguous range).</summary>
 internal sealed class ResourceTable

@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace EksHardening.Emulator.Storage;
+namespace EksHardening.ApiEmulator.Storage;
 
 /// <summary>
 /// An immutable stored object: its serialized JSON plus the metadata the server indexes and filters on.

@@ -1,7 +1,7 @@
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Storage;
 
-namespace EksHardening.Emulator.Watch;
+namespace EksHardening.ApiEmulator.Watch;
 
 /// <summary>The open watches, and the fan-out of each stored change to the watches of its resource.</summary>
 internal sealed class WatchHub

@@ -3,14 +3,14 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Faults;
-using EksHardening.Emulator.Http;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Selectors;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.Faults;
+using EksHardening.ApiEmulator.Http;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Selectors;
+using EksHardening.ApiEmulator.Storage;
 using Microsoft.AspNetCore.Http;
 
-namespace EksHardening.Emulator.Watch;
+namespace EksHardening.ApiEmulator.Watch;
 
 /// <summary>The parameters of one watch request.</summary>
 internal sealed record WatchRequest

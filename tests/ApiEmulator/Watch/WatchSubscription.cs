@@ -1,8 +1,8 @@
 using System.Threading.Channels;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Storage;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Storage;
 
-namespace EksHardening.Emulator.Watch;
+namespace EksHardening.ApiEmulator.Watch;
 
 /// <summary>Something a watch stream has to send.</summary>
 internal abstract record WatchItem;

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 
-namespace EksHardening.AwsStubs.Tests.Support;
+namespace EksHardening.AwsStub.Tests.Support;
 
 /// <summary>Reads answers the way the protocols define them, asserting the status first.</summary>
 public static class Responses

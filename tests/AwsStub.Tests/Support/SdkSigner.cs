@@ -5,7 +5,7 @@ using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
 using Amazon.Runtime.Internal.Util;
 
-namespace EksHardening.AwsStubs.Tests.Support;
+namespace EksHardening.AwsStub.Tests.Support;
 
 /// <summary>
 /// Builds requests by hand from the API reference and signs them with the AWS SDK's own SigV4 signer
@@ -121,7 +121,7 @@ public static class SdkSigner
 }
 
 /// <summary>Hand-built calls to the services whose SDK clients are not available: ECR (JSON 1.1), EKS (REST-JSON), IAM (Query).</summary>
-public sealed class HandClient(AwsStub stub, HttpClient http)
+public sealed class HandClient(AwsEndpointStub stub, HttpClient http)
 {
     public StubCredentials Credentials { get; set; } = stub.Credentials;
 

@@ -2,12 +2,12 @@ using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
 
-namespace EksHardening.AwsStubs.Tests.Support;
+namespace EksHardening.AwsStub.Tests.Support;
 
 /// <summary>A test with its own stub, an HTTP client for hand-signed calls, and real SDK clients pointing at it.</summary>
 public abstract class StubTest : IAsyncLifetime
 {
-    protected AwsStub Stub { get; private set; } = null!;
+    protected AwsEndpointStub Stub { get; private set; } = null!;
 
     protected HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(20) };
 
@@ -21,7 +21,7 @@ public abstract class StubTest : IAsyncLifetime
     {
         var options = new AwsStubOptions();
         Configure(options);
-        Stub = await AwsStub.StartNewAsync(options);
+        Stub = await AwsEndpointStub.StartNewAsync(options);
         Hand = new HandClient(Stub, Http);
         await InitializeAsyncCore();
     }

@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using EksHardening.AwsStubs.Protocols;
+using EksHardening.AwsStub.Protocols;
 
-namespace EksHardening.AwsStubs.Ecr;
+namespace EksHardening.AwsStub.Ecr;
 
 /// <summary>The ECR operations (JSON 1.1) over the seeded registries, with ECR's errors and pagination.</summary>
 internal sealed partial class EcrOperations(EcrStub ecr)

@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Ecr;
+namespace EksHardening.AwsStub.Ecr;
 
 /// <summary>An ECR repository to seed. <see cref="RegistryId"/> null means the stub's own account.</summary>
 public sealed record EcrRepository

@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Ecr;
+namespace EksHardening.AwsStub.Ecr;
 
 /// <summary>The ECR registries the stub serves: seed repositories, images with their scans, and scanning configuration.</summary>
 public sealed class EcrStub

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs.Protocols;
+using EksHardening.AwsStub.Protocols;
 
-namespace EksHardening.AwsStubs.Eks;
+namespace EksHardening.AwsStub.Eks;
 
 /// <summary>The EKS operations (REST-JSON) over the seeded clusters, with EKS's errors and pagination.</summary>
 internal sealed class EksOperations(EksStub eks)

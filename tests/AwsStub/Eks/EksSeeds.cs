@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Eks;
+namespace EksHardening.AwsStub.Eks;
 
 /// <summary>An EKS cluster to seed, with the settings the hardening rules read. Unset ids and URLs are filled in.</summary>
 public sealed record EksCluster

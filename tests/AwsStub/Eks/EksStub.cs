@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Eks;
+namespace EksHardening.AwsStub.Eks;
 
 /// <summary>The EKS control planes the stub serves: clusters and their Pod Identity associations.</summary>
 public sealed class EksStub

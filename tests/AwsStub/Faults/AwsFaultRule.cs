@@ -1,6 +1,6 @@
-using EksHardening.AwsStubs.Diagnostics;
+using EksHardening.AwsStub.Diagnostics;
 
-namespace EksHardening.AwsStubs.Faults;
+namespace EksHardening.AwsStub.Faults;
 
 /// <summary>What a fault rule does to a matching call.</summary>
 public enum AwsFaultKind

@@ -1,6 +1,6 @@
-using EksHardening.AwsStubs.Diagnostics;
+using EksHardening.AwsStub.Diagnostics;
 
-namespace EksHardening.AwsStubs.Faults;
+namespace EksHardening.AwsStub.Faults;
 
 /// <summary>The faults chosen for one call: an added delay and at most one rule that decides the answer.</summary>
 internal sealed record FaultDecision(TimeSpan Delay, AwsFaultRule? Rule);

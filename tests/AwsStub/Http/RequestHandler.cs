@@ -1,19 +1,19 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs.Diagnostics;
-using EksHardening.AwsStubs.Ecr;
-using EksHardening.AwsStubs.Eks;
-using EksHardening.AwsStubs.Faults;
-using EksHardening.AwsStubs.Iam;
-using EksHardening.AwsStubs.Kms;
-using EksHardening.AwsStubs.Protocols;
-using EksHardening.AwsStubs.Signing;
-using EksHardening.AwsStubs.Sts;
+using EksHardening.AwsStub.Diagnostics;
+using EksHardening.AwsStub.Ecr;
+using EksHardening.AwsStub.Eks;
+using EksHardening.AwsStub.Faults;
+using EksHardening.AwsStub.Iam;
+using EksHardening.AwsStub.Kms;
+using EksHardening.AwsStub.Protocols;
+using EksHardening.AwsStub.Signing;
+using EksHardening.AwsStub.Sts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace EksHardening.AwsStubs.Http;
+namespace EksHardening.AwsStub.Http;
 
 /// <summary>
 /// Serves every request on one endpoint: finds the service (credential scope, else X-Amz-Target, Query Version or
@@ -23,7 +23,7 @@ internal sealed class RequestHandler(
     StubContext context,
     SignatureVerifier verifier,
     AwsFaults faults,
-    RequestLog log,
+    RequestLog<AwsRequestRecord> log,
     ServiceOperations operations,
     ILogger logger,
     CancellationToken stopping)

@@ -1,11 +1,11 @@
-using EksHardening.AwsStubs.Ecr;
-using EksHardening.AwsStubs.Eks;
-using EksHardening.AwsStubs.Iam;
-using EksHardening.AwsStubs.Kms;
-using EksHardening.AwsStubs.Protocols;
-using EksHardening.AwsStubs.Sts;
+using EksHardening.AwsStub.Ecr;
+using EksHardening.AwsStub.Eks;
+using EksHardening.AwsStub.Iam;
+using EksHardening.AwsStub.Kms;
+using EksHardening.AwsStub.Protocols;
+using EksHardening.AwsStub.Sts;
 
-namespace EksHardening.AwsStubs.Http;
+namespace EksHardening.AwsStub.Http;
 
 /// <summary>The operations each service serves, and dispatch of an authenticated call to them.</summary>
 internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, KmsStub kms, StsStub sts)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace EksHardening.AwsStubs.Http;
+namespace EksHardening.AwsStub.Http;
 
 /// <summary>The stub's log messages.</summary>
 internal static partial class StubLog

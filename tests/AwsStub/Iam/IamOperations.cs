@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using EksHardening.AwsStubs.Protocols;
+using EksHardening.AwsStub.Protocols;
 
-namespace EksHardening.AwsStubs.Iam;
+namespace EksHardening.AwsStub.Iam;
 
 /// <summary>The IAM read operations (Query/XML) over the seeded roles and policies, with Marker pagination and NoSuchEntity.</summary>
 internal sealed partial class IamOperations(IamStub iam)

@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Iam;
+namespace EksHardening.AwsStub.Iam;
 
 /// <summary>An IAM role to seed: trust policy, inline policies by name, attached managed policy ARNs. Ids and ARN are filled in.</summary>
 public sealed record IamRole

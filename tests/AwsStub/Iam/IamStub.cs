@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Iam;
+namespace EksHardening.AwsStub.Iam;
 
 /// <summary>The IAM directory the stub serves: roles with their policies, and managed policies with versions.</summary>
 public sealed class IamStub

@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Kms;
+namespace EksHardening.AwsStub.Kms;
 
 /// <summary>A KMS key to seed, with its rotation setting and aliases. Id, ARN and owner are filled in.</summary>
 public sealed record KmsKey

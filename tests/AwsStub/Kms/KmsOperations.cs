@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs.Protocols;
+using EksHardening.AwsStub.Protocols;
 
-namespace EksHardening.AwsStubs.Kms;
+namespace EksHardening.AwsStub.Kms;
 
 /// <summary>The KMS operations (JSON 1.1) the hardening rules need: DescribeKey and GetKeyRotationStatus.</summary>
 internal sealed class KmsOperations(KmsStub kms)

@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Kms;
+namespace EksHardening.AwsStub.Kms;
 
 /// <summary>The KMS keys the stub serves, found by id, key ARN, alias name or alias ARN.</summary>
 public sealed class KmsStub

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs.Signing;
+using EksHardening.AwsStub.Signing;
 
-namespace EksHardening.AwsStubs.Protocols;
+namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>One authenticated call to an operation, with its input in the shape its protocol sent it.</summary>
 internal sealed class AwsCall

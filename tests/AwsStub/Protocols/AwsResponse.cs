@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Protocols;
+namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>A rendered answer: status, content type, body, the error code when it is an error, extra headers.</summary>
 internal sealed record AwsResponse(int StatusCode, string ContentType, byte[] Body, string? ErrorCode = null)

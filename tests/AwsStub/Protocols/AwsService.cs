@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Protocols;
+namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>The wire protocols of the served services.</summary>
 internal enum WireProtocol

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace EksHardening.AwsStubs.Protocols;
+namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>Typed reads of an operation's input members that fail with the service's own validation errors.</summary>
 internal sealed class Inputs(AwsCall call)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace EksHardening.AwsStubs.Protocols;
+namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>The errors every service can answer with, in the code and status each protocol uses for them.</summary>
 internal static class ServiceErrors

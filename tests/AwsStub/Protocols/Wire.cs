@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 
-namespace EksHardening.AwsStubs.Protocols;
+namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>Renders results and errors as each protocol puts them on the wire.</summary>
 internal static class Wire

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace EksHardening.AwsStubs.Signing;
+namespace EksHardening.AwsStub.Signing;
 
 /// <summary>The pieces of Signature Version 4: canonical request, string to sign, signing key and signature.</summary>
 internal static class CanonicalRequest

@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Signing;
+namespace EksHardening.AwsStub.Signing;
 
 /// <summary>An access key the stub accepts, with the principal it stands for.</summary>
 internal sealed record KnownCredential(StubCredentials Credentials, string Account, string Arn, string UserId)

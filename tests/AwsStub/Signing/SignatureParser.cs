@@ -1,6 +1,6 @@
-using EksHardening.AwsStubs.Http;
+using EksHardening.AwsStub.Http;
 
-namespace EksHardening.AwsStubs.Signing;
+namespace EksHardening.AwsStub.Signing;
 
 /// <summary>The SigV4 fields of a request, from the Authorization header or from a presigned URL's query.</summary>
 internal sealed record SignatureInput(

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using EksHardening.AwsStubs.Http;
-using EksHardening.AwsStubs.Protocols;
+using EksHardening.AwsStub.Http;
+using EksHardening.AwsStub.Protocols;
 
-namespace EksHardening.AwsStubs.Signing;
+namespace EksHardening.AwsStub.Signing;
 
 /// <summary>
 /// Recomputes a request's SigV4 signature from the secret the stub knows for its access key and rejects it, with

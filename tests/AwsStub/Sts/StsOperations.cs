@@ -3,10 +3,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using EksHardening.AwsStubs.Iam;
-using EksHardening.AwsStubs.Protocols;
+using EksHardening.AwsStub.Iam;
+using EksHardening.AwsStub.Protocols;
 
-namespace EksHardening.AwsStubs.Sts;
+namespace EksHardening.AwsStub.Sts;
 
 /// <summary>STS (Query/XML): AssumeRoleWithWebIdentity, unsigned as in AWS, and GetCallerIdentity.</summary>
 internal sealed partial class StsOperations(StsStub sts, IamStub iam)

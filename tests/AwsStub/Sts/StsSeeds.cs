@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Sts;
+namespace EksHardening.AwsStub.Sts;
 
 /// <summary>
 /// Lets AssumeRoleWithWebIdentity succeed for a role. A JWT token is accepted when its claims match every non-null

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs.Iam;
-using EksHardening.AwsStubs.Signing;
+using EksHardening.AwsStub.Iam;
+using EksHardening.AwsStub.Signing;
 
-namespace EksHardening.AwsStubs.Sts;
+namespace EksHardening.AwsStub.Sts;
 
 /// <summary>STS: which web identities may assume which roles, and the temporary credentials issued (which the stub then accepts).</summary>
 public sealed class StsStub

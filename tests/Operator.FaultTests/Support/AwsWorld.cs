@@ -1,16 +1,16 @@
 using System.Text.Json.Nodes;
-using EksHardening.AwsStubs;
-using EksHardening.AwsStubs.Sts;
+using EksHardening.AwsStub;
+using EksHardening.AwsStub.Sts;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Rules;
 using k8s.Models;
-using StubCluster = EksHardening.AwsStubs.Eks.EksCluster;
-using StubFinding = EksHardening.AwsStubs.Ecr.EcrFinding;
-using StubImage = EksHardening.AwsStubs.Ecr.EcrImage;
-using StubKey = EksHardening.AwsStubs.Kms.KmsKey;
-using StubRepository = EksHardening.AwsStubs.Ecr.EcrRepository;
-using StubRole = EksHardening.AwsStubs.Iam.IamRole;
-using StubScan = EksHardening.AwsStubs.Ecr.EcrImageScan;
+using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
+using StubFinding = EksHardening.AwsStub.Ecr.EcrFinding;
+using StubImage = EksHardening.AwsStub.Ecr.EcrImage;
+using StubKey = EksHardening.AwsStub.Kms.KmsKey;
+using StubRepository = EksHardening.AwsStub.Ecr.EcrRepository;
+using StubRole = EksHardening.AwsStub.Iam.IamRole;
+using StubScan = EksHardening.AwsStub.Ecr.EcrImageScan;
 
 namespace EksHardening.Operator.FaultTests.Support;
 
@@ -28,14 +28,14 @@ internal sealed class AwsWorld : IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("eks-hardening-aws-").FullName;
     private readonly List<OperatorProcess> _operators = [];
 
-    private AwsWorld(AwsStub aws, OperatorTestbed bed)
+    private AwsWorld(AwsEndpointStub aws, OperatorTestbed bed)
     {
         Aws = aws;
         Bed = bed;
         TokenFile = Path.Combine(_directory, "token");
     }
 
-    public AwsStub Aws { get; }
+    public AwsEndpointStub Aws { get; }
     public OperatorTestbed Bed { get; }
     public string TokenFile { get; }
     public string OperatorRoleArn => $"arn:aws:iam::{Aws.AccountId}:role/eks-hardening";
@@ -43,7 +43,7 @@ internal sealed class AwsWorld : IAsyncDisposable
 
     public static async Task<AwsWorld> StartAsync(string evaluationInterval = "10m")
     {
-        var world = new AwsWorld(await AwsStub.StartNewAsync(), await OperatorTestbed.StartAsync());
+        var world = new AwsWorld(await AwsEndpointStub.StartNewAsync(), await OperatorTestbed.StartAsync());
         world.SeedAws();
         world.IssueToken();
         await world.SeedClusterAsync(evaluationInterval);

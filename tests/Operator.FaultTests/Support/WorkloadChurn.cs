@@ -1,4 +1,4 @@
-using EksHardening.Emulator;
+using EksHardening.ApiEmulator;
 using k8s.Models;
 
 namespace EksHardening.Operator.FaultTests.Support;
@@ -13,7 +13,7 @@ internal static class WorkloadChurn
     private static readonly string[] Namespaces = ["prod-a", "prod-b", "dev"];
 
     /// <returns>How many changes were made.</returns>
-    public static async Task<int> RunAsync(ApiEmulator emulator, TimeSpan duration, TimeSpan interval, int seed)
+    public static async Task<int> RunAsync(ApiServerEmulator emulator, TimeSpan duration, TimeSpan interval, int seed)
     {
         var random = new Random(seed);
         var deadline = DateTime.UtcNow + duration;
@@ -29,7 +29,7 @@ internal static class WorkloadChurn
         return changes;
     }
 
-    private static void Change(ApiEmulator emulator, Random random, ref int next)
+    private static void Change(ApiServerEmulator emulator, Random random, ref int next)
     {
         switch (random.Next(4))
         {

@@ -14,6 +14,7 @@ namespace EksHardening.Operator.Tests.Admission;
 /// wrong content types and oversized bodies (announced and streamed). Each must get a 4xx; afterwards a valid
 /// review must still be decided, and managed memory must not have grown with the request count.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(MemoryMeasurement.Name)]
 public sealed class AdmissionEndpointFuzzTests(ITestOutputHelper output)
 {
@@ -285,14 +286,4 @@ public sealed class AdmissionEndpointFuzzTests(ITestOutputHelper output)
     {
         public override bool CanSeek => false;
     }
-}
-
-/// <summary>
-/// Tests that read the process's managed heap size run alone: xunit runs this collection after all parallel ones,
-/// so other tests' allocations do not show up in the measurement.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MemoryMeasurement
-{
-    public const string Name = "memory measurement";
 }

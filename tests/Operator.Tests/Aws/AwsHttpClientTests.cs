@@ -64,7 +64,7 @@ public sealed class AwsHttpClientTests
         var call = http.SendAsync(Request(), "eu-west-1");
         foreach (var (attempts, delay) in new[] { (1, 1000), (2, 2000), (3, 4000) })
         {
-            await AwsTest.Eventually(() => handler.Requests.Count == attempts, $"attempt {attempts}");
+            await Eventually.True(() => handler.Requests.Count == attempts, $"attempt {attempts}");
             time.Advance(TimeSpan.FromMilliseconds(delay - 1));
             await Task.Delay(50);
             Assert.Equal(attempts, handler.Requests.Count);
@@ -89,7 +89,7 @@ public sealed class AwsHttpClientTests
         using var http = AwsTest.Http(handler, time, new AwsRetryOptions { Random = () => 1 });
 
         var call = http.SendAsync(Request(), "eu-west-1");
-        await AwsTest.Eventually(() => handler.Requests.Count == 1, "the first attempt");
+        await Eventually.True(() => handler.Requests.Count == 1, "the first attempt");
         time.Advance(TimeSpan.FromMilliseconds(100));
         await call;
 
@@ -146,7 +146,7 @@ public sealed class AwsHttpClientTests
         using var http = AwsTest.Http(handler, time, new AwsRetryOptions { Random = () => 0, RequestTimeout = TimeSpan.FromSeconds(5) });
 
         var call = http.SendAsync(Request(), "eu-west-1");
-        await AwsTest.Eventually(() => handler.Requests.Count == 1, "the first attempt");
+        await Eventually.True(() => handler.Requests.Count == 1, "the first attempt");
         time.Advance(TimeSpan.FromSeconds(5));
         await call;
 
@@ -180,7 +180,7 @@ public sealed class AwsHttpClientTests
         using var cancel = new CancellationTokenSource();
 
         var call = http.SendAsync(Request(), "eu-west-1", cancel.Token);
-        await AwsTest.Eventually(() => handler.Requests.Count == 1, "the attempt");
+        await Eventually.True(() => handler.Requests.Count == 1, "the attempt");
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);

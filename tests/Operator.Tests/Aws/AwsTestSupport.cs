@@ -103,41 +103,11 @@ internal static class AwsTest
         Assert.Matches("Signature=[0-9a-f]{64}$", authorization);
         Assert.Equal("20261128T120000Z", request.Header("X-Amz-Date"));
     }
-
-    /// <summary>Waits (in real time) until <paramref name="condition"/> holds.</summary>
-    public static async Task Eventually(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 500; i++)
-        {
-            if (condition()) return;
-            await Task.Delay(10);
-        }
-
-        Assert.Fail("Timed out waiting for " + what);
-    }
-}
-
-/// <summary>Sets environment variables for one test and puts the old values back.</summary>
-internal sealed class EnvironmentScope : IDisposable
-{
-    private readonly Dictionary<string, string?> _saved = new(StringComparer.Ordinal);
-
-    public EnvironmentScope Set(string name, string? value)
-    {
-        if (!_saved.ContainsKey(name)) _saved[name] = Environment.GetEnvironmentVariable(name);
-        Environment.SetEnvironmentVariable(name, value);
-        return this;
-    }
-
-    public void Dispose()
-    {
-        foreach (var (name, value) in _saved) Environment.SetEnvironmentVariable(name, value);
-    }
 }
 
 /// <summary>Tests that change process environment variables run one at a time, apart from all others.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AwsEnvironmentCollection
 {
-    public const string Name = "AWS environment variables";
+    public const string Name = ProcessEnvironment.Name;
 }

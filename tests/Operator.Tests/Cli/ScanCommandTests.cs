@@ -99,6 +99,7 @@ public sealed class ScanCommandTests : ScanTestBase
         Assert.Equal("spec.containers[0].image", finding.GetProperty("path").GetString());
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Sarif_output_is_sarif_2_1_0_with_rule_metadata()
     {

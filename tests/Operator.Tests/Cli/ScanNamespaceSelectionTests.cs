@@ -158,6 +158,7 @@ public sealed class ScanNamespaceSelectionTests : ScanTestBase
         Assert.DoesNotContain("Undecided:", outcome.Stdout, StringComparison.Ordinal);
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Sarif_carries_the_note_as_a_tool_execution_notification()
     {

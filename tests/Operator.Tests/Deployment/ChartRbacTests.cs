@@ -10,6 +10,7 @@ namespace EksHardening.Operator.Tests.Deployment;
 /// wildcard — bound to the operator's ServiceAccount. (The integration test ApiPermissionsTests proves the running
 /// operator makes exactly those calls.)
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class ChartRbacTests
 {
     /// <summary>One thing a role allows: a verb on a resource in a scope, on one named object or on any.</summary>

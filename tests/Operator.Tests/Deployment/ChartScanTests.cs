@@ -48,6 +48,7 @@ public sealed class ChartScanTests
           podSecurity: {level: restricted, requireResourceLimits: true, requireReadOnlyRootFilesystem: true}
         """;
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Default_values_pass_restricted_and_every_rule_the_defaults_can_meet()
     {
@@ -56,6 +57,7 @@ public sealed class ChartScanTests
         AssertEveryWorkloadRuleJudged(findings, RestrictedPolicy, notApplicable: [IrsaRules.RoleNotShared.Id]);
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Every_optional_feature_on_passes_every_offline_workload_rule()
     {

@@ -13,6 +13,7 @@ namespace EksHardening.Operator.Tests.Deployment;
 /// feature on, renders only valid Kubernetes objects, passes the operator only flags it has, and agrees with the
 /// code about names, ports and the webhook configuration.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class HelmChartTests
 {
     /// <summary>Values turning every optional feature on (relative to the repository root).</summary>

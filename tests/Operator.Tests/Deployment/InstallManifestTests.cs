@@ -31,6 +31,7 @@ public sealed class InstallManifestTests
 
     private static string ManifestPath => RepositoryPaths.Of("deploy", "install.yaml");
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Install_yaml_is_the_chart_rendered_with_default_values()
     {

@@ -3,30 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Tests.Kubernetes;
 
-/// <summary>Waits for a condition that other threads make true; fails with a message instead of hanging.</summary>
-internal static class Eventually
-{
-    // Generous: only a broken queue reaches it; no test asserts how fast anything is.
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-
-    public static async Task True(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Limit;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(2);
-        }
-    }
-
-    /// <summary>Gives other threads a moment, for checks that something did not happen.</summary>
-    public static Task Settle() => Task.Delay(50);
-}
-
 /// <summary>A random source that replays fixed values, so that jittered delays are known in advance.</summary>
 internal sealed class ReplayRandom(params double[] values) : Random
 {

@@ -21,9 +21,11 @@ public class SarifReportWriterTests
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Full_report_is_valid_sarif() => AssertValid(Render(ReportSamples.Full()));
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Empty_report_is_valid_sarif()
     {
@@ -34,6 +36,7 @@ public class SarifReportWriterTests
         Assert.Empty(run["tool"]!["driver"]!["rules"]!.AsArray());
     }
 
+    [Trait("Category", "Slow")]
     [SkippableTheory]
     [InlineData("version", "\"2.0.0\"")]
     [InlineData("result message", "{}")]

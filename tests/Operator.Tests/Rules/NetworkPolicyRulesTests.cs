@@ -64,34 +64,139 @@ public class NetworkPolicyRulesTests
         Assert.Equal(expected, string.Join(",", enabled.Select(r => r.Id)));
     }
 
-    // ---------------------------------------------------------------- default deny ingress
+    // ---------------------------------------------------------------- table-driven cases
 
-    [Fact]
-    public void Default_deny_ingress_passes_with_an_empty_selector_and_ingress_type()
+    /// <summary>
+    /// One cluster evaluated under one policy, and the single finding one rule must report on the namespace
+    /// <c>shop</c> (<see cref="Subject"/> <c>Namespace</c>) or the Deployment <c>shop/web</c> (<c>Deployment</c>).
+    /// </summary>
+    public sealed record NetworkCase(
+        string Name, string Policy, string Rule, string Subject, string[] Documents, FindingResult Expected,
+        string? Path = null, string[]? Says = null)
     {
-        var findings = NamespaceFindings(DefaultDenyIngressOnly, DefaultDenyIngressId,
-            Shop, NetworkPolicy("default-deny-ingress", "{podSelector: {}, policyTypes: [Ingress]}"));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
+        public override string ToString() => $"{Rule}: {Name}";
     }
 
-    [Fact]
-    public void Default_deny_ingress_passes_when_policy_types_default_to_ingress()
-    {
+    private const string DenyEgress = "{podSelector: {}, policyTypes: [Egress]}";
+
+    private static NetworkCase Ns(string name, string policy, string rule, FindingResult expected, string[] documents, string? path = null, params string[] says) =>
+        new(name, policy, rule, "Namespace", documents, expected, path, says);
+
+    private static NetworkCase Workload(string name, string policy, string rule, FindingResult expected, string[] documents, string? path = null, params string[] says) =>
+        new(name, policy, rule, "Deployment", documents, expected, path, says);
+
+    private static NetworkCase ImdsPasses(string name, params string[] policies) =>
+        Workload(name, Imds, ImdsId, FindingResult.Pass, [Shop, Deployment(), .. policies]);
+
+    private static NetworkCase ImdsFails(string name, string? path, string[] says, params string[] policies) =>
+        Workload(name, Imds, ImdsId, FindingResult.Fail, [Shop, Deployment(), .. policies], path, says);
+
+    public static TheoryData<TheoryCase<NetworkCase>> Cases() => TheoryCases.Of<NetworkCase>(
+    [
+        // network.default-deny-ingress — an empty podSelector with Ingress in policyTypes (the default) and no ingress rule.
+        Ns("passes with an empty selector and ingress type", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Pass,
+            [Shop, NetworkPolicy("default-deny-ingress", "{podSelector: {}, policyTypes: [Ingress]}")]),
         // "all policies are assumed to affect ingress" when policyTypes is not specified
-        var findings = NamespaceFindings(DefaultDenyIngressOnly, DefaultDenyIngressId,
-            Shop, NetworkPolicy("deny", "{podSelector: {}}"));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
+        Ns("passes when policy types default to ingress", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Pass,
+            [Shop, NetworkPolicy("deny", "{podSelector: {}}")]),
+        Ns("a default deny in another namespace does not count", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Fail,
+            [Shop, NetworkPolicy("default-deny-ingress", "{podSelector: {}, policyTypes: [Ingress]}", ns: "other")]),
+        Ns("namespaces known only from workloads are checked too", DefaultDenyIngressOnly, DefaultDenyIngressId, FindingResult.Fail,
+            [Deployment()]),
+
+        // network.default-deny-egress — an empty podSelector with Egress in policyTypes and no egress rule.
+        Ns("passes with an empty selector and egress type", DefaultDenyBoth, DefaultDenyEgressId, FindingResult.Pass,
+            [Shop, NetworkPolicy("default-deny-all", "{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [], egress: []}")]),
+        Ns("a policy with both types passes ingress too", DefaultDenyBoth, DefaultDenyIngressId, FindingResult.Pass,
+            [Shop, NetworkPolicy("default-deny-all", "{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [], egress: []}")]),
+        Ns("fails when the policy admits some egress", DefaultDenyBoth, DefaultDenyEgressId, FindingResult.Fail,
+            [Shop, NetworkPolicy("deny-but-dns", "{podSelector: {}, policyTypes: [Egress], egress: [{ports: [{port: 53, protocol: UDP}]}]}")],
+            says: "deny-but-dns selects all pods but has 1 egress rule"),
+        Ns("fails when a defaulted egress type comes with rules", DefaultDenyBoth, DefaultDenyEgressId, FindingResult.Fail,
+            [Shop, NetworkPolicy("allow-all", "{podSelector: {}, egress: [{}]}")]),
+        Ns("fails with a non-empty selector", DefaultDenyBoth, DefaultDenyEgressId, FindingResult.Fail,
+            [Shop, NetworkPolicy("web-deny", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}")], says: "web-deny selects only some pods"),
+
+        // network.pod-isolated — some policy selects the workload's pods for every required direction (Ingress by default).
+        Workload("passes when matchLabels select the pods", Coverage, PodIsolatedId, FindingResult.Pass,
+            [Shop, Deployment(), NetworkPolicy("web", "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {}}]}]}")]),
+        Workload("passes when matchExpressions select the pods for each direction", CoverageBoth, PodIsolatedId, FindingResult.Pass,
+            [Shop, Deployment(labels: "{app: web, tier: front}"),
+             NetworkPolicy("front", "{podSelector: {matchExpressions: [{key: tier, operator: In, values: [front, edge]}]}, policyTypes: [Ingress]}"),
+             NetworkPolicy("egress", "{podSelector: {matchExpressions: [{key: app, operator: Exists}, {key: legacy, operator: DoesNotExist}]}, policyTypes: [Egress]}")]),
+        Workload("passes under a namespace default deny", CoverageBoth, PodIsolatedId, FindingResult.Pass,
+            [Shop, Deployment(), NetworkPolicy("deny-all", "{podSelector: {}, policyTypes: [Ingress, Egress]}")]),
+        Workload("fails without any policy", Coverage, PodIsolatedId, FindingResult.Fail, [Shop, Deployment()], "spec.template.metadata.labels",
+            "Deployment shop/web (labels app=web; pod-template-hash set at run time)", "Ingress in its policyTypes"),
+        Workload("fails when matchLabels select other pods", Coverage, PodIsolatedId, FindingResult.Fail,
+            [Shop, Deployment(), NetworkPolicy("api", "{podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress]}")]),
+        Workload("fails when matchExpressions exclude the pods", Coverage, PodIsolatedId, FindingResult.Fail,
+            [Shop, Deployment(), NetworkPolicy("not-web", "{podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [web]}]}, policyTypes: [Ingress]}")]),
+        // No policyTypes and no egress rules: the policy defaults to [Ingress] and leaves egress open.
+        Workload("requires every direction of requireDefaultDeny", CoverageBoth, PodIsolatedId, FindingResult.Fail,
+            [Shop, Deployment(), NetworkPolicy("web", "{podSelector: {matchLabels: {app: web}}, egress: []}")], null,
+            "with Egress in its policyTypes", "all their egress traffic is allowed"),
+        Workload("requires ingress when requireDefaultDeny is absent", Coverage, PodIsolatedId, FindingResult.Fail,
+            [Shop, Deployment(), NetworkPolicy("egress-only", "{podSelector: {}, policyTypes: [Egress]}")]),
+        Workload("ignores policies of other namespaces", Coverage, PodIsolatedId, FindingResult.Fail,
+            [Shop, Deployment(), NetworkPolicy("deny", "{podSelector: {}}", ns: "other")]),
+        Workload("fails host-network pods even when selected", Coverage, PodIsolatedId, FindingResult.Fail,
+            [Shop, Deployment(hostNetwork: true), NetworkPolicy("deny", "{podSelector: {}}")], "spec.template.spec.hostNetwork", "hostNetwork"),
+
+        // network.imds-blocked — passes: no egress rule that applies to the pods admits 169.254.169.254:80/TCP.
+        ImdsPasses("passes under default deny egress", NetworkPolicy("default-deny-egress", DenyEgress)),
+        ImdsPasses("passes when egress rules sit in a policy that only enforces ingress",
+            NetworkPolicy("deny", DenyEgress), NetworkPolicy("ingress-only", "{podSelector: {}, policyTypes: [Ingress], egress: [{}]}")),
+        ImdsPasses("ignores admitting rules of policies that select other pods",
+            NetworkPolicy("deny", DenyEgress), NetworkPolicy("api-open", "{podSelector: {matchLabels: {app: api}}, egress: [{}]}")),
+        ImdsPasses("ignores malformed cidrs in ingress rules",
+            NetworkPolicy("deny", "{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{from: [{ipBlock: {cidr: nonsense}}]}]}")),
+
+        // network.imds-blocked — fails: an applying egress rule admits it, or the pods are not isolated for egress at all.
+        ImdsFails("fails for an allow-all egress rule and names policy and rule", "NetworkPolicy shop/allow-all spec.egress[0]",
+            ["NetworkPolicy shop/allow-all spec.egress[0] admits egress", "169.254.169.254:80/TCP", "to: any destination; ports: any"],
+            NetworkPolicy("default-deny-egress", DenyEgress), NetworkPolicy("allow-all", "{podSelector: {}, policyTypes: [Egress], egress: [{}]}")),
+        ImdsFails("fails for an ipBlock of everything without except", "NetworkPolicy shop/internet spec.egress[1]", ["to[0]: ipBlock 0.0.0.0/0"],
+            NetworkPolicy("internet", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{podSelector: {}}]}, {to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}")),
+        ImdsFails("fails when the except does not cover the metadata address", null, ["except 10.0.0.0/8, 169.254.169.0/31"],
+            NetworkPolicy("internet", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 169.254.169.0/31]}}]}]}")),
+        Workload("fails for host network pods even under default deny", Imds, ImdsId, FindingResult.Fail,
+            [Shop, Deployment(hostNetwork: true), NetworkPolicy("default-deny-egress", DenyEgress)], "spec.template.spec.hostNetwork",
+            "NetworkPolicy does not apply to host-network pods"),
+        ImdsFails("fails without egress isolation", "spec.template.metadata.labels",
+            ["no NetworkPolicy with Egress in its policyTypes selects the pods of Deployment shop/web"],
+            NetworkPolicy("default-deny-ingress", "{podSelector: {}, policyTypes: [Ingress]}"), NetworkPolicy("defaulted", "{podSelector: {}, egress: []}")),
+        ImdsFails("fails when the only egress policy selects other pods", null, [],
+            NetworkPolicy("api-deny", "{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress]}")),
+
+        // network.imds-blocked — errors: a malformed address is an error naming policy and field, never a pass.
+        Workload("errors on a malformed cidr naming policy and field", Imds, ImdsId, FindingResult.Error,
+            [Shop, Deployment(), NetworkPolicy("broken", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 169.254.0.0/33}}]}]}")],
+            "NetworkPolicy shop/broken spec.egress[0].to[0].ipBlock.cidr", "\"169.254.0.0/33\" is not a valid CIDR"),
+        Workload("errors on a malformed except rather than passing", Imds, ImdsId, FindingResult.Error,
+            [Shop, Deployment(), NetworkPolicy("broken", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254]}}]}]}")],
+            "NetworkPolicy shop/broken spec.egress[0].to[0].ipBlock.except[0]"),
+    ]);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Rule_reports_the_expected_finding(TheoryCase<NetworkCase> row)
+    {
+        var c = row.Value;
+        var evaluation = TestEvaluation.Evaluate(c.Policy, Docs(c.Documents));
+        var finding = Assert.Single(evaluation.FindingsOf(c.Subject, c.Subject == "Namespace" ? "shop" : "web").Of(c.Rule));
+
+        Assert.True(finding.Result == c.Expected, $"expected {c.Expected}, got {finding.Result}: {finding.Message} at {finding.Path}");
+        if (c.Path is not null) Assert.Equal(c.Path, finding.Path);
+        foreach (var part in c.Says ?? []) Assert.Contains(part, finding.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>The acceptance bar: every rule of the family has a passing and at least two failing cases.</summary>
     [Fact]
-    public void Default_deny_ingress_fails_when_the_namespace_has_no_policy()
-    {
-        var finding = Assert.Single(NamespaceFindings(DefaultDenyIngressOnly, DefaultDenyIngressId, Shop));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Contains("namespace shop has no default-deny Ingress NetworkPolicy", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("no NetworkPolicy at all", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("default-deny-ingress", finding.Rule.Remediation, StringComparison.Ordinal);
-    }
+    public void Every_rule_has_a_passing_and_two_failing_cases() =>
+        TestEvaluation.AssertEveryRuleHasAPassAndTwoFailures(new NetworkPolicyRules(), TheoryCases.Rows(Cases()).Select(c => (c.Rule, c.Expected)));
+
+    // ---------------------------------------------------------------- default deny ingress
 
     [Theory]
     [InlineData("{podSelector: {}, ingress: [{}]}", "selects all pods but has 1 ingress rule")]
@@ -106,30 +211,16 @@ public class NetworkPolicyRulesTests
     }
 
     [Fact]
-    public void Default_deny_in_another_namespace_does_not_count()
+    public void Default_deny_ingress_fails_when_the_namespace_has_no_policy()
     {
-        var finding = Assert.Single(NamespaceFindings(DefaultDenyIngressOnly, DefaultDenyIngressId,
-            Shop, NetworkPolicy("default-deny-ingress", "{podSelector: {}, policyTypes: [Ingress]}", ns: "other")));
+        var finding = Assert.Single(NamespaceFindings(DefaultDenyIngressOnly, DefaultDenyIngressId, Shop));
         Assert.Equal(FindingResult.Fail, finding.Result);
-    }
-
-    [Fact]
-    public void Namespaces_known_only_from_workloads_are_checked_too()
-    {
-        var evaluation = TestEvaluation.Evaluate(DefaultDenyIngressOnly, Deployment());
-        Assert.Equal(FindingResult.Fail, evaluation.ResultOf("Namespace", "shop", DefaultDenyIngressId));
+        Assert.Contains("namespace shop has no default-deny Ingress NetworkPolicy", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("no NetworkPolicy at all", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("default-deny-ingress", finding.Rule.Remediation, StringComparison.Ordinal);
     }
 
     // ---------------------------------------------------------------- default deny egress
-
-    [Fact]
-    public void Default_deny_egress_passes_with_an_empty_selector_and_egress_type()
-    {
-        var evaluation = TestEvaluation.Evaluate(DefaultDenyBoth, Docs(Shop,
-            NetworkPolicy("default-deny-all", "{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [], egress: []}")));
-        Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Namespace", "shop", DefaultDenyEgressId));
-        Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Namespace", "shop", DefaultDenyIngressId));
-    }
 
     [Fact]
     public void Default_deny_egress_fails_when_an_empty_egress_list_leaves_policy_types_at_ingress()
@@ -143,32 +234,6 @@ public class NetworkPolicyRulesTests
     }
 
     [Fact]
-    public void Default_deny_egress_fails_when_the_policy_admits_some_egress()
-    {
-        var finding = Assert.Single(NamespaceFindings(DefaultDenyBoth, DefaultDenyEgressId, Shop,
-            NetworkPolicy("deny-but-dns", "{podSelector: {}, policyTypes: [Egress], egress: [{ports: [{port: 53, protocol: UDP}]}]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Contains("deny-but-dns selects all pods but has 1 egress rule", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Default_deny_egress_fails_when_defaulted_egress_type_comes_with_rules()
-    {
-        var finding = Assert.Single(NamespaceFindings(DefaultDenyBoth, DefaultDenyEgressId, Shop,
-            NetworkPolicy("allow-all", "{podSelector: {}, egress: [{}]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-    }
-
-    [Fact]
-    public void Default_deny_egress_fails_with_a_non_empty_selector()
-    {
-        var finding = Assert.Single(NamespaceFindings(DefaultDenyBoth, DefaultDenyEgressId, Shop,
-            NetworkPolicy("web-deny", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Contains("web-deny selects only some pods", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Only_the_required_directions_are_reported()
     {
         var findings = TestEvaluation.Evaluate(DefaultDenyIngressOnly, Shop).FindingsOf("Namespace", "shop");
@@ -177,94 +242,6 @@ public class NetworkPolicyRulesTests
     }
 
     // ---------------------------------------------------------------- pod isolated
-
-    [Fact]
-    public void Pod_isolated_passes_when_matchLabels_select_the_pods()
-    {
-        var findings = WorkloadFindings(Coverage, PodIsolatedId, Shop, Deployment(),
-            NetworkPolicy("web", "{podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {}}]}]}"));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
-    }
-
-    [Fact]
-    public void Pod_isolated_passes_when_matchExpressions_select_the_pods_for_each_direction()
-    {
-        var findings = WorkloadFindings(CoverageBoth, PodIsolatedId, Shop, Deployment(labels: "{app: web, tier: front}"),
-            NetworkPolicy("front", "{podSelector: {matchExpressions: [{key: tier, operator: In, values: [front, edge]}]}, policyTypes: [Ingress]}"),
-            NetworkPolicy("egress", "{podSelector: {matchExpressions: [{key: app, operator: Exists}, {key: legacy, operator: DoesNotExist}]}, policyTypes: [Egress]}"));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
-    }
-
-    [Fact]
-    public void Pod_isolated_passes_under_a_namespace_default_deny()
-    {
-        var findings = WorkloadFindings(CoverageBoth, PodIsolatedId, Shop, Deployment(),
-            NetworkPolicy("deny-all", "{podSelector: {}, policyTypes: [Ingress, Egress]}"));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
-    }
-
-    [Fact]
-    public void Pod_isolated_fails_without_any_policy()
-    {
-        var finding = Assert.Single(WorkloadFindings(Coverage, PodIsolatedId, Shop, Deployment()));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Equal("spec.template.metadata.labels", finding.Path);
-        Assert.Contains("Deployment shop/web (labels app=web; pod-template-hash set at run time)", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("Ingress in its policyTypes", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Pod_isolated_fails_when_matchLabels_select_other_pods()
-    {
-        var finding = Assert.Single(WorkloadFindings(Coverage, PodIsolatedId, Shop, Deployment(),
-            NetworkPolicy("api", "{podSelector: {matchLabels: {app: api}}, policyTypes: [Ingress]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-    }
-
-    [Fact]
-    public void Pod_isolated_fails_when_matchExpressions_exclude_the_pods()
-    {
-        var finding = Assert.Single(WorkloadFindings(Coverage, PodIsolatedId, Shop, Deployment(),
-            NetworkPolicy("not-web", "{podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [web]}]}, policyTypes: [Ingress]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-    }
-
-    [Fact]
-    public void Pod_isolated_requires_every_direction_of_requireDefaultDeny()
-    {
-        // No policyTypes and no egress rules: the policy defaults to [Ingress] and leaves egress open.
-        var finding = Assert.Single(WorkloadFindings(CoverageBoth, PodIsolatedId, Shop, Deployment(),
-            NetworkPolicy("web", "{podSelector: {matchLabels: {app: web}}, egress: []}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Contains("with Egress in its policyTypes", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("all their egress traffic is allowed", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Pod_isolated_requires_ingress_when_requireDefaultDeny_is_absent()
-    {
-        var finding = Assert.Single(WorkloadFindings(Coverage, PodIsolatedId, Shop, Deployment(),
-            NetworkPolicy("egress-only", "{podSelector: {}, policyTypes: [Egress]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-    }
-
-    [Fact]
-    public void Pod_isolated_ignores_policies_of_other_namespaces()
-    {
-        var finding = Assert.Single(WorkloadFindings(Coverage, PodIsolatedId, Shop, Deployment(),
-            NetworkPolicy("deny", "{podSelector: {}}", ns: "other")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-    }
-
-    [Fact]
-    public void Pod_isolated_fails_host_network_pods_even_when_selected()
-    {
-        var finding = Assert.Single(WorkloadFindings(Coverage, PodIsolatedId, Shop, Deployment(hostNetwork: true),
-            NetworkPolicy("deny", "{podSelector: {}}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Equal("spec.template.spec.hostNetwork", finding.Path);
-        Assert.Contains("hostNetwork", finding.Message, StringComparison.Ordinal);
-    }
 
     [Fact]
     public void Pod_isolated_reads_the_labels_of_bare_pods_and_cronjob_templates()
@@ -280,16 +257,7 @@ public class NetworkPolicyRulesTests
         Assert.Equal("spec.jobTemplate.spec.template.metadata.labels", finding.Path);
     }
 
-    // ---------------------------------------------------------------- IMDS blocked: passes
-
-    private const string DenyEgress = "{podSelector: {}, policyTypes: [Egress]}";
-
-    [Fact]
-    public void Imds_passes_under_default_deny_egress()
-    {
-        var findings = WorkloadFindings(Imds, ImdsId, Shop, Deployment(), NetworkPolicy("default-deny-egress", DenyEgress));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
-    }
+    // ---------------------------------------------------------------- IMDS blocked
 
     [Theory]
     [InlineData("[{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]")]
@@ -310,58 +278,6 @@ public class NetworkPolicyRulesTests
         Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
     }
 
-    [Fact]
-    public void Imds_passes_when_egress_rules_sit_in_a_policy_that_only_enforces_ingress()
-    {
-        var findings = WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("deny", DenyEgress),
-            NetworkPolicy("ingress-only", "{podSelector: {}, policyTypes: [Ingress], egress: [{}]}"));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
-    }
-
-    [Fact]
-    public void Imds_ignores_admitting_rules_of_policies_that_select_other_pods()
-    {
-        var findings = WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("deny", DenyEgress),
-            NetworkPolicy("api-open", "{podSelector: {matchLabels: {app: api}}, egress: [{}]}"));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
-    }
-
-    // ---------------------------------------------------------------- IMDS blocked: failures
-
-    [Fact]
-    public void Imds_fails_for_an_allow_all_egress_rule_and_names_policy_and_rule()
-    {
-        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("default-deny-egress", DenyEgress),
-            NetworkPolicy("allow-all", "{podSelector: {}, policyTypes: [Egress], egress: [{}]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Equal("NetworkPolicy shop/allow-all spec.egress[0]", finding.Path);
-        Assert.Contains("NetworkPolicy shop/allow-all spec.egress[0] admits egress", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("169.254.169.254:80/TCP", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("to: any destination; ports: any", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Imds_fails_for_an_ipBlock_of_everything_without_except()
-    {
-        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("internet", "{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{podSelector: {}}]}, {to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Equal("NetworkPolicy shop/internet spec.egress[1]", finding.Path);
-        Assert.Contains("to[0]: ipBlock 0.0.0.0/0", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Imds_fails_when_the_except_does_not_cover_the_metadata_address()
-    {
-        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("internet", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8, 169.254.169.0/31]}}]}]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Contains("except 10.0.0.0/8, 169.254.169.0/31", finding.Message, StringComparison.Ordinal);
-    }
-
     [Theory]
     [InlineData("[{to: [{ipBlock: {cidr: 169.254.0.0/16}}], ports: [{port: 1, endPort: 1024}]}]", "ports[0]: TCP 1-1024")]
     [InlineData("[{to: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 443}, {protocol: TCP, port: 80, endPort: 80}]}]", "ports[1]: TCP 80-80")]
@@ -377,35 +293,6 @@ public class NetworkPolicyRulesTests
     }
 
     [Fact]
-    public void Imds_fails_for_host_network_pods_even_under_default_deny()
-    {
-        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(hostNetwork: true),
-            NetworkPolicy("default-deny-egress", DenyEgress)));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Equal("spec.template.spec.hostNetwork", finding.Path);
-        Assert.Contains("NetworkPolicy does not apply to host-network pods", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Imds_fails_without_egress_isolation()
-    {
-        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("default-deny-ingress", "{podSelector: {}, policyTypes: [Ingress]}"),
-            NetworkPolicy("defaulted", "{podSelector: {}, egress: []}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Equal("spec.template.metadata.labels", finding.Path);
-        Assert.Contains("no NetworkPolicy with Egress in its policyTypes selects the pods of Deployment shop/web", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Imds_fails_when_the_only_egress_policy_selects_other_pods()
-    {
-        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("api-deny", "{podSelector: {matchLabels: {app: api}}, policyTypes: [Egress]}")));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-    }
-
-    [Fact]
     public void Imds_reports_every_admitting_rule()
     {
         var findings = WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
@@ -418,25 +305,6 @@ public class NetworkPolicyRulesTests
     // ---------------------------------------------------------------- IMDS blocked: errors
 
     [Fact]
-    public void Imds_errors_on_a_malformed_cidr_naming_policy_and_field()
-    {
-        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("broken", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 169.254.0.0/33}}]}]}")));
-        Assert.Equal(FindingResult.Error, finding.Result);
-        Assert.Equal("NetworkPolicy shop/broken spec.egress[0].to[0].ipBlock.cidr", finding.Path);
-        Assert.Contains("\"169.254.0.0/33\" is not a valid CIDR", finding.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Imds_errors_on_a_malformed_except_rather_than_passing()
-    {
-        var finding = Assert.Single(WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("broken", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254]}}]}]}")));
-        Assert.Equal(FindingResult.Error, finding.Result);
-        Assert.Equal("NetworkPolicy shop/broken spec.egress[0].to[0].ipBlock.except[0]", finding.Path);
-    }
-
-    [Fact]
     public void Imds_fail_outranks_a_malformed_cidr_elsewhere()
     {
         var evaluation = TestEvaluation.Evaluate(Imds, Docs(Shop, Deployment(),
@@ -444,14 +312,6 @@ public class NetworkPolicyRulesTests
         var findings = evaluation.FindingsOf("Deployment", "web").Of(ImdsId);
         Assert.Equal([FindingResult.Fail, FindingResult.Error], findings.Select(f => f.Result).Order());
         Assert.Equal(FindingResult.Fail, evaluation.ResultOf("Deployment", "web", ImdsId));
-    }
-
-    [Fact]
-    public void Imds_ignores_malformed_cidrs_in_ingress_rules()
-    {
-        var findings = WorkloadFindings(Imds, ImdsId, Shop, Deployment(),
-            NetworkPolicy("deny", "{podSelector: {}, policyTypes: [Ingress, Egress], ingress: [{from: [{ipBlock: {cidr: nonsense}}]}]}"));
-        Assert.Equal(FindingResult.Pass, Assert.Single(findings).Result);
     }
 
     // ---------------------------------------------------------------- together

@@ -1,7 +1,6 @@
 using EksHardening.Entities;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Tests.Support;
-using Xunit.Abstractions;
 
 namespace EksHardening.Operator.Tests.Rules;
 
@@ -20,68 +19,14 @@ public class PodSecurityRulesTests
     // ---------------------------------------------------------------- table-driven cases
 
     /// <summary>One workload evaluated at one level, and what one rule must report on it.</summary>
-    /// <remarks>Serializable so that every row is its own test case in discovery and reports.</remarks>
-    public sealed class PssCase : IXunitSerializable
+    public sealed record PssCase(
+        string Name, string Rule, string Level, string Kind, string Spec, FindingResult Expected,
+        string? Message = null, string? Path = null, string? TemplateAnnotations = null)
     {
-        public PssCase()
-        {
-        }
-
-        public PssCase(
-            string name, string rule, string level, string kind, string spec, FindingResult expected,
-            string? message = null, string? path = null, string? templateAnnotations = null)
-        {
-            Name = name;
-            Rule = rule;
-            Level = level;
-            Kind = kind;
-            Spec = spec;
-            Expected = expected;
-            Message = message;
-            Path = path;
-            TemplateAnnotations = templateAnnotations;
-        }
-
-        public string Name { get; private set; } = "";
-        public string Rule { get; private set; } = "";
-        public string Level { get; private set; } = "";
-        public string Kind { get; private set; } = "";
-        public string Spec { get; private set; } = "";
-        public FindingResult Expected { get; private set; }
-        public string? Message { get; private set; }
-        public string? Path { get; private set; }
-        public string? TemplateAnnotations { get; private set; }
-
-        public void Serialize(IXunitSerializationInfo info)
-        {
-            info.AddValue(nameof(Name), Name);
-            info.AddValue(nameof(Rule), Rule);
-            info.AddValue(nameof(Level), Level);
-            info.AddValue(nameof(Kind), Kind);
-            info.AddValue(nameof(Spec), Spec);
-            info.AddValue(nameof(Expected), Expected.ToString());
-            info.AddValue(nameof(Message), Message);
-            info.AddValue(nameof(Path), Path);
-            info.AddValue(nameof(TemplateAnnotations), TemplateAnnotations);
-        }
-
-        public void Deserialize(IXunitSerializationInfo info)
-        {
-            Name = info.GetValue<string>(nameof(Name));
-            Rule = info.GetValue<string>(nameof(Rule));
-            Level = info.GetValue<string>(nameof(Level));
-            Kind = info.GetValue<string>(nameof(Kind));
-            Spec = info.GetValue<string>(nameof(Spec));
-            Expected = Enum.Parse<FindingResult>(info.GetValue<string>(nameof(Expected)));
-            Message = info.GetValue<string?>(nameof(Message));
-            Path = info.GetValue<string?>(nameof(Path));
-            TemplateAnnotations = info.GetValue<string?>(nameof(TemplateAnnotations));
-        }
-
         public override string ToString() => $"{Rule}: {Name}";
     }
 
-    public static TheoryData<PssCase> Cases() =>
+    public static TheoryData<TheoryCase<PssCase>> Cases() => TheoryCases.Of<PssCase>(
     [
         // pss.windowsHostProcess — spec.securityContext.windowsOptions.hostProcess and the containers': undefined or false.
         new("hostProcess unset", "pss.windowsHostProcess", B, "Pod", $"{{containers: [{Web}]}}", FindingResult.Pass),
@@ -217,7 +162,7 @@ public class PodSecurityRulesTests
             "{securityContext: {appArmorProfile: {type: RuntimeDefault}}, containers: [{name: web, image: x, securityContext: {appArmorProfile: {type: Localhost, localhostProfile: k8s-web}}}]}",
             FindingResult.Pass),
         new("allowed annotation values", "pss.appArmorProfile", B, "Deployment", $"{{containers: [{Web}, {{name: api, image: x}}, {{name: job, image: x}}]}}",
-            FindingResult.Pass, templateAnnotations:
+            FindingResult.Pass, TemplateAnnotations:
             "{container.apparmor.security.beta.kubernetes.io/web: runtime/default, container.apparmor.security.beta.kubernetes.io/api: localhost/k8s-api, container.apparmor.security.beta.kubernetes.io/job: ''}"),
         new("pod-level Unconfined", "pss.appArmorProfile", B, "Pod",
             $"{{securityContext: {{appArmorProfile: {{type: Unconfined}}}}, containers: [{Web}]}}",
@@ -385,12 +330,13 @@ public class PodSecurityRulesTests
             $"{{initContainers: [{{name: setup, image: x, securityContext: {{runAsUser: 0}}}}], containers: [{Web}]}}",
             FindingResult.Fail, "init container setup: securityContext.runAsUser is 0",
             "spec.jobTemplate.spec.template.spec.initContainers[0].securityContext.runAsUser"),
-    ];
+    ]);
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Rule_follows_the_standard(PssCase c)
+    public void Rule_follows_the_standard(TheoryCase<PssCase> row)
     {
+        var c = row.Value;
         var findings = Evaluate(c.Level, c.Kind, c.Spec, c.TemplateAnnotations).Of(c.Rule);
 
         Assert.NotEmpty(findings);
@@ -407,81 +353,61 @@ public class PodSecurityRulesTests
 
     /// <summary>The acceptance bar: every rule of the family has a passing and at least two failing cases.</summary>
     [Fact]
-    public void Every_rule_has_a_passing_and_two_failing_cases()
-    {
-        var cases = ((IEnumerable<object[]>)Cases()).Select(row => (PssCase)row[0]).ToList();
-        foreach (var rule in new PodSecurityRules().Rules)
-        {
-            Assert.True(cases.Any(c => c.Rule == rule.Id && c.Expected == FindingResult.Pass), $"{rule.Id} has no passing case");
-            Assert.True(cases.Count(c => c.Rule == rule.Id && c.Expected == FindingResult.Fail) >= 2, $"{rule.Id} has fewer than two failing cases");
-        }
-    }
+    public void Every_rule_has_a_passing_and_two_failing_cases() =>
+        TestEvaluation.AssertEveryRuleHasAPassAndTwoFailures(new PodSecurityRules(), TheoryCases.Rows(Cases()).Select(c => (c.Rule, c.Expected)));
 
     // ---------------------------------------------------------------- each allowed value
 
+    /// <summary>Baseline allows adding the capabilities of the default set and no other.</summary>
     [Theory]
-    [InlineData("AUDIT_WRITE")]
-    [InlineData("CHOWN")]
-    [InlineData("DAC_OVERRIDE")]
-    [InlineData("FOWNER")]
-    [InlineData("FSETID")]
-    [InlineData("KILL")]
-    [InlineData("MKNOD")]
-    [InlineData("NET_BIND_SERVICE")]
-    [InlineData("SETFCAP")]
-    [InlineData("SETGID")]
-    [InlineData("SETPCAP")]
-    [InlineData("SETUID")]
-    [InlineData("SYS_CHROOT")]
-    public void Baseline_allows_adding_each_default_capability(string capability)
+    [InlineData("AUDIT_WRITE", FindingResult.Pass)]
+    [InlineData("CHOWN", FindingResult.Pass)]
+    [InlineData("DAC_OVERRIDE", FindingResult.Pass)]
+    [InlineData("FOWNER", FindingResult.Pass)]
+    [InlineData("FSETID", FindingResult.Pass)]
+    [InlineData("KILL", FindingResult.Pass)]
+    [InlineData("MKNOD", FindingResult.Pass)]
+    [InlineData("NET_BIND_SERVICE", FindingResult.Pass)]
+    [InlineData("SETFCAP", FindingResult.Pass)]
+    [InlineData("SETGID", FindingResult.Pass)]
+    [InlineData("SETPCAP", FindingResult.Pass)]
+    [InlineData("SETUID", FindingResult.Pass)]
+    [InlineData("SYS_CHROOT", FindingResult.Pass)]
+    [InlineData("SYS_ADMIN", FindingResult.Fail)]
+    [InlineData("NET_ADMIN", FindingResult.Fail)]
+    [InlineData("NET_RAW", FindingResult.Fail)]
+    [InlineData("SYS_PTRACE", FindingResult.Fail)]
+    [InlineData("SYS_MODULE", FindingResult.Fail)]
+    [InlineData("BPF", FindingResult.Fail)]
+    [InlineData("ALL", FindingResult.Fail)]
+    public void Baseline_allows_adding_only_the_default_capabilities(string capability, FindingResult expected)
     {
         var spec = $"{{containers: [{{name: web, image: x, securityContext: {{capabilities: {{add: [{capability}]}}}}}}]}}";
-        Assert.Equal(FindingResult.Pass, Result(B, "Pod", spec, "pss.capabilities"));
+        Assert.Equal(expected, Result(B, "Pod", spec, "pss.capabilities"));
     }
 
     [Theory]
-    [InlineData("SYS_ADMIN")]
-    [InlineData("NET_ADMIN")]
-    [InlineData("NET_RAW")]
-    [InlineData("SYS_PTRACE")]
-    [InlineData("SYS_MODULE")]
-    [InlineData("BPF")]
-    [InlineData("ALL")]
-    public void Baseline_rejects_adding_capabilities_outside_the_default_set(string capability)
-    {
-        var spec = $"{{containers: [{{name: web, image: x, securityContext: {{capabilities: {{add: [{capability}]}}}}}}]}}";
-        Assert.Equal(FindingResult.Fail, Result(B, "Pod", spec, "pss.capabilities"));
-    }
-
-    [Theory]
-    [InlineData("kernel.shm_rmid_forced")]
-    [InlineData("net.ipv4.ip_local_port_range")]
-    [InlineData("net.ipv4.tcp_syncookies")]
-    [InlineData("net.ipv4.ping_group_range")]
-    [InlineData("net.ipv4.ip_unprivileged_port_start")]
-    [InlineData("net.ipv4.ip_local_reserved_ports")]
-    [InlineData("net.ipv4.tcp_keepalive_time")]
-    [InlineData("net.ipv4.tcp_fin_timeout")]
-    [InlineData("net.ipv4.tcp_keepalive_intvl")]
-    [InlineData("net.ipv4.tcp_keepalive_probes")]
-    [InlineData("net.ipv4.tcp_rmem")]
-    [InlineData("net.ipv4.tcp_wmem")]
-    public void Each_safe_sysctl_is_allowed(string sysctl)
+    [InlineData("kernel.shm_rmid_forced", FindingResult.Pass)]
+    [InlineData("net.ipv4.ip_local_port_range", FindingResult.Pass)]
+    [InlineData("net.ipv4.tcp_syncookies", FindingResult.Pass)]
+    [InlineData("net.ipv4.ping_group_range", FindingResult.Pass)]
+    [InlineData("net.ipv4.ip_unprivileged_port_start", FindingResult.Pass)]
+    [InlineData("net.ipv4.ip_local_reserved_ports", FindingResult.Pass)]
+    [InlineData("net.ipv4.tcp_keepalive_time", FindingResult.Pass)]
+    [InlineData("net.ipv4.tcp_fin_timeout", FindingResult.Pass)]
+    [InlineData("net.ipv4.tcp_keepalive_intvl", FindingResult.Pass)]
+    [InlineData("net.ipv4.tcp_keepalive_probes", FindingResult.Pass)]
+    [InlineData("net.ipv4.tcp_rmem", FindingResult.Pass)]
+    [InlineData("net.ipv4.tcp_wmem", FindingResult.Pass)]
+    [InlineData("kernel.msgmax", FindingResult.Fail)]
+    [InlineData("kernel.shmmax", FindingResult.Fail)]
+    [InlineData("net.core.somaxconn", FindingResult.Fail)]
+    [InlineData("net.ipv4.ip_forward", FindingResult.Fail)]
+    [InlineData("vm.max_map_count", FindingResult.Fail)]
+    public void Only_safe_sysctls_are_allowed(string sysctl, FindingResult expected)
     {
         var spec = $"{{securityContext: {{sysctls: [{{name: {sysctl}, value: '1'}}]}}, containers: [{Web}]}}";
-        Assert.Equal(FindingResult.Pass, Result(B, "Pod", spec, "pss.sysctls"));
-    }
-
-    [Theory]
-    [InlineData("kernel.msgmax")]
-    [InlineData("kernel.shmmax")]
-    [InlineData("net.core.somaxconn")]
-    [InlineData("net.ipv4.ip_forward")]
-    [InlineData("vm.max_map_count")]
-    public void Unsafe_sysctls_are_rejected(string sysctl)
-    {
-        var spec = $"{{securityContext: {{sysctls: [{{name: {sysctl}, value: '1'}}]}}, containers: [{Web}]}}";
-        Assert.Equal(FindingResult.Fail, Result(B, "Pod", spec, "pss.sysctls"));
+        Assert.Equal(expected, Result(B, "Pod", spec, "pss.sysctls"));
     }
 
     [Theory]

@@ -135,6 +135,7 @@ public class WorkloadKindsTests
         Assert.StartsWith("extensions/v1beta1 Deployment: API removed in Kubernetes 1.16", Assert.Single(notes), StringComparison.Ordinal);
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void The_sarif_carries_notes_as_tool_notifications_and_stays_valid()
     {

@@ -9,6 +9,9 @@ public class WorkloadRulesTests
         podSecurity: {level: restricted, requireResourceLimits: true, requireReadOnlyRootFilesystem: true, requireNamespaceLabel: true}
         """;
 
+    private const string Limits = "workload.resource-limits";
+    private const string ReadOnlyRoot = "workload.read-only-root-filesystem";
+
     private static string Deployment(string containers, string extraPodSpec = "") => $"""
         apiVersion: apps/v1
         kind: Deployment
@@ -35,20 +38,23 @@ public class WorkloadRulesTests
     }
 
     [Theory]
-    [InlineData("resources: {limits: {cpu: 500m}}", "resources.limits.memory")]
-    [InlineData("resources: {requests: {cpu: 1, memory: 1Gi}}", "resources.limits.cpu or resources.limits.memory")]
-    [InlineData("{}", "resources.limits.cpu or resources.limits.memory")]
-    public void Missing_limits_fail_and_name_what_is_missing(string resources, string expected)
+    [InlineData(Limits, "resources: {limits: {cpu: 500m}}", "container app has no resources.limits.memory", "resources.limits")]
+    [InlineData(Limits, "resources: {requests: {cpu: 1, memory: 1Gi}}", "container app has no resources.limits.cpu or resources.limits.memory", "resources.limits")]
+    [InlineData(Limits, "", "container app has no resources.limits.cpu or resources.limits.memory", "resources.limits")]
+    [InlineData(ReadOnlyRoot, "securityContext: {readOnlyRootFilesystem: false}", "securityContext.readOnlyRootFilesystem is false", "securityContext.readOnlyRootFilesystem")]
+    [InlineData(ReadOnlyRoot, "securityContext: {runAsNonRoot: true}", "securityContext.readOnlyRootFilesystem is not set", "securityContext.readOnlyRootFilesystem")]
+    [InlineData(ReadOnlyRoot, "", "securityContext.readOnlyRootFilesystem is not set", "securityContext.readOnlyRootFilesystem")]
+    public void A_container_without_the_setting_fails_and_says_what_is_missing(string rule, string setting, string message, string field)
     {
         var evaluation = TestEvaluation.Evaluate(Policy, Deployment($"""
                   - name: app
                     image: app:1
-                    {(resources == "{}" ? "" : resources)}
+                    {setting}
             """));
-        var finding = Assert.Single(evaluation.FindingsOf("Deployment", "web").Of("workload.resource-limits"));
+        var finding = Assert.Single(evaluation.FindingsOf("Deployment", "web").Of(rule));
         Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Contains("container app has no " + expected, finding.Message);
-        Assert.Equal("spec.template.spec.containers[0].resources.limits", finding.Path);
+        Assert.Contains(message, finding.Message);
+        Assert.Equal("spec.template.spec.containers[0]." + field, finding.Path);
     }
 
     [Fact]
@@ -61,22 +67,6 @@ public class WorkloadRulesTests
                   ephemeralContainers: [{name: dbg, image: busybox:1}]
             """));
         Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Deployment", "web", "workload.resource-limits"));
-    }
-
-    [Theory]
-    [InlineData("securityContext: {readOnlyRootFilesystem: false}", "is false")]
-    [InlineData("securityContext: {runAsNonRoot: true}", "is not set")]
-    [InlineData("", "is not set")]
-    public void Writable_root_filesystems_fail(string securityContext, string expected)
-    {
-        var evaluation = TestEvaluation.Evaluate(Policy, Deployment($"""
-                  - name: app
-                    image: app:1
-                    {securityContext}
-            """));
-        var finding = Assert.Single(evaluation.FindingsOf("Deployment", "web").Of("workload.read-only-root-filesystem"));
-        Assert.Equal(FindingResult.Fail, finding.Result);
-        Assert.Contains("securityContext.readOnlyRootFilesystem " + expected, finding.Message);
     }
 
     [Fact]

@@ -97,6 +97,17 @@ internal static class TestEvaluation
             : findings.Any(f => f.Result == FindingResult.Exempt) ? FindingResult.Exempt
             : FindingResult.Pass;
     }
+
+    /// <summary>The acceptance bar of a family's case table: every rule has a passing and at least two failing cases.</summary>
+    public static void AssertEveryRuleHasAPassAndTwoFailures(IRuleFamily family, IEnumerable<(string Rule, FindingResult Expected)> cases)
+    {
+        var table = cases.ToList();
+        foreach (var rule in family.Rules)
+        {
+            Assert.True(table.Contains((rule.Id, FindingResult.Pass)), $"{rule.Id} has no passing case");
+            Assert.True(table.Count(c => c == (rule.Id, FindingResult.Fail)) >= 2, $"{rule.Id} has fewer than two failing cases");
+        }
+    }
 }
 
 /// <summary>A clock stuck at one instant.</summary>

@@ -1,7 +1,7 @@
-namespace EksHardening.Operator.Tests.Support;
+namespace EksHardening.Operator.Testing;
 
 /// <summary>Locates files of the repository the tests run from.</summary>
-internal static class RepositoryPaths
+public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 

@@ -1,9 +1,9 @@
 using k8s.Models;
 
-namespace EksHardening.Operator.IntegrationTests;
+namespace EksHardening.Operator.Testing.Testbed;
 
 /// <summary>A small mixed cluster: namespaces in and out of scope, NetworkPolicies, ServiceAccounts and 50 workloads of every kind.</summary>
-internal static class MixedWorkloads
+public static class MixedWorkloads
 {
     public const string Policy = """
         apiVersion: eks-hardening.io/v1alpha1

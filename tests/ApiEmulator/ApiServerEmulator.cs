@@ -2,36 +2,36 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EksHardening.Emulator.Diagnostics;
-using EksHardening.Emulator.Faults;
-using EksHardening.Emulator.Http;
-using EksHardening.Emulator.Resources;
-using EksHardening.Emulator.Selectors;
-using EksHardening.Emulator.Semantics;
-using EksHardening.Emulator.Storage;
-using EksHardening.Emulator.Watch;
+using EksHardening.ApiEmulator.Diagnostics;
+using EksHardening.ApiEmulator.Faults;
+using EksHardening.ApiEmulator.Http;
+using EksHardening.ApiEmulator.Resources;
+using EksHardening.ApiEmulator.Selectors;
+using EksHardening.ApiEmulator.Semantics;
+using EksHardening.ApiEmulator.Storage;
+using EksHardening.ApiEmulator.Watch;
 using k8s;
 using k8s.Models;
 
-namespace EksHardening.Emulator;
+namespace EksHardening.ApiEmulator;
 
 /// <summary>
 /// An in-process Kubernetes API server for integration tests: the REST and watch protocol KubernetesClient speaks,
 /// served by Kestrel on 127.0.0.1, with fault injection, a request log, and a direct API to seed and inspect state.
 /// </summary>
-public sealed class ApiEmulator : IAsyncDisposable
+public sealed class ApiServerEmulator : IAsyncDisposable
 {
     private readonly ApiEmulatorOptions _options;
     private readonly ResourceCatalog _catalog = new();
     private readonly ObjectStore _store;
     private readonly ResourceOperations _operations;
-    private readonly RequestLog _log;
-    private readonly ApiServer _server = new();
+    private readonly RequestLog<RecordedRequest> _log;
+    private readonly LoopbackHttpServer _server = new(maxRequestBodySize: 64 * 1024 * 1024);
     private readonly CancellationTokenSource _stopping = new();
     private long _bookmarkTicks;
     private Uri? _baseUri;
 
-    public ApiEmulator(ApiEmulatorOptions? options = null)
+    public ApiServerEmulator(ApiEmulatorOptions? options = null)
     {
         _options = options ?? new ApiEmulatorOptions();
         var hub = new WatchHub();
@@ -40,7 +40,7 @@ public sealed class ApiEmulator : IAsyncDisposable
         {
             RequireNamespace = _options.RequireNamespaceExists,
         };
-        _log = new RequestLog(_options.RequestLogLimit);
+        _log = new RequestLog<RecordedRequest>(_options.RequestLogLimit);
         Faults = new FaultInjector(_options.TimeProvider, _options.RandomSeed, () => hub.DropAll(), CompactHistory);
         BookmarkInterval = _options.BookmarkInterval;
         foreach (var ns in _options.InitialNamespaces)
@@ -82,9 +82,9 @@ public sealed class ApiEmulator : IAsyncDisposable
     /// <summary>A snapshot of the requests answered so far, oldest first.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _log.Snapshot();
 
-    public static async Task<ApiEmulator> StartNewAsync(ApiEmulatorOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<ApiServerEmulator> StartNewAsync(ApiEmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var emulator = new ApiEmulator(options);
+        var emulator = new ApiServerEmulator(options);
         await emulator.StartAsync(cancellationToken).ConfigureAwait(false);
         return emulator;
     }

@@ -7,21 +7,28 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace EksHardening.AwsStubs.Http;
+namespace EksHardening.TestServers;
 
-/// <summary>The Kestrel host: plain HTTP on 127.0.0.1 with a port chosen by the OS, one request delegate, no host logging.</summary>
-internal sealed class StubServer : IAsyncDisposable
+/// <summary>
+/// The Kestrel host of the test servers (the API emulator, the AWS stub): plain HTTP on 127.0.0.1 with a port chosen
+/// by the OS, one request delegate, no host logging.
+/// </summary>
+/// <param name="maxRequestBodySize">Larger bodies are refused with 413 before the delegate sees them.</param>
+public sealed class LoopbackHttpServer(long maxRequestBodySize) : IAsyncDisposable
 {
     private WebApplication? _app;
 
+    /// <summary>Starts serving <paramref name="handler"/> and returns the base address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public async Task<Uri> StartAsync(RequestDelegate handler, CancellationToken cancellationToken)
     {
+        if (_app is not null) throw new InvalidOperationException("the server is already started");
+
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0);
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = maxRequestBodySize;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         var app = builder.Build();

@@ -6,15 +6,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Operator.Admission;
-using EksHardening.Operator.Tests.Support;
 
-namespace EksHardening.Operator.IntegrationTests;
+namespace EksHardening.Operator.Testing.Http;
 
 /// <summary>
 /// An HttpClient that calls the webhook as the API server does: by the Service's DNS name (connected to 127.0.0.1
 /// underneath), trusting only the given CA bundle, checking the name.
 /// </summary>
-internal static class WebhookClient
+public static class WebhookClient
 {
     public static HttpClient Create(IReadOnlyList<X509Certificate2> trusted, string host, int port, Action<X509Certificate2>? onServerCertificate = null) =>
         LoopbackTlsClient.Create(trusted, host, port, onServerCertificate);

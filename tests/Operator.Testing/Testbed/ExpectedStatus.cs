@@ -3,10 +3,10 @@ using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
 using k8s;
 
-namespace EksHardening.Operator.IntegrationTests;
+namespace EksHardening.Operator.Testing.Testbed;
 
 /// <summary>What the rule engine says a policy's status should be for a set of objects (emulator or real cluster).</summary>
-internal static class ExpectedStatus
+public static class ExpectedStatus
 {
     /// <param name="aws">The AWS facts the operator should have learned; null: the AWS-backed rules are off.</param>
     public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null) =>

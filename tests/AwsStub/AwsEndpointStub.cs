@@ -1,38 +1,38 @@
-using EksHardening.AwsStubs.Diagnostics;
-using EksHardening.AwsStubs.Ecr;
-using EksHardening.AwsStubs.Eks;
-using EksHardening.AwsStubs.Faults;
-using EksHardening.AwsStubs.Http;
-using EksHardening.AwsStubs.Iam;
-using EksHardening.AwsStubs.Kms;
-using EksHardening.AwsStubs.Protocols;
-using EksHardening.AwsStubs.Signing;
-using EksHardening.AwsStubs.Sts;
+using EksHardening.AwsStub.Diagnostics;
+using EksHardening.AwsStub.Ecr;
+using EksHardening.AwsStub.Eks;
+using EksHardening.AwsStub.Faults;
+using EksHardening.AwsStub.Http;
+using EksHardening.AwsStub.Iam;
+using EksHardening.AwsStub.Kms;
+using EksHardening.AwsStub.Protocols;
+using EksHardening.AwsStub.Signing;
+using EksHardening.AwsStub.Sts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EksHardening.AwsStubs;
+namespace EksHardening.AwsStub;
 
 /// <summary>
 /// An in-process AWS endpoint for tests: ECR, EKS, IAM, KMS and STS on one Kestrel port, each in its own wire
 /// protocol, every request's SigV4 signature verified, with seeding, fault injection and a request log.
 /// </summary>
-public sealed class AwsStub : IAsyncDisposable
+public sealed class AwsEndpointStub : IAsyncDisposable
 {
     private readonly AwsStubOptions _options;
     private readonly StubContext _context;
-    private readonly RequestLog _log;
-    private readonly StubServer _server = new();
+    private readonly RequestLog<AwsRequestRecord> _log;
+    private readonly LoopbackHttpServer _server = new(maxRequestBodySize: 16 * 1024 * 1024);
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private Uri? _baseUri;
 
-    public AwsStub(AwsStubOptions? options = null, ILoggerFactory? loggerFactory = null)
+    public AwsEndpointStub(AwsStubOptions? options = null, ILoggerFactory? loggerFactory = null)
     {
         _options = options ?? new AwsStubOptions();
         _context = new StubContext(_options);
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AwsStub>();
-        _log = new RequestLog(_options.RequestLogLimit);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AwsEndpointStub>();
+        _log = new RequestLog<AwsRequestRecord>(_options.RequestLogLimit);
         Faults = new AwsFaults(_options.RandomSeed);
         Ecr = new EcrStub(_context);
         Eks = new EksStub(_context);
@@ -72,9 +72,9 @@ public sealed class AwsStub : IAsyncDisposable
     /// <summary>The operations served, by service signing name.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> ServedOperations => ServiceOperations.Served;
 
-    public static async Task<AwsStub> StartNewAsync(AwsStubOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static async Task<AwsEndpointStub> StartNewAsync(AwsStubOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
-        var stub = new AwsStub(options, loggerFactory);
+        var stub = new AwsEndpointStub(options, loggerFactory);
         await stub.StartAsync(cancellationToken).ConfigureAwait(false);
         return stub;
     }

@@ -1,16 +1,16 @@
 using System.Globalization;
 using System.Text;
 
-namespace EksHardening.Operator.Tests.Support;
+namespace EksHardening.Operator.Testing.Metrics;
 
 /// <summary>One sample line: its metric name, labels and value.</summary>
-internal sealed record ExpositionSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
+public sealed record ExpositionSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value)
 {
     public string Label(string name) => Labels.TryGetValue(name, out var value) ? value : "";
 }
 
 /// <summary>One family: its HELP and TYPE and the samples that belong to it.</summary>
-internal sealed record ExpositionFamily(string Name, string Help, string Type, List<ExpositionSample> Samples);
+public sealed record ExpositionFamily(string Name, string Help, string Type, List<ExpositionSample> Samples);
 
 /// <summary>
 /// A strict reader of the Prometheus text exposition format 0.0.4, written from the format's rules so that tests
@@ -20,7 +20,7 @@ internal sealed record ExpositionFamily(string Name, string Help, string Type, L
 /// backslash, double quote and line feed; counters are not negative; a histogram's buckets have increasing
 /// <c>le</c> bounds ending at <c>+Inf</c> with cumulative counts, and the <c>+Inf</c> bucket equals <c>_count</c>.
 /// </summary>
-internal sealed class PrometheusExposition
+public sealed class PrometheusExposition
 {
     private readonly Dictionary<string, ExpositionFamily> _families = new(StringComparer.Ordinal);
 

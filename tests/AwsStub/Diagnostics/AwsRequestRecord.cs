@@ -1,4 +1,4 @@
-namespace EksHardening.AwsStubs.Diagnostics;
+namespace EksHardening.AwsStub.Diagnostics;
 
 /// <summary>What a fault predicate sees of a call: service, operation, its input members flattened, the signing key.</summary>
 public sealed record AwsCallInfo(string Service, string Operation, IReadOnlyDictionary<string, string> Parameters, string? AccessKeyId)
@@ -26,39 +26,4 @@ public sealed record AwsRequestRecord(
 
     /// <summary>An input member by its flattened path, e.g. <c>imageId.imageDigest</c>.</summary>
     public string? Parameter(string name) => Parameters.GetValueOrDefault(name);
-}
-
-/// <summary>The bounded, thread-safe log of answered requests that tests count calls with.</summary>
-internal sealed class RequestLog(int capacity)
-{
-    private readonly Lock _gate = new();
-    private readonly Queue<AwsRequestRecord> _entries = new();
-
-    public void Add(AwsRequestRecord request)
-    {
-        lock (_gate)
-        {
-            _entries.Enqueue(request);
-            while (_entries.Count > capacity)
-            {
-                _entries.Dequeue();
-            }
-        }
-    }
-
-    public IReadOnlyList<AwsRequestRecord> Snapshot()
-    {
-        lock (_gate)
-        {
-            return [.. _entries];
-        }
-    }
-
-    public void Clear()
-    {
-        lock (_gate)
-        {
-            _entries.Clear();
-        }
-    }
 }

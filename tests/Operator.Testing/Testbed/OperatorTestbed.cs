@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using EksHardening.Emulator;
+using EksHardening.ApiEmulator;
 using EksHardening.Entities;
 using EksHardening.Operator.Controllers;
 using EksHardening.Operator.Hosting;
@@ -14,19 +14,19 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace EksHardening.Operator.IntegrationTests;
+namespace EksHardening.Operator.Testing.Testbed;
 
 /// <summary>
 /// An API emulator with the real CRD installed, a kubeconfig pointing at it, and operator hosts started the
 /// way <c>eks-hardening run --kubeconfig</c> starts them. "Expected" status is what the rule engine computes
 /// from the emulator's current objects: convergence means the written status equals it.
 /// </summary>
-internal sealed class OperatorTestbed : IAsyncDisposable
+public sealed class OperatorTestbed : IAsyncDisposable
 {
     private readonly List<WebApplication> _operators = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("eks-hardening-it-").FullName;
 
-    private OperatorTestbed(ApiEmulator emulator)
+    private OperatorTestbed(ApiServerEmulator emulator)
     {
         Emulator = emulator;
         Client = emulator.CreateClient();
@@ -41,7 +41,7 @@ internal sealed class OperatorTestbed : IAsyncDisposable
             """);
     }
 
-    public ApiEmulator Emulator { get; }
+    public ApiServerEmulator Emulator { get; }
     public k8s.Kubernetes Client { get; }
     public string KubeconfigPath { get; }
 
@@ -50,9 +50,9 @@ internal sealed class OperatorTestbed : IAsyncDisposable
 
     public static async Task<OperatorTestbed> StartAsync()
     {
-        var emulator = await ApiEmulator.StartNewAsync(new ApiEmulatorOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
+        var emulator = await ApiServerEmulator.StartNewAsync(new ApiEmulatorOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
         var testbed = new OperatorTestbed(emulator);
-        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(RepoFile("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml")));
+        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml")));
         await testbed.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
         return testbed;
     }
@@ -66,22 +66,6 @@ internal sealed class OperatorTestbed : IAsyncDisposable
         await testbed.CreatePolicyAsync(MixedWorkloads.Policy);
         return testbed;
     }
-
-    public static string RepoFile(params string[] parts)
-    {
-        // The build output may live outside the tree (EKS_ARTIFACTS); this source file does not.
-        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory(), Path.GetDirectoryName(SourceFile())! })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "EksHardening.sln"))) return Path.Combine([dir.FullName, .. parts]);
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
-
-    private static string SourceFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 
     /// <summary>Starts an operator host through the same option parsing as the <c>run</c> command (webhook off unless <paramref name="extraArgs"/> turn it on).</summary>
     public async Task<WebApplication> StartOperatorAsync(string identity = "operator-a", bool leaderElection = false, string leaseDuration = "3s", params string[] extraArgs)
@@ -180,7 +164,7 @@ internal sealed class OperatorTestbed : IAsyncDisposable
             var differs = ComplianceStatus.ContentDiffers(policy.Status, expected);
             last = $"written {KubernetesJson.Serialize(policy.Status.Summary)} totalViolations={policy.Status.TotalViolations}; expected {KubernetesJson.Serialize(expected.Summary)} totalViolations={expected.TotalViolations}";
             return !differs;
-        }, $"status of {name} converges", timeout ?? TimeSpan.FromSeconds(30));
+        }, $"status of {name} converges", timeout ?? TimeSpan.FromSeconds(30), poll: TimeSpan.FromMilliseconds(25));   // each check runs the rule engine
         try
         {
             await converged;

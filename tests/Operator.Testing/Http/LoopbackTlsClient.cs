@@ -4,14 +4,14 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
-namespace EksHardening.Operator.Tests.Support;
+namespace EksHardening.Operator.Testing.Http;
 
 /// <summary>
 /// An HttpClient that calls a TLS server the way the API server calls a webhook: by a DNS name (connected to
 /// 127.0.0.1 underneath), trusting only the given CAs and checking the name. Shared by the unit, integration and
 /// fault tests.
 /// </summary>
-internal static class LoopbackTlsClient
+public static class LoopbackTlsClient
 {
     public static HttpClient Create(IReadOnlyList<X509Certificate2> trusted, string host, int port,
         Action<X509Certificate2>? onServerCertificate = null, SslProtocols protocols = SslProtocols.None)

@@ -1,0 +1,4 @@
+namespace EksHardening.Operator.IntegrationTests;
+
+[CollectionDefinition(ScaleBenchmarkTests.Name, DisableParallelization = true)]
+public sealed class ScaleBenchmarkCollection;
