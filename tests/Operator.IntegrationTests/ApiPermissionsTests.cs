@@ -136,7 +136,7 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
         && permission.Resource == request.ResourceWithSubresource
         && permission.Verb == request.Verb
         && (permission.Scope == PermissionScope.Cluster || request.Namespace == OperatorNamespace)
-        && (permission.ResourceName is null || permission.ResourceName(options) == request.Name);
+        && (permission.ResourceName is null || permission.ResourceName(options.ObjectNames) == request.Name);
 
     private static string Describe(RecordedRequest r) =>
         $"{r.Verb} {(r.Group.Length == 0 ? "core" : r.Group)} {r.ResourceWithSubresource} (namespace {r.Namespace ?? "-"}, name {r.Name ?? "-"}): {r.Method} {r.Path}";

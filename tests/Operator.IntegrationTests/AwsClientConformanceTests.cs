@@ -1,5 +1,6 @@
 using EksHardening.AwsStubs;
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 using AwsServiceException = EksHardening.Operator.Aws.AwsServiceException;
 using StubCluster = EksHardening.AwsStubs.Eks.EksCluster;
 using StubImage = EksHardening.AwsStubs.Ecr.EcrImage;

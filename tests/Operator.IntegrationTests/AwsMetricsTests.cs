@@ -1,4 +1,5 @@
 using EksHardening.AwsStubs;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Tests.Support;
 using k8s.Models;

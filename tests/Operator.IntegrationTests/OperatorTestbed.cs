@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using EksHardening.Emulator;
 using EksHardening.Entities;
+using EksHardening.Operator.Cli;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Reporting;
@@ -86,7 +88,7 @@ internal sealed class OperatorTestbed : IAsyncDisposable
     /// <summary>Starts an operator host through the same option parsing as the <c>run</c> command (webhook off unless <paramref name="extraArgs"/> turn it on).</summary>
     public async Task<WebApplication> StartOperatorAsync(string identity = "operator-a", bool leaderElection = false, string leaseDuration = "3s", params string[] extraArgs)
     {
-        var options = OperatorOptions.Parse(
+        var options = RunFlags.Parse(
             ["--kubeconfig", KubeconfigPath, "--identity", identity, "--leader-elect", leaderElection ? "true" : "false",
              "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0",
              .. extraArgs],

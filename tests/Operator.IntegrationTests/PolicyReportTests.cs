@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
 using EksHardening.Emulator.Diagnostics;
 using EksHardening.Entities;
+using EksHardening.Operator.Controllers;
 using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Tests.Support;
 using k8s;

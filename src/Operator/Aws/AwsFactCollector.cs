@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Rules;
 using k8s.Models;
@@ -253,7 +254,7 @@ public sealed class AwsFactCollector
                 }
                 catch (AwsServiceException e)
                 {
-                    digestError = FactError.From(e);
+                    digestError = e.ToFactError();
                 }
             }
         }
@@ -281,7 +282,7 @@ public sealed class AwsFactCollector
             }
             catch (AwsServiceException e)
             {
-                configError = FactError.From(e);
+                configError = e.ToFactError();
             }
         }
 
@@ -305,7 +306,7 @@ public sealed class AwsFactCollector
             }
             catch (AwsServiceException e)
             {
-                scanError = FactError.From(e);
+                scanError = e.ToFactError();
             }
         }
 
@@ -393,7 +394,7 @@ public sealed class AwsFactCollector
         }
         catch (AwsServiceException e)
         {
-            return new RoleFacts { RoleArn = arn, Error = FactError.From(e) };
+            return new RoleFacts { RoleArn = arn, Error = e.ToFactError() };
         }
     }
 
@@ -436,7 +437,7 @@ public sealed class AwsFactCollector
                 }
                 catch (AwsServiceException e)
                 {
-                    rotationError = FactError.From(e);
+                    rotationError = e.ToFactError();
                 }
             }
 
@@ -456,7 +457,7 @@ public sealed class AwsFactCollector
         }
         catch (AwsServiceException e)
         {
-            return new ClusterFacts { Name = name, Region = region, ClusterError = FactError.From(e) };
+            return new ClusterFacts { Name = name, Region = region, ClusterError = e.ToFactError() };
         }
     }
 
@@ -475,7 +476,7 @@ public sealed class AwsFactCollector
         }
         catch (AwsServiceException e)
         {
-            return (new Dictionary<string, string>(), FactError.From(e));
+            return (new Dictionary<string, string>(), e.ToFactError());
         }
     }
 

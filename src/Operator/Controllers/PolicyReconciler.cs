@@ -8,20 +8,6 @@ using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers;
 
-/// <summary>Settings of the policy controller that come from the command line.</summary>
-public sealed class PolicyControllerOptions
-{
-    /// <summary>Violations kept in status (the full list is in reports); the CRD allows at most 500.</summary>
-    public int MaxViolations { get; set; } = 50;
-    /// <summary>Re-evaluation interval for policies that set none.</summary>
-    public TimeSpan DefaultEvaluationInterval { get; set; } = TimeSpan.FromMinutes(10);
-    /// <summary>
-    /// Least time between two status writes of one policy: changes arriving faster are coalesced into the next
-    /// write, so a busy cluster costs the API server at most one status patch per policy per interval.
-    /// </summary>
-    public TimeSpan MinStatusWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
-}
-
 /// <summary>
 /// Level-triggered reconcile of one ResponsibilityPolicy, keyed by its name: read the policy and the
 /// cluster from the informer caches, evaluate (reusing per-object findings), and patch the status only

@@ -1,6 +1,7 @@
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
 using k8s;
@@ -71,6 +72,15 @@ public static class OperatorHost
             MaxViolations = options.MaxViolations,
             DefaultEvaluationInterval = options.EvaluationInterval,
             MinStatusWriteInterval = options.StatusWriteInterval,
+            Workers = options.Workers,
+        });
+        services.AddSingleton(new LeaderElectionOptions
+        {
+            Enabled = options.LeaderElection,
+            LeaseNamespace = options.LeaseNamespace,
+            LeaseName = options.LeaseName,
+            LeaseDuration = options.LeaseDuration,
+            Identity = options.Identity,
         });
         services.AddSingleton(sp => new PolicyReconciler(
             sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(), sp.GetRequiredService<IPolicyStatusWriter>(),

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using EksHardening.Operator.Admission;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Tests.Admission;
@@ -236,7 +237,7 @@ public sealed class AdmissionEndpointTests
 
     private sealed class BlockingImageFacts(ManualResetEventSlim release) : IImageFacts
     {
-        public ImageScanFacts Lookup(ImageReference image)
+        public ImageScanFacts Lookup(ImageLocation image)
         {
             release.Wait(TimeSpan.FromSeconds(10));
             return ImageScanFacts.Unknown;
@@ -245,6 +246,6 @@ public sealed class AdmissionEndpointTests
 
     private sealed class ThrowingImageFacts : IImageFacts
     {
-        public ImageScanFacts Lookup(ImageReference image) => throw new InvalidOperationException("cache corrupted");
+        public ImageScanFacts Lookup(ImageLocation image) => throw new InvalidOperationException("cache corrupted");
     }
 }
