@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
@@ -23,7 +24,8 @@ public sealed partial class PolicyController(
     LeaderElectionOptions election,
     PolicyControllerOptions options,
     TimeProvider clock,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    IMeterFactory meters) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PolicyController>();
     private WorkQueue<string>? _queue;
@@ -34,7 +36,7 @@ public sealed partial class PolicyController(
     public int LeadershipTerms { get; private set; }
     public int QueueDepth => Volatile.Read(ref _queue)?.Count ?? 0;
     /// <summary>Reconciles and queue activity across every term this replica leads.</summary>
-    public ControllerMetrics Metrics { get; } = new("policy");
+    public ControllerMetrics Metrics { get; } = new(meters, "policy");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
