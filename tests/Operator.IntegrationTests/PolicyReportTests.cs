@@ -37,9 +37,10 @@ public sealed class PolicyReportTests : IAsyncLifetime
         await ReportsConvergedAsync();
 
         // /metrics counts the report writes the API server answered, and that both kinds are served.
-        PrometheusExposition Scrape() => PrometheusExposition.Parse(app.Services.GetRequiredService<OperatorMetrics>().Render());
-        await Eventually.True(() => Scrape().Value("eks_hardening_policy_report_writes_total", ("operation", "create")) == 3, "three creates counted");
-        var metrics = Scrape();
+        using var http = new HttpClient { BaseAddress = OperatorTestbed.HttpAddress(app) };
+        await Eventually.True(async () => (await MetricsEndpointTests.ScrapeAsync(http)).Value("eks_hardening_policy_report_writes_total", ("operation", "create")) == 3,
+            "three creates counted");
+        var metrics = await MetricsEndpointTests.ScrapeAsync(http);
         Assert.Equal(3, metrics.Value("eks_hardening_policy_report_writes_total", ("operation", "create")));
         Assert.Equal(0, metrics.Value("eks_hardening_policy_report_failures_total"));
         Assert.Equal(1, metrics.Value("eks_hardening_policy_reports_served", ("kind", "PolicyReport")));
