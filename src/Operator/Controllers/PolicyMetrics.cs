@@ -39,9 +39,12 @@ public sealed class PolicyMetrics
 
         // Only the leader evaluates: a follower's counts would be stale and add up twice across replicas.
         meter.CreateObservableGauge(Violations, () => controller.IsLeader
-                ? reconciler.Violations.All().Select(p => new Measurement<long>(p.Violations.Count,
-                    new KeyValuePair<string, object?>("policy", p.Policy), new KeyValuePair<string, object?>("row", p.Violations.Row.ToString()),
-                    new KeyValuePair<string, object?>("rule", p.Violations.Rule), new KeyValuePair<string, object?>("severity", ReportTerms.Name(p.Violations.Severity))))
+                ? reconciler.Violations.All()
+                    // One measurement per series: the exporter must never see one label set twice in a callback.
+                    .GroupBy(p => (p.Policy, Row: p.Violations.Row.ToString(), p.Violations.Rule, Severity: ReportTerms.Name(p.Violations.Severity)))
+                    .Select(g => new Measurement<long>(g.Sum(p => (long)p.Violations.Count),
+                        new KeyValuePair<string, object?>("policy", g.Key.Policy), new KeyValuePair<string, object?>("row", g.Key.Row),
+                        new KeyValuePair<string, object?>("rule", g.Key.Rule), new KeyValuePair<string, object?>("severity", g.Key.Severity)))
                 : [],
             description: "Failing findings of each policy's latest evaluation, by policy, row, rule and severity.");
 
