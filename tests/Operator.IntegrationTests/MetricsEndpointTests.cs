@@ -160,6 +160,39 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
             "the deleted policy's violations are gone");
     }
 
+    [Fact]
+    public async Task Two_operators_in_one_process_each_serve_only_their_own_series()
+    {
+        // A second cluster that differs from the first by a violating pod: every host must report its own cluster only,
+        // although both create instruments of the same names in meters of the same names.
+        await using var other = await OperatorTestbed.StartWithMixedWorkloadsAsync();
+        other.Emulator.Seed(new V1Pod
+        {
+            ApiVersion = "v1", Kind = "Pod",
+            Metadata = new V1ObjectMeta { Name = "extra", NamespaceProperty = "prod-b" },
+            Spec = MixedWorkloads.PodSpec(compliant: false, 1),
+        });
+        var hosts = new[] { (Bed: _bed, App: await _bed.StartOperatorAsync()), (Bed: other, App: await other.StartOperatorAsync()) };
+        foreach (var (bed, _) in hosts) await bed.ConvergedAsync("production");
+        Assert.NotEqual(_bed.Policy("production")!.Status.TotalViolations, other.Policy("production")!.Status.TotalViolations);
+
+        foreach (var (bed, app) in hosts)
+        {
+            using var http = new HttpClient { BaseAddress = OperatorTestbed.HttpAddress(app) };
+            // The reader fails on a series served twice, which is what another host's instrument of the same name gives.
+            var metrics = await ScrapeAsync(http);
+            var status = bed.Policy("production")!.Status;
+            Assert.Equal(status.TotalViolations ?? -1, metrics.Sum("eks_hardening_violations", ("policy", "production")));
+            foreach (var row in status.Responsibilities!)
+            {
+                Assert.Equal(row.Failed, metrics.Sum("eks_hardening_violations", ("policy", "production"), ("row", row.Row.ToString())));
+            }
+
+            Assert.Equal(bed.Emulator.List<V1Pod>().Count, metrics.Value("eks_hardening_informer_objects", ("resource", "pods")));
+            Assert.Equal(bed.Emulator.CountRequests("list", "pods"), metrics.Sum("eks_hardening_kubernetes_requests_total", ("verb", "list"), ("resource", "pods")));
+        }
+    }
+
     /// <summary>Reads /metrics, checking the content type; the reader fails on anything that breaks the format's rules.</summary>
     internal static async Task<PrometheusExposition> ScrapeAsync(HttpClient http)
     {

@@ -126,8 +126,6 @@ public static class OperatorHost
     {
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ControllerMetrics.MeterName, AwsCallCounters.MeterName, AdmissionMetrics.MeterName, PolicyMetrics.MeterName, ProcessMetrics.MeterName)
-            // A violation series per policy, row, rule and severity: far more than the default limit of 2000 series in a large cluster.
-            .AddView(PolicyMetrics.Violations, new MetricStreamConfiguration { CardinalityLimit = 50_000 })
             .AddPrometheusExporter(exporter =>
             {
                 // No otel_scope_* labels and no target_info family: the names, labels and families are the README's.
@@ -136,13 +134,24 @@ public static class OperatorHost
                 // Every scrape reads the instruments afresh (the default serves a cached answer for 300 ms).
                 exporter.ScrapeResponseCacheDurationMilliseconds = 0;
             }));
-        // AddMeter matches meters by name across the process: another host in it (the integration tests run several)
-        // would be exported here too. Only the meters of this host's own factory are kept.
         services.ConfigureOpenTelemetryMeterProvider((sp, provider) =>
         {
             var own = sp.GetRequiredService<IMeterFactory>();
-            provider.AddView(instrument => instrument.Meter.Scope is null || ReferenceEquals(instrument.Meter.Scope, own) ? null : MetricStreamConfiguration.Drop);
+            provider.AddView(instrument => StreamOf(instrument, own));
         });
+    }
+
+    /// <summary>
+    /// The one view of the exporter. AddMeter matches meters by name across the process, so another host in it (the
+    /// integration tests run several) would be exported here too: only the meters of this host's own factory are kept.
+    /// This must be a single view: every view that matches adds a stream of its own and a Drop only removes its own,
+    /// so a second view by instrument name would export the other hosts' instruments of that name, merged with ours.
+    /// </summary>
+    internal static MetricStreamConfiguration? StreamOf(Instrument instrument, IMeterFactory own)
+    {
+        if (instrument.Meter.Scope is not null && !ReferenceEquals(instrument.Meter.Scope, own)) return MetricStreamConfiguration.Drop;
+        // A violation series per policy, row, rule and severity: far more than the default limit of 2000 series in a large cluster.
+        return instrument.Name == PolicyMetrics.Violations ? new MetricStreamConfiguration { CardinalityLimit = 50_000 } : null;
     }
 
     /// <summary>The decision, the endpoint, the cache-backed context, and the certificate source (own CA or mounted files).</summary>
