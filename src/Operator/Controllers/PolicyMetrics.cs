@@ -6,8 +6,9 @@ namespace EksHardening.Operator.Controllers;
 
 /// <summary>
 /// The policy controller's state, read when scraped, as instruments of the <see cref="MeterName"/> meter: leadership
-/// and queue depth, status writes and events, the findings and AWS fact caches, each policy's violations (exported by
-/// the leader only) and the PolicyReport writes.
+/// and queue depth, the findings and AWS fact caches, each policy's violations (exported by the leader only), and
+/// whether PolicyReports are served. What is counted as it happens (status writes, report writes) is counted by the
+/// component that does it, in the same meter.
 /// </summary>
 public sealed class PolicyMetrics
 {
@@ -16,16 +17,12 @@ public sealed class PolicyMetrics
     /// <summary>The name of the violations instrument, whose series count can reach policies × rules.</summary>
     public const string Violations = "eks_hardening_violations";
 
-    public PolicyMetrics(IMeterFactory meters, PolicyController controller, PolicyReconciler reconciler, ViolationEvents events,
+    public PolicyMetrics(IMeterFactory meters, PolicyController controller, PolicyReconciler reconciler,
         PolicyReportWriter? reports = null, AwsFactCollector? awsFacts = null)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("eks_hardening_leader", () => controller.IsLeader ? 1 : 0, description: "1 when this replica leads and reconciles.");
         meter.CreateObservableGauge("eks_hardening_workqueue_depth", () => controller.QueueDepth, description: "Policies waiting to be reconciled.");
-        meter.CreateObservableCounter("eks_hardening_status_writes_total", () => reconciler.StatusWrites, description: "Status patches sent.");
-        meter.CreateObservableCounter("eks_hardening_reconciles_unchanged_total", () => reconciler.UnchangedReconciles,
-            description: "Reconciles that found the status already true.");
-        meter.CreateObservableCounter("eks_hardening_events_sent_total", () => events.Sent, description: "Violation events created.");
 
         IEnumerable<(string Cache, long Hits, long Misses)> Caches() =>
             [("findings", reconciler.FindingsCacheHits, reconciler.FindingsCacheMisses), .. awsFacts?.CacheCounts() ?? []];
@@ -49,15 +46,6 @@ public sealed class PolicyMetrics
             description: "Failing findings of each policy's latest evaluation, by policy, row, rule and severity.");
 
         if (reports is null) return;
-        meter.CreateObservableCounter<long>("eks_hardening_policy_report_writes_total", () =>
-            [
-                new Measurement<long>(reports.Created, Operation("create")),
-                new Measurement<long>(reports.Patched, Operation("patch")),
-                new Measurement<long>(reports.Deleted, Operation("delete")),
-            ],
-            description: "PolicyReport and ClusterPolicyReport writes, by operation (create, patch, delete).");
-        meter.CreateObservableCounter("eks_hardening_policy_report_failures_total", () => reports.Failures,
-            description: "PolicyReport requests that failed (the policy's status is unaffected).");
         meter.CreateObservableGauge<int>("eks_hardening_policy_reports_served", () =>
             [
                 new Measurement<int>(reports.PolicyReportsServed ? 1 : 0, new KeyValuePair<string, object?>("kind", "PolicyReport")),
@@ -66,7 +54,13 @@ public sealed class PolicyMetrics
             description: "1 when the cluster serves the wgpolicyk8s.io/v1alpha2 kind (learned by discovery).");
     }
 
-    private static KeyValuePair<string, object?> Cache(string name) => new("cache", name);
+    /// <summary>An unlabelled counter of this meter, served from the start at zero (a scrape before the first count shows 0, not nothing).</summary>
+    internal static Counter<long> ServedCounter(IMeterFactory meters, string name, string description)
+    {
+        var counter = meters.Create(MeterName).CreateCounter<long>(name, description: description);
+        counter.Add(0);
+        return counter;
+    }
 
-    private static KeyValuePair<string, object?> Operation(string name) => new("operation", name);
+    private static KeyValuePair<string, object?> Cache(string name) => new("cache", name);
 }

@@ -87,7 +87,8 @@ public static class OperatorHost
         services.AddSingleton(sp => new PolicyReconciler(
             sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(), sp.GetRequiredService<IPolicyStatusWriter>(),
             sp.GetRequiredService<ViolationEvents>(), sp.GetRequiredService<Remediator>(), sp.GetRequiredService<PolicyControllerOptions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyReconciler>>(), sp.GetService<AwsFactCollector>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyReconciler>>(), sp.GetRequiredService<IMeterFactory>(),
+            sp.GetService<AwsFactCollector>(),
             sp.GetRequiredService<PolicyReportWriter>()));
         services.AddSingleton<PolicyController>();
         services.AddSingleton<PolicyMetrics>();
@@ -125,7 +126,8 @@ public static class OperatorHost
     private static void AddMetricsExporter(IServiceCollection services)
     {
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ControllerMetrics.MeterName, AwsCallCounters.MeterName, AdmissionMetrics.MeterName, PolicyMetrics.MeterName, ProcessMetrics.MeterName)
+            .AddMeter(ControllerMetrics.MeterName, AwsCallCounters.MeterName, AdmissionMetrics.MeterName, ViolationEvents.MeterName, PolicyMetrics.MeterName,
+                ProcessMetrics.MeterName)
             .AddPrometheusExporter(exporter =>
             {
                 // No otel_scope_* labels and no target_info family: the names, labels and families are the README's.
