@@ -49,7 +49,8 @@ public static class OperatorHost
         services.AddSingleton<KubernetesApiMetrics>();
         // Every request the client sends passes the counting handler: informers, status writes, events, leases, certificates.
         services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(clientConfiguration, sp.GetRequiredService<KubernetesApiMetrics>().CreateHandler()));
-        services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<IPolicyStatusWriter, PolicyStatusWriter>();
         services.AddSingleton<ViolationEvents>();
