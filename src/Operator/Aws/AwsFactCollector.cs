@@ -79,10 +79,6 @@ public sealed class AwsFactCollector
     /// <summary>How long a failed lookup is remembered: after that, the next evaluation tries AWS again.</summary>
     public TimeSpan ErrorTtl => _options.ErrorTtl;
 
-    /// <summary>Lookups answered from the cache and lookups that went to AWS (all caches together).</summary>
-    public long CacheHits => CacheCounts().Sum(c => c.Hits);
-    public long CacheMisses => CacheCounts().Sum(c => c.Misses);
-
     /// <summary>Hits and misses of each fact cache, named after what it holds (the metrics' <c>cache</c> label).</summary>
     public IReadOnlyList<(string Cache, long Hits, long Misses)> CacheCounts() =>
     [
