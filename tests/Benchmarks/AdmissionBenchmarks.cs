@@ -12,6 +12,7 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using EksHardening.Entities;
 using EksHardening.Operator.Admission;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 using k8s;
 using Microsoft.AspNetCore.Builder;
@@ -179,7 +180,7 @@ public class AdmissionBenchmarks
             new Dictionary<Severity, int> { [Severity.Critical] = 0, [Severity.High] = 3, [Severity.Medium] = 12 },
             [new ImageVulnerability("CVE-2026-0001", Severity.High)]);
 
-        public ImageScanFacts Lookup(ImageReference image) => Facts;
+        public ImageScanFacts Lookup(ImageLocation image) => Facts;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Entities;
+using EksHardening.Operator.Cli;
 using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Reporting;
@@ -97,7 +98,7 @@ public sealed class K3sScenarioTests : IAsyncLifetime
 
     private async Task<WebApplication> StartOperatorAsync()
     {
-        var options = OperatorOptions.Parse(["--kubeconfig", _kubeconfig, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0"], _ => null);
+        var options = RunFlags.Parse(["--kubeconfig", _kubeconfig, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0"], _ => null);
         var app = OperatorHost.Build(options, logging => logging.SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         return app;

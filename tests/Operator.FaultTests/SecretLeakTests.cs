@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using EksHardening.AwsStub;
 using EksHardening.Operator.Admission;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.FaultTests.Support;
 using k8s;
 using k8s.Models;

@@ -31,8 +31,8 @@ public sealed class WriteConflictTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var app = await _bed.StartOperatorAsync();
         await _bed.ConvergedAsync(PolicyName);
-        await Eventually.True(() => OperatorTestbed.Reconciler(app).StatusWrites > 0, "the first write is counted");
-        var writesBefore = OperatorTestbed.Reconciler(app).StatusWrites;
+        await Eventually.True(() => _bed.Counters(app).StatusWrites > 0, "the first write is counted");
+        var writesBefore = _bed.Counters(app).StatusWrites;
         _bed.Emulator.ClearRequests();
 
         // Before each of our next five status patches, another writer flips a spec switch and stamps an annotation.
@@ -60,7 +60,7 @@ public sealed class WriteConflictTests(ITestOutputHelper output) : IAsyncLifetim
         await Task.Delay(TimeSpan.FromSeconds(2));
         var patches = _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status");
         Assert.InRange(patches, 6, 7);
-        Assert.InRange(OperatorTestbed.Reconciler(app).StatusWrites - writesBefore, 6, 7);
+        Assert.InRange(_bed.Counters(app).StatusWrites - writesBefore, 6, 7);
         ScenarioReport.Add(output, new ScenarioOutcome("2a interleaved writer",
             "another writer changes the spec before each of 5 status patches", took, $"{patches} status patches for 6 states, 0 conflicts", "nothing (the writer's spec and our status both stand)"));
     }

@@ -69,12 +69,12 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
             "--webhook-port", WebhookClient.FreePort().ToString(CultureInfo.InvariantCulture), "--webhook-namespace", OperatorNamespace,
         ]);
         var options = app.Services.GetRequiredService<OperatorOptions>();
-        var reconciler = OperatorTestbed.Reconciler(app);
+        var counters = _bed.Counters(app);
         var certificates = app.Services.GetRequiredService<WebhookCertificates>();
 
         // Status, events, remediation (create, label), webhook Secret and caBundle, a renewed Lease.
-        await Eventually.True(() => reconciler.StatusWrites > 0 && _bed.Policy("enforce")?.Status?.Summary is not null, "status written");
-        await Eventually.True(() => app.Services.GetRequiredService<ViolationEvents>().Sent > 0, "an event sent");
+        await Eventually.True(() => counters.StatusWrites > 0 && _bed.Policy("enforce")?.Status?.Summary is not null, "status written");
+        await Eventually.True(() => counters.EventsSent > 0, "an event sent");
         await Eventually.True(() => ManagedPolicies("prod-b").Count == 2, "default-deny-ingress and the IMDS policy created in prod-b");
         await Eventually.True(() => _bed.Emulator.Get<V1Namespace>("prod-b")!.Metadata.Labels.ContainsKey("pod-security.kubernetes.io/enforce"), "prod-b labelled");
         await Eventually.True(() => certificates.SecretWrites > 0 && certificates.CaBundlePatches > 0, "webhook Secret created and caBundle written");
@@ -136,7 +136,7 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
         && permission.Resource == request.ResourceWithSubresource
         && permission.Verb == request.Verb
         && (permission.Scope == PermissionScope.Cluster || request.Namespace == OperatorNamespace)
-        && (permission.ResourceName is null || permission.ResourceName(options) == request.Name);
+        && (permission.ResourceName is null || permission.ResourceName(options.ObjectNames) == request.Name);
 
     private static string Describe(RecordedRequest r) =>
         $"{r.Verb} {(r.Group.Length == 0 ? "core" : r.Group)} {r.ResourceWithSubresource} (namespace {r.Namespace ?? "-"}, name {r.Name ?? "-"}): {r.Method} {r.Path}";

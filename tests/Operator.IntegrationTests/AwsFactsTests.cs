@@ -1,6 +1,7 @@
 using EksHardening.AwsStub;
 using EksHardening.Entities;
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
 using k8s.Models;
@@ -124,11 +125,11 @@ public sealed class AwsFactsTests : IAsyncLifetime
         // Admission sees the same scans from the cache alone (no request is made), by digest and by a resolved tag.
         var requests = _aws.Requests.Count;
         var images = new EcrImageFacts(collector);
-        var byDigest = images.Lookup(ImageReference.TryParse($"{Registry}/shop/app-3@{Digest(3)}", out _)!);
+        var byDigest = images.Lookup(ImageReference.TryParse($"{Registry}/shop/app-3@{Digest(3)}", out _)!.Location);
         Assert.True(byDigest.IsKnown);
         Assert.Equal(3, byDigest.Counts[Severity.Critical]);
-        Assert.False(images.Lookup(ImageReference.TryParse($"{Registry}/shop/app-0:never-seen", out _)!).IsKnown);
-        Assert.False(images.Lookup(ImageReference.TryParse("nginx:1.25", out _)!).IsKnown);
+        Assert.False(images.Lookup(ImageReference.TryParse($"{Registry}/shop/app-0:never-seen", out _)!.Location).IsKnown);
+        Assert.False(images.Lookup(ImageReference.TryParse("nginx:1.25", out _)!.Location).IsKnown);
         Assert.Equal(requests, _aws.Requests.Count);
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using EksHardening.AwsStub;
 using EksHardening.Entities;
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
 using k8s.Models;

@@ -1,4 +1,5 @@
 using EksHardening.AwsStub;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Reporting;
 using k8s.Models;
 using StubCluster = EksHardening.AwsStub.Eks.EksCluster;

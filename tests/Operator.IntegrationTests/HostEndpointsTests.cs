@@ -24,14 +24,14 @@ public sealed class HostEndpointsTests : IAsyncLifetime
         await _bed.ConvergedAsync("production");
 
         // The status lands before the writer counts it: wait for the counter rather than race it.
-        await Eventually.True(async () => (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Contains("eks_hardening_status_writes_total 1", StringComparison.Ordinal),
+        await Eventually.True(async () => (await MetricsEndpointTests.ScrapeAsync(http)).Value("eks_hardening_status_writes_total") == 1,
             "the status write is counted");
-        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        Assert.Contains("# TYPE eks_hardening_status_writes_total counter", metrics);
-        Assert.Contains("eks_hardening_status_writes_total 1", metrics);
-        Assert.Contains("eks_hardening_informer_synced{resource=\"pods\"} 1", metrics);
-        Assert.Contains("eks_hardening_informer_lists_total{resource=\"pods\"} 4", metrics);
-        Assert.Contains("eks_hardening_leader 1", metrics);
+        var metrics = await MetricsEndpointTests.ScrapeAsync(http);
+        Assert.Equal("counter", metrics.Family("eks_hardening_status_writes_total").Type);
+        Assert.Equal(1, metrics.Value("eks_hardening_status_writes_total"));
+        Assert.Equal(1, metrics.Value("eks_hardening_informer_synced", ("resource", "pods")));
+        Assert.Equal(4, metrics.Value("eks_hardening_informer_lists_total", ("resource", "pods")));
+        Assert.Equal(1, metrics.Value("eks_hardening_leader"));
     }
 
     [Fact]

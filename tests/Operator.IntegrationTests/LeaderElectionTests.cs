@@ -25,9 +25,9 @@ public sealed class LeaderElectionTests : IAsyncLifetime
 
         var (leader, follower) = OperatorTestbed.Controller(a).IsLeader ? (a, b) : (b, a);
         Assert.False(OperatorTestbed.Controller(follower).IsLeader);
-        await Eventually.True(() => OperatorTestbed.Reconciler(leader).StatusWrites > 0, "the leader counted its write");
-        Assert.Equal(0, OperatorTestbed.Reconciler(follower).StatusWrites);
-        Assert.Equal(0, OperatorTestbed.Reconciler(follower).UnchangedReconciles);
+        await Eventually.True(() => _bed.Counters(leader).StatusWrites > 0, "the leader counted its write");
+        Assert.Equal(0, _bed.Counters(follower).StatusWrites);
+        Assert.Equal(0, _bed.Counters(follower).UnchangedReconciles);
         var lease = _bed.Emulator.Get<V1Lease>("default", "eks-hardening-operator")!;
         Assert.Equal(OperatorTestbed.Controller(leader) == OperatorTestbed.Controller(a) ? "replica-a" : "replica-b", lease.Spec.HolderIdentity);
 
@@ -43,6 +43,6 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         Assert.True(_bed.Emulator.Delete<V1Deployment>("prod-a", victim.Metadata.Name));
         await _bed.ConvergedAsync("production");
         // The emulator applies the patch before the writer counts its answer: wait for the count, not just the status.
-        await Eventually.True(() => OperatorTestbed.Reconciler(follower).StatusWrites > 0, "the new leader wrote the status");
+        await Eventually.True(() => _bed.Counters(follower).StatusWrites > 0, "the new leader wrote the status");
     }
 }

@@ -34,14 +34,21 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         "eks_hardening_workqueue_depth", "eks_hardening_workqueue_adds_total", "eks_hardening_workqueue_retries_total",
         "eks_hardening_informer_objects", "eks_hardening_informer_synced", "eks_hardening_informer_lists_total",
         "eks_hardening_informer_relists_total", "eks_hardening_watch_restarts_total",
-        "eks_hardening_kubernetes_requests_total", "eks_hardening_aws_calls_total", "eks_hardening_aws_retries_total",
+        "eks_hardening_kubernetes_requests_total",
         "eks_hardening_cache_hits_total", "eks_hardening_cache_misses_total", "eks_hardening_cache_hit_ratio",
         "eks_hardening_violations",
         "eks_hardening_policy_report_writes_total", "eks_hardening_policy_report_failures_total", "eks_hardening_policy_reports_served",
-        "eks_hardening_admission_requests_total", "eks_hardening_admission_duration_seconds", "eks_hardening_admission_rejected_total",
+        "eks_hardening_admission_requests_total", "eks_hardening_admission_duration_seconds",
         "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_cpu_seconds_total", "process_start_time_seconds",
         "dotnet_gc_heap_size_bytes", "dotnet_gc_allocated_bytes_total", "dotnet_gc_collections_total",
     ];
+
+    /// <summary>
+    /// Labelled families whose series all come from events this scenario does not cause (no AWS call, no refused
+    /// webhook request): as with the Prometheus client libraries, a labelled family is listed from its first series on.
+    /// </summary>
+    private static readonly string[] FamiliesWithoutSeriesHere =
+        ["eks_hardening_aws_calls_total", "eks_hardening_aws_retries_total", "eks_hardening_admission_rejected_total"];
 
     [Fact]
     public async Task Every_family_is_served_with_values_that_match_the_cluster_and_the_status()
@@ -90,6 +97,9 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         }, $"the operator is quiet and its counts match the emulator's ({mismatch})");
 
         foreach (var family in Families) Assert.True(metrics.Families.ContainsKey(family), $"family {family} is missing");
+        foreach (var family in FamiliesWithoutSeriesHere) Assert.False(metrics.Families.ContainsKey(family), $"family {family} has series nothing here caused");
+        // One instrument per family: two instruments of one name would be merged into a family of mixed label sets.
+        Assert.All(metrics.Families.Values, f => Assert.Single(f.Samples.Select(s => string.Join(",", s.Labels.Keys.Where(k => k != "le").Order(StringComparer.Ordinal))).Distinct()));
         Assert.Equal(1, metrics.Value("eks_hardening_leader"));
 
         // Reconciles: every one counted by policy and result, and timed.
@@ -147,6 +157,39 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         await _bed.Client.CustomObjects.DeleteClusterCustomObjectAsync(ResponsibilityPolicy.Group, ResponsibilityPolicy.Version, ResponsibilityPolicy.Plural, "staging");
         await Eventually.True(async () => !(await ScrapeAsync(http)).Samples("eks_hardening_violations").Any(s => s.Label("policy") == "staging"),
             "the deleted policy's violations are gone");
+    }
+
+    [Fact]
+    public async Task Two_operators_in_one_process_each_serve_only_their_own_series()
+    {
+        // A second cluster that differs from the first by a violating pod: every host must report its own cluster only,
+        // although both create instruments of the same names in meters of the same names.
+        await using var other = await OperatorTestbed.StartWithMixedWorkloadsAsync();
+        other.Emulator.Seed(new V1Pod
+        {
+            ApiVersion = "v1", Kind = "Pod",
+            Metadata = new V1ObjectMeta { Name = "extra", NamespaceProperty = "prod-b" },
+            Spec = MixedWorkloads.PodSpec(compliant: false, 1),
+        });
+        var hosts = new[] { (Bed: _bed, App: await _bed.StartOperatorAsync()), (Bed: other, App: await other.StartOperatorAsync()) };
+        foreach (var (bed, _) in hosts) await bed.ConvergedAsync("production");
+        Assert.NotEqual(_bed.Policy("production")!.Status.TotalViolations, other.Policy("production")!.Status.TotalViolations);
+
+        foreach (var (bed, app) in hosts)
+        {
+            using var http = new HttpClient { BaseAddress = OperatorTestbed.HttpAddress(app) };
+            // The reader fails on a series served twice, which is what another host's instrument of the same name gives.
+            var metrics = await ScrapeAsync(http);
+            var status = bed.Policy("production")!.Status;
+            Assert.Equal(status.TotalViolations ?? -1, metrics.Sum("eks_hardening_violations", ("policy", "production")));
+            foreach (var row in status.Responsibilities!)
+            {
+                Assert.Equal(row.Failed, metrics.Sum("eks_hardening_violations", ("policy", "production"), ("row", row.Row.ToString())));
+            }
+
+            Assert.Equal(bed.Emulator.List<V1Pod>().Count, metrics.Value("eks_hardening_informer_objects", ("resource", "pods")));
+            Assert.Equal(bed.Emulator.CountRequests("list", "pods"), metrics.Sum("eks_hardening_kubernetes_requests_total", ("verb", "list"), ("resource", "pods")));
+        }
     }
 
     /// <summary>Reads /metrics, checking the content type; the reader fails on anything that breaks the format's rules.</summary>

@@ -131,7 +131,7 @@ public sealed class PolicyControllerTests : IAsyncLifetime
         await _bed.ConvergedAsync("production");
         await Task.Delay(TimeSpan.FromSeconds(1));
         var writes = _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status");
-        var reconciles = OperatorTestbed.Reconciler(app).UnchangedReconciles;
+        var reconciles = _bed.Counters(app).UnchangedReconciles;
 
         // An annotation no rule reads is not kept in the cache: changing it is no change at all.
         var touched = _bed.Emulator.List<V1StatefulSet>("prod-b")[0];
@@ -139,12 +139,12 @@ public sealed class PolicyControllerTests : IAsyncLifetime
             new V1Patch("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(writes, _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status"));
-        Assert.Equal(reconciles, OperatorTestbed.Reconciler(app).UnchangedReconciles);
+        Assert.Equal(reconciles, _bed.Counters(app).UnchangedReconciles);
 
         // A label no rule selects on is kept (selectors may read labels), so it is reconciled, and nothing is written.
         await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(
             new V1Patch("{\"metadata\":{\"labels\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
-        await Eventually.True(() => OperatorTestbed.Reconciler(app).UnchangedReconciles > reconciles, "the change was reconciled");
+        await Eventually.True(() => _bed.Counters(app).UnchangedReconciles > reconciles, "the change was reconciled");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(writes, _bed.Emulator.CountRequests("patch", "responsibilitypolicies/status"));
     }

@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using EksHardening.ApiEmulator.Diagnostics;
 using EksHardening.Entities;
+using EksHardening.Operator.Controllers;
 using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
 using k8s;
 using k8s.Models;
@@ -34,9 +37,10 @@ public sealed class PolicyReportTests : IAsyncLifetime
         await ReportsConvergedAsync();
 
         // /metrics counts the report writes the API server answered, and that both kinds are served.
-        PrometheusExposition Scrape() => PrometheusExposition.Parse(app.Services.GetRequiredService<OperatorMetrics>().Render());
-        await Eventually.True(() => Scrape().Value("eks_hardening_policy_report_writes_total", ("operation", "create")) == 3, "three creates counted");
-        var metrics = Scrape();
+        using var http = new HttpClient { BaseAddress = OperatorTestbed.HttpAddress(app) };
+        await Eventually.True(async () => (await MetricsEndpointTests.ScrapeAsync(http)).Value("eks_hardening_policy_report_writes_total", ("operation", "create")) == 3,
+            "three creates counted");
+        var metrics = await MetricsEndpointTests.ScrapeAsync(http);
         Assert.Equal(3, metrics.Value("eks_hardening_policy_report_writes_total", ("operation", "create")));
         Assert.Equal(0, metrics.Value("eks_hardening_policy_report_failures_total"));
         Assert.Equal(1, metrics.Value("eks_hardening_policy_reports_served", ("kind", "PolicyReport")));
@@ -76,19 +80,21 @@ public sealed class PolicyReportTests : IAsyncLifetime
         await _bed.ConvergedAsync(PolicyName);
         await ReportsConvergedAsync();
         var writer = Writer(app);
+        var counters = _bed.Counters(app);
         // The counter moves when the client has the answer, a moment after the store changed.
-        await Eventually.True(() => writer.Created == _bed.Emulator.List<PolicyReport>().Count + _bed.Emulator.List<ClusterPolicyReport>().Count, "creates counted");
-        Assert.Equal(0, writer.Patched);
-        var created = writer.Created;
+        await Eventually.True(() => counters.ReportWrites("create") == _bed.Emulator.List<PolicyReport>().Count + _bed.Emulator.List<ClusterPolicyReport>().Count,
+            "creates counted");
+        Assert.Equal(0, counters.ReportWrites("patch"));
+        var created = counters.ReportWrites("create");
 
         // A label no rule selects on: reconciled (selectors may read labels), but not one report request (no list, no write).
         _bed.Emulator.ClearRequests();
-        var reconciles = OperatorTestbed.Reconciler(app).UnchangedReconciles;
+        var reconciles = _bed.Counters(app).UnchangedReconciles;
         var builds = writer.Builds;
         var touched = _bed.Emulator.List<V1StatefulSet>("prod-b")[0];
         await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(
             new V1Patch("{\"metadata\":{\"labels\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
-        await Eventually.True(() => OperatorTestbed.Reconciler(app).UnchangedReconciles > reconciles, "the change was reconciled");
+        await Eventually.True(() => _bed.Counters(app).UnchangedReconciles > reconciles, "the change was reconciled");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Empty(ReportRequests());
         Assert.Equal(builds, writer.Builds);   // same findings, same fingerprints: no report even built
@@ -111,7 +117,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
         await Eventually.True(() => ReportRequests().Count > 0, "the patch is in the request log");
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.Equal(["patch policyreports " + target.NamespaceProperty], ReportRequests().Select(r => $"{r.Verb} {r.Resource} {r.Namespace}"));
-        Assert.Equal((1, created), (writer.Patched, writer.Created));
+        Assert.Equal((1, created), (counters.ReportWrites("patch"), counters.ReportWrites("create")));
     }
 
     [Fact]
@@ -187,7 +193,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
         Assert.Equal("True", status.Conditions!.Single(c => c.Type == "Ready").Status);
         Assert.Empty(_bed.Emulator.List<PolicyReport>());
         Assert.Equal(1, _bed.Emulator.CountRequests("create", PolicyReport.Plural));
-        Assert.Equal(1, Writer(app).Failures);
+        Assert.Equal(1, _bed.Counters(app).ReportFailures);
         Assert.False(Writer(app).PolicyReportsServed);
         Assert.True(Writer(app).ClusterPolicyReportsServed);
     }
@@ -212,7 +218,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
         Assert.Equal(foreign.Metadata.ResourceVersion, _bed.Emulator.Get<PolicyReport>("prod-a", foreign.Metadata.Name)!.Metadata.ResourceVersion);
         Assert.Equal(1, _bed.Emulator.Requests.Count(r => r is { Verb: "create", Resource: "policyreports", Namespace: "prod-a" }));
         Assert.Equal(0, _bed.Emulator.Requests.Count(r => r is { Verb: "patch" or "delete", Resource: "policyreports", Namespace: "prod-a" }));
-        Assert.Equal(1, Writer(app).Failures);
+        Assert.Equal(1, _bed.Counters(app).ReportFailures);
     }
 
     [Fact]
@@ -221,7 +227,8 @@ public sealed class PolicyReportTests : IAsyncLifetime
         // The writer on its own, with a clock the test moves, against the emulator through the real client.
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         var options = new PolicyReportOptions();
-        using var writer = new PolicyReportWriter(_bed.Client, options, clock, NullLogger<PolicyReportWriter>.Instance);
+        using var metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var writer = new PolicyReportWriter(_bed.Client, options, clock, NullLogger<PolicyReportWriter>.Instance, metrics.GetRequiredService<IMeterFactory>());
         var policy = _bed.Policy(PolicyName)!;
         var evaluation = ExpectedStatus.Evaluate(policy, _bed.CurrentObjects());
 

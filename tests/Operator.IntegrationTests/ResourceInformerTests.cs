@@ -1,8 +1,11 @@
+using System.Diagnostics.Metrics;
 using EksHardening.ApiEmulator;
 using EksHardening.ApiEmulator.Faults;
 using EksHardening.Operator.Kubernetes;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EksHardening.Operator.IntegrationTests;
@@ -13,11 +16,19 @@ public sealed class ResourceInformerTests : IAsyncLifetime
     private k8s.Kubernetes _client = null!;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<InformerEvent<V1Pod>> _events = [];
+    private readonly ServiceProvider _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private MetricCollector<long> _lists = null!;
+    private MetricCollector<long> _relists = null!;
+    private MetricCollector<long> _watchRestarts = null!;
 
     public async Task InitializeAsync()
     {
         _emulator = await ApiServerEmulator.StartNewAsync(new ApiEmulatorOptions { WatchHistoryLimit = 50 });
         _client = _emulator.CreateClient();
+        var meters = _metrics.GetRequiredService<IMeterFactory>();
+        _lists = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_informer_lists_total");
+        _relists = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_informer_relists_total");
+        _watchRestarts = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_watch_restarts_total");
     }
 
     public async Task DisposeAsync()
@@ -26,7 +37,13 @@ public sealed class ResourceInformerTests : IAsyncLifetime
         _client.Dispose();
         await _emulator.DisposeAsync();
         _stop.Dispose();
+        _lists.Dispose();
+        _relists.Dispose();
+        _watchRestarts.Dispose();
+        await _metrics.DisposeAsync();
     }
+
+    private static long Counted(MetricCollector<long> collector) => collector.GetMeasurementSnapshot().EvaluateAsCounter();
 
     private static V1Pod Pod(string name, string ns = "default", string image = "app:1") => new()
     {
@@ -37,7 +54,8 @@ public sealed class ResourceInformerTests : IAsyncLifetime
     private (ResourceInformer<V1Pod> Informer, Task Run) Start(int pageSize = 500)
     {
         var informer = new ResourceInformer<V1Pod>(ResourceSources.Pods(_client), NullLogger.Instance,
-            options: new InformerOptions { PageSize = pageSize, RetryBase = TimeSpan.FromMilliseconds(20), RetryCap = TimeSpan.FromMilliseconds(200) });
+            options: new InformerOptions { PageSize = pageSize, RetryBase = TimeSpan.FromMilliseconds(20), RetryCap = TimeSpan.FromMilliseconds(200) },
+            counters: new InformerCounters(_metrics.GetRequiredService<IMeterFactory>()));
         informer.AddHandler(e => { lock (_events) _events.Add(e); });
         return (informer, Task.Run(() => informer.RunAsync(_stop.Token)));
     }
@@ -54,7 +72,7 @@ public sealed class ResourceInformerTests : IAsyncLifetime
         var (informer, _) = Start(pageSize: 10);
         await informer.Synced.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(25, informer.Count);
-        Assert.Equal(3, informer.Lists);
+        Assert.Equal(3, Counted(_lists));
         Assert.Equal(3, _emulator.CountRequests("list", "pods"));
 
         await _client.CoreV1.CreateNamespacedPodAsync(Pod("new"), "default");
@@ -86,9 +104,11 @@ public sealed class ResourceInformerTests : IAsyncLifetime
         }
 
         await Eventually.True(() => informer.Count == 4, "pods created around dropped watches arrive");
-        Assert.Equal(1, informer.Lists);
-        Assert.Equal(0, informer.Relists);
+        Assert.Equal(1, Counted(_lists));
+        Assert.Equal(0, Counted(_relists));
         Assert.True(_emulator.CountRequests("watch", "pods") >= 2);
+        // Each pod created after a drop came through a new watch.
+        Assert.True(Counted(_watchRestarts) >= 3, $"{Counted(_watchRestarts)} watch restarts after three drops");
     }
 
     [Fact]
@@ -109,7 +129,7 @@ public sealed class ResourceInformerTests : IAsyncLifetime
         _emulator.Faults.EndDowntime();
 
         await Eventually.True(() => informer.Get("default", "p3") is null && informer.Get("default", "p9") is not null, "relist caught up");
-        Assert.True(informer.Relists >= 1, $"a 410 led to a relist (lists {informer.Lists}, watches {informer.Watches}, failures {informer.WatchFailures}, requests: {string.Join(" ", _emulator.Requests.Select(r => r.Verb + ":" + r.StatusCode))})");
+        Assert.True(Counted(_relists) >= 1, $"a 410 led to a relist (lists {Counted(_lists)}, watch restarts {Counted(_watchRestarts)}, failures {informer.WatchFailures}, requests: {string.Join(" ", _emulator.Requests.Select(r => r.Verb + ":" + r.StatusCode))})");
         Assert.Equal(1, EventsOf(InformerEventType.Deleted, "p3"));
         Assert.Equal(1, EventsOf(InformerEventType.Added, "p9"));
         Assert.Equal(5, informer.Count);

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 using k8s;
 using k8s.Models;
@@ -154,7 +155,7 @@ public sealed class AdmissionDecider(TimeProvider clock)
 
             if (!factsByImage.TryGetValue(image.Written, out var facts))
             {
-                factsByImage[image.Written] = facts = images.Lookup(image);
+                factsByImage[image.Written] = facts = images.Lookup(image.Location);
             }
 
             if (!facts.IsKnown)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using EksHardening.Operator.Facts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
@@ -24,7 +25,8 @@ public sealed partial class AdmissionEndpoint(
     IAdmissionContext context,
     IImageFacts images,
     WebhookOptions options,
-    ILogger<AdmissionEndpoint> logger)
+    ILogger<AdmissionEndpoint> logger,
+    AdmissionMetrics? metrics = null)
 {
     public const string Path = "/validate";
 
@@ -46,8 +48,6 @@ public sealed partial class AdmissionEndpoint(
     public long Timeouts => Interlocked.Read(ref _timeouts);
     /// <summary>Decisions that threw and were answered by the failure policy.</summary>
     public long Failures => Interlocked.Read(ref _failures);
-
-    public AdmissionMetrics Metrics { get; } = new();
 
     public async Task HandleAsync(HttpContext http)
     {
@@ -226,7 +226,7 @@ public sealed partial class AdmissionEndpoint(
         }
 
         // An answer of the failure policy is an error whatever it says.
-        Metrics.Answered(request, failed ? AdmissionMetrics.Error : outcome, elapsed);
+        metrics?.Answered(request, failed ? AdmissionMetrics.Error : outcome, elapsed);
     }
 
     private static async Task WriteAsync(HttpContext http, string uid, AdmissionDecision decision)
@@ -240,7 +240,7 @@ public sealed partial class AdmissionEndpoint(
     private async Task RejectAsync(HttpContext http, int status, string reason)
     {
         Interlocked.Increment(ref _rejected);
-        Metrics.Refused(status);
+        metrics?.Refused(status);
         LogRejected(logger, status, reason);
         if (http.Response.HasStarted) return;
         http.Response.StatusCode = status;

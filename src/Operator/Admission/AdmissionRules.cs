@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Admission;

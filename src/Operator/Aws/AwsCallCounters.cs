@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Text;
 
 namespace EksHardening.Operator.Aws;
 
@@ -7,22 +8,40 @@ namespace EksHardening.Operator.Aws;
 public readonly record struct AwsCallKey(string Service, string Operation, string Outcome);
 
 /// <summary>
-/// Counts AWS calls by service, operation and outcome, plus retries by the error that caused them, for status
-/// conditions and metrics. The same counts go to the <c>EksHardening.Aws</c> meter (<c>eks_hardening_aws_calls</c>,
-/// <c>eks_hardening_aws_retries</c>).
+/// Counts AWS calls by service, operation and outcome, plus retries by the error that caused them. With a meter
+/// factory the same counts go to the <see cref="MeterName"/> meter (<c>eks_hardening_aws_calls_total</c>,
+/// <c>eks_hardening_aws_retries_total</c>), the outcome in snake case.
 /// </summary>
 public sealed class AwsCallCounters
 {
+    public const string MeterName = "EksHardening.Aws";
     public const string Success = "Success";
     public const string Retry = "Retry";
 
-    private static readonly Meter Meter = new("EksHardening.Aws");
-    private static readonly Counter<long> Calls = Meter.CreateCounter<long>("eks_hardening_aws_calls", description: "AWS API calls by service, operation and outcome");
-    private static readonly Counter<long> Retries = Meter.CreateCounter<long>("eks_hardening_aws_retries", description: "AWS API attempts retried");
+    private readonly Counter<long>? _calls;
+    private readonly Counter<long>? _retryCounter;
 
     private readonly ConcurrentDictionary<AwsCallKey, long> _counts = new();
     // Keyed by the error kind that was retried.
     private readonly ConcurrentDictionary<AwsCallKey, long> _retries = new();
+
+    public AwsCallCounters(IMeterFactory? meters = null)
+    {
+        if (meters is null) return;
+        var meter = meters.Create(MeterName);
+        _calls = meter.CreateCounter<long>("eks_hardening_aws_calls_total",
+            description: "AWS API calls finished, by service, operation and outcome (success, throttled, access_denied, not_found, timeout, invalid, server_error, error).");
+        _retryCounter = meter.CreateCounter<long>("eks_hardening_aws_retries_total",
+            description: "AWS API attempts retried, by service, operation and the error retried (throttled, timeout, server_error).");
+    }
+
+    /// <summary>The outcome label of an AWS call: <c>success</c>, or the error kind in snake case (<c>access_denied</c>, <c>throttled</c>, …; <c>error</c> when unknown).</summary>
+    public static string OutcomeLabel(string outcome) => outcome switch
+    {
+        Success => "success",
+        nameof(AwsErrorKind.Unknown) => "error",
+        _ => SnakeCase(outcome),
+    };
 
     public void RecordSuccess(string service, string operation) => Record(new AwsCallKey(service, operation, Success));
 
@@ -32,7 +51,8 @@ public sealed class AwsCallCounters
     public void RecordRetry(string service, string operation, AwsErrorKind kind)
     {
         _retries.AddOrUpdate(new AwsCallKey(service, operation, kind.ToString()), 1, (_, n) => n + 1);
-        Retries.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("operation", operation));
+        _retryCounter?.Add(1, new KeyValuePair<string, object?>("service", service), new KeyValuePair<string, object?>("operation", operation),
+            new KeyValuePair<string, object?>("reason", OutcomeLabel(kind.ToString())));
     }
 
     /// <summary>Calls that ended with <paramref name="outcome"/>; with <see cref="Retry"/>, the retries of the operation whatever their cause.</summary>
@@ -49,7 +69,19 @@ public sealed class AwsCallCounters
     private void Record(AwsCallKey key)
     {
         _counts.AddOrUpdate(key, 1, (_, n) => n + 1);
-        Calls.Add(1, new KeyValuePair<string, object?>("service", key.Service), new KeyValuePair<string, object?>("operation", key.Operation),
-            new KeyValuePair<string, object?>("outcome", key.Outcome));
+        _calls?.Add(1, new KeyValuePair<string, object?>("service", key.Service), new KeyValuePair<string, object?>("operation", key.Operation),
+            new KeyValuePair<string, object?>("outcome", OutcomeLabel(key.Outcome)));
+    }
+
+    private static string SnakeCase(string pascal)
+    {
+        var text = new StringBuilder(pascal.Length + 4);
+        for (var i = 0; i < pascal.Length; i++)
+        {
+            if (char.IsUpper(pascal[i]) && i > 0) text.Append('_');
+            text.Append(char.ToLowerInvariant(pascal[i]));
+        }
+
+        return text.ToString();
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -23,8 +24,9 @@ public sealed class AwsClients : IDisposable
 
     /// <param name="credentials">Default: <see cref="AwsCredentialsSource"/> over the SDK's default chain.</param>
     /// <param name="handler">HTTP handler for every client (tests); default: real sockets.</param>
+    /// <param name="meters">Where the call counts are published as metrics; none: counted only.</param>
     public AwsClients(AwsClientOptions? options = null, TimeProvider? time = null, ILoggerFactory? loggers = null,
-        IAwsCredentialsSource? credentials = null, HttpMessageHandler? handler = null)
+        IAwsCredentialsSource? credentials = null, HttpMessageHandler? handler = null, IMeterFactory? meters = null)
     {
         options ??= new AwsClientOptions();
         time ??= TimeProvider.System;
@@ -38,7 +40,7 @@ public sealed class AwsClients : IDisposable
         Credentials = credentials;
         Region = AwsRegion.Resolve(options.Region, options.Environment);
         Endpoints = new AwsEndpoints(options.Environment);
-        Counters = new AwsCallCounters();
+        Counters = new AwsCallCounters(meters);
         Http = new AwsHttpClient(credentials, Endpoints, options.Retry, time, handler, Counters, loggers?.CreateLogger<AwsHttpClient>());
         Ecr = new EcrClient(Http);
         Eks = new EksClient(Http);
@@ -71,7 +73,7 @@ public static class AwsServiceCollectionExtensions
 {
     public static IServiceCollection AddAwsClients(this IServiceCollection services, AwsClientOptions? options = null)
     {
-        services.AddSingleton(sp => new AwsClients(options, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+        services.AddSingleton(sp => new AwsClients(options, sp.GetService<TimeProvider>(), sp.GetService<ILoggerFactory>(), meters: sp.GetService<IMeterFactory>()));
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Ecr);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Eks);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Iam);

@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Rules;
 using k8s.Models;
@@ -77,10 +78,6 @@ public sealed class AwsFactCollector
 
     /// <summary>How long a failed lookup is remembered: after that, the next evaluation tries AWS again.</summary>
     public TimeSpan ErrorTtl => _options.ErrorTtl;
-
-    /// <summary>Lookups answered from the cache and lookups that went to AWS (all caches together).</summary>
-    public long CacheHits => CacheCounts().Sum(c => c.Hits);
-    public long CacheMisses => CacheCounts().Sum(c => c.Misses);
 
     /// <summary>Hits and misses of each fact cache, named after what it holds (the metrics' <c>cache</c> label).</summary>
     public IReadOnlyList<(string Cache, long Hits, long Misses)> CacheCounts() =>
@@ -253,7 +250,7 @@ public sealed class AwsFactCollector
                 }
                 catch (AwsServiceException e)
                 {
-                    digestError = FactError.From(e);
+                    digestError = e.ToFactError();
                 }
             }
         }
@@ -281,7 +278,7 @@ public sealed class AwsFactCollector
             }
             catch (AwsServiceException e)
             {
-                configError = FactError.From(e);
+                configError = e.ToFactError();
             }
         }
 
@@ -305,7 +302,7 @@ public sealed class AwsFactCollector
             }
             catch (AwsServiceException e)
             {
-                scanError = FactError.From(e);
+                scanError = e.ToFactError();
             }
         }
 
@@ -393,7 +390,7 @@ public sealed class AwsFactCollector
         }
         catch (AwsServiceException e)
         {
-            return new RoleFacts { RoleArn = arn, Error = FactError.From(e) };
+            return new RoleFacts { RoleArn = arn, Error = e.ToFactError() };
         }
     }
 
@@ -436,7 +433,7 @@ public sealed class AwsFactCollector
                 }
                 catch (AwsServiceException e)
                 {
-                    rotationError = FactError.From(e);
+                    rotationError = e.ToFactError();
                 }
             }
 
@@ -456,7 +453,7 @@ public sealed class AwsFactCollector
         }
         catch (AwsServiceException e)
         {
-            return new ClusterFacts { Name = name, Region = region, ClusterError = FactError.From(e) };
+            return new ClusterFacts { Name = name, Region = region, ClusterError = e.ToFactError() };
         }
     }
 
@@ -475,7 +472,7 @@ public sealed class AwsFactCollector
         }
         catch (AwsServiceException e)
         {
-            return (new Dictionary<string, string>(), FactError.From(e));
+            return (new Dictionary<string, string>(), e.ToFactError());
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Aws;
 
@@ -30,6 +31,9 @@ public sealed class AwsServiceException : Exception
 
     /// <summary>How many attempts were made before giving up.</summary>
     public int Attempts { get; }
+
+    /// <summary>The failure as a fact the rules can read: service, operation, kind and message, nothing of the request.</summary>
+    public FactError ToFactError() => new(Service, Operation, Kind.ToString(), Message);
 
     internal AwsServiceException WithAttempts(int attempts) =>
         attempts == Attempts ? this : new AwsServiceException(Kind, Service, Operation, Message, ErrorCode, StatusCode, RequestId, attempts, InnerException);

@@ -1,6 +1,5 @@
 using EksHardening.Entities;
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Rules;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Aws;
 
@@ -10,10 +9,10 @@ namespace EksHardening.Operator.Aws;
 /// </summary>
 public sealed class EcrImageFacts(AwsFactCollector collector) : IImageFacts
 {
-    public ImageScanFacts Lookup(ImageReference image)
+    public ImageScanFacts Lookup(ImageLocation image)
     {
         if (!EcrRegistry.TryParse(image.Registry, out var registry)) return ImageScanFacts.Unknown;
-        var scan = collector.CachedScan(registry, image.Repository, image.HasValidDigest ? image.Digest : null, image.EffectiveTag);
+        var scan = collector.CachedScan(registry, image.Repository, image.Digest, image.Tag);
         if (scan is not { Status: "COMPLETE" or "ACTIVE", CompletedAt: { } completed }) return ImageScanFacts.Unknown;
         var findings = scan.Findings
             .Where(f => f.Source == EcrFindingSource.Basic || f.Status is null or "ACTIVE")

@@ -1,3 +1,5 @@
+using EksHardening.Operator.Facts;
+
 namespace EksHardening.Operator.Aws;
 
 /// <summary>The EKS calls the cluster and identity rules need (REST-JSON); list calls follow <c>nextToken</c> to the end.</summary>

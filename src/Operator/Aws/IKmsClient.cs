@@ -1,3 +1,5 @@
+using EksHardening.Operator.Facts;
+
 namespace EksHardening.Operator.Aws;
 
 /// <summary>The KMS calls the encryption rules need.</summary>

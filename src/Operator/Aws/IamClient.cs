@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Aws;
 

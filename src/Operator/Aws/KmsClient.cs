@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EksHardening.Operator.Facts;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;

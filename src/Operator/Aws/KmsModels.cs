@@ -2,6 +2,3 @@ namespace EksHardening.Operator.Aws;
 
 /// <summary>What DescribeKey tells the encryption rules about a key.</summary>
 public sealed record KmsKey(string KeyId, string Arn, string KeyState, string KeyManager, string KeySpec, string KeyUsage, string Origin, bool Enabled);
-
-/// <summary>Whether automatic rotation is on, and its period.</summary>
-public sealed record KmsKeyRotation(string KeyId, bool RotationEnabled, int? RotationPeriodInDays, DateTimeOffset? NextRotationDate);

@@ -9,9 +9,10 @@ public static class RunCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         OperatorOptions options;
+        bool help;
         try
         {
-            options = OperatorOptions.Parse(args);
+            options = RunFlags.Parse(args, null, out help);
         }
         catch (UsageException e)
         {
@@ -20,9 +21,9 @@ public static class RunCommand
             return ScanCommand.ExitUsage;
         }
 
-        if (options.Help)
+        if (help)
         {
-            await stdout.WriteLineAsync(OperatorOptions.Usage).ConfigureAwait(false);
+            await stdout.WriteLineAsync(RunFlags.Usage).ConfigureAwait(false);
             return 0;
         }
 

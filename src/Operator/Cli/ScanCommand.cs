@@ -2,6 +2,7 @@ using System.Reflection;
 using EksHardening.Entities;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Manifests;
+using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
 using k8s.Models;
@@ -51,7 +52,7 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
 
     private int Scan(ScanOptions options)
     {
-        var inputs = ManifestReader.Read(options.Paths, stdin);
+        var inputs = ManifestReader.Read(options.Paths, stdin, PolicyValidator.CheckDocument);
         var policies = inputs.Objects.Where(o => o.Object is ResponsibilityPolicy).ToList();
         var objects = inputs.Objects.Where(o => o.Object is not ResponsibilityPolicy).ToList();
         if (objects.Count == 0 && policies.Count == 0 && inputs.SkippedCount == 0)
@@ -61,7 +62,7 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
 
         if (options.PolicyFile is { } policyFile)
         {
-            policies = ManifestReader.Read([policyFile]).Objects.Where(o => o.Object is ResponsibilityPolicy).ToList();
+            policies = ManifestReader.Read([policyFile], check: PolicyValidator.CheckDocument).Objects.Where(o => o.Object is ResponsibilityPolicy).ToList();
             if (policies.Count == 0) throw new ManifestException(policyFile, 0, "no ResponsibilityPolicy in the policy file");
         }
         else if (policies.Count == 0)
@@ -130,7 +131,7 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
                            ?? throw new InvalidOperationException("the example policy is not embedded");
         using var reader = new StreamReader(stream);
         var set = new ManifestSet();
-        ManifestReader.ReadText(reader.ReadToEnd(), "deploy/examples/policy.yaml", set);
+        ManifestReader.ReadText(reader.ReadToEnd(), "deploy/examples/policy.yaml", set, PolicyValidator.CheckDocument);
         return set.Objects.Where(o => o.Object is ResponsibilityPolicy).ToList();
     }
 }

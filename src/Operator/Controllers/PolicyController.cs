@@ -1,5 +1,5 @@
+using System.Diagnostics.Metrics;
 using EksHardening.Entities;
-using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
 using k8s;
@@ -21,9 +21,11 @@ public sealed partial class PolicyController(
     PolicyReconciler reconciler,
     ViolationEvents events,
     IKubernetes client,
-    OperatorOptions options,
+    LeaderElectionOptions election,
+    PolicyControllerOptions options,
     TimeProvider clock,
-    ILoggerFactory loggers) : BackgroundService
+    ILoggerFactory loggers,
+    IMeterFactory meters) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PolicyController>();
     private WorkQueue<string>? _queue;
@@ -34,7 +36,7 @@ public sealed partial class PolicyController(
     public int LeadershipTerms { get; private set; }
     public int QueueDepth => Volatile.Read(ref _queue)?.Count ?? 0;
     /// <summary>Reconciles and queue activity across every term this replica leads.</summary>
-    public ControllerMetrics Metrics { get; } = new("policy");
+    public ControllerMetrics Metrics { get; } = new(meters, "policy");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,18 +61,18 @@ public sealed partial class PolicyController(
             return;
         }
 
-        if (!options.LeaderElection)
+        if (!election.Enabled)
         {
             await LeadAsync(stoppingToken).ConfigureAwait(false);
             return;
         }
 
-        var lease = new LeaseLock(client, options.LeaseNamespace, options.LeaseName, options.Identity);
+        var lease = new LeaseLock(client, election.LeaseNamespace, election.LeaseName, election.Identity);
         using var elector = new LeaderElector(new LeaderElectionConfig(lease)
         {
-            LeaseDuration = options.LeaseDuration,
-            RenewDeadline = options.LeaseDuration * 2 / 3,
-            RetryPeriod = options.LeaseDuration / 7,
+            LeaseDuration = election.LeaseDuration,
+            RenewDeadline = election.LeaseDuration * 2 / 3,
+            RetryPeriod = election.LeaseDuration / 7,
         });
         CancellationTokenSource? term = null;
         Task? leading = null;
@@ -90,7 +92,7 @@ public sealed partial class PolicyController(
             }, CancellationToken.None);
         };
         elector.OnStoppedLeading += () => term?.Cancel();
-        elector.OnNewLeader += leader => LogNewLeader(_logger, leader, options.Identity);
+        elector.OnNewLeader += leader => LogNewLeader(_logger, leader, election.Identity);
 
         try
         {
@@ -126,10 +128,10 @@ public sealed partial class PolicyController(
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                LogElectionFailed(_logger, options.Identity, e.Message);
+                LogElectionFailed(_logger, election.Identity, e.Message);
                 try
                 {
-                    await Task.Delay(options.LeaseDuration / 7, clock, stoppingToken).ConfigureAwait(false);
+                    await Task.Delay(election.LeaseDuration / 7, clock, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -148,19 +150,19 @@ public sealed partial class PolicyController(
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
-            if (lease.Spec?.HolderIdentity != options.Identity) return;
+            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(election.LeaseName, election.LeaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+            if (lease.Spec?.HolderIdentity != election.Identity) return;
             // Empty, not absent: KubernetesClient's elector treats an absent holder as "no Lease yet" and tries to create one.
             lease.Spec.HolderIdentity = "";
             lease.Spec.LeaseDurationSeconds = 1;
             lease.Spec.RenewTime = clock.GetUtcNow().UtcDateTime;
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, options.LeaseName, options.LeaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
-            LogReleased(_logger, options.Identity);
+            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, election.LeaseName, election.LeaseNamespace, cancellationToken: timeout.Token).ConfigureAwait(false);
+            LogReleased(_logger, election.Identity);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Best effort: the lease then simply expires.
-            LogReleaseFailed(_logger, options.Identity, e.Message);
+            LogReleaseFailed(_logger, election.Identity, e.Message);
         }
     }
 
@@ -172,7 +174,7 @@ public sealed partial class PolicyController(
         Volatile.Write(ref _queue, queue);
         Interlocked.Exchange(ref _isLeader, 1);
         LeadershipTerms++;
-        LogLeading(_logger, options.Identity);
+        LogLeading(_logger, election.Identity);
         try
         {
             reconciler.OnLeadershipStarted();
@@ -187,7 +189,7 @@ public sealed partial class PolicyController(
         {
             // Only this term's own queue is taken down; a later term may already have put its own in place.
             if (Interlocked.CompareExchange(ref _queue, null, queue) == queue) Interlocked.Exchange(ref _isLeader, 0);
-            LogStoppedLeading(_logger, options.Identity);
+            LogStoppedLeading(_logger, election.Identity);
         }
     }
 

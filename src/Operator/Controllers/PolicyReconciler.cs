@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;
@@ -7,20 +8,6 @@ using EksHardening.Operator.Rules;
 using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers;
-
-/// <summary>Settings of the policy controller that come from the command line.</summary>
-public sealed class PolicyControllerOptions
-{
-    /// <summary>Violations kept in status (the full list is in reports); the CRD allows at most 500.</summary>
-    public int MaxViolations { get; set; } = 50;
-    /// <summary>Re-evaluation interval for policies that set none.</summary>
-    public TimeSpan DefaultEvaluationInterval { get; set; } = TimeSpan.FromMinutes(10);
-    /// <summary>
-    /// Least time between two status writes of one policy: changes arriving faster are coalesced into the next
-    /// write, so a busy cluster costs the API server at most one status patch per policy per interval.
-    /// </summary>
-    public TimeSpan MinStatusWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
-}
 
 /// <summary>
 /// Level-triggered reconcile of one ResponsibilityPolicy, keyed by its name: read the policy and the
@@ -37,6 +24,7 @@ public sealed partial class PolicyReconciler(
     PolicyControllerOptions options,
     TimeProvider clock,
     ILogger<PolicyReconciler> logger,
+    IMeterFactory meters,
     Aws.AwsFactCollector? awsFacts = null,
     PolicyReportWriter? reports = null) : IReconciler<string>
 {
@@ -44,9 +32,11 @@ public sealed partial class PolicyReconciler(
     private readonly ConcurrentDictionary<string, WrittenStatus> _written = new(StringComparer.Ordinal);
     private readonly PolicyEvaluator _evaluator = new(clock);
 
-    /// <summary>Status patches sent, and reconciles that found nothing to write.</summary>
-    public long StatusWrites => Interlocked.Read(ref _statusWrites);
-    public long UnchangedReconciles => Interlocked.Read(ref _unchanged);
+    /// <summary>Status patches sent, and reconciles that found nothing to write; served from the start, at zero.</summary>
+    private readonly Counter<long> _statusWrites = PolicyMetrics.ServedCounter(meters, "eks_hardening_status_writes_total", "Status patches sent.");
+    private readonly Counter<long> _unchanged = PolicyMetrics.ServedCounter(meters, "eks_hardening_reconciles_unchanged_total",
+        "Reconciles that found the status already true.");
+
     /// <summary>Reconciles put off because the policy's status was written less than the minimum interval ago.</summary>
     public long DeferredReconciles => Interlocked.Read(ref _deferred);
 
@@ -60,8 +50,6 @@ public sealed partial class PolicyReconciler(
     /// <summary>Each policy's violations by rule, from its latest evaluation.</summary>
     public ViolationCounts Violations { get; } = new();
 
-    private long _statusWrites;
-    private long _unchanged;
     private long _conflicts;
     private long _findingsCacheHits;
     private long _findingsCacheMisses;
@@ -136,12 +124,12 @@ public sealed partial class PolicyReconciler(
             }
 
             _written[name] = new WrittenStatus(before, after, desired, clock.GetTimestamp());
-            Interlocked.Increment(ref _statusWrites);
+            _statusWrites.Add(1);
             LogStatusWritten(logger, name, desired.Summary?.Resources ?? 0, desired.Summary?.Violating ?? 0);
         }
         else
         {
-            Interlocked.Increment(ref _unchanged);
+            _unchanged.Add(1);
         }
 
         // After the status, which matters more; a report that cannot be written never fails the reconcile.

@@ -1,6 +1,8 @@
-using EksHardening.Operator.Aws;
+using System.Diagnostics.Metrics;
 using EksHardening.Operator.Admission;
+using EksHardening.Operator.Aws;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
 using k8s;
@@ -11,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 
 namespace EksHardening.Operator.Hosting;
 
@@ -46,7 +49,8 @@ public static class OperatorHost
         services.AddSingleton<KubernetesApiMetrics>();
         // Every request the client sends passes the counting handler: informers, status writes, events, leases, certificates.
         services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(clientConfiguration, sp.GetRequiredService<KubernetesApiMetrics>().CreateHandler()));
-        services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<IPolicyStatusWriter, PolicyStatusWriter>();
         services.AddSingleton<ViolationEvents>();
@@ -71,19 +75,38 @@ public static class OperatorHost
             MaxViolations = options.MaxViolations,
             DefaultEvaluationInterval = options.EvaluationInterval,
             MinStatusWriteInterval = options.StatusWriteInterval,
+            Workers = options.Workers,
+        });
+        services.AddSingleton(new LeaderElectionOptions
+        {
+            Enabled = options.LeaderElection,
+            LeaseNamespace = options.LeaseNamespace,
+            LeaseName = options.LeaseName,
+            LeaseDuration = options.LeaseDuration,
+            Identity = options.Identity,
         });
         services.AddSingleton(sp => new PolicyReconciler(
             sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(), sp.GetRequiredService<IPolicyStatusWriter>(),
             sp.GetRequiredService<ViolationEvents>(), sp.GetRequiredService<Remediator>(), sp.GetRequiredService<PolicyControllerOptions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyReconciler>>(), sp.GetService<AwsFactCollector>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyReconciler>>(), sp.GetRequiredService<IMeterFactory>(),
+            sp.GetService<AwsFactCollector>(),
             sp.GetRequiredService<PolicyReportWriter>()));
         services.AddSingleton<PolicyController>();
-        services.AddSingleton<OperatorMetrics>();
+        services.AddSingleton<PolicyMetrics>();
+        services.AddSingleton<InformerMetrics>();
+        services.AddSingleton<ProcessMetrics>();
+        AddMetricsExporter(services);
         services.AddHostedService<InformerService>();
         services.AddHostedService(sp => sp.GetRequiredService<PolicyController>());
         if (servingCertificate is not null) AddWebhook(services, webhook, servingCertificate);
 
         var app = builder.Build();
+        // Measurements taken before the exporter's MeterProvider exists are lost, and the instruments must exist before
+        // the first scrape: both are created before any hosted service starts.
+        app.Services.GetRequiredService<MeterProvider>();
+        app.Services.GetRequiredService<PolicyMetrics>();
+        app.Services.GetRequiredService<InformerMetrics>();
+        app.Services.GetRequiredService<ProcessMetrics>();
         if (servingCertificate is not null) MapWebhook(app, webhook.Port);
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (ClusterInformers informers) =>
@@ -96,8 +119,42 @@ public static class OperatorHost
             // The webhook Service routes to ready pods only: a replica without a certificate would fail every handshake.
             return servingCertificate is { IsLoaded: false } ? Results.Text("webhook certificate not loaded", statusCode: 503) : Results.Text("ok");
         });
-        app.MapGet("/metrics", (OperatorMetrics metrics) => Results.Text(metrics.Render(), OperatorMetrics.ContentType));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
+    }
+
+    /// <summary>Every instrument of this host's meters, exported on <c>/metrics</c> under the names it was created with.</summary>
+    private static void AddMetricsExporter(IServiceCollection services)
+    {
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ControllerMetrics.MeterName, AwsCallCounters.MeterName, AdmissionMetrics.MeterName, ViolationEvents.MeterName, PolicyMetrics.MeterName,
+                ProcessMetrics.MeterName)
+            .AddPrometheusExporter(exporter =>
+            {
+                // No otel_scope_* labels and no target_info family: the names, labels and families are the README's.
+                exporter.ScopeInfoEnabled = false;
+                exporter.TargetInfoEnabled = false;
+                // Every scrape reads the instruments afresh (the default serves a cached answer for 300 ms).
+                exporter.ScrapeResponseCacheDurationMilliseconds = 0;
+            }));
+        services.ConfigureOpenTelemetryMeterProvider((sp, provider) =>
+        {
+            var own = sp.GetRequiredService<IMeterFactory>();
+            provider.AddView(instrument => StreamOf(instrument, own));
+        });
+    }
+
+    /// <summary>
+    /// The one view of the exporter. AddMeter matches meters by name across the process, so another host in it (the
+    /// integration tests run several) would be exported here too: only the meters of this host's own factory are kept.
+    /// This must be a single view: every view that matches adds a stream of its own and a Drop only removes its own,
+    /// so a second view by instrument name would export the other hosts' instruments of that name, merged with ours.
+    /// </summary>
+    internal static MetricStreamConfiguration? StreamOf(Instrument instrument, IMeterFactory own)
+    {
+        if (instrument.Meter.Scope is not null && !ReferenceEquals(instrument.Meter.Scope, own)) return MetricStreamConfiguration.Drop;
+        // A violation series per policy, row, rule and severity: far more than the default limit of 2000 series in a large cluster.
+        return instrument.Name == PolicyMetrics.Violations ? new MetricStreamConfiguration { CardinalityLimit = 50_000 } : null;
     }
 
     /// <summary>The decision, the endpoint, the cache-backed context, and the certificate source (own CA or mounted files).</summary>
@@ -110,6 +167,7 @@ public static class OperatorHost
         services.AddSingleton<InformerAdmissionContext>();
         services.AddSingleton<IAdmissionContext>(sp => sp.GetRequiredService<InformerAdmissionContext>());
         services.AddSingleton(sp => new AdmissionDecider(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<AdmissionMetrics>();
         services.AddSingleton<AdmissionEndpoint>();
         if (webhook.CertificateDirectory is not null)
         {

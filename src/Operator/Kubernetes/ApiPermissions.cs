@@ -1,5 +1,3 @@
-using EksHardening.Operator.Hosting;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>Where a permission must hold: in every namespace and for cluster-scoped objects, or in the operator's namespace only.</summary>
@@ -24,6 +22,9 @@ public enum PermissionFeature
     PolicyReports,
 }
 
+/// <summary>The names of the objects the operator addresses one by one: its Lease and, for the webhook, its Secret and configuration.</summary>
+public sealed record OperatorObjectNames(string LeaseName, string WebhookSecretName, string WebhookConfigurationName);
+
 /// <summary>
 /// One Kubernetes API call the operator makes: API group, resource (<c>resource/subresource</c> for a subresource),
 /// verb, the scope it needs, and why. <paramref name="ResourceName"/>, when set, is the one object the call
@@ -36,7 +37,7 @@ public sealed record ApiPermission(
     PermissionScope Scope,
     PermissionFeature Feature,
     string Reason,
-    Func<OperatorOptions, string>? ResourceName = null)
+    Func<OperatorObjectNames, string>? ResourceName = null)
 {
     public override string ToString() => $"{(Group.Length == 0 ? "core" : Group)} {Resource} {Verb}";
 }
@@ -85,13 +86,13 @@ public static class ApiPermissions
         new("", "secrets", "create", PermissionScope.OperatorNamespace, PermissionFeature.WebhookCertificates,
             "the first replica stores the webhook CA and serving certificate"),
         new("", "secrets", "get", PermissionScope.OperatorNamespace, PermissionFeature.WebhookCertificates,
-            "every replica serves the certificate stored in the Secret", o => o.Webhook.SecretName),
+            "every replica serves the certificate stored in the Secret", o => o.WebhookSecretName),
         new("", "secrets", "update", PermissionScope.OperatorNamespace, PermissionFeature.WebhookCertificates,
-            "certificates are renewed before they expire (replace at the read resourceVersion)", o => o.Webhook.SecretName),
+            "certificates are renewed before they expire (replace at the read resourceVersion)", o => o.WebhookSecretName),
         new("admissionregistration.k8s.io", "validatingwebhookconfigurations", "get", PermissionScope.Cluster, PermissionFeature.WebhookCertificates,
-            "the caBundle is compared with the CA in the Secret", o => o.Webhook.ConfigurationName),
+            "the caBundle is compared with the CA in the Secret", o => o.WebhookConfigurationName),
         new("admissionregistration.k8s.io", "validatingwebhookconfigurations", "patch", PermissionScope.Cluster, PermissionFeature.WebhookCertificates,
-            "the CA is written into the caBundle (JSON patch guarded by a test of each webhook's name)", o => o.Webhook.ConfigurationName),
+            "the CA is written into the caBundle (JSON patch guarded by a test of each webhook's name)", o => o.WebhookConfigurationName),
         .. PolicyReports("policyreports", "one PolicyReport per namespace and policy"),
         .. PolicyReports("clusterpolicyreports", "one ClusterPolicyReport per policy for namespace and cluster findings"),
     ];

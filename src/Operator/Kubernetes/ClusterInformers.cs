@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using EksHardening.Entities;
 using k8s;
 using k8s.Models;
@@ -11,11 +12,12 @@ namespace EksHardening.Operator.Kubernetes;
 /// </summary>
 public sealed class ClusterInformers
 {
-    public ClusterInformers(IKubernetes client, ILoggerFactory loggers, TimeProvider? clock = null, InformerOptions? options = null)
+    public ClusterInformers(IKubernetes client, ILoggerFactory loggers, IMeterFactory meters, TimeProvider? clock = null, InformerOptions? options = null)
     {
         var trimming = new CacheTrimming();
+        var counters = new InformerCounters(meters);
         ResourceInformer<T> Create<T>(IResourceSource<T> source) where T : class, IKubernetesObject<V1ObjectMeta> =>
-            new(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, options, trimming.Trim);
+            new(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, options, trimming.Trim, counters);
 
         Policies = Create(new ResponsibilityPolicySource(client));
         Namespaces = Create(ResourceSources.Namespaces(client));

@@ -1,13 +1,15 @@
-using EksHardening.Operator.Reporting;
+using System.Diagnostics.Metrics;
 
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>
-/// What a controller's reconciles and its work queue did, for the metrics endpoint. It outlives the controller and
-/// queue of one leadership term, so the counts keep rising across terms as counters must.
+/// What a controller's reconciles and its work queue did, as instruments of the <see cref="MeterName"/> meter. It
+/// outlives the controller and queue of one leadership term, so the counts keep rising across terms as counters must.
 /// </summary>
 public sealed class ControllerMetrics
 {
+    public const string MeterName = "EksHardening.Kubernetes";
+
     /// <summary>The <c>result</c> label: a reconcile that was done, asked for a visit later, asked for a retry, or threw.</summary>
     public const string Success = "success";
     public const string RequeueAfter = "requeue_after";
@@ -15,38 +17,39 @@ public sealed class ControllerMetrics
     public const string Error = "error";
 
     /// <summary>From 5 ms (cached findings, nothing to write) to a minute (a cold AWS lookup behind throttling).</summary>
-    private static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+    public static readonly IReadOnlyList<double> DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-    private readonly Counter _queueAdds = new();
-    private readonly Counter _queueRetries = new();
+    private readonly string _keyLabel;
+    private readonly Counter<long> _reconciles;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _queueAdds;
+    private readonly Counter<long> _queueRetries;
 
     /// <param name="keyLabel">The label the reconciled key goes in (<c>policy</c>).</param>
-    public ControllerMetrics(string keyLabel)
+    public ControllerMetrics(IMeterFactory meters, string keyLabel)
     {
-        Reconciles = new CounterFamily("eks_hardening_reconciles_total", "Reconciles finished, by key and result (success, requeue_after, requeue, error).", keyLabel, "result");
-        ReconcileDuration = new HistogramFamily("eks_hardening_reconcile_duration_seconds", "Time spent in one reconcile, by key.", DurationBuckets, keyLabel);
+        var meter = meters.Create(MeterName);
+        _keyLabel = keyLabel;
+        _reconciles = meter.CreateCounter<long>("eks_hardening_reconciles_total",
+            description: "Reconciles finished, by key and result (success, requeue_after, requeue, error).");
+        _duration = meter.CreateHistogram("eks_hardening_reconcile_duration_seconds", unit: null, description: "Time spent in one reconcile, by key.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _queueAdds = meter.CreateCounter<long>("eks_hardening_workqueue_adds_total",
+            description: "Keys added to the work queue (adds of a key already waiting are not counted).");
+        _queueRetries = meter.CreateCounter<long>("eks_hardening_workqueue_retries_total",
+            description: "Keys re-added with backoff after a failed or unfinished reconcile.");
+        // Unlabelled counters are served from the start, at zero.
+        _queueAdds.Add(0);
+        _queueRetries.Add(0);
     }
-
-    public CounterFamily Reconciles { get; }
-    public HistogramFamily ReconcileDuration { get; }
-    public long QueueAdds => _queueAdds.Value;
-    public long QueueRetries => _queueRetries.Value;
-
-    public IEnumerable<IMetricFamily> Families =>
-    [
-        Reconciles,
-        ReconcileDuration,
-        new ObservedFamily("eks_hardening_workqueue_adds_total", "Keys added to the work queue (adds of a key already waiting are not counted).", MetricType.Counter, () => QueueAdds),
-        new ObservedFamily("eks_hardening_workqueue_retries_total", "Keys re-added with backoff after a failed or unfinished reconcile.", MetricType.Counter, () => QueueRetries),
-    ];
 
     internal void Reconciled(string key, string result, TimeSpan duration)
     {
-        Reconciles.WithLabels(key, result).Inc();
-        ReconcileDuration.WithLabels(key).Observe(duration);
+        _reconciles.Add(1, new KeyValuePair<string, object?>(_keyLabel, key), new KeyValuePair<string, object?>("result", result));
+        _duration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>(_keyLabel, key));
     }
 
-    internal void QueueAdded() => _queueAdds.Inc();
+    internal void QueueAdded() => _queueAdds.Add(1);
 
-    internal void QueueRetried() => _queueRetries.Inc();
+    internal void QueueRetried() => _queueRetries.Add(1);
 }

@@ -1,5 +1,5 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
-using EksHardening.Operator.Reporting;
 
 namespace EksHardening.Operator.Kubernetes;
 
@@ -9,13 +9,12 @@ namespace EksHardening.Operator.Kubernetes;
 /// headers arrive); a request that gets no answer is counted with code <c>error</c>, or <c>cancelled</c> when the
 /// caller gave up on it.
 /// </summary>
-public sealed class KubernetesApiMetrics
+public sealed class KubernetesApiMetrics(IMeterFactory meters)
 {
     private static readonly string[] CodeLabels = [.. Enumerable.Range(0, 600).Select(c => c.ToString(CultureInfo.InvariantCulture))];
 
-    public CounterFamily Requests { get; } = new("eks_hardening_kubernetes_requests_total",
-        "Requests sent to the Kubernetes API, by verb, resource (with subresource) and HTTP status code; watches counted when opened.",
-        "verb", "resource", "code");
+    private readonly Counter<long> _requests = meters.Create(ControllerMetrics.MeterName).CreateCounter<long>("eks_hardening_kubernetes_requests_total",
+        description: "Requests sent to the Kubernetes API, by verb, resource (with subresource) and HTTP status code; watches counted when opened.");
 
     /// <summary>A handler for one client's pipeline (a handler belongs to one client).</summary>
     public DelegatingHandler CreateHandler() => new CountingHandler(this);
@@ -92,7 +91,9 @@ public sealed class KubernetesApiMetrics
         return false;
     }
 
-    private void Count(string verb, string resource, string code) => Requests.WithLabels(verb, resource, code).Inc();
+    private void Count(string verb, string resource, string code) =>
+        _requests.Add(1, new KeyValuePair<string, object?>("verb", verb), new KeyValuePair<string, object?>("resource", resource),
+            new KeyValuePair<string, object?>("code", code));
 
     private sealed class CountingHandler(KubernetesApiMetrics metrics) : DelegatingHandler
     {

@@ -20,16 +20,13 @@ public readonly record struct InformerEvent<T>(InformerEventType Type, T? Old, T
     public T Object => New ?? Old!;
 }
 
-/// <summary>What the host needs of an informer regardless of its type: run it, know when it has synced, count its calls.</summary>
+/// <summary>What the host needs of an informer regardless of its type: run it, know when it has synced, its cache size.</summary>
 public interface IInformer
 {
     string Resource { get; }
     bool HasSynced { get; }
     Task Synced { get; }
     int Count { get; }
-    long Lists { get; }
-    long Watches { get; }
-    long Relists { get; }
     long WatchFailures { get; }
     Task RunAsync(CancellationToken cancellationToken);
 }
@@ -61,19 +58,21 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
     private volatile Action<InformerEvent<T>>[] _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _lists;
-    private long _watches;
-    private long _relists;
+    private readonly InformerCounters? _counters;
     private long _watchFailures;
 
     /// <param name="transform">Applied to every object before caching, e.g. to drop managedFields.</param>
-    public ResourceInformer(IResourceSource<T> source, ILogger logger, TimeProvider? clock = null, InformerOptions? options = null, Func<T, T>? transform = null)
+    /// <param name="counters">Where lists, watch restarts and relists are counted; null: not counted.</param>
+    public ResourceInformer(IResourceSource<T> source, ILogger logger, TimeProvider? clock = null, InformerOptions? options = null, Func<T, T>? transform = null,
+        InformerCounters? counters = null)
     {
         _source = source;
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
         _options = options ?? new InformerOptions();
         _transform = transform;
+        _counters = counters;
+        counters?.Started(source.Resource);
     }
 
     public string Resource => _source.Resource;
@@ -81,10 +80,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     public Task Synced => _synced.Task;
     public int Count => _cache.Count;
     public IEnumerable<T> Items => _cache.Values;
-    /// <summary>List requests made (one per page), watches opened, relists after 410, watches that failed.</summary>
-    public long Lists => Interlocked.Read(ref _lists);
-    public long Watches => Interlocked.Read(ref _watches);
-    public long Relists => Interlocked.Read(ref _relists);
+    /// <summary>Watches and lists that failed with an error other than 410 Gone or a quiet close (each retried with backoff).</summary>
     public long WatchFailures => Interlocked.Read(ref _watchFailures);
     /// <summary>The resourceVersion the informer has seen up to.</summary>
     public string LastResourceVersion { get; private set; } = "";
@@ -101,6 +97,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var needList = true;
+        var watches = 0;
         var failures = 0;
         var quietCloses = 0;
         var expiries = 0;
@@ -116,7 +113,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
                 }
 
                 Exception? watchError = null;
-                Interlocked.Increment(ref _watches);
+                if (++watches > 1) _counters?.WatchRestarted(Resource);
                 var timeout = (int)(_options.WatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble() * 0.2));
                 await foreach (var (type, item) in _source.WatchAsync(LastResourceVersion, timeout, e => watchError ??= e, cancellationToken).ConfigureAwait(false))
                 {
@@ -140,7 +137,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
             catch (Exception e) when (IsGone(e))
             {
                 // Our resourceVersion is older than the server's history: only a relist can catch up.
-                Interlocked.Increment(ref _relists);
+                _counters?.Relisted(Resource);
                 InformerLog.Expired(_logger, Resource, LastResourceVersion);
                 needList = true;
                 // A watch that expires again before delivering anything would relist in a hot loop: back off from the second.
@@ -209,7 +206,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
         string? continueToken = null;
         while (true)
         {
-            Interlocked.Increment(ref _lists);
+            _counters?.Listed(Resource);
             ListPage<T> page;
             try
             {

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Entities;
-using EksHardening.Operator.Policies;
 using k8s;
 using k8s.Models;
 
@@ -20,6 +19,16 @@ public sealed class ManifestSet
     public SortedDictionary<string, int> SkippedKinds { get; } = new(StringComparer.Ordinal);
     public int SkippedCount => SkippedKinds.Values.Sum();
 }
+
+/// <summary>Why a document cannot be typed: the path of the offending field and what is wrong with it.</summary>
+public sealed record DocumentProblem(string Path, string Message);
+
+/// <summary>
+/// A check a document of a known kind must pass before it is typed, so that a bad field is named rather than failing
+/// to convert (the policy schema, for ResponsibilityPolicies); null when the document passes or the check does not
+/// apply to its kind.
+/// </summary>
+public delegate DocumentProblem? DocumentCheck(string apiVersion, string kind, JsonObject document);
 
 /// <summary>
 /// Reads manifest files, directories (recursively, .yaml/.yml/.json) and stdin into typed objects.
@@ -84,26 +93,26 @@ public static class ManifestReader
         return files;
     }
 
-    public static ManifestSet Read(IEnumerable<string> paths, TextReader? stdin = null)
+    public static ManifestSet Read(IEnumerable<string> paths, TextReader? stdin = null, DocumentCheck? check = null)
     {
         var set = new ManifestSet();
         foreach (var file in ExpandPaths(paths))
         {
             var (name, text) = file == "-" ? ("<stdin>", (stdin ?? Console.In).ReadToEnd()) : (file, ReadFile(file));
-            ReadText(text, name, set);
+            ReadText(text, name, set, check);
         }
 
         return set;
     }
 
-    public static void ReadText(string text, string file, ManifestSet into)
+    public static void ReadText(string text, string file, ManifestSet into, DocumentCheck? check = null)
     {
         foreach (var document in YamlToJson.Parse(text, file))
         {
             switch (document.Root)
             {
                 case null: continue;
-                case JsonObject obj: AddObject(obj, document, into); break;
+                case JsonObject obj: AddObject(obj, document, into, check); break;
                 default: throw new ManifestException(file, document.Line, "a manifest document must be a mapping (an object with apiVersion and kind)");
             }
         }
@@ -123,7 +132,7 @@ public static class ManifestReader
         }
     }
 
-    private static void AddObject(JsonObject obj, ParsedDocument document, ManifestSet into)
+    private static void AddObject(JsonObject obj, ParsedDocument document, ManifestSet into, DocumentCheck? check)
     {
         var line = document.LineOf(obj);
         var apiVersion = StringField(obj, "apiVersion", document);
@@ -135,7 +144,7 @@ public static class ManifestReader
             foreach (var item in items)
             {
                 if (item is not JsonObject itemObject) throw new ManifestException(document.File, document.LineOf(item), $"{kind} items must be objects");
-                AddObject(itemObject, document, into);
+                AddObject(itemObject, document, into, check);
             }
 
             return;
@@ -148,15 +157,9 @@ public static class ManifestReader
             return;
         }
 
-        if (type == typeof(ResponsibilityPolicy))
+        if (check?.Invoke(apiVersion, kind, obj) is { } problem)
         {
-            // Checked against the CRD before typing, so that a bad field is named rather than failing to convert.
-            var problems = PolicyValidator.Validate(obj);
-            if (problems.Count > 0)
-            {
-                throw new ManifestException(document.File, document.LineOfPath(problems[0].Path),
-                    $"ResponsibilityPolicy {NameOf(obj)}: {PolicyValidator.Summarize(problems)}");
-            }
+            throw new ManifestException(document.File, document.LineOfPath(problem.Path), $"{kind} {NameOf(obj)}: {problem.Message}");
         }
 
         object typed;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using EksHardening.Entities;
+using EksHardening.Operator.Manifests;
 using k8s.Models;
 
 namespace EksHardening.Operator.Policies;
@@ -21,6 +22,17 @@ public static class PolicyValidator
         .Select(p => p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name)
         .OfType<string>()
         .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The check <see cref="ManifestReader"/> runs on each document before typing it: a ResponsibilityPolicy against
+    /// the CRD (the first problem's path, every problem summarized); other kinds pass.
+    /// </summary>
+    public static DocumentProblem? CheckDocument(string apiVersion, string kind, JsonObject document)
+    {
+        if (apiVersion != ResponsibilityPolicy.ApiVersionName || kind != ResponsibilityPolicy.KindName) return null;
+        var problems = Validate(document);
+        return problems.Count == 0 ? null : new DocumentProblem(problems[0].Path, Summarize(problems));
+    }
 
     /// <summary>Full check of a raw policy object (apiVersion, kind, metadata, spec and, if present, status).</summary>
     public static IReadOnlyList<SpecProblem> Validate(JsonObject policy)

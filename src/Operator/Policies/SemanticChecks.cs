@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
+using EksHardening.Operator.Rules;
+
 namespace EksHardening.Operator.Policies;
 
 /// <summary>
@@ -20,7 +22,7 @@ internal static partial class SemanticChecks
         if (spec["match"] is JsonObject match) CheckSelector(match["namespaceSelector"], "spec.match.namespaceSelector", problems);
         if (spec["imageScanning"] is JsonObject scanning)
         {
-            ImagePatternSyntax.CheckList(scanning["allowedRegistries"], "spec.imageScanning.allowedRegistries", ImagePatternUse.AllowedRegistry, problems);
+            CheckImagePatterns(scanning["allowedRegistries"], "spec.imageScanning.allowedRegistries", ImagePatternUse.AllowedRegistry, problems);
         }
 
         if (spec["exemptions"] is JsonArray exemptions)
@@ -29,7 +31,7 @@ internal static partial class SemanticChecks
             {
                 if (exemptions[i] is not JsonObject exemption) continue;
                 CheckSelector(exemption["selector"], $"spec.exemptions[{i}].selector", problems);
-                ImagePatternSyntax.CheckList(exemption["images"], $"spec.exemptions[{i}].images", ImagePatternUse.Exemption, problems);
+                CheckImagePatterns(exemption["images"], $"spec.exemptions[{i}].images", ImagePatternUse.Exemption, problems);
             }
         }
     }
@@ -100,4 +102,18 @@ internal static partial class SemanticChecks
     /// <summary>An RFC 1123 label (a namespace name), without the 63-character limit.</summary>
     [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     internal static partial Regex DnsLabel();
+
+    /// <summary>Each pattern of a spec list (allow-list or exemption images), named by field and index when it is not a pattern.</summary>
+    private static void CheckImagePatterns(JsonNode? list, string path, ImagePatternUse use, List<SpecProblem> problems)
+    {
+        if (list is not JsonArray patterns) return;
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            if (patterns[i] is JsonValue value && value.GetValueKind() == JsonValueKind.String
+                && ImagePatternSyntax.TryParse(value.GetValue<string>(), use, out var problem) is null)
+            {
+                problems.Add(new SpecProblem($"{path}[{i}]", $"{JsonKinds.Quote(value.GetValue<string>())} is not an image pattern: {problem}"));
+            }
+        }
+    }
 }

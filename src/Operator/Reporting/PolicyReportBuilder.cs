@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using EksHardening.Entities;
-using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Policies;
 using EksHardening.Operator.Rules;
 using k8s;
 using k8s.Models;

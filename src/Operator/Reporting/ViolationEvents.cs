@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,9 +20,13 @@ namespace EksHardening.Operator.Reporting;
 /// A send that fails for a passing reason (429, 5xx, no connection) is retried with backoff for about a minute,
 /// as client-go's event recorder does, so that an API hiccup does not lose the one Event of a violation.
 /// </summary>
-public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clock, ILogger<ViolationEvents> logger)
+public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clock, ILogger<ViolationEvents> logger, IMeterFactory meters)
 {
     public const string Reason = "PolicyViolation";
+
+    /// <summary>The meter of the Reporting folder's instruments.</summary>
+    public const string MeterName = "EksHardening.Reporting";
+
     private const int QueueLimit = 10_000;
     private const int MaxAttempts = 12;
     private static readonly TimeSpan SendInterval = TimeSpan.FromMilliseconds(50);
@@ -36,8 +41,7 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
         SingleReader = true,
     });
     private long _pass;
-
-    public long Sent { get; private set; }
+    private readonly Counter<long> _sent = SentCounter(meters);
 
     /// <summary>Sends that failed for a passing reason and were tried again.</summary>
     public long Retries { get; private set; }
@@ -74,6 +78,13 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
                 foreach (var stale in recorded.Where(r => r.Value.Pass != pass).Select(r => r.Key).ToList()) recorded.Remove(stale);
             }
         }
+    }
+
+    private static Counter<long> SentCounter(IMeterFactory meters)
+    {
+        var sent = meters.Create(MeterName).CreateCounter<long>("eks_hardening_events_sent_total", description: "Violation events created.");
+        sent.Add(0);   // served from the start, at zero
+        return sent;
     }
 
     public void Forget(string policyName)
@@ -116,7 +127,7 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
             try
             {
                 await client.CoreV1.CreateNamespacedEventAsync(item, item.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
-                Sent++;
+                _sent.Add(1);
                 return;
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)

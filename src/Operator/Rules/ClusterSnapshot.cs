@@ -1,3 +1,4 @@
+using EksHardening.Operator.Facts;
 using k8s;
 using k8s.Models;
 

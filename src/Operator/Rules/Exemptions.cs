@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using EksHardening.Entities;
-using EksHardening.Operator.Policies;
 
 namespace EksHardening.Operator.Rules;
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;
 

@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;
 
@@ -99,7 +100,7 @@ public sealed class IamRoleRules : IRuleFamily
 
         if (duty.DisallowWildcardActions != true && duty.DeniedManagedPolicies is not { Count: > 0 } && duty.DisallowPrivilegeEscalation != true) return;
         var arnText = role.Arn.Length > 0 ? role.Arn : roleArn;
-        if (!Aws.IamRoleArn.TryParse(arnText, out var arn))
+        if (!IamRoleArn.TryParse(arnText, out var arn))
         {
             foreach (var rule in enabled.Where(r => r != TrustPolicyScoped)) findings.Error(rule, $"{who}: {arnText} is not an IAM role ARN, so its permissions cannot be judged", path);
             return;
@@ -171,5 +172,5 @@ public sealed class IamRoleRules : IRuleFamily
         return labels.Count == 0 ? "" : $"; not subtracted, because a Deny with a condition may not apply: {string.Join(", ", labels)}";
     }
 
-    private static string? IamRoleArnAccount(string arn) => Aws.IamRoleArn.TryParse(arn, out var parsed) ? parsed.AccountId : null;
+    private static string? IamRoleArnAccount(string arn) => IamRoleArn.TryParse(arn, out var parsed) ? parsed.AccountId : null;
 }

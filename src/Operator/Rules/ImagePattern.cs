@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using EksHardening.Operator.Policies;
 
 namespace EksHardening.Operator.Rules;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;
 
@@ -58,6 +59,9 @@ public sealed partial class ImageReference
 
     /// <summary>The tag the runtime pulls: the written tag, or <c>latest</c> when no tag is given.</summary>
     public string EffectiveTag => Tag ?? "latest";
+
+    /// <summary>Where the image lives, as the image facts are looked up: by its valid digest, else by its effective tag.</summary>
+    public ImageLocation Location => new(Written, Registry, Repository, HasValidDigest ? Digest : null, EffectiveTag);
 
     private const int CacheLimit = 100_000;
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ImageReference? Image, string? Problem)> Parsed = new(StringComparer.Ordinal);

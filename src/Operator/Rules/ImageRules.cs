@@ -1,5 +1,4 @@
 using EksHardening.Entities;
-using EksHardening.Operator.Policies;
 
 namespace EksHardening.Operator.Rules;
 

@@ -1,5 +1,5 @@
 using EksHardening.Entities;
-using EksHardening.Operator.Policies;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;
 
@@ -135,7 +135,7 @@ public sealed class ImageScanRules : IRuleFamily
         var scan = facts.Scan!;
         var counted = scan.Findings
             .Where(f => !ignored.Contains(f.VulnerabilityId))
-            .Where(f => f.Source == Aws.EcrFindingSource.Basic || f.Status is null or "ACTIVE")
+            .Where(f => f.Source == EcrFindingSource.Basic || f.Status is null or "ACTIVE")
             .GroupBy(f => f.Severity.ToUpperInvariant())
             .ToDictionary(g => g.Key, g => g.Select(f => f.VulnerabilityId).Distinct(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
         foreach (var severity in SeverityOrder)

@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;
 

@@ -1,7 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using EksHardening.ApiEmulator;
 using EksHardening.Entities;
+using EksHardening.Operator.Cli;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Reporting;
@@ -12,6 +15,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Testing.Testbed;
@@ -24,6 +28,7 @@ namespace EksHardening.Operator.Testing.Testbed;
 public sealed class OperatorTestbed : IAsyncDisposable
 {
     private readonly List<WebApplication> _operators = [];
+    private readonly Dictionary<WebApplication, OperatorCounters> _counters = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("eks-hardening-it-").FullName;
 
     private OperatorTestbed(ApiServerEmulator emulator)
@@ -70,7 +75,7 @@ public sealed class OperatorTestbed : IAsyncDisposable
     /// <summary>Starts an operator host through the same option parsing as the <c>run</c> command (webhook off unless <paramref name="extraArgs"/> turn it on).</summary>
     public async Task<WebApplication> StartOperatorAsync(string identity = "operator-a", bool leaderElection = false, string leaseDuration = "3s", params string[] extraArgs)
     {
-        var options = OperatorOptions.Parse(
+        var options = RunFlags.Parse(
             ["--kubeconfig", KubeconfigPath, "--identity", identity, "--leader-elect", leaderElection ? "true" : "false",
              "--lease-namespace", "default", "--lease-duration", leaseDuration, "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0",
              .. extraArgs],
@@ -81,6 +86,8 @@ public sealed class OperatorTestbed : IAsyncDisposable
             else logging.SetMinimumLevel(LogLevel.Warning);
         });
         _operators.Add(app);
+        // A collector sees only what is counted after it starts listening: it starts before the host does.
+        _counters[app] = new OperatorCounters(app.Services.GetRequiredService<IMeterFactory>());
         await app.StartAsync();
         return app;
     }
@@ -91,6 +98,9 @@ public sealed class OperatorTestbed : IAsyncDisposable
         await app.StopAsync();
         await app.DisposeAsync();
     }
+
+    /// <summary>What the operator host counted since it started, read from its instruments.</summary>
+    public OperatorCounters Counters(WebApplication app) => _counters[app];
 
     /// <summary>
     /// The operator's plain-HTTP address (the health and metrics listeners, both on port 0 here, serve every
@@ -190,8 +200,37 @@ public sealed class OperatorTestbed : IAsyncDisposable
             }
         }
 
+        foreach (var counters in _counters.Values) counters.Dispose();
         Client.Dispose();
         await Emulator.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>The counters of one operator host, through MetricCollector on the host's own meter factory (so never another host's).</summary>
+    public sealed class OperatorCounters(IMeterFactory meters) : IDisposable
+    {
+        private readonly MetricCollector<long> _statusWrites = new(meters, PolicyMetrics.MeterName, "eks_hardening_status_writes_total");
+        private readonly MetricCollector<long> _unchanged = new(meters, PolicyMetrics.MeterName, "eks_hardening_reconciles_unchanged_total");
+        private readonly MetricCollector<long> _eventsSent = new(meters, ViolationEvents.MeterName, "eks_hardening_events_sent_total");
+        private readonly MetricCollector<long> _reportWrites = new(meters, PolicyMetrics.MeterName, "eks_hardening_policy_report_writes_total");
+        private readonly MetricCollector<long> _reportFailures = new(meters, PolicyMetrics.MeterName, "eks_hardening_policy_report_failures_total");
+
+        public long StatusWrites => _statusWrites.GetMeasurementSnapshot().EvaluateAsCounter();
+        public long UnchangedReconciles => _unchanged.GetMeasurementSnapshot().EvaluateAsCounter();
+        public long EventsSent => _eventsSent.GetMeasurementSnapshot().EvaluateAsCounter();
+        public long ReportFailures => _reportFailures.GetMeasurementSnapshot().EvaluateAsCounter();
+
+        /// <summary>PolicyReport writes of one operation (create, patch, delete).</summary>
+        public long ReportWrites(string operation) =>
+            _reportWrites.GetMeasurementSnapshot().Where(m => m.MatchesTags(new KeyValuePair<string, object?>("operation", operation))).EvaluateAsCounter();
+
+        public void Dispose()
+        {
+            _statusWrites.Dispose();
+            _unchanged.Dispose();
+            _eventsSent.Dispose();
+            _reportWrites.Dispose();
+            _reportFailures.Dispose();
+        }
     }
 }

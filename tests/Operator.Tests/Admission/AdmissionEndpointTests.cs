@@ -3,7 +3,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using EksHardening.Operator.Admission;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using static EksHardening.Operator.Tests.Support.TestMeters;
 
 namespace EksHardening.Operator.Tests.Admission;
 
@@ -49,7 +52,7 @@ public sealed class AdmissionEndpointTests
         using var response = await client.PostAsync(new Uri(AdmissionEndpoint.Path, UriKind.Relative), content);
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("content type must be application/json\n", await response.Content.ReadAsStringAsync());
-        Assert.Equal(1, server.Endpoint.Metrics.Rejected.WithLabels("415").Value);
+        Assert.Equal(1, Assert.Single(server.Measurements.Rejected.GetMeasurementSnapshot(), m => m.MatchesTags(Tag("code", "415"))).Value);
     }
 
     [Fact]
@@ -205,7 +208,7 @@ public sealed class AdmissionEndpointTests
         if (!allowed) Assert.Equal("InternalError", answer.GetProperty("status").GetProperty("reason").GetString());
         Assert.Equal(1, server.Endpoint.Failures);
         // Whatever the failure policy answered, the webhook did not decide.
-        Assert.Equal(1, server.Endpoint.Metrics.Requests.WithLabels("CREATE", "Pod", AdmissionMetrics.Error).Value);
+        Assert.Equal(1, server.Measurements.Answered("CREATE", "Pod", AdmissionMetrics.Error));
     }
 
     [Fact]
@@ -224,19 +227,21 @@ public sealed class AdmissionEndpointTests
         await PostAsync(AdmissionReviews.Review("Pod", AdmissionReviews.CompliantSpec, operation: "UPDATE", oldPodSpec: AdmissionReviews.CompliantSpec));
         await PostAsync(AdmissionReviews.Review("Pod", AdmissionReviews.CompliantSpec, subResource: "status"));
 
-        var metrics = server.Endpoint.Metrics;
-        Assert.Equal(1, metrics.Requests.WithLabels("CREATE", "Deployment", AdmissionMetrics.Denied).Value);
-        Assert.Equal(1, metrics.Requests.WithLabels("CREATE", "Pod", AdmissionMetrics.Warned).Value);
-        Assert.Equal(1, metrics.Requests.WithLabels("UPDATE", "Pod", AdmissionMetrics.Allowed).Value);   // the template did not change
-        Assert.Equal(1, metrics.Requests.WithLabels("CREATE", "other", AdmissionMetrics.Allowed).Value);   // a subresource not judged
-        var duration = metrics.Duration.WithLabels();
-        Assert.Equal(4, duration.Count);
-        Assert.InRange(duration.Sum, 0, 10);
+        var measured = server.Measurements;
+        Assert.Equal(1, measured.Answered("CREATE", "Deployment", AdmissionMetrics.Denied));
+        Assert.Equal(1, measured.Answered("CREATE", "Pod", AdmissionMetrics.Warned));
+        Assert.Equal(1, measured.Answered("UPDATE", "Pod", AdmissionMetrics.Allowed));   // the template did not change
+        Assert.Equal(1, measured.Answered("CREATE", "other", AdmissionMetrics.Allowed));   // a subresource not judged
+        Assert.Equal(4, measured.Requests.GetMeasurementSnapshot().EvaluateAsCounter());
+        var durations = measured.Durations.GetMeasurementSnapshot();
+        Assert.Equal(4, durations.Count);
+        Assert.InRange(durations.Sum(m => m.Value), 0, 10);
+        Assert.Equal(AdmissionMetrics.DurationBuckets, Buckets(measured.Durations.Instrument));
     }
 
     private sealed class BlockingImageFacts(ManualResetEventSlim release) : IImageFacts
     {
-        public ImageScanFacts Lookup(ImageReference image)
+        public ImageScanFacts Lookup(ImageLocation image)
         {
             release.Wait(TimeSpan.FromSeconds(10));
             return ImageScanFacts.Unknown;
@@ -245,6 +250,6 @@ public sealed class AdmissionEndpointTests
 
     private sealed class ThrowingImageFacts : IImageFacts
     {
-        public ImageScanFacts Lookup(ImageReference image) => throw new InvalidOperationException("cache corrupted");
+        public ImageScanFacts Lookup(ImageLocation image) => throw new InvalidOperationException("cache corrupted");
     }
 }

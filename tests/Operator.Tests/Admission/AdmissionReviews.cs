@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Entities;
 using EksHardening.Operator.Admission;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Tests.Support;
 using k8s.Models;
@@ -199,9 +200,9 @@ internal sealed class TableImageFacts : IImageFacts
         return this;
     }
 
-    public ImageScanFacts Lookup(ImageReference image)
+    public ImageScanFacts Lookup(ImageLocation image)
     {
-        Lookups.Add(image.Written);
-        return _facts.GetValueOrDefault(image.Written) ?? ImageScanFacts.Unknown;
+        Lookups.Add(image.Image);
+        return _facts.GetValueOrDefault(image.Image) ?? ImageScanFacts.Unknown;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -5,14 +6,17 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using EksHardening.Entities;
 using EksHardening.Operator.Admission;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using static EksHardening.Operator.Tests.Support.TestMeters;
 
 namespace EksHardening.Operator.Tests.Admission;
 
@@ -26,9 +30,11 @@ internal sealed class AdmissionServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private AdmissionServer(WebApplication app, AdmissionEndpoint endpoint, ServingCertificateHolder holder, WebhookTlsBundle bundle, int port)
+    private AdmissionServer(WebApplication app, AdmissionEndpoint endpoint, ServingCertificateHolder holder, WebhookTlsBundle bundle, int port,
+        AdmissionMeasurements measurements)
     {
         _app = app;
+        Measurements = measurements;
         Endpoint = endpoint;
         Holder = holder;
         Bundle = bundle;
@@ -36,6 +42,8 @@ internal sealed class AdmissionServer : IAsyncDisposable
     }
 
     public AdmissionEndpoint Endpoint { get; }
+    /// <summary>What the endpoint's instruments recorded.</summary>
+    public AdmissionMeasurements Measurements { get; }
     public ServingCertificateHolder Holder { get; }
     public WebhookTlsBundle Bundle { get; }
     public int Port { get; }
@@ -55,7 +63,10 @@ internal sealed class AdmissionServer : IAsyncDisposable
             return policy;
         }).ToList<ResponsibilityPolicy>();
         var context = new StaticAdmissionContext(policies, AdmissionReviews.Cluster());
-        var endpoint = new AdmissionEndpoint(new AdmissionDecider(TimeProvider.System), context, images ?? NoImageFacts.Instance, options, NullLogger<AdmissionEndpoint>.Instance);
+        var meters = TestMeters.Create();
+        var measurements = new AdmissionMeasurements(meters);
+        var endpoint = new AdmissionEndpoint(new AdmissionDecider(TimeProvider.System), context, images ?? NoImageFacts.Instance, options, NullLogger<AdmissionEndpoint>.Instance,
+            new AdmissionMetrics(meters));
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "admission-test" });
         builder.Logging.ClearProviders();
@@ -64,7 +75,7 @@ internal sealed class AdmissionServer : IAsyncDisposable
         app.MapPost(AdmissionEndpoint.Path, endpoint.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new AdmissionServer(app, endpoint, holder, bundle, new Uri(address).Port);
+        return new AdmissionServer(app, endpoint, holder, bundle, new Uri(address).Port, measurements);
     }
 
     /// <summary>Judges every namespace: restricted PSS and the image provenance rules.</summary>
@@ -81,6 +92,25 @@ internal sealed class AdmissionServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Measurements.Dispose();
+    }
+}
+
+/// <summary>Collectors on the webhook's three instruments.</summary>
+internal sealed class AdmissionMeasurements(IMeterFactory meters) : IDisposable
+{
+    public MetricCollector<long> Requests { get; } = new(meters, AdmissionMetrics.MeterName, "eks_hardening_admission_requests_total");
+    public MetricCollector<double> Durations { get; } = new(meters, AdmissionMetrics.MeterName, "eks_hardening_admission_duration_seconds");
+    public MetricCollector<long> Rejected { get; } = new(meters, AdmissionMetrics.MeterName, "eks_hardening_admission_rejected_total");
+
+    public long Answered(string operation, string kind, string decision) =>
+        Requests.GetMeasurementSnapshot().Where(m => m.MatchesTags(Tag("operation", operation), Tag("kind", kind), Tag("decision", decision))).Sum(m => m.Value);
+
+    public void Dispose()
+    {
+        Requests.Dispose();
+        Durations.Dispose();
+        Rejected.Dispose();
     }
 }
 

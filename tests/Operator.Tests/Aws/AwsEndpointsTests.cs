@@ -1,4 +1,5 @@
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Tests.Aws;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Tests.Aws;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EksHardening.Operator.Tests.Aws;

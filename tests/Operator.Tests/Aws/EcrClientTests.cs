@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Tests.Aws;
 

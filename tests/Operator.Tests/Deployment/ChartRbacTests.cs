@@ -1,3 +1,4 @@
+using EksHardening.Operator.Cli;
 using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Kubernetes;
 using k8s.Models;
@@ -38,14 +39,14 @@ public sealed class ChartRbacTests
     {
         var chart = RenderedChart.Parse(Helm.Render(valuesFiles, sets));
         var container = Assert.Single(chart.Single<V1Deployment>("Deployment").Spec.Template.Spec.Containers);
-        var options = OperatorOptions.Parse(container.Args.Skip(1).ToList(), _ => null);
+        var options = RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null);
 
         var clusterRole = chart.Single<V1ClusterRole>("ClusterRole");
         var role = chart.Single<V1Role>("Role");
         Assert.Equal(Helm.ReleaseNamespace, role.Metadata.NamespaceProperty);
         var granted = Grants(clusterRole.Rules, PermissionScope.Cluster).Concat(Grants(role.Rules, PermissionScope.OperatorNamespace)).ToHashSet();
         var declared = ApiPermissions.For(features.ToHashSet())
-            .Select(p => new Grant(p.Group, p.Resource, p.Verb, p.Scope, p.ResourceName?.Invoke(options)))
+            .Select(p => new Grant(p.Group, p.Resource, p.Verb, p.Scope, p.ResourceName?.Invoke(options.ObjectNames)))
             .ToHashSet();
 
         var missing = declared.Except(granted).Select(g => g.ToString()).Order(StringComparer.Ordinal).ToList();

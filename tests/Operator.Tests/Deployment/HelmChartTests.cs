@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EksHardening.Operator.Cli;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Tests.Support;
@@ -119,8 +120,8 @@ public sealed class HelmChartTests
     {
         var chart = RenderedChart.Parse(File.ReadAllText(Path.Combine(Helm.ChartPath, "Chart.yaml")), "Chart.yaml").Documents.Single();
         Assert.Equal("v2", chart["apiVersion"]!.GetValue<string>());
-        Assert.Equal(VersionInfo.Version, chart["version"]!.GetValue<string>());
-        Assert.Equal(VersionInfo.Version, chart["appVersion"]!.GetValue<string>());
+        Assert.Equal(Operator.Cli.VersionInfo.Version, chart["version"]!.GetValue<string>());
+        Assert.Equal(Operator.Cli.VersionInfo.Version, chart["appVersion"]!.GetValue<string>());
     }
 
     [SkippableTheory]
@@ -132,7 +133,7 @@ public sealed class HelmChartTests
         var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
         Assert.Equal("run", container.Args[0]);
         // Only the flags: nothing from the environment, so that a flag the chart omits cannot sneak in.
-        var options = OperatorOptions.Parse(container.Args.Skip(1).ToList(), _ => null);
+        var options = RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null);
 
         Assert.True(options.LeaderElection);
         Assert.Equal(Helm.ReleaseNamespace, options.LeaseNamespace);
@@ -162,7 +163,7 @@ public sealed class HelmChartTests
     {
         var chart = RenderedChart.Parse(Helm.Render(ValuesFor(render)));
         var container = Assert.Single(chart.Single<V1Deployment>("Deployment").Spec.Template.Spec.Containers);
-        var options = OperatorOptions.Parse(container.Args.Skip(1).ToList(), _ => null);
+        var options = RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null);
         var expected = WebhookConfigurationBuilder.Build(options.Webhook);
         var rendered = chart.Single<V1ValidatingWebhookConfiguration>("ValidatingWebhookConfiguration");
 
@@ -185,7 +186,7 @@ public sealed class HelmChartTests
         var container = Assert.Single(chart.Single<V1Deployment>("Deployment").Spec.Template.Spec.Containers);
         Assert.Contains("--webhook-port=0", container.Args);
         Assert.DoesNotContain(container.Ports, p => p.Name == "webhook");
-        Assert.Equal(0, OperatorOptions.Parse(container.Args.Skip(1).ToList(), _ => null).Webhook.Port);
+        Assert.Equal(0, RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null).Webhook.Port);
         Assert.DoesNotContain(chart.Single<V1Role>("Role").Rules, r => r.Resources.Contains("secrets"));
         Assert.DoesNotContain(chart.Single<V1ClusterRole>("ClusterRole").Rules, r => r.Resources.Contains("validatingwebhookconfigurations"));
     }

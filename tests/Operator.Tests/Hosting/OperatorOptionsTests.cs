@@ -12,7 +12,7 @@ public class OperatorOptionsTests
     [Fact]
     public void Defaults_suit_a_production_deployment()
     {
-        var options = OperatorOptions.Parse([], Env());
+        var options = RunFlags.Parse([], Env());
         Assert.True(options.LeaderElection);
         Assert.Equal("eks-hardening-operator", options.LeaseName);
         Assert.Equal(2, options.Workers);
@@ -28,12 +28,12 @@ public class OperatorOptionsTests
     [InlineData("500ms", 500)]
     [InlineData("0s", 0)]
     public void The_status_write_interval_may_be_shortened_or_turned_off(string value, int milliseconds) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), OperatorOptions.Parse(["--status-write-interval", value], Env()).StatusWriteInterval);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), RunFlags.Parse(["--status-write-interval", value], Env()).StatusWriteInterval);
 
     [Fact]
     public void Environment_variables_set_options_and_flags_override_them()
     {
-        var options = OperatorOptions.Parse(["--workers=4", "--lease-name", "flag-lease"], Env(
+        var options = RunFlags.Parse(["--workers=4", "--lease-name", "flag-lease"], Env(
             ("EKS_HARDENING_WORKERS", "8"), ("EKS_HARDENING_LEASE_NAME", "env-lease"), ("EKS_HARDENING_LEADER_ELECT", "false"),
             ("EKS_HARDENING_MAX_VIOLATIONS", "100"), ("EKS_HARDENING_EVALUATION_INTERVAL", "1h30m"), ("KUBECONFIG", "/tmp/kc")));
         Assert.Equal(4, options.Workers);
@@ -47,7 +47,7 @@ public class OperatorOptionsTests
     [Fact]
     public void The_webhook_is_on_at_9443_by_default_and_off_with_port_0()
     {
-        var defaults = OperatorOptions.Parse([], Env());
+        var defaults = RunFlags.Parse([], Env());
         Assert.Equal(9443, defaults.Webhook.Port);
         Assert.Equal(5, defaults.Webhook.TimeoutSeconds);
         Assert.Equal(TimeSpan.FromSeconds(4), defaults.Webhook.DecisionBudget);
@@ -58,14 +58,14 @@ public class OperatorOptionsTests
         Assert.Null(defaults.Webhook.CertificateDirectory);
         Assert.Equal(3 * 1024 * 1024, defaults.Webhook.MaxBodyBytes);
 
-        var off = OperatorOptions.Parse(["--webhook-port", "0"], Env());
+        var off = RunFlags.Parse(["--webhook-port", "0"], Env());
         Assert.Equal(0, off.Webhook.Port);
     }
 
     [Fact]
     public void Webhook_flags_and_variables_set_the_webhook_options()
     {
-        var options = OperatorOptions.Parse(
+        var options = RunFlags.Parse(
             ["--webhook-port=8443", "--webhook-failure-policy", "fail", "--webhook-namespace", "platform", "--webhook-cert-dir", "/certs"],
             Env(("EKS_HARDENING_WEBHOOK_TIMEOUT", "10"), ("EKS_HARDENING_WEBHOOK_SERVICE", "hook"), ("EKS_HARDENING_WEBHOOK_SECRET", "hook-tls"),
                 ("EKS_HARDENING_WEBHOOK_CONFIG", "hook-config")));
@@ -84,11 +84,11 @@ public class OperatorOptionsTests
     [Fact]
     public void PolicyReports_are_on_by_default_and_their_flags_and_variables_set_them()
     {
-        var defaults = OperatorOptions.Parse([], Env());
+        var defaults = RunFlags.Parse([], Env());
         Assert.True(defaults.PolicyReports.Enabled);
         Assert.Equal(1000, defaults.PolicyReports.MaxResults);
 
-        var options = OperatorOptions.Parse(["--policy-report-max-results", "200"], Env(("EKS_HARDENING_POLICY_REPORTS", "false")));
+        var options = RunFlags.Parse(["--policy-report-max-results", "200"], Env(("EKS_HARDENING_POLICY_REPORTS", "false")));
         Assert.False(options.PolicyReports.Enabled);
         Assert.Equal(200, options.PolicyReports.MaxResults);
     }
@@ -96,7 +96,7 @@ public class OperatorOptionsTests
     [Fact]
     public void The_webhook_port_cannot_be_the_health_or_metrics_port()
     {
-        var e = Assert.Throws<UsageException>(() => OperatorOptions.Parse(["--webhook-port", "8081"], Env()));
+        var e = Assert.Throws<UsageException>(() => RunFlags.Parse(["--webhook-port", "8081"], Env()));
         Assert.Contains("--webhook-port 8081 is already the health or metrics port", e.Message);
     }
 
@@ -114,14 +114,14 @@ public class OperatorOptionsTests
     [InlineData("--status-write-interval", "-1s", "--status-write-interval must be a duration")]
     public void Bad_values_name_the_flag(string flag, string value, string expected)
     {
-        var e = Assert.Throws<UsageException>(() => OperatorOptions.Parse([flag, value], Env()));
+        var e = Assert.Throws<UsageException>(() => RunFlags.Parse([flag, value], Env()));
         Assert.Contains(expected, e.Message);
     }
 
     [Fact]
     public void Bad_environment_values_are_reported_like_flags()
     {
-        var e = Assert.Throws<UsageException>(() => OperatorOptions.Parse([], Env(("EKS_HARDENING_WORKERS", "many"))));
+        var e = Assert.Throws<UsageException>(() => RunFlags.Parse([], Env(("EKS_HARDENING_WORKERS", "many"))));
         Assert.Contains("--workers", e.Message);
     }
 }

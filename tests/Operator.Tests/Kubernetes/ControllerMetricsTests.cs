@@ -1,7 +1,8 @@
 using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Tests.Support;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;
+using static EksHardening.Operator.Tests.Support.TestMeters;
 
 namespace EksHardening.Operator.Tests.Kubernetes;
 
@@ -10,23 +11,28 @@ public sealed class ControllerMetricsTests
     [Fact]
     public void The_queue_counts_adds_that_were_not_already_waiting_and_every_rate_limited_retry()
     {
-        var metrics = new ControllerMetrics("policy");
+        var meters = TestMeters.Create();
+        using var adds = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_workqueue_adds_total");
+        using var retries = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_workqueue_retries_total");
+        var metrics = new ControllerMetrics(meters, "policy");
         using var queue = new WorkQueue<string>(new WorkQueueOptions { JitterFactor = 0 }, new FakeTimeProvider(), metrics: metrics);
 
         queue.Add("a");
         queue.Add("a");   // already waiting: deduplicated, not an add
         queue.Add("b");
-        Assert.Equal(2, metrics.QueueAdds);
+        Assert.Equal(2, adds.GetMeasurementSnapshot().EvaluateAsCounter());
 
         queue.AddRateLimited("a");
         queue.AddRateLimited("c");
-        Assert.Equal(2, metrics.QueueRetries);
+        Assert.Equal(2, retries.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
     [Fact]
     public async Task A_key_added_while_processing_counts_as_an_add()
     {
-        var metrics = new ControllerMetrics("policy");
+        var meters = TestMeters.Create();
+        using var adds = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_workqueue_adds_total");
+        var metrics = new ControllerMetrics(meters, "policy");
         using var queue = new WorkQueue<string>(timeProvider: new FakeTimeProvider(), metrics: metrics);
         queue.Add("a");
         var (key, _) = await queue.GetAsync();
@@ -35,7 +41,7 @@ public sealed class ControllerMetricsTests
         queue.Add(key);   // already dirty
         queue.Done(key);
 
-        Assert.Equal(2, metrics.QueueAdds);
+        Assert.Equal(2, adds.GetMeasurementSnapshot().EvaluateAsCounter());
         Assert.Equal(1, queue.Count);
     }
 
@@ -43,7 +49,11 @@ public sealed class ControllerMetricsTests
     public async Task Each_reconcile_is_counted_by_key_and_result_with_its_duration()
     {
         var time = new FakeTimeProvider();
-        var metrics = new ControllerMetrics("policy");
+        var meters = TestMeters.Create();
+        using var reconciles = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_reconciles_total");
+        using var durations = new MetricCollector<double>(meters, ControllerMetrics.MeterName, "eks_hardening_reconcile_duration_seconds");
+        using var retries = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_workqueue_retries_total");
+        var metrics = new ControllerMetrics(meters, "policy");
         using var queue = new WorkQueue<string>(new WorkQueueOptions { JitterFactor = 0 }, time, metrics: metrics);
         var results = new Dictionary<string, Func<ReconcileResult>>
         {
@@ -67,20 +77,21 @@ public sealed class ControllerMetricsTests
         await stop.CancelAsync();
         await run;
 
-        var parsed = PrometheusExposition.Parse(PrometheusTextWriter.Render(metrics.Families));
-        double? Count(string policy, string result) => parsed.Value("eks_hardening_reconciles_total", ("policy", policy), ("result", result));
+        long Count(string policy, string result) =>
+            reconciles.GetMeasurementSnapshot().Where(m => m.MatchesTags(Tag("policy", policy), Tag("result", result))).Sum(m => m.Value);
         Assert.Equal(1, Count("done", ControllerMetrics.Success));
         Assert.Equal(1, Count("later", ControllerMetrics.RequeueAfter));
         Assert.Equal(1, Count("retry", ControllerMetrics.Requeue));
         Assert.Equal(1, Count("broken", ControllerMetrics.Error));
         Assert.Equal(1, Count("terminal", ControllerMetrics.Error));
-        Assert.Equal(5, parsed.Sum("eks_hardening_reconciles_total"));
-        Assert.Equal(1, parsed.Value("eks_hardening_reconcile_duration_seconds_count", ("policy", "done")));
-        Assert.Equal(0.3, parsed.Value("eks_hardening_reconcile_duration_seconds_sum", ("policy", "done"))!.Value, 6);
-        Assert.Equal(0, parsed.Value("eks_hardening_reconcile_duration_seconds_bucket", ("policy", "done"), ("le", "0.25")));
-        Assert.Equal(1, parsed.Value("eks_hardening_reconcile_duration_seconds_bucket", ("policy", "done"), ("le", "0.5")));
+        Assert.Equal(5, reconciles.GetMeasurementSnapshot().EvaluateAsCounter());
+        var done = Assert.Single(durations.GetMeasurementSnapshot(), m => m.MatchesTags(Tag("policy", "done")));
+        Assert.Equal(0.3, done.Value, 6);
+        // The exporter sorts each duration into these buckets: 0.3 s lands in (0.25, 0.5].
+        Assert.Equal(ControllerMetrics.DurationBuckets, Buckets(durations.Instrument));
+        Assert.Equal(5, durations.GetMeasurementSnapshot().Count);
         // The two failures went back with backoff.
-        Assert.Equal(2, parsed.Value("eks_hardening_workqueue_retries_total"));
+        Assert.Equal(2, retries.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
     private sealed class FuncReconciler(Func<string, ReconcileResult> reconcile) : IReconciler<string>

@@ -1,7 +1,8 @@
 using System.Net;
 using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Tests.Support;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using static EksHardening.Operator.Tests.Support.TestMeters;
 
 namespace EksHardening.Operator.Tests.Kubernetes;
 
@@ -36,7 +37,9 @@ public sealed class KubernetesApiMetricsTests
     [Fact]
     public async Task Every_request_is_counted_with_its_status_code_or_error()
     {
-        var metrics = new KubernetesApiMetrics();
+        var meters = TestMeters.Create();
+        using var requests = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_kubernetes_requests_total");
+        var metrics = new KubernetesApiMetrics(meters);
         var answers = new Queue<Func<HttpResponseMessage>>(
         [
             () => new HttpResponseMessage(HttpStatusCode.OK),
@@ -55,17 +58,18 @@ public sealed class KubernetesApiMetricsTests
         (await client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, status), CancellationToken.None)).Dispose();
         await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(new HttpRequestMessage(HttpMethod.Patch, status), CancellationToken.None));
 
-        var parsed = PrometheusExposition.Parse(PrometheusTextWriter.Render([metrics.Requests]));
-        const string name = "eks_hardening_kubernetes_requests_total";
-        Assert.Equal(2, parsed.Value(name, ("verb", "list"), ("resource", "pods"), ("code", "200")));
-        Assert.Equal(1, parsed.Value(name, ("verb", "patch"), ("resource", "responsibilitypolicies/status"), ("code", "409")));
-        Assert.Equal(1, parsed.Value(name, ("verb", "patch"), ("resource", "responsibilitypolicies/status"), ("code", "error")));
+        Assert.Equal(2, Count(requests, "list", "pods", "200"));
+        Assert.Equal(1, Count(requests, "patch", "responsibilitypolicies/status", "409"));
+        Assert.Equal(1, Count(requests, "patch", "responsibilitypolicies/status", "error"));
+        Assert.Equal(4, requests.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
     [Fact]
     public async Task A_request_the_caller_cancels_is_counted_as_cancelled()
     {
-        var metrics = new KubernetesApiMetrics();
+        var meters = TestMeters.Create();
+        using var requests = new MetricCollector<long>(meters, ControllerMetrics.MeterName, "eks_hardening_kubernetes_requests_total");
+        var metrics = new KubernetesApiMetrics(meters);
         var handler = metrics.CreateHandler();
         handler.InnerHandler = new AnsweringHandler(() => throw new TaskCanceledException());
         using var client = new HttpMessageInvoker(handler);
@@ -75,8 +79,11 @@ public sealed class KubernetesApiMetricsTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             client.SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri("https://cluster.example/api/v1/pods?watch=true")), cancelled.Token));
 
-        Assert.Equal(1, metrics.Requests.WithLabels("watch", "pods", "cancelled").Value);
+        Assert.Equal(1, Count(requests, "watch", "pods", "cancelled"));
     }
+
+    private static long Count(MetricCollector<long> requests, string verb, string resource, string code) =>
+        requests.GetMeasurementSnapshot().Where(m => m.MatchesTags(Tag("verb", verb), Tag("resource", resource), Tag("code", code))).Sum(m => m.Value);
 
     private sealed class AnsweringHandler(Func<HttpResponseMessage> answer) : HttpMessageHandler
     {

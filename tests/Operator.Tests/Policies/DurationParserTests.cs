@@ -1,5 +1,7 @@
 using EksHardening.Operator.Policies;
 
+using EksHardening.Operator.Rules;
+
 namespace EksHardening.Operator.Tests.Policies;
 
 public class DurationParserTests

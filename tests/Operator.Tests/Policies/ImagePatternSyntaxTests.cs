@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using EksHardening.Entities;
 using EksHardening.Operator.Policies;
 
+using EksHardening.Operator.Rules;
+
 namespace EksHardening.Operator.Tests.Policies;
 
 public class ImagePatternSyntaxTests

@@ -3,6 +3,7 @@ using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Reporting;
+using EksHardening.Operator.Policies;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Tests.Policies;
 using EksHardening.Operator.Tests.Support;

@@ -1,5 +1,6 @@
 using EksHardening.Entities;
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Tests.Support;
 

@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Tests.Support;
 

@@ -1,4 +1,5 @@
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Rules;

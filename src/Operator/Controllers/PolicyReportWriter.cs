@@ -1,31 +1,19 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Policies;
+using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 
-namespace EksHardening.Operator.Reporting;
-
-/// <summary>Settings of the PolicyReport writer.</summary>
-public sealed class PolicyReportOptions
-{
-    /// <summary>Write reports when the wgpolicyk8s.io/v1alpha2 CRDs are served; false never asks.</summary>
-    public bool Enabled { get; set; } = true;
-    /// <summary>How often discovery is asked again whether the CRDs are served (installing Policy Reporter later is noticed).</summary>
-    public TimeSpan DiscoveryInterval { get; set; } = TimeSpan.FromMinutes(2);
-    /// <summary>Discovery that failed (not 404) is retried this soon.</summary>
-    public TimeSpan DiscoveryRetry { get; set; } = TimeSpan.FromSeconds(30);
-    /// <summary>How often the reports the operator wrote are listed again, catching hand edits and deletes.</summary>
-    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromMinutes(30);
-    /// <summary>Results kept in one report.</summary>
-    public int MaxResults { get; set; } = PolicyReportBuilder.DefaultMaxResults;
-}
+namespace EksHardening.Operator.Controllers;
 
 /// <summary>
 /// Keeps the wgpolicyk8s.io/v1alpha2 PolicyReports and ClusterPolicyReport of each policy equal to its evaluation,
@@ -35,7 +23,8 @@ public sealed class PolicyReportOptions
 /// write never fails the reconcile: it is logged once per kind of failure, counted, and retried when it can help
 /// (a 403 waits for the next discovery round, a 409 relists, a rejected body waits for different content).
 /// </summary>
-public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportOptions options, TimeProvider clock, ILogger<PolicyReportWriter> logger) : IDisposable
+public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportOptions options, TimeProvider clock, ILogger<PolicyReportWriter> logger,
+    IMeterFactory meters) : IDisposable
 {
     private const int ListPageSize = 100;
 
@@ -46,19 +35,12 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
     // UTC ticks; written outside the refresh gate too (a 404 asks for discovery at once), so kept atomic.
     private long _nextDiscoveryTicks;
     private bool _absenceLogged;
-    private long _created;
-    private long _patched;
-    private long _deleted;
-    private long _failures;
+    private readonly ReportMetrics _metrics = new(meters);
     private long _lists;
     private long _discoveries;
     private long _builds;
 
-    /// <summary>Reports created, patched and deleted; failed requests; list and discovery requests made.</summary>
-    public long Created => Interlocked.Read(ref _created);
-    public long Patched => Interlocked.Read(ref _patched);
-    public long Deleted => Interlocked.Read(ref _deleted);
-    public long Failures => Interlocked.Read(ref _failures);
+    /// <summary>List and discovery requests made.</summary>
     public long Lists => Interlocked.Read(ref _lists);
     public long Discoveries => Interlocked.Read(ref _discoveries);
     /// <summary>Reports built from findings (on a quiet cluster none: unchanged findings are recognised by their fingerprint).</summary>
@@ -259,7 +241,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
                 : await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, PolicyReport.Group, PolicyReport.Version, ns, kind.Plural,
                     fieldManager: PolicyOwnership.ManagedByValue, cancellationToken: cancellationToken).ConfigureAwait(false);
             inventory.Set(name, ns, new WrittenReport(UidOf(created), report.ContentHash));
-            Interlocked.Increment(ref _created);
+            _metrics.Wrote("create");
         }
         catch (Exception e) when (IsRequestFailure(e, cancellationToken))
         {
@@ -296,7 +278,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
                 : await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, PolicyReport.Group, PolicyReport.Version, ns, kind.Plural, name,
                     fieldManager: PolicyOwnership.ManagedByValue, cancellationToken: cancellationToken).ConfigureAwait(false);
             inventory.Set(name, ns, new WrittenReport(UidOf(patched), report.ContentHash));
-            Interlocked.Increment(ref _patched);
+            _metrics.Wrote("patch");
         }
         catch (Exception e) when (IsRequestFailure(e, cancellationToken))
         {
@@ -332,7 +314,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
             }
 
             inventory.Remove(name, ns);
-            Interlocked.Increment(ref _deleted);
+            _metrics.Wrote("delete");
         }
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
         {
@@ -365,7 +347,7 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
 
     private void Failed(string resource, string verb, Exception e)
     {
-        Interlocked.Increment(ref _failures);
+        _metrics.Failed();
         var code = e is HttpOperationException http ? ((int)http.Response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : e.GetType().Name;
         if (_loggedFailures.TryAdd($"{resource}|{verb}|{code}", 0)) LogWriteFailed(logger, verb, resource, code, e.Message);
         else LogWriteFailedAgain(logger, verb, resource, code);
@@ -502,5 +484,29 @@ public sealed partial class PolicyReportWriter(IKubernetes client, PolicyReportO
 
             foreach (var key in conflicted.Where(k => !inventory.Contains(k.Name, k.Namespace))) _foreign[key] = 0;
         }
+    }
+
+    /// <summary>The writer's instruments: report writes by operation, and failed report requests, all served from the start at zero.</summary>
+    private sealed class ReportMetrics
+    {
+        private readonly Counter<long> _writes;
+        private readonly Counter<long> _failures;
+
+        public ReportMetrics(IMeterFactory meters)
+        {
+            var meter = meters.Create(PolicyMetrics.MeterName);
+            _writes = meter.CreateCounter<long>("eks_hardening_policy_report_writes_total",
+                description: "PolicyReport and ClusterPolicyReport writes, by operation (create, patch, delete).");
+            _failures = meter.CreateCounter<long>("eks_hardening_policy_report_failures_total",
+                description: "PolicyReport requests that failed (the policy's status is unaffected).");
+            foreach (var operation in new[] { "create", "patch", "delete" }) _writes.Add(0, Operation(operation));
+            _failures.Add(0);
+        }
+
+        public void Wrote(string operation) => _writes.Add(1, Operation(operation));
+
+        public void Failed() => _failures.Add(1);
+
+        private static KeyValuePair<string, object?> Operation(string name) => new("operation", name);
     }
 }

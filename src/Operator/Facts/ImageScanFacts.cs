@@ -1,7 +1,6 @@
 using EksHardening.Entities;
-using EksHardening.Operator.Rules;
 
-namespace EksHardening.Operator.Admission;
+namespace EksHardening.Operator.Facts;
 
 /// <summary>
 /// What is known about an image's vulnerability scan, answered from memory. The admission path calls it for
@@ -12,8 +11,14 @@ namespace EksHardening.Operator.Admission;
 public interface IImageFacts
 {
     /// <summary>The facts for <paramref name="image"/> (by digest when it carries one, else by tag).</summary>
-    ImageScanFacts Lookup(ImageReference image);
+    ImageScanFacts Lookup(ImageLocation image);
 }
+
+/// <summary>
+/// Where an image lives, as a container names it: the reference as written, its registry host and repository, the
+/// digest when the reference carries a valid one, and the tag that applies (<c>latest</c> when none is written).
+/// </summary>
+public sealed record ImageLocation(string Image, string Registry, string Repository, string? Digest, string Tag);
 
 /// <summary>One finding of a scan, for <c>ignoreFindings</c> (e.g. <c>CVE-2023-0001</c>).</summary>
 public sealed record ImageVulnerability(string Id, Severity Severity);
@@ -59,5 +64,5 @@ public sealed class NoImageFacts : IImageFacts
 {
     public static NoImageFacts Instance { get; } = new();
 
-    public ImageScanFacts Lookup(ImageReference image) => ImageScanFacts.Unknown;
+    public ImageScanFacts Lookup(ImageLocation image) => ImageScanFacts.Unknown;
 }

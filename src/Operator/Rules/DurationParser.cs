@@ -1,4 +1,4 @@
-namespace EksHardening.Operator.Policies;
+namespace EksHardening.Operator.Rules;
 
 /// <summary>
 /// Go's <c>time.ParseDuration</c> syntax, as Kubernetes and CEL's <c>duration()</c> read it: a sign, then
@@ -29,7 +29,7 @@ public static class DurationParser
     }
 
     /// <summary>The exact value in nanoseconds, as Go's <c>time.Duration</c> holds it.</summary>
-    internal static bool TryParseNanoseconds(string? text, out long value)
+    public static bool TryParseNanoseconds(string? text, out long value)
     {
         value = 0;
         if (string.IsNullOrEmpty(text)) return false;

@@ -1,6 +1,6 @@
-using EksHardening.Operator.Aws;
+using EksHardening.Operator.Facts;
 
-namespace EksHardening.Operator.Tests.Aws;
+namespace EksHardening.Operator.Tests.Facts;
 
 public sealed class EcrRegistryTests
 {

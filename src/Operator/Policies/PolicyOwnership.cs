@@ -3,7 +3,7 @@ using System.Text;
 using EksHardening.Entities;
 using k8s.Models;
 
-namespace EksHardening.Operator.Kubernetes;
+namespace EksHardening.Operator.Policies;
 
 /// <summary>
 /// How objects the operator creates for a policy are marked as its own: the managed-by and policy labels, and a

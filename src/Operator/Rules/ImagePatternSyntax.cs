@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
-namespace EksHardening.Operator.Policies;
+namespace EksHardening.Operator.Rules;
 
 /// <summary>Where an image pattern is written: an allow-list names registries and repositories; an exemption may add a tag or digest.</summary>
 public enum ImagePatternUse
@@ -34,20 +31,6 @@ public static class ImagePatternSyntax
     {
         problem = Split(pattern, use, out var parts);
         return problem is null ? parts : null;
-    }
-
-    /// <summary>Each pattern of a spec list (allow-list or exemption images), named by field and index when it is not a pattern.</summary>
-    internal static void CheckList(JsonNode? list, string path, ImagePatternUse use, List<SpecProblem> problems)
-    {
-        if (list is not JsonArray patterns) return;
-        for (var i = 0; i < patterns.Count; i++)
-        {
-            if (patterns[i] is JsonValue value && value.GetValueKind() == JsonValueKind.String
-                && Split(value.GetValue<string>(), use, out _) is { } problem)
-            {
-                problems.Add(new SpecProblem($"{path}[{i}]", $"{JsonKinds.Quote(value.GetValue<string>())} is not an image pattern: {problem}"));
-            }
-        }
     }
 
     private static string? Split(string pattern, ImagePatternUse use, out ImagePatternParts? parts)

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace EksHardening.Operator;
+namespace EksHardening.Operator.Cli;
 
 /// <summary>The tool's version, as stamped into the assembly at build time.</summary>
 public static class VersionInfo

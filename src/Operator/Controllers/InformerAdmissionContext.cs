@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using EksHardening.Entities;
+using EksHardening.Operator.Admission;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Rules;
 
-namespace EksHardening.Operator.Admission;
+namespace EksHardening.Operator.Controllers;
 
 /// <summary>
 /// The admission context from the operator's informer caches. The snapshot (namespaces, NetworkPolicies,

@@ -1,13 +1,12 @@
-using EksHardening.Operator.Aws;
+namespace EksHardening.Operator.Facts;
 
-namespace EksHardening.Operator.Rules;
-
-/// <summary>A fact that could not be learned from AWS, and why: rules report it as <c>error</c>, never as a pass.</summary>
+/// <summary>
+/// A fact that could not be learned from AWS, and why (the service and operation asked, the kind of error, e.g.
+/// <c>AccessDenied</c>, and AWS's message): rules report it as <c>error</c>, never as a pass.
+/// </summary>
 public sealed record FactError(string Service, string Operation, string Kind, string Message)
 {
     public override string ToString() => $"{Service} {Operation}: {Kind}: {Message}";
-
-    public static FactError From(AwsServiceException e) => new(e.Service, e.Operation, e.Kind.ToString(), e.Message);
 }
 
 /// <summary>What AWS says about one image as a container names it: its ECR repository, digest, scan setting and latest scan.</summary>

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace EksHardening.Operator.Aws;
+namespace EksHardening.Operator.Facts;
 
 /// <summary>A private ECR registry: the account that owns it and its region, as named by an image's host.</summary>
 public sealed partial record EcrRegistry(string AccountId, string Region, bool Fips = false)
