@@ -1,5 +1,4 @@
 using EksHardening.Entities;
-using EksHardening.Operator.Aws;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Tests.Support;
@@ -7,7 +6,7 @@ using EksHardening.Operator.Tests.Support;
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary><c>irsa.no-admin-policies</c> and <c>irsa.no-privilege-escalation</c> on a workload whose role's documents are given as AWS facts.</summary>
-public sealed class IamRoleRulesTests
+public sealed class IrsaRoleRulesTests
 {
     private const string Account = "111122223333";
     private const string RoleArn = $"arn:aws:iam::{Account}:role/app";
