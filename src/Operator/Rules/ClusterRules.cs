@@ -1,4 +1,7 @@
+using System.Net;
+using System.Net.Sockets;
 using EksHardening.Entities;
+using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;
 
@@ -72,9 +75,11 @@ public sealed class ClusterRules : IRuleFamily
 
         if (duty.RequireKeyRotation == true)
         {
+            var keyPath = $"encryptionConfig[{SecretsConfigIndex(cluster)}].provider.keyArn";
             if (keyArn is null) findings.Fail(KeyRotation, $"cluster {cluster.Name} has no KMS key for secrets, so there is no key to rotate", "encryptionConfig");
-            else if (facts.KeyRotationError is { } error) findings.Error(KeyRotation, $"the rotation of KMS key {keyArn} is unknown: {error}", "encryptionConfig[0].provider.keyArn");
-            else if (facts.KeyRotation?.RotationEnabled != true) findings.Fail(KeyRotation, $"KMS key {keyArn} that encrypts the secrets of {cluster.Name} does not rotate automatically", "encryptionConfig[0].provider.keyArn");
+            else if (facts.KeyRotationError is { } error) findings.Error(KeyRotation, $"the rotation of KMS key {keyArn} is unknown: {error}", keyPath);
+            else if (facts.KeyRotation is not { } rotation) findings.Error(KeyRotation, $"the rotation of KMS key {keyArn} is unknown: it was not collected", keyPath);
+            else if (!rotation.RotationEnabled) findings.Fail(KeyRotation, $"KMS key {keyArn} that encrypts the secrets of {cluster.Name} does not rotate automatically", keyPath);
         }
 
         if (duty.RequiredLogTypes is { Count: > 0 } required)
@@ -94,11 +99,72 @@ public sealed class ClusterRules : IRuleFamily
 
         if (duty.DisallowOpenPublicCidrs == true && cluster.EndpointPublicAccess)
         {
-            var open = cluster.PublicAccessCidrs.Where(c => c.Trim() is "0.0.0.0/0" or "::/0").ToList();
-            if (open.Count > 0)
-            {
-                findings.Fail(OpenCidrs, $"cluster {cluster.Name}'s public API endpoint accepts {string.Join(", ", open)}", "resourcesVpcConfig.publicAccessCidrs");
-            }
+            CheckPublicAccessCidrs(cluster, findings);
         }
+    }
+
+    /// <summary>
+    /// The public endpoint is open to the whole internet when its CIDRs, however split, cover every IPv4 or every IPv6
+    /// address. An empty list is EKS's default, 0.0.0.0/0 (EKS API reference, VpcConfigResponse.publicAccessCidrs).
+    /// </summary>
+    private static void CheckPublicAccessCidrs(EksCluster cluster, FindingCollector findings)
+    {
+        const string path = "resourcesVpcConfig.publicAccessCidrs";
+        if (cluster.PublicAccessCidrs.Count == 0)
+        {
+            findings.Fail(OpenCidrs, $"cluster {cluster.Name}'s public API endpoint lists no publicAccessCidrs, and EKS's default is 0.0.0.0/0 (every address)", path);
+            return;
+        }
+
+        var networks = new List<IPNetwork>(cluster.PublicAccessCidrs.Count);
+        foreach (var text in cluster.PublicAccessCidrs)
+        {
+            if (NetworkPolicySemantics.TryParseCidr(text.Trim(), out var network)) networks.Add(network);
+            else findings.Error(OpenCidrs, $"cluster {cluster.Name}: publicAccessCidrs entry \"{text}\" is not a CIDR, so who may reach the public endpoint is unknown", path);
+        }
+
+        foreach (var (family, everything) in new[] { (AddressFamily.InterNetwork, "every IPv4 address"), (AddressFamily.InterNetworkV6, "every IPv6 address") })
+        {
+            var ofFamily = networks.Where(n => n.BaseAddress.AddressFamily == family).ToList();
+            if (!CoversEverything(ofFamily, family == AddressFamily.InterNetwork ? 32 : 128)) continue;
+            var open = ofFamily.Where(n => n.PrefixLength == 0).ToList();
+            var what = open.Count > 0 ? string.Join(", ", open) : $"{string.Join(", ", ofFamily)}, which together cover {everything}";
+            findings.Fail(OpenCidrs, $"cluster {cluster.Name}'s public API endpoint accepts {what}", path);
+        }
+    }
+
+    /// <summary>Whether the networks (all of one address family of <paramref name="bits"/> bits) leave no address out.</summary>
+    private static bool CoversEverything(List<IPNetwork> networks, int bits)
+    {
+        var last = bits == 128 ? UInt128.MaxValue : (UInt128.One << bits) - 1;
+        UInt128 next = 0;   // the lowest address not covered yet
+        foreach (var (start, end) in networks.Select(n => Range(n, bits)).OrderBy(r => r.Start))
+        {
+            if (start > next) return false;
+            if (end == last) return true;
+            if (end >= next) next = end + 1;
+        }
+
+        return false;
+    }
+
+    private static (UInt128 Start, UInt128 End) Range(IPNetwork network, int bits)
+    {
+        var start = UInt128.Zero;
+        foreach (var b in network.BaseAddress.GetAddressBytes()) start = (start << 8) | b;
+        var hostBits = bits - network.PrefixLength;
+        var hostMask = hostBits == 128 ? UInt128.MaxValue : (UInt128.One << hostBits) - 1;
+        return (start & ~hostMask, start | hostMask);
+    }
+
+    /// <summary>Which entry of encryptionConfig holds the secrets key, for the finding's path.</summary>
+    private static int SecretsConfigIndex(EksCluster cluster)
+    {
+        for (var i = 0; i < cluster.EncryptionConfig.Count; i++)
+        {
+            if (cluster.EncryptionConfig[i].Resources.Contains("secrets", StringComparer.Ordinal)) return i;
+        }
+
+        return 0;
     }
 }

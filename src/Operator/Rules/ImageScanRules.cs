@@ -92,7 +92,11 @@ public sealed class ImageScanRules : IRuleFamily
         {
             findings.Error(ScanOnPush, $"{label}: the scanning configuration of repository {facts.Repository} is unknown: {error}", path, facts.Image);
         }
-        else if (facts.ScanOnPush != true)
+        else if (facts.ScanOnPush is null)
+        {
+            findings.Error(ScanOnPush, $"{label}: the scanning configuration of repository {facts.Repository} is unknown: it was not collected", path, facts.Image);
+        }
+        else if (facts.ScanOnPush == false)
         {
             findings.Fail(ScanOnPush, $"{label}: ECR repository {facts.Repository} ({facts.Registry?.AccountId}, {facts.Registry?.Region}) does not scan on push: " +
                                       "neither its scanOnPush nor a registry scanning rule covers it", path, facts.Image);
@@ -108,9 +112,15 @@ public sealed class ImageScanRules : IRuleFamily
             return false;
         }
 
-        if (facts.NeverScanned || facts.Scan is null)
+        if (facts.NeverScanned)
         {
             findings.Fail(Scanned, $"{label}: digest {facts.Digest} of {facts.Repository} has never been scanned", path, facts.Image);
+            return false;
+        }
+
+        if (facts.Scan is null)
+        {
+            findings.Error(Scanned, $"{label}: the scan of {facts.Digest} is unknown: it was not collected", path, facts.Image);
             return false;
         }
 
@@ -121,7 +131,13 @@ public sealed class ImageScanRules : IRuleFamily
             return false;
         }
 
-        if (maxAge is { } limit && scan.CompletedAt is { } completed && now - completed > limit)
+        if (maxAge is not { } limit) return true;
+        if (scan.CompletedAt is not { } completed)
+        {
+            // The findings are known, their age is not: maxScanAge cannot be held, so no pass.
+            findings.Error(Scanned, $"{label}: the latest scan of {facts.Digest} gives no completion time, so its age cannot be held against maxScanAge {FormatAge(limit)}", path, facts.Image);
+        }
+        else if (now - completed > limit)
         {
             findings.Fail(Scanned, $"{label}: {facts.Digest} was last scanned {completed.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}, older than maxScanAge {FormatAge(limit)}", path, facts.Image);
         }
@@ -148,14 +164,15 @@ public sealed class ImageScanRules : IRuleFamily
                 _ => thresholds.Low,
             };
             if (limit is not { } max) continue;
-            // The listed findings are authoritative; the summary counts stand in only when none were listed.
-            var count = scan.Findings.Count > 0 || ignored.Count > 0
-                ? counted.GetValueOrDefault(severity)?.Count ?? 0
-                : scan.SeverityCounts.GetValueOrDefault(severity);
+            // The listed findings are authoritative; the summary counts stand in only when none were listed, and then
+            // no ignored id can be subtracted from them.
+            var listed = scan.Findings.Count > 0;
+            var count = listed ? counted.GetValueOrDefault(severity)?.Count ?? 0 : scan.SeverityCounts.GetValueOrDefault(severity);
             if (count <= max) continue;
             var ids = counted.GetValueOrDefault(severity) ?? [];
             var examples = ids.Count == 0 ? "" : ": " + string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $" and {ids.Count - 5} more" : "");
-            findings.Fail(Vulnerabilities, $"{label}: {facts.Digest} has {count} {severity.ToLowerInvariant()} finding(s), more than the {max} allowed{examples}", path, facts.Image);
+            var unlisted = !listed && ignored.Count > 0 ? " (the scan lists no findings, only counts, so ignoreFindings cannot be subtracted)" : "";
+            findings.Fail(Vulnerabilities, $"{label}: {facts.Digest} has {count} {severity.ToLowerInvariant()} finding(s), more than the {max} allowed{examples}{unlisted}", path, facts.Image);
         }
     }
 

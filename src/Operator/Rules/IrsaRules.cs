@@ -3,7 +3,10 @@ using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 
-/// <summary>Workload identity: dedicated service accounts, token automount, shared IAM roles (<c>irsa.*</c>).</summary>
+/// <summary>
+/// Workload identity as the cluster shows it (the <c>irsa.*</c> rules that read ServiceAccounts): dedicated service accounts,
+/// token automount, shared IAM roles. What the role itself may do is read from IAM by <see cref="IrsaRoleRules"/>.
+/// </summary>
 public sealed class IrsaRules : IRuleFamily
 {
     public static readonly RuleDefinition DedicatedServiceAccount = new(

@@ -9,11 +9,12 @@ public static class RuleCatalog
     [
         new PodSecurityRules(),
         new WorkloadRules(),
+        new NamespaceRules(),
         new ImageRules(),
         new ImageScanRules(),
         new NetworkPolicyRules(),
         new IrsaRules(),
-        new IamRoleRules(),
+        new IrsaRoleRules(),
         new ClusterRules(),
     ];
 

@@ -71,7 +71,7 @@ public sealed class ChartScanTests
         var findings = Scan(File.ReadAllText(RepositoryPaths.Of("deploy", "install.yaml")), InstallManifestPolicy);
         AssertEveryWorkloadRuleJudged(findings, InstallManifestPolicy, notApplicable: [IrsaRules.RoleNotShared.Id]);
         var ns = Assert.Single(findings, f => f.Kind == "Namespace");
-        Assert.Contains(ns.Findings, f => f.Rule == WorkloadRules.NamespacePsaLabel.Id && f.Result == "pass");
+        Assert.Contains(ns.Findings, f => f.Rule == NamespaceRules.PsaLabel.Id && f.Result == "pass");
     }
 
     private sealed record ScannedResource(string Kind, string Name, string Verdict, List<(string Rule, string Result, string Message)> Findings);

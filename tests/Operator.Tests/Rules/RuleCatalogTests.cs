@@ -1,5 +1,6 @@
 using EksHardening.Entities;
 using EksHardening.Operator.Rules;
+using EksHardening.Operator.Testing;
 using EksHardening.Operator.Tests.Support;
 
 namespace EksHardening.Operator.Tests.Rules;
@@ -44,5 +45,51 @@ public class RuleCatalogTests
     {
         var empty = new ResponsibilityPolicySpec();
         Assert.All(RuleCatalog.Families, f => Assert.Empty(f.EnabledRules(empty)));
+    }
+
+    /// <summary>The rule-id prefix and the name its families start with (src/Operator/README.md, the Rules row).</summary>
+    private static readonly Dictionary<string, string> FamilyNameOfPrefix = new(StringComparer.Ordinal)
+    {
+        ["pss"] = "PodSecurity",
+        ["workload"] = "Workload",
+        ["namespace"] = "Namespace",
+        ["image"] = "Image",
+        ["network"] = "NetworkPolicy",
+        ["irsa"] = "Irsa",
+        ["cluster"] = "Cluster",
+    };
+
+    /// <summary>
+    /// A family holds the rules of one id prefix and is named after it, in a file of its name; a prefix has a second
+    /// family (named with what it reads) only for its rules that read AWS facts, so the first reads none.
+    /// </summary>
+    [Fact]
+    public void Every_family_holds_one_rule_id_prefix_and_its_file_is_named_after_it()
+    {
+        var byPrefix = RuleCatalog.Families.GroupBy(f => Assert.Single(f.Rules.Select(r => r.Id[..r.Id.IndexOf('.')]).Distinct()));
+        Assert.Equal(FamilyNameOfPrefix.Keys.Order(), byPrefix.Select(g => g.Key).Order());
+        foreach (var group in byPrefix)
+        {
+            var name = FamilyNameOfPrefix[group.Key] + "Rules";
+            var main = group.SingleOrDefault(f => f.GetType().Name == name);
+            Assert.True(main is not null, $"the {group.Key}.* rules have no family {name}: {string.Join(", ", group.Select(f => f.GetType().Name))}");
+            foreach (var family in group.Where(f => f != main))
+            {
+                var type = family.GetType().Name;
+                Assert.True(type.StartsWith(FamilyNameOfPrefix[group.Key], StringComparison.Ordinal) && type.EndsWith("Rules", StringComparison.Ordinal),
+                    $"{type} holds {group.Key}.* rules, so its name starts with {FamilyNameOfPrefix[group.Key]} and ends with Rules");
+                Assert.All(family.Rules, r => Assert.True(r.RequiresAws, $"{r.Id} sits in {type}, the family of {group.Key}.* rules that read AWS, but reads none"));
+                Assert.All(main.Rules, r => Assert.False(r.RequiresAws, $"{r.Id} reads AWS facts, so it belongs in {type}, not {name}"));
+            }
+        }
+
+        foreach (var family in RuleCatalog.Families)
+        {
+            var type = family.GetType();
+            Assert.Equal("EksHardening.Operator.Rules", type.Namespace);
+            var file = RepositoryPaths.Of("src", "Operator", "Rules", type.Name + ".cs");
+            Assert.True(File.Exists(file), $"{type.Name} is not in src/Operator/Rules/{type.Name}.cs");
+            Assert.Contains($"class {type.Name} : IRuleFamily", File.ReadAllText(file), StringComparison.Ordinal);
+        }
     }
 }

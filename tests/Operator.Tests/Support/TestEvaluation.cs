@@ -109,6 +109,20 @@ internal static class TestEvaluation
             Assert.True(table.Count(c => c == (rule.Id, FindingResult.Fail)) >= 2, $"{rule.Id} has fewer than two failing cases");
         }
     }
+
+    /// <summary>
+    /// The bar of a family that reads AWS facts: a pass and two fails per rule, and an error for each, since a fact that
+    /// could not be learned is an error, never a pass.
+    /// </summary>
+    public static void AssertEveryRuleHasAPassTwoFailuresAndAnError(IRuleFamily family, IEnumerable<(string Rule, FindingResult Expected)> cases)
+    {
+        var table = cases.ToList();
+        AssertEveryRuleHasAPassAndTwoFailures(family, table);
+        foreach (var rule in family.Rules)
+        {
+            Assert.True(table.Contains((rule.Id, FindingResult.Error)), $"{rule.Id} has no case of an unlearned fact (error)");
+        }
+    }
 }
 
 /// <summary>A clock stuck at one instant.</summary>

@@ -4,13 +4,14 @@ using EksHardening.Operator.Facts;
 namespace EksHardening.Operator.Rules;
 
 /// <summary>
-/// Least privilege of each workload's IAM role, read from IAM (<c>irsa.trust-policy-scoped</c>,
-/// <c>irsa.no-wildcard-actions</c>, <c>irsa.no-admin-policies</c>, <c>irsa.no-privilege-escalation</c>): the role an IRSA
+/// Least privilege of each workload's IAM role, read from IAM: the <c>irsa.*</c> rules that need AWS facts
+/// (<c>irsa.trust-policy-scoped</c>, <c>irsa.no-wildcard-actions</c>, <c>irsa.no-admin-policies</c>,
+/// <c>irsa.no-privilege-escalation</c>; <see cref="IrsaRules"/> holds those that read the cluster only). The role an IRSA
 /// annotation or an EKS Pod Identity association gives the service account trusts only that account, grants no wildcard
 /// or admin permissions, and opens no known escalation path. Documents come from <see cref="AwsFacts"/>; a role or a
 /// document that could not be read is an error.
 /// </summary>
-public sealed class IamRoleRules : IRuleFamily
+public sealed class IrsaRoleRules : IRuleFamily
 {
     public static readonly RuleDefinition TrustPolicyScoped = new(
         "irsa.trust-policy-scoped", "The workload's IAM role trusts only its own service account (IRSA sub/aud, or Pod Identity source)",

@@ -1,5 +1,4 @@
 using EksHardening.Entities;
-using EksHardening.Operator.Aws;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Tests.Support;
@@ -7,7 +6,7 @@ using EksHardening.Operator.Tests.Support;
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary><c>irsa.no-admin-policies</c> and <c>irsa.no-privilege-escalation</c> on a workload whose role's documents are given as AWS facts.</summary>
-public sealed class IamRoleRulesTests
+public sealed class IrsaRoleRulesTests
 {
     private const string Account = "111122223333";
     private const string RoleArn = $"arn:aws:iam::{Account}:role/app";
@@ -139,6 +138,82 @@ public sealed class IamRoleRulesTests
 
         Assert.Empty(Findings(facts, Escalation, "irsa: {deniedManagedPolicies: [AdministratorAccess]}"));
         Assert.Equal(FindingResult.Fail, Result(Findings(facts, Escalation, "irsa: {disallowPrivilegeEscalation: true}")));
+    }
+
+    private const string Issuer = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+    private const string Provider = $"arn:aws:iam::{Account}:oidc-provider/{Issuer}";
+    private const string TrustedSubject = "system:serviceaccount:shop:app";
+
+    private static string Trust(string condition, string provider = Provider, string action = "sts:AssumeRoleWithWebIdentity") =>
+        Doc($$"""{ "Effect": "Allow", "Principal": { "Federated": "{{provider}}" }, "Action": "{{action}}", "Condition": {{condition}} }""");
+
+    /// <summary>The role's trust policy and the cluster's OIDC issuer as AWS told them; <c>null</c> trust: the role could not be read.</summary>
+    private static AwsFacts TrustFacts(string? trust, string? issuer = "https://" + Issuer)
+    {
+        var role = trust is null
+            ? new RoleFacts { RoleArn = RoleArn, Error = new FactError("iam", "GetRole", "AccessDenied", "not allowed") }
+            : new RoleFacts { RoleArn = RoleArn, Role = new IamRole("app", "AROAEXAMPLE", RoleArn, "/", trust, null, null) };
+        var cluster = new EksCluster("prod", $"arn:aws:eks:eu-west-1:{Account}:cluster/prod", "1.33", "ACTIVE", [], [], false, true, [], issuer);
+        return new AwsFacts
+        {
+            Roles = new Dictionary<string, RoleFacts> { [RoleArn] = role },
+            Cluster = new ClusterFacts { Name = "prod", Region = "eu-west-1", Cluster = cluster },
+        };
+    }
+
+    private const string Scoped = $$"""{ "StringEquals": { "{{Issuer}}:sub": "{{TrustedSubject}}", "{{Issuer}}:aud": "sts.amazonaws.com" } }""";
+
+    public static TheoryData<string, string?, FindingResult, string?> TrustCases => new()
+    {
+        { "sub and aud pinned with StringEquals", Trust(Scoped), FindingResult.Pass, null },
+        { "no sub condition admits every service account", Trust($$"""{ "StringEquals": { "{{Issuer}}:aud": "sts.amazonaws.com" } }"""), FindingResult.Fail,
+          "every service account in the cluster can assume the role" },
+        { "a sub wildcard admits a whole namespace", Trust($$"""{ "StringLike": { "{{Issuer}}:sub": "system:serviceaccount:shop:*", "{{Issuer}}:aud": "sts.amazonaws.com" } }"""), FindingResult.Fail, null },
+        { "another cluster's provider", Trust(Scoped.Replace("EXAMPLED539", "OTHERCLUSTR", StringComparison.Ordinal),
+            Provider.Replace("EXAMPLED539", "OTHERCLUSTR", StringComparison.Ordinal)), FindingResult.Fail, "not this cluster's" },
+        { "a trust policy that is not JSON", "{ not json", FindingResult.Error, "trust policy cannot be read" },
+        { "a role that could not be read", null, FindingResult.Error, "could not be read: iam GetRole: AccessDenied" },
+    };
+
+    [Theory]
+    [MemberData(nameof(TrustCases))]
+    public void The_trust_policy_must_admit_only_this_service_account(string name, string? trust, FindingResult expected, string? says)
+    {
+        var finding = Assert.Single(Findings(TrustFacts(trust), "irsa.trust-policy-scoped", "irsa: {requireScopedTrustPolicy: true}"));
+
+        Assert.True(expected == finding.Result, $"{name}: expected {expected}, got {finding.Result}: {finding.Message}");
+        if (says is not null) Assert.Contains(says, finding.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, string, FindingResult, string?> WildcardCases => new()
+    {
+        { "named actions", """{ "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*" }""", FindingResult.Pass, null },
+        { "a service-wide wildcard", """{ "Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::shop/*" }""", FindingResult.Fail, "s3:*" },
+        { "every action", """{ "Effect": "Allow", "Action": "*", "Resource": "*" }""", FindingResult.Fail, "inline policy p0" },
+        { "NotAction", """{ "Effect": "Allow", "NotAction": "iam:*", "Resource": "*" }""", FindingResult.Fail, "iam:*" },
+        { "a wildcard under Deny only restricts", """{ "Effect": "Deny", "Action": "s3:*", "Resource": "*" }""", FindingResult.Pass, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(WildcardCases))]
+    public void Wildcard_actions_are_named_with_their_policy(string name, string statement, FindingResult expected, string? says)
+    {
+        var findings = Findings(Facts([("p0", Doc(statement))]), "irsa.no-wildcard-actions", "irsa: {disallowWildcardActions: true}");
+
+        Assert.True(expected == Result(findings), $"{name}: {Describe(findings)}");
+        if (says is not null) Assert.Contains(findings, f => f.Message.Contains(says, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_role_that_could_not_be_read_is_an_error_for_every_enabled_rule()
+    {
+        const string all = "irsa: {requireScopedTrustPolicy: true, disallowWildcardActions: true, deniedManagedPolicies: [AdministratorAccess], disallowPrivilegeEscalation: true}";
+        var evaluation = TestEvaluation.Evaluate(all, Workload, TrustFacts(trust: null));
+
+        foreach (var rule in new IrsaRoleRules().Rules)
+        {
+            Assert.Equal(FindingResult.Error, Assert.Single(evaluation.FindingsOf("Pod", "web").Of(rule.Id)).Result);
+        }
     }
 
     private static FindingResult Result(IReadOnlyList<Finding> findings) =>
