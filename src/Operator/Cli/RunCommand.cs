@@ -60,24 +60,32 @@ public static partial class RunCommand
         var app = OperatorHost.Build(options, clientConfiguration: configuration);
         await using (app.ConfigureAwait(false))
         {
-            var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunCommand).FullName!);
-            try
-            {
-                await app.StartAsync().ConfigureAwait(false);
-                // Returns once the host has stopped: on SIGTERM, or because a background service failed (StopHost).
-                await app.WaitForShutdownAsync().ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                LogFailure(logger, "the operator", e);
-                return ExitCodes.Failure;
-            }
-
-            var failures = OperatorHost.FailedServices(app);
-            foreach (var (service, error) in failures) LogFailure(logger, service, error);
-
-            return failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
+            return await RunUntilStoppedAsync(app).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="host"/> until it stops: 0 when stopped on request, 1 when it could not start or a background
+    /// service failed (the host stops on such a failure: <see cref="BackgroundServiceExceptionBehavior.StopHost"/>).
+    /// </summary>
+    internal static async Task<int> RunUntilStoppedAsync(IHost host)
+    {
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunCommand).FullName!);
+        try
+        {
+            await host.StartAsync().ConfigureAwait(false);
+            // Returns once the host has stopped: on SIGTERM, or because a background service failed.
+            await host.WaitForShutdownAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogFailure(logger, "the operator", e);
+            return ExitCodes.Failure;
+        }
+
+        var failures = OperatorHost.FailedServices(host);
+        foreach (var (service, error) in failures) LogFailure(logger, service, error);
+        return failures.Count == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     /// <summary>One line naming the part and the error; the stack trace only at Debug.</summary>
