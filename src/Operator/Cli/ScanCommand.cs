@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Reflection;
 using EksHardening.Entities;
 using EksHardening.Operator.Aws;
@@ -12,31 +13,50 @@ namespace EksHardening.Operator.Cli;
 /// <summary><c>eks-hardening scan</c>: the operator's evaluation over manifest files, for CI and first use.</summary>
 public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider clock)
 {
-    public const int ExitClean = 0;
-    public const int ExitViolations = 1;
-    public const int ExitUsage = 2;
+    public const string Name = "scan";
+    public const int ExitClean = ExitCodes.Success;
+    public const int ExitViolations = ExitCodes.Failure;
+    public const int ExitUsage = ExitCodes.Usage;
 
     /// <summary>The example policy shipped in deploy/examples/, embedded so the scan works from any directory.</summary>
     public const string ExamplePolicyResource = "EksHardening.Operator.ExamplePolicy.yaml";
 
-    public int Run(IReadOnlyList<string> args)
+    /// <summary><c>eks-hardening scan ARGS</c>, through the same command line as the executable's.</summary>
+    public int Run(IReadOnlyList<string> args) =>
+        EksHardeningCommand.Invoke([Name, .. args], new CommandIo(stdin, stdout, stderr, Environment.GetEnvironmentVariable, clock));
+
+    internal static Command Create(CommandIo io, HelpPages help)
+    {
+        var flags = new ScanFlags();
+        var command = new Command(Name, "evaluate manifests offline against ResponsibilityPolicies (see 'scan --help')");
+        foreach (var option in flags.Options) command.Add(option);
+        command.SetAction(result => new ScanCommand(io.In, io.Out, io.Error, io.Clock).Run(flags, result));
+        help.Add(command, new HelpPage(
+            $"""
+            Usage: {EksHardeningCommand.Name} scan -f PATH [-f PATH ...] [--policy FILE] [--output table|json|sarif] [--fail-on LEVEL]
+                                     [--namespace-labels NS=KEY=VALUE,... ...] [--aws [--cluster-name NAME] [--region REGION]]
+            """,
+            "Evaluates Kubernetes manifests offline against ResponsibilityPolicies, as the operator would.",
+            [new HelpSection(null, flags.Options)],
+            "Exit codes: 0 nothing fails at or above --fail-on, 1 something does, 2 usage or input error.")
+        {
+            ArgumentHint = " (inputs are given with -f)",
+        });
+        return command;
+    }
+
+    private int Run(ScanFlags flags, ParseResult result)
     {
         ScanOptions options;
         try
         {
-            options = ScanOptions.Parse(args);
+            options = flags.Bind(result);
         }
         catch (UsageException e)
         {
-            stderr.WriteLine($"eks-hardening scan: {e.Message}");
-            stderr.WriteLine("Run 'eks-hardening scan --help' for usage.");
+            stderr.WriteLine($"{EksHardeningCommand.Name} {Name}: {e.Message}");
+            stderr.WriteLine($"Run '{EksHardeningCommand.Name} {Name} --help' for usage.");
             return ExitUsage;
-        }
-
-        if (options.Help)
-        {
-            stdout.WriteLine(ScanOptions.Usage);
-            return ExitClean;
         }
 
         try
@@ -45,7 +65,7 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         }
         catch (Exception e) when (e is ManifestException or UsageException)
         {
-            stderr.WriteLine($"eks-hardening scan: {e.Message}");
+            stderr.WriteLine($"{EksHardeningCommand.Name} {Name}: {e.Message}");
             return ExitUsage;
         }
     }

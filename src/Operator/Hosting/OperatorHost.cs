@@ -13,6 +13,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 
 namespace EksHardening.Operator.Hosting;
@@ -32,25 +34,38 @@ public static class OperatorHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening" });
         var webhook = options.Webhook;
         var servingCertificate = webhook.Port != 0 ? new ServingCertificateHolder() : null;
-        builder.WebHost.UseKestrel(kestrel =>
+        builder.WebHost.UseKestrel();
+        // Kestrel reads its listeners from the validated options when the server starts, after the checks on start.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<ListenerOptions>, IOptions<WebhookOptions>>((kestrel, listeners, webhookOptions) =>
         {
-            kestrel.ListenAnyIP(options.HealthPort);
-            if (options.MetricsPort != options.HealthPort || options.MetricsPort == 0) kestrel.ListenAnyIP(options.MetricsPort);
-            if (servingCertificate is not null) kestrel.ListenAnyIP(webhook.Port, listen => listen.UseWebhookTls(servingCertificate));
-            kestrel.ApplyLimits(webhook);
+            var ports = listeners.Value;
+            kestrel.ListenAnyIP(ports.HealthPort);
+            if (ports.MetricsPort != ports.HealthPort || ports.MetricsPort == 0) kestrel.ListenAnyIP(ports.MetricsPort);
+            if (servingCertificate is not null) kestrel.ListenAnyIP(ports.WebhookPort, listen => listen.UseWebhookTls(servingCertificate));
+            kestrel.ApplyLimits(webhookOptions.Value);
         });
         builder.Logging.ClearProviders();
-        if (configureLogging is null) builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        else configureLogging(builder.Logging);
+        if (configureLogging is null)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            // The host's own report of a failed service carries the stack trace; the run command logs one line instead.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        }
+        else
+        {
+            configureLogging(builder.Logging);
+        }
 
         var services = builder.Services;
-        services.AddSingleton(options);
+        // A background service that throws stops the host, and the run command exits 1 naming it (FailedServices).
+        services.Configure<HostOptions>(host => host.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.StopHost);
+        AddOptions(services, options);
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton<KubernetesApiMetrics>();
         // Every request the client sends passes the counting handler: informers, status writes, events, leases, certificates.
         services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(clientConfiguration, sp.GetRequiredService<KubernetesApiMetrics>().CreateHandler()));
         services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<InformerOptions>>().Value));
         services.AddSingleton<SnapshotBuilder>();
         services.AddSingleton<IPolicyStatusWriter, PolicyStatusWriter>();
         services.AddSingleton<ViolationEvents>();
@@ -68,23 +83,7 @@ public static class OperatorHost
             services.AddSingleton<IImageFacts>(sp => new EcrImageFacts(sp.GetRequiredService<AwsFactCollector>()));
         }
 
-        services.AddSingleton(options.PolicyReports);
         services.AddSingleton<PolicyReportWriter>();
-        services.AddSingleton(new PolicyControllerOptions
-        {
-            MaxViolations = options.MaxViolations,
-            DefaultEvaluationInterval = options.EvaluationInterval,
-            MinStatusWriteInterval = options.StatusWriteInterval,
-            Workers = options.Workers,
-        });
-        services.AddSingleton(new LeaderElectionOptions
-        {
-            Enabled = options.LeaderElection,
-            LeaseNamespace = options.LeaseNamespace,
-            LeaseName = options.LeaseName,
-            LeaseDuration = options.LeaseDuration,
-            Identity = options.Identity,
-        });
         services.AddSingleton(sp => new PolicyReconciler(
             sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(), sp.GetRequiredService<IPolicyStatusWriter>(),
             sp.GetRequiredService<ViolationEvents>(), sp.GetRequiredService<Remediator>(), sp.GetRequiredService<PolicyControllerOptions>(),
@@ -121,6 +120,88 @@ public static class OperatorHost
         });
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
+    }
+
+    /// <summary>
+    /// Each folder's options, set from what <c>run</c> was given and checked when the host starts (ValidateOnStart):
+    /// a value out of range stops the start with a message naming the flag. Components take the checked value.
+    /// </summary>
+    internal static void AddOptions(IServiceCollection services, OperatorOptions options)
+    {
+        services.AddSingleton(options);
+        AddChecked<ListenerOptions, ListenerOptionsValidator>(services, o =>
+        {
+            o.HealthPort = options.HealthPort;
+            o.MetricsPort = options.MetricsPort;
+            o.WebhookPort = options.Webhook.Port;
+        });
+        AddChecked<PolicyControllerOptions, PolicyControllerOptionsValidator>(services, o =>
+        {
+            o.MaxViolations = options.MaxViolations;
+            o.DefaultEvaluationInterval = options.EvaluationInterval;
+            o.MinStatusWriteInterval = options.StatusWriteInterval;
+            o.Workers = options.Workers;
+        });
+        AddChecked<LeaderElectionOptions, LeaderElectionOptionsValidator>(services, o =>
+        {
+            o.Enabled = options.LeaderElection;
+            o.LeaseNamespace = options.LeaseNamespace;
+            o.LeaseName = options.LeaseName;
+            o.LeaseDuration = options.LeaseDuration;
+            o.Identity = options.Identity;
+        });
+        AddChecked<PolicyReportOptions, PolicyReportOptionsValidator>(services, o => CopySettings(options.PolicyReports, o));
+        AddChecked<WebhookOptions, WebhookOptionsValidator>(services, o => CopySettings(options.Webhook, o));
+        AddChecked<InformerOptions, InformerOptionsValidator>(services, _ => { });
+    }
+
+    /// <summary>What is wrong with <paramref name="options"/>, by the same checks the host runs on start; empty when nothing is.</summary>
+    public static IReadOnlyList<string> Problems(OperatorOptions options)
+    {
+        var services = new ServiceCollection();
+        AddOptions(services, options);
+        using var provider = services.BuildServiceProvider();
+        try
+        {
+            provider.GetRequiredService<IStartupValidator>().Validate();
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return [.. e.Failures];
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+        {
+            return [.. e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures)];
+        }
+    }
+
+    /// <summary>The background services that ended by throwing, by type name, with their errors (after the host stopped).</summary>
+    public static IReadOnlyList<(string Service, Exception Error)> FailedServices(IHost host) =>
+    [
+        .. host.Services.GetServices<IHostedService>().OfType<BackgroundService>()
+            .Where(s => s.ExecuteTask is { IsFaulted: true })
+            .Select(s => (s.GetType().Name, (Exception)s.ExecuteTask!.Exception!.InnerExceptions[0])),
+    ];
+
+    /// <summary>Options <typeparamref name="T"/> configured by <paramref name="configure"/>, checked on start, and its checked value for constructors that take it.</summary>
+    private static void AddChecked<T, TValidator>(IServiceCollection services, Action<T> configure)
+        where T : class
+        where TValidator : class, IValidateOptions<T>
+    {
+        services.AddOptions<T>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<T>, TValidator>());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+    }
+
+    /// <summary>Every settable property of <paramref name="source"/> onto <paramref name="target"/>: a setting added later is carried too.</summary>
+    private static void CopySettings<T>(T source, T target) where T : class
+    {
+        foreach (var property in typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+                     .Where(p => p is { CanRead: true, CanWrite: true } && p.SetMethod!.IsPublic))
+        {
+            property.SetValue(target, property.GetValue(source));
+        }
     }
 
     /// <summary>Every instrument of this host's meters, exported on <c>/metrics</c> under the names it was created with.</summary>
@@ -160,7 +241,6 @@ public static class OperatorHost
     /// <summary>The decision, the endpoint, the cache-backed context, and the certificate source (own CA or mounted files).</summary>
     private static void AddWebhook(IServiceCollection services, WebhookOptions webhook, ServingCertificateHolder servingCertificate)
     {
-        services.AddSingleton(webhook);
         services.AddSingleton(servingCertificate);
         // The AWS layer registers its ECR cache first when it is on; without it every image's scan is unknown.
         services.TryAddSingleton<IImageFacts>(NoImageFacts.Instance);

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using EksHardening.Entities;
+using EksHardening.Operator.Reporting;
+
+namespace EksHardening.Operator.Cli;
+
+/// <summary>The flags of <c>eks-hardening scan</c>; a scan reads no variables of its own (the AWS SDK's are honoured).</summary>
+internal sealed class ScanFlags
+{
+    private static readonly Dictionary<string, Severity?> FailOnLevels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["none"] = null,
+        ["low"] = Severity.Low,
+        ["medium"] = Severity.Medium,
+        ["high"] = Severity.High,
+        ["critical"] = Severity.Critical,
+    };
+
+    private readonly Option<List<string>> _files = Flags.Repeated("--filename", "PATH",
+        "file, directory (recursive: .yaml, .yml, .json) or - for stdin; repeatable", "-f", "--file");
+
+    private readonly Option<string> _policy = Flags.Valued("--policy", "FILE",
+        "policies to apply; default: the ResponsibilityPolicies among the inputs, else the example policy shipped in deploy/examples/", v => v, "-p");
+
+    private readonly Option<string> _output = Flags.Valued("--output", "FORMAT",
+        $"{FlagValues.Alternatives(ScanReportWriters.Formats)}; default {ScanReportWriters.Formats[0]}",
+        v => ScanReportWriters.For(v.ToLowerInvariant()) is null
+            ? throw new UsageException($"--output must be {FlagValues.Alternatives(ScanReportWriters.Formats)}, not '{v}'")
+            : v.ToLowerInvariant(),
+        "-o");
+
+    private readonly Option<string> _failOn = Flags.Valued("--fail-on", "LEVEL",
+        "exit 1 when a finding of this severity or worse fails: none, low, medium, high (default) or critical",
+        v => FlagValues.OneOf("--fail-on", v, FailOnLevels));
+
+    private readonly Option<List<string>> _namespaceLabels = Flags.Repeated("--namespace-labels", "NS=KEY=VALUE[,KEY=VALUE...]",
+        "the labels of namespace NS, for policies that select namespaces by label when the inputs hold no Namespace object for NS; NS= means a " +
+        "namespace without labels. Repeatable. Without it (or the Namespace manifest) such a namespace's resources are evaluated as selected and " +
+        "the report says which namespaces were undecided.");
+
+    private readonly Option<bool> _aws = Flags.Switch("--aws",
+        "also check the AWS side (ECR scans, IAM roles, the EKS cluster) with the usual credential chain; AWS_ENDPOINT_URL and " +
+        "AWS_ENDPOINT_URL_<SERVICE> are honoured");
+
+    private readonly Option<string> _clusterName = Flags.Valued("--cluster-name", "NAME", "the EKS cluster, where a policy's cluster section names none", v => v);
+
+    private readonly Option<string> _region = Flags.Valued("--region", "REGION", "the AWS region, where a policy names none (default AWS_REGION)", v => v);
+
+    public IReadOnlyList<Option> Options => [_files, _policy, _output, _failOn, _namespaceLabels, _aws, _clusterName, _region];
+
+    /// <summary>What the flags ask for.</summary>
+    /// <exception cref="UsageException">A value or a combination of flags is wrong; the message names the flag.</exception>
+    public ScanOptions Bind(ParseResult result)
+    {
+        var options = new ScanOptions();
+        options.Paths.AddRange(result.GetValue(_files) ?? []);
+        if (result.Given(_policy)) options.PolicyFile = result.GetValue(_policy);
+        if (result.Given(_output)) options.Output = result.GetValue(_output)!.ToLowerInvariant();
+        if (result.Given(_failOn)) options.FailOn = FlagValues.OneOf("--fail-on", result.GetValue(_failOn)!, FailOnLevels);
+        foreach (var value in result.GetValue(_namespaceLabels) ?? []) options.AddNamespaceLabels(value);
+        options.Aws = result.GetValue(_aws);
+        if (result.Given(_clusterName)) options.ClusterName = result.GetValue(_clusterName);
+        if (result.Given(_region)) options.Region = result.GetValue(_region);
+        options.Check();
+        return options;
+    }
+}
