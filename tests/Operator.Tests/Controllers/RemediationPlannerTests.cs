@@ -9,7 +9,8 @@ namespace EksHardening.Operator.Tests.Controllers;
 
 public class RemediationPlannerTests
 {
-    private const string Namespaces = """
+    /// <summary>A team namespace and kube-system (shared with the remediation controller's tests).</summary>
+    internal const string Namespaces = """
         apiVersion: v1
         kind: Namespace
         metadata: {name: shop}

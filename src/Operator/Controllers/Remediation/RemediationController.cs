@@ -11,62 +11,28 @@ namespace EksHardening.Operator.Controllers.Remediation;
 /// under dryRun, nothing. What each API call did goes to <see cref="RemediationOutcomes"/>, and the status controller hears
 /// when that changed. Its own changes come back through the informers as a new evaluation.
 /// </summary>
-public sealed class RemediationController : QueuedController
+public sealed class RemediationController(ClusterInformers informers, PolicyEvaluations evaluations, RemediationOutcomes outcomes, Remediator remediator,
+    PolicyControllerOptions options, ControllerMetrics metrics, TimeProvider clock, ILoggerFactory loggers)
+    : EvaluationFollower(ControllerName, informers, evaluations, options, metrics, clock, loggers)
 {
     public const string ControllerName = "remediation";
 
-    private readonly ClusterInformers _informers;
-    private readonly PolicyEvaluations _evaluations;
-    private readonly RemediationOutcomes _outcomes;
-    private readonly Remediator _remediator;
-    private readonly HandledEvaluations _done = new();
-
-    public RemediationController(ClusterInformers informers, PolicyEvaluations evaluations, RemediationOutcomes outcomes, Remediator remediator,
-        PolicyControllerOptions options, ControllerMetrics metrics, TimeProvider clock, ILoggerFactory loggers)
-        : base(ControllerName, options.Workers, metrics, clock, loggers)
+    protected override async Task ActAsync(PolicyAssessment assessment, CancellationToken cancellationToken)
     {
-        _informers = informers;
-        _evaluations = evaluations;
-        _outcomes = outcomes;
-        _remediator = remediator;
-        evaluations.OnEvaluated(Enqueue);
-        informers.Policies.AddHandler(change =>
-        {
-            if (change.Type == InformerEventType.Deleted) Enqueue(change.Object.Metadata.Name);
-        });
-    }
-
-    public override async Task<ReconcileResult> ReconcileAsync(string name, CancellationToken cancellationToken)
-    {
-        if (_informers.Policies.Get(null, name) is not { } policy)
-        {
-            _outcomes.Forget(name);
-            _done.Forget(name);
-            return ReconcileResult.Done;
-        }
-
-        // Nothing evaluated yet (the evaluation enqueues this policy), an invalid spec (nothing is remediated), or done already.
-        if (_evaluations.Latest(policy) is not { Snapshot: { } snapshot } assessment || _done.Contains(name, assessment)) return ReconcileResult.Done;
-
+        // An invalid spec has no snapshot: nothing is remediated.
+        if (assessment.Snapshot is not { } snapshot) return;
         var dryRun = assessment.Policy.Spec?.DryRun == true;
-        var outcomes = new Dictionary<StepKey, RemediationRecord>();
+        var done = new Dictionary<StepKey, RemediationRecord>();
         foreach (var step in RemediationPlanner.Plan(assessment.Policy, snapshot))
         {
             if (RemediationRecords.WithoutApplying(step, dryRun) is null)
             {
-                outcomes[StepKey.Of(step)] = await _remediator.ApplyAsync(assessment.Policy, step, cancellationToken).ConfigureAwait(false);
+                done[StepKey.Of(step)] = await remediator.ApplyAsync(assessment.Policy, step, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        _done.Add(name, assessment);
-        _outcomes.Publish(name, outcomes);
-        return ReconcileResult.Done;
+        outcomes.Publish(assessment.Policy.Metadata.Name, done);
     }
 
-    protected override void OnTermStarted()
-    {
-        // Another replica may have led meanwhile: every policy's plan is carried out afresh.
-        _done.Clear();
-        foreach (var policy in _informers.Policies.Items) Enqueue(policy.Metadata.Name);
-    }
+    protected override void Forget(string policy) => outcomes.Forget(policy);
 }
