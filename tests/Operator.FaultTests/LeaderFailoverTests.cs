@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EksHardening.Entities;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Controllers.Remediation;
 using EksHardening.Operator.FaultTests.Support;
 using EksHardening.Operator.Reporting;
 using k8s;

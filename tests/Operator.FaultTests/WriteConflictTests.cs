@@ -77,7 +77,7 @@ public sealed class WriteConflictTests(ITestOutputHelper output) : IAsyncLifetim
 
         await _bed.ConvergedAsync(PolicyName);
         var took = clock.Elapsed;
-        await Eventually.True(() => OperatorTestbed.Reconciler(app).Conflicts == 5, "five conflicts counted");
+        await Eventually.True(() => OperatorTestbed.Status(app).Conflicts == 5, "five conflicts counted");
         var attempts = _bed.Emulator.Requests.Where(r => r.Verb == "patch" && r.ResourceWithSubresource == "responsibilitypolicies/status").ToList();
         Assert.Equal(6, attempts.Count);
         Assert.Equal([409, 409, 409, 409, 409, 200], attempts.Select(r => r.StatusCode));

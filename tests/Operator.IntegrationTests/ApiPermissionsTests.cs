@@ -4,6 +4,7 @@ using EksHardening.ApiEmulator.Diagnostics;
 using EksHardening.Entities;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Controllers.Remediation;
 using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;

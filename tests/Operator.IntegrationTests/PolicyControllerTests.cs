@@ -121,7 +121,7 @@ public sealed class PolicyControllerTests : IAsyncLifetime
 
         await _bed.ConvergedAsync("production");
         Assert.InRange(_bed.Emulator.CountRequests("patch", "responsibilitypolicies/status") - writes, 1, 2);
-        Assert.True(OperatorTestbed.Reconciler(app).DeferredReconciles > 0, "reconciles were put off");
+        Assert.True(OperatorTestbed.Status(app).DeferredReconciles > 0, "reconciles were put off");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using EksHardening.Entities;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Controllers.Remediation;
 using k8s;
 using k8s.Models;
 

@@ -1,7 +1,4 @@
-using System.Diagnostics.Metrics;
-using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Reporting;
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
@@ -11,47 +8,33 @@ using Microsoft.Extensions.Logging;
 namespace EksHardening.Operator.Controllers;
 
 /// <summary>
-/// The policy controller: waits for the caches, takes the Lease (when leader election is on), and while it
-/// leads runs the work queue's workers and the event sender. Informer events only enqueue policy names; on
-/// gaining the lead every policy is enqueued, so nothing depends on events seen while following.
-/// Losing the lease stops the workers at once.
+/// The leader's controllers: waits for the caches, takes the Lease (when leader election is on), and while it leads
+/// runs each controller of the set (evaluation and status, remediation, PolicyReports, Events) with its own work queue.
+/// Informer events only enqueue policy names, and only while leading; on gaining the lead every controller enqueues
+/// every policy, so nothing depends on events seen while following. Losing the lease stops the workers at once.
 /// </summary>
 public sealed partial class PolicyController(
     ClusterInformers informers,
-    PolicyReconciler reconciler,
-    ViolationEvents events,
+    IEnumerable<QueuedController> controllers,
     IKubernetes client,
     LeaderElectionOptions election,
-    PolicyControllerOptions options,
     TimeProvider clock,
-    ILoggerFactory loggers,
-    IMeterFactory meters) : BackgroundService
+    ILoggerFactory loggers) : BackgroundService
 {
     private readonly ILogger _logger = loggers.CreateLogger<PolicyController>();
-    private WorkQueue<string>? _queue;
+    private readonly QueuedController[] _controllers = [.. controllers];
     private int _isLeader;
 
     public bool IsLeader => Volatile.Read(ref _isLeader) == 1;
     /// <summary>Terms this replica has led (for tests and metrics).</summary>
     public int LeadershipTerms { get; private set; }
-    public int QueueDepth => Volatile.Read(ref _queue)?.Count ?? 0;
-    /// <summary>Reconciles and queue activity across every term this replica leads.</summary>
-    public ControllerMetrics Metrics { get; } = new(meters, "policy");
+    /// <summary>Keys waiting across the controllers' queues.</summary>
+    public int QueueDepth => _controllers.Sum(c => c.QueueDepth);
+    /// <summary>The controllers this one runs, each with its own queue.</summary>
+    public IReadOnlyList<QueuedController> Controllers => _controllers;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        informers.OnClusterChange(EnqueueAll);
-        informers.Policies.AddHandler(change =>
-        {
-            // Status-only updates (our own writes) change neither generation nor deletion: no reconcile needed.
-            if (change.Type != InformerEventType.Updated
-                || change.Old?.Metadata?.Generation != change.New?.Metadata?.Generation
-                || change.Old?.Metadata?.DeletionTimestamp != change.New?.Metadata?.DeletionTimestamp)
-            {
-                Volatile.Read(ref _queue)?.Add(change.Object.Metadata.Name);
-            }
-        });
-
         try
         {
             await informers.WaitForSyncAsync(stoppingToken).ConfigureAwait(false);
@@ -166,37 +149,25 @@ public sealed partial class PolicyController(
         }
     }
 
-    /// <summary>One leadership term: a fresh queue, every policy enqueued, workers and events until the term ends.</summary>
+    /// <summary>One leadership term: every controller with a fresh queue, every policy enqueued, until the term ends.</summary>
     private async Task LeadAsync(CancellationToken term)
     {
         if (term.IsCancellationRequested) return;
-        using var queue = new WorkQueue<string>(timeProvider: clock, metrics: Metrics);
-        Volatile.Write(ref _queue, queue);
         Interlocked.Exchange(ref _isLeader, 1);
         LeadershipTerms++;
         LogLeading(_logger, election.Identity);
         try
         {
-            reconciler.OnLeadershipStarted();
-            EnqueueAll();
-            var controller = new Controller<string>("responsibilitypolicy", queue, reconciler, loggers.CreateLogger<Controller<string>>(), clock, Metrics);
-            await Task.WhenAll(controller.RunAsync(options.Workers, term), events.RunAsync(term)).ConfigureAwait(false);
+            await Task.WhenAll(_controllers.Select(c => c.RunAsync(term))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (term.IsCancellationRequested)
         {
         }
         finally
         {
-            // Only this term's own queue is taken down; a later term may already have put its own in place.
-            if (Interlocked.CompareExchange(ref _queue, null, queue) == queue) Interlocked.Exchange(ref _isLeader, 0);
+            Interlocked.Exchange(ref _isLeader, 0);
             LogStoppedLeading(_logger, election.Identity);
         }
-    }
-
-    private void EnqueueAll()
-    {
-        if (Volatile.Read(ref _queue) is not { } queue) return;
-        foreach (var policy in informers.Policies.Items) queue.Add(policy.Metadata.Name);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} leads: reconciling ResponsibilityPolicies")]

@@ -1,5 +1,7 @@
 using System.Diagnostics.Metrics;
 using EksHardening.Operator.Aws;
+using EksHardening.Operator.Controllers.Evaluation;
+using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
 
 namespace EksHardening.Operator.Controllers;
@@ -17,15 +19,17 @@ public sealed class PolicyMetrics
     /// <summary>The name of the violations instrument, whose series count can reach policies × rules.</summary>
     public const string Violations = "eks_hardening_violations";
 
-    public PolicyMetrics(IMeterFactory meters, PolicyController controller, PolicyReconciler reconciler,
+    public PolicyMetrics(IMeterFactory meters, PolicyController controller, PolicyEvaluations evaluations,
         PolicyReportWriter? reports = null, AwsFactCollector? awsFacts = null)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("eks_hardening_leader", () => controller.IsLeader ? 1 : 0, description: "1 when this replica leads and reconciles.");
-        meter.CreateObservableGauge("eks_hardening_workqueue_depth", () => controller.QueueDepth, description: "Policies waiting to be reconciled.");
+        meter.CreateObservableGauge("eks_hardening_workqueue_depth",
+            () => controller.Controllers.Select(c => new Measurement<int>(c.QueueDepth, new KeyValuePair<string, object?>(ControllerMetrics.ControllerLabel, c.Name))),
+            description: "Policies waiting in each controller's work queue.");
 
         IEnumerable<(string Cache, long Hits, long Misses)> Caches() =>
-            [("findings", reconciler.FindingsCacheHits, reconciler.FindingsCacheMisses), .. awsFacts?.CacheCounts() ?? []];
+            [("findings", evaluations.FindingsCacheHits, evaluations.FindingsCacheMisses), .. awsFacts?.CacheCounts() ?? []];
         meter.CreateObservableCounter("eks_hardening_cache_hits_total", () => Caches().Select(c => new Measurement<long>(c.Hits, Cache(c.Cache))),
             description: "Lookups answered from a cache: workload findings, or an AWS fact.");
         meter.CreateObservableCounter("eks_hardening_cache_misses_total", () => Caches().Select(c => new Measurement<long>(c.Misses, Cache(c.Cache))),
@@ -36,7 +40,7 @@ public sealed class PolicyMetrics
 
         // Only the leader evaluates: a follower's counts would be stale and add up twice across replicas.
         meter.CreateObservableGauge(Violations, () => controller.IsLeader
-                ? reconciler.Violations.All()
+                ? evaluations.Violations.All()
                     // One measurement per series: the exporter must never see one label set twice in a callback.
                     .GroupBy(p => (p.Policy, Row: p.Violations.Row.ToString(), p.Violations.Rule, Severity: ReportTerms.Name(p.Violations.Severity)))
                     .Select(g => new Measurement<long>(g.Sum(p => (long)p.Violations.Count),

@@ -2,6 +2,11 @@ using System.Diagnostics.Metrics;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Controllers.Evaluation;
+using EksHardening.Operator.Controllers.Events;
+using EksHardening.Operator.Controllers.Remediation;
+using EksHardening.Operator.Controllers.Reports;
+using EksHardening.Operator.Controllers.Status;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
@@ -84,12 +89,9 @@ public static class OperatorHost
         }
 
         services.AddSingleton<PolicyReportWriter>();
-        services.AddSingleton(sp => new PolicyReconciler(
-            sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(), sp.GetRequiredService<IPolicyStatusWriter>(),
-            sp.GetRequiredService<ViolationEvents>(), sp.GetRequiredService<Remediator>(), sp.GetRequiredService<PolicyControllerOptions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PolicyReconciler>>(), sp.GetRequiredService<IMeterFactory>(),
-            sp.GetService<AwsFactCollector>(),
-            sp.GetRequiredService<PolicyReportWriter>()));
+        services.AddSingleton(sp => new PolicyEvaluations(sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(),
+            sp.GetRequiredService<PolicyControllerOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<AwsFactCollector>()));
+        AddControllers(services);
         services.AddSingleton<PolicyController>();
         services.AddSingleton<PolicyMetrics>();
         services.AddSingleton<InformerMetrics>();
@@ -202,6 +204,21 @@ public static class OperatorHost
         {
             property.SetValue(target, property.GetValue(source));
         }
+    }
+
+    /// <summary>The leader's controllers, one per concern, each with its own queue; the policy controller runs them while leading.</summary>
+    private static void AddControllers(IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ControllerMetrics(sp.GetRequiredService<IMeterFactory>(), "policy", serveUnlabelled: false));
+        services.AddSingleton<RemediationOutcomes>();
+        services.AddSingleton<StatusController>();
+        services.AddSingleton<RemediationController>();
+        services.AddSingleton<PolicyReportController>();
+        services.AddSingleton<ViolationEventController>();
+        services.AddSingleton<QueuedController>(sp => sp.GetRequiredService<StatusController>());
+        services.AddSingleton<QueuedController>(sp => sp.GetRequiredService<RemediationController>());
+        services.AddSingleton<QueuedController>(sp => sp.GetRequiredService<PolicyReportController>());
+        services.AddSingleton<QueuedController>(sp => sp.GetRequiredService<ViolationEventController>());
     }
 
     /// <summary>Every instrument of this host's meters, exported on <c>/metrics</c> under the names it was created with.</summary>

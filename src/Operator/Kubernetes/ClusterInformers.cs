@@ -13,25 +13,31 @@ namespace EksHardening.Operator.Kubernetes;
 public sealed class ClusterInformers
 {
     public ClusterInformers(IKubernetes client, ILoggerFactory loggers, IMeterFactory meters, TimeProvider? clock = null, InformerOptions? options = null)
+        : this(ClusterSources.Of(client), loggers, meters, clock, options)
+    {
+    }
+
+    /// <summary>Informers over the given sources: the API server's, or an in-memory cluster in tests.</summary>
+    public ClusterInformers(ClusterSources sources, ILoggerFactory loggers, IMeterFactory meters, TimeProvider? clock = null, InformerOptions? options = null)
     {
         var trimming = new CacheTrimming();
         var counters = new InformerCounters(meters);
         ResourceInformer<T> Create<T>(IResourceSource<T> source) where T : class, IKubernetesObject<V1ObjectMeta> =>
             new(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, options, trimming.Trim, counters);
 
-        Policies = Create(new ResponsibilityPolicySource(client));
-        Namespaces = Create(ResourceSources.Namespaces(client));
-        NetworkPolicies = Create(ResourceSources.NetworkPolicies(client));
-        ServiceAccounts = Create(ResourceSources.ServiceAccounts(client));
-        Pods = Create(ResourceSources.Pods(client));
-        Deployments = Create(ResourceSources.Deployments(client));
-        StatefulSets = Create(ResourceSources.StatefulSets(client));
-        DaemonSets = Create(ResourceSources.DaemonSets(client));
-        ReplicaSets = Create(ResourceSources.ReplicaSets(client));
-        Jobs = Create(ResourceSources.Jobs(client));
-        CronJobs = Create(ResourceSources.CronJobs(client));
-        ReplicationControllers = Create(ResourceSources.ReplicationControllers(client));
-        PodTemplates = Create(ResourceSources.PodTemplates(client));
+        Policies = Create(sources.Policies);
+        Namespaces = Create(sources.Namespaces);
+        NetworkPolicies = Create(sources.NetworkPolicies);
+        ServiceAccounts = Create(sources.ServiceAccounts);
+        Pods = Create(sources.Pods);
+        Deployments = Create(sources.Deployments);
+        StatefulSets = Create(sources.StatefulSets);
+        DaemonSets = Create(sources.DaemonSets);
+        ReplicaSets = Create(sources.ReplicaSets);
+        Jobs = Create(sources.Jobs);
+        CronJobs = Create(sources.CronJobs);
+        ReplicationControllers = Create(sources.ReplicationControllers);
+        PodTemplates = Create(sources.PodTemplates);
         All = [Policies, Namespaces, NetworkPolicies, ServiceAccounts, Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs,
             ReplicationControllers, PodTemplates];
     }
@@ -90,4 +96,28 @@ public sealed class ClusterInformers
         ReplicationControllers.AddHandler(Changed);
         PodTemplates.AddHandler(Changed);
     }
+}
+
+/// <summary>Where each of the <see cref="ClusterInformers"/> lists and watches its resource.</summary>
+public sealed record ClusterSources(
+    IResourceSource<ResponsibilityPolicy> Policies,
+    IResourceSource<V1Namespace> Namespaces,
+    IResourceSource<V1NetworkPolicy> NetworkPolicies,
+    IResourceSource<V1ServiceAccount> ServiceAccounts,
+    IResourceSource<V1Pod> Pods,
+    IResourceSource<V1Deployment> Deployments,
+    IResourceSource<V1StatefulSet> StatefulSets,
+    IResourceSource<V1DaemonSet> DaemonSets,
+    IResourceSource<V1ReplicaSet> ReplicaSets,
+    IResourceSource<V1Job> Jobs,
+    IResourceSource<V1CronJob> CronJobs,
+    IResourceSource<V1ReplicationController> ReplicationControllers,
+    IResourceSource<V1PodTemplate> PodTemplates)
+{
+    /// <summary>The API server's, through one client.</summary>
+    public static ClusterSources Of(IKubernetes client) => new(
+        new ResponsibilityPolicySource(client), ResourceSources.Namespaces(client), ResourceSources.NetworkPolicies(client),
+        ResourceSources.ServiceAccounts(client), ResourceSources.Pods(client), ResourceSources.Deployments(client), ResourceSources.StatefulSets(client),
+        ResourceSources.DaemonSets(client), ResourceSources.ReplicaSets(client), ResourceSources.Jobs(client), ResourceSources.CronJobs(client),
+        ResourceSources.ReplicationControllers(client), ResourceSources.PodTemplates(client));
 }

@@ -4,6 +4,7 @@ using EksHardening.ApiEmulator;
 using EksHardening.Entities;
 using EksHardening.Operator.Cli;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Controllers.Status;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Manifests;
@@ -111,7 +112,7 @@ public sealed class OperatorTestbed : IAsyncDisposable
             .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
             .First(a => a.Scheme == "http" && a.Port != webhookPort);
 
-    public static PolicyReconciler Reconciler(WebApplication app) => app.Services.GetRequiredService<PolicyReconciler>();
+    public static StatusController Status(WebApplication app) => app.Services.GetRequiredService<StatusController>();
 
     public static PolicyController Controller(WebApplication app) => app.Services.GetRequiredService<PolicyController>();
 

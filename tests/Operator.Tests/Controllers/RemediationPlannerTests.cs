@@ -1,5 +1,6 @@
 using EksHardening.Entities;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Controllers.Remediation;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Tests.Support;
 using k8s.Models;
@@ -8,7 +9,8 @@ namespace EksHardening.Operator.Tests.Controllers;
 
 public class RemediationPlannerTests
 {
-    private const string Namespaces = """
+    /// <summary>A team namespace and kube-system (shared with the remediation controller's tests).</summary>
+    internal const string Namespaces = """
         apiVersion: v1
         kind: Namespace
         metadata: {name: shop}

@@ -5,42 +5,27 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace EksHardening.Operator.Controllers;
+namespace EksHardening.Operator.Controllers.Remediation;
 
-/// <summary>Carries out remediation steps against the API (or only records them under dryRun).</summary>
+/// <summary>Carries out one remediation step against the API. Which steps go to the API at all is <see cref="RemediationRecords.WithoutApplying"/>'s call.</summary>
 public sealed class Remediator(IKubernetes client)
 {
-    public long Applied { get; private set; }
+    private long _applied;
 
-    public async Task<List<RemediationRecord>> ApplyAsync(ResponsibilityPolicy policy, IReadOnlyList<RemediationStep> steps, CancellationToken cancellationToken)
+    /// <summary>Steps carried out.</summary>
+    public long Applied => Interlocked.Read(ref _applied);
+
+    /// <summary>Makes the change; the record says it was applied, or why it was skipped (the next evaluation plans it again).</summary>
+    public async Task<RemediationRecord> ApplyAsync(ResponsibilityPolicy policy, RemediationStep step, CancellationToken cancellationToken)
     {
-        var dryRun = policy.Spec.DryRun == true;
-        var records = new List<RemediationRecord>(steps.Count);
-        foreach (var step in steps)
-        {
-            var record = new RemediationRecord { Action = step.Action, Kind = step.Kind, Namespace = step.Namespace, Name = step.Name, Message = step.Reason };
-            if (step.SkipReason is not null)
-            {
-                records.Add(record with { State = RemediationState.Skipped, Message = step.SkipReason });
-                continue;
-            }
-
-            if (dryRun)
-            {
-                records.Add(record with { State = RemediationState.Planned });
-                continue;
-            }
-
-            var done = await ApplyAsync(policy, step, cancellationToken).ConfigureAwait(false);
-            records.Add(done is null ? record with { State = RemediationState.Applied } : record with { State = RemediationState.Skipped, Message = done });
-            if (done is null) Applied++;
-        }
-
-        return records;
+        var refusal = await TryApplyAsync(policy, step, cancellationToken).ConfigureAwait(false);
+        if (refusal is null) Interlocked.Increment(ref _applied);
+        var record = RemediationRecords.Of(step);
+        return refusal is null ? record with { State = RemediationState.Applied } : record with { State = RemediationState.Skipped, Message = refusal };
     }
 
     /// <returns>Null when done; otherwise why it could not be done (the next reconcile re-plans).</returns>
-    private async Task<string?> ApplyAsync(ResponsibilityPolicy policy, RemediationStep step, CancellationToken cancellationToken)
+    private async Task<string?> TryApplyAsync(ResponsibilityPolicy policy, RemediationStep step, CancellationToken cancellationToken)
     {
         try
         {

@@ -4,7 +4,7 @@ using EksHardening.Operator.Rules;
 using k8s;
 using k8s.Models;
 
-namespace EksHardening.Operator.Controllers;
+namespace EksHardening.Operator.Controllers.Evaluation;
 
 /// <summary>
 /// Builds the rule engine's snapshot from the informer caches. A workload's view is made once per version of the

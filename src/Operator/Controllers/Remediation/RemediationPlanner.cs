@@ -4,7 +4,7 @@ using EksHardening.Operator.Policies;
 using EksHardening.Operator.Rules;
 using k8s.Models;
 
-namespace EksHardening.Operator.Controllers;
+namespace EksHardening.Operator.Controllers.Remediation;
 
 /// <summary>One change Enforce mode wants made; <see cref="SkipReason"/> set means it is needed but not safe to make.</summary>
 public sealed record RemediationStep(

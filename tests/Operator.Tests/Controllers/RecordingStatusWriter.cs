@@ -1,0 +1,34 @@
+using System.Net;
+using EksHardening.Entities;
+using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Testing.Kubernetes;
+using k8s.Autorest;
+
+namespace EksHardening.Operator.Tests.Controllers;
+
+/// <summary>
+/// A status writer that keeps what it was asked to write and, as the API server would, stores it on the policy in the
+/// fake cluster (same generation, new resourceVersion); while <see cref="Conflicting"/> is set it answers 409 Conflict.
+/// </summary>
+internal sealed class RecordingStatusWriter(FakeCluster cluster) : IPolicyStatusWriter
+{
+    public List<(string Policy, ResponsibilityPolicyStatus Status)> Writes { get; } = [];
+
+    public bool Conflicting { get; set; }
+
+    public async Task<string?> WriteAsync(string policyName, ResponsibilityPolicyStatus status, CancellationToken cancellationToken)
+    {
+        if (Conflicting)
+        {
+            throw new HttpOperationException("conflict")
+            {
+                Response = new HttpResponseMessageWrapper(new HttpResponseMessage(HttpStatusCode.Conflict), ""),
+            };
+        }
+
+        lock (Writes) Writes.Add((policyName, status));
+        var policy = cluster.Informers.Policies.Get(null, policyName) ?? throw new InvalidOperationException($"no policy {policyName}");
+        await cluster.ApplyAsync(new ResponsibilityPolicy { Metadata = policy.Metadata, Spec = policy.Spec, Status = status });
+        return cluster.Informers.Policies.Get(null, policyName)?.Metadata.ResourceVersion;
+    }
+}

@@ -1,0 +1,174 @@
+using EksHardening.Entities;
+using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Reporting;
+using EksHardening.Operator.Tests.Support;
+using k8s.Models;
+
+namespace EksHardening.Operator.Tests.Controllers;
+
+public sealed class StatusControllerTests
+{
+    private const string Cluster = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: shop}
+        spec:
+          containers:
+          - name: web
+            image: nginx:1.27
+            securityContext: {privileged: true}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api, namespace: shop}
+        spec:
+          containers:
+          - name: api
+            image: nginx:1.27
+        """;
+
+    private static string Policy(string spec) => $"""
+        ---
+        apiVersion: {ResponsibilityPolicy.ApiVersionName}
+        kind: ResponsibilityPolicy
+        metadata: {"{"}name: prod{"}"}
+        spec:
+        {string.Join('\n', spec.Split('\n').Select(l => "  " + l))}
+        """;
+
+    private static readonly string Baseline = Cluster + "\n" + Policy("podSecurity: {level: baseline}");
+
+    [Fact]
+    public async Task The_first_reconcile_writes_the_status_the_rule_engine_computes_and_comes_back_at_the_interval()
+    {
+        await using var bed = await ControllerBed.StartAsync(Baseline);
+
+        var result = await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        var (policy, status) = Assert.Single(bed.StatusWriter.Writes);
+        Assert.Equal("prod", policy);
+        var expected = ComplianceStatus.FromEvaluation(bed.Policy("prod"), TestEvaluation.Evaluate(bed.Policy("prod"), TestEvaluation.Objects(Cluster)),
+            null, TestEvaluation.Now, bed.Options.MaxViolations);
+        Assert.Equal(expected.Summary, status.Summary);
+        Assert.Equal(new ComplianceSummary { Resources = 2, Compliant = 1, Violating = 1 }, status.Summary);
+        Assert.Equal(expected.Violations!.Select(v => (v.Kind, v.Namespace, v.Name, v.Rule)), status.Violations!.Select(v => (v.Kind, v.Namespace, v.Name, v.Rule)));
+        Assert.Equal(1, status.ObservedGeneration);
+        Assert.Equal(bed.Options.DefaultEvaluationInterval, result.RequeueAfter);
+    }
+
+    [Fact]
+    public async Task A_reconcile_with_nothing_changed_reuses_the_evaluation_and_writes_nothing()
+    {
+        await using var bed = await ControllerBed.StartAsync(Baseline);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        Assert.Single(bed.StatusWriter.Writes);
+        Assert.Equal(1, bed.Evaluations.Evaluations);
+    }
+
+    [Fact]
+    public async Task A_cluster_change_is_evaluated_once_and_every_controller_reads_that_one_evaluation()
+    {
+        await using var bed = await ControllerBed.StartAsync(Baseline);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        var before = bed.Evaluations.ClusterRevision;
+
+        var fixedPod = (V1Pod)TestEvaluation.Objects(Cluster)[1];
+        fixedPod.Spec.Containers[0].SecurityContext = null;
+        await bed.Cluster.ApplyAsync(fixedPod);
+        Assert.True(bed.Evaluations.ClusterRevision > before, "the change moved the cluster revision");
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        var evaluated = bed.Evaluations.Latest(bed.Policy("prod"));
+        await bed.Remediation.ReconcileAsync("prod", CancellationToken.None);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        Assert.Equal(2, bed.Evaluations.Evaluations);
+        Assert.Same(evaluated, bed.Evaluations.Latest(bed.Policy("prod")));
+        Assert.Equal([1, 0], bed.StatusWriter.Writes.Select(w => w.Status.Summary!.Violating));
+    }
+
+    [Fact]
+    public async Task An_evaluation_that_is_due_is_made_again_though_nothing_changed()
+    {
+        await using var bed = await ControllerBed.StartAsync(Baseline);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        bed.Clock.Advance(bed.Options.DefaultEvaluationInterval);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        Assert.Equal(2, bed.Evaluations.Evaluations);
+        Assert.Single(bed.StatusWriter.Writes);
+    }
+
+    [Fact]
+    public async Task An_invalid_spec_is_reported_as_such_and_not_evaluated()
+    {
+        await using var bed = await ControllerBed.StartAsync(Cluster + "\n" + Policy("match: {kinds: [Banana]}\npodSecurity: {level: baseline}"));
+
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        var status = Assert.Single(bed.StatusWriter.Writes).Status;
+        var ready = Assert.Single(status.Conditions!, c => c.Type == "Ready");
+        Assert.Equal(("False", "InvalidSpec"), (ready.Status, ready.Reason));
+        Assert.Contains("spec.match.kinds[0]", ready.Message, StringComparison.Ordinal);
+        Assert.Empty(status.Violations ?? []);
+        Assert.Null(bed.Evaluations.Latest(bed.Policy("prod"))!.Evaluation);
+    }
+
+    [Fact]
+    public async Task A_conflicting_write_is_a_quiet_retry_and_the_next_reconcile_writes()
+    {
+        await using var bed = await ControllerBed.StartAsync(Baseline);
+        bed.StatusWriter.Conflicting = true;
+
+        var result = await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        bed.StatusWriter.Conflicting = false;
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        Assert.True(result.Requeue);
+        Assert.Equal(1, bed.Status.Conflicts);
+        Assert.Single(bed.StatusWriter.Writes);
+    }
+
+    [Fact]
+    public async Task A_change_within_the_minimum_write_interval_is_put_off_until_it_is_over()
+    {
+        var interval = TimeSpan.FromSeconds(5);
+        await using var bed = await ControllerBed.StartAsync(Baseline, new() { MinStatusWriteInterval = interval });
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        var fixedPod = (V1Pod)TestEvaluation.Objects(Cluster)[1];
+        fixedPod.Spec.Containers[0].SecurityContext = null;
+        await bed.Cluster.ApplyAsync(fixedPod);
+
+        bed.Clock.Advance(TimeSpan.FromSeconds(2));
+        var deferred = await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        bed.Clock.Advance(deferred.RequeueAfter);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        Assert.Equal(TimeSpan.FromSeconds(3), deferred.RequeueAfter);
+        Assert.Equal(1, bed.Status.DeferredReconciles);
+        Assert.Equal([1, 0], bed.StatusWriter.Writes.Select(w => w.Status.Summary!.Violating));
+    }
+
+    [Fact]
+    public async Task A_deleted_policy_is_forgotten_and_nothing_is_written()
+    {
+        await using var bed = await ControllerBed.StartAsync(Baseline);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        var policy = bed.Policy("prod");
+
+        await bed.Cluster.DeleteAsync(policy);
+        var result = await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        Assert.Equal(ReconcileResult.Done, result);
+        Assert.Single(bed.StatusWriter.Writes);
+        Assert.Null(bed.Evaluations.Latest(policy));
+        Assert.Empty(bed.Evaluations.Violations.All());
+    }
+}
