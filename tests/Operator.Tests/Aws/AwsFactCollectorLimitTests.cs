@@ -1,12 +1,12 @@
 using EksHardening.Operator.Aws;
-using Microsoft.Extensions.Time.Testing;
+using EksHardening.Operator.Tests.Support;
 
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>The collector's per-service concurrency limit and its own rounds for a call still throttled after the client's retries.</summary>
 public sealed class AwsFactCollectorLimitTests : IDisposable
 {
-    private readonly FakeTimeProvider _time = new(AwsTest.Now);
+    private readonly TimerCountingTimeProvider _time = new(AwsTest.Now);
     private readonly AwsHttpClient _http = AwsTest.Http(new FakeAwsHandler());
     private readonly KmsClient _kms = new(new StaticAwsCredentialsSource(AwsTest.Credentials), handler: new FakeAwsHandler());
 
@@ -37,8 +37,7 @@ public sealed class AwsFactCollectorLimitTests : IDisposable
         }, CancellationToken.None);
         for (var round = 1; round < expectedCalls; round++)
         {
-            await Eventually.True(() => Volatile.Read(ref calls) == round, $"call {round}");
-            await Eventually.Settle();
+            await Eventually.True(() => _time.TimersCreated == round, $"the wait after call {round}");
             _time.Advance(TimeSpan.FromSeconds(20));   // past any round's backoff (the cap)
         }
 

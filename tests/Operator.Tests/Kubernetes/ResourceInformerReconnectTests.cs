@@ -3,14 +3,14 @@ using EksHardening.Operator.Kubernetes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
+using EksHardening.Operator.Tests.Support;
 
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 /// <summary>The informer's reconnects: backoff, a server's Retry-After, and a stop that ends every wait.</summary>
 public class ResourceInformerReconnectTests
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly TimerCountingTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
 
     /// <summary>Lists fail with the scripted errors in turn, then answer one pod; the watch waits until stopped.</summary>
     private sealed class FailingSource(params Func<Exception>[] failures) : IResourceSource<V1Pod>
@@ -63,8 +63,7 @@ public class ResourceInformerReconnectTests
         using var stop = new CancellationTokenSource();
 
         var run = informer.RunAsync(stop.Token);
-        await Eventually.True(() => source.ListCalls == 1, "the first list");
-        await Eventually.Settle();
+        await Eventually.True(() => _time.TimersCreated == 1, "the wait after the first list");
         _time.Advance(TimeSpan.FromMilliseconds(expectedMilliseconds - 1));
         await Eventually.Settle();
         Assert.Equal(1, source.ListCalls);

@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
 using System.Net;
 using EksHardening.Operator.Kubernetes;
-using Microsoft.Extensions.Time.Testing;
+using EksHardening.Operator.Tests.Support;
 
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 /// <summary>The API client waits out a 429's or 503's Retry-After (capped) and sends the request again.</summary>
 public sealed class RetryAfterHandlerTests : IDisposable
 {
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+    private readonly TimerCountingTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
     private readonly ScriptedHandler _server;
     private readonly HttpMessageInvoker _client;
 
@@ -31,8 +31,7 @@ public sealed class RetryAfterHandlerTests : IDisposable
         _server.Answer(status, retryAfter).Answer(200);
 
         var send = Send();
-        await Eventually.True(() => _server.Requests.Count == 1, "the first request");
-        await Eventually.Settle();
+        await Eventually.True(() => _time.TimersCreated == 1, "the wait after the first request");
         _time.Advance(TimeSpan.FromMilliseconds(expectedMilliseconds - 1));
         await Eventually.Settle();
         Assert.Single(_server.Requests);
@@ -68,8 +67,7 @@ public sealed class RetryAfterHandlerTests : IDisposable
         var send = Send();
         for (var attempt = 1; attempt <= RetryAfterHandler.MaxRetries; attempt++)
         {
-            await Eventually.True(() => _server.Requests.Count == attempt, $"attempt {attempt}");
-            await Eventually.Settle();
+            await Eventually.True(() => _time.TimersCreated == attempt, $"the wait after attempt {attempt}");
             _time.Advance(RetryAfterHandler.Backoff.MaxDelay);
         }
 
