@@ -30,7 +30,11 @@ public sealed class HostEndpointsTests : IAsyncLifetime
         Assert.Equal("counter", metrics.Family("eks_hardening_status_writes_total").Type);
         Assert.Equal(1, metrics.Value("eks_hardening_status_writes_total"));
         Assert.Equal(1, metrics.Value("eks_hardening_informer_synced", ("resource", "pods")));
-        Assert.Equal(4, metrics.Value("eks_hardening_informer_lists_total", ("resource", "pods")));
+        // The 503s carry Retry-After: the API client waits them out and sends the informer's one list again, so the
+        // informer counts one list while the request counter sees all four requests.
+        Assert.Equal(1, metrics.Value("eks_hardening_informer_lists_total", ("resource", "pods")));
+        Assert.Equal(3, metrics.Sum("eks_hardening_kubernetes_requests_total", ("verb", "list"), ("resource", "pods"), ("code", "503")));
+        Assert.Equal(4, metrics.Sum("eks_hardening_kubernetes_requests_total", ("verb", "list"), ("resource", "pods")));
         Assert.Equal(1, metrics.Value("eks_hardening_leader"));
     }
 

@@ -5,7 +5,10 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Hosting;
+using EksHardening.Operator.Resilience;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace EksHardening.Operator.Admission;
 
@@ -28,6 +31,7 @@ public sealed partial class WebhookCertificates(
     private long _secretWrites;
     private long _caBundlePatches;
     private long _lostRaces;
+    private ResiliencePipeline<WebhookTlsBundle>? _passes;
     private bool _configurationMissingLogged;
 
     /// <summary>Secrets this replica created or replaced.</summary>
@@ -37,74 +41,86 @@ public sealed partial class WebhookCertificates(
     /// <summary>Writes that met a 409 because another replica wrote first.</summary>
     public long LostRaces => Interlocked.Read(ref _lostRaces);
 
+    /// <summary>Up to <see cref="MaxAttempts"/> passes, each at once after a 409 of the one before.</summary>
+    private ResiliencePipeline<WebhookTlsBundle> Passes => _passes ??= new ResiliencePipelineBuilder<WebhookTlsBundle> { TimeProvider = clock }
+        .AddRetry(new RetryStrategyOptions<WebhookTlsBundle>
+        {
+            MaxRetryAttempts = MaxAttempts - 1,
+            Delay = TimeSpan.Zero,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpOperationException { Response.StatusCode: HttpStatusCode.Conflict }),
+            OnRetry = _ =>
+            {
+                Interlocked.Increment(ref _lostRaces);
+                LogLostRace(logger, options.Namespace, options.SecretName);
+                return default;
+            },
+        })
+        .Build();
+
+    /// <summary>A check that fails is tried again after 2 s, doubling to a minute (never past the check interval).</summary>
+    private ExponentialBackoff CheckBackoff => new(TimeSpan.FromSeconds(2),
+        options.CertificateCheckInterval < TimeSpan.FromMinutes(1) ? options.CertificateCheckInterval : TimeSpan.FromMinutes(1));
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
+        var backoff = CheckBackoff;
+        var checks = RetryPipelines.UntilCancelled(clock, (e, failures) =>
         {
-            TimeSpan delay;
-            try
+            var delay = backoff.Nominal(failures);
+            LogCheckFailed(logger, e, (int)delay.TotalSeconds);
+            return delay;
+        });
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await EnsureAsync(stoppingToken).ConfigureAwait(false);
-                failures = 0;
-                delay = options.CertificateCheckInterval;
+                await checks.ExecuteAsync(static async (self, token) => await self.EnsureAsync(token).ConfigureAwait(false), this, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(options.CertificateCheckInterval, clock, stoppingToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                failures++;
-                delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(failures, 6))));
-                if (delay > options.CertificateCheckInterval) delay = options.CertificateCheckInterval;
-                LogCheckFailed(logger, e, (int)delay.TotalSeconds);
-            }
-
-            try
-            {
-                await Task.Delay(delay, clock, stoppingToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
         }
     }
 
     /// <summary>Renews the serving certificate now, whatever its expiry (the periodic check renews on its own).</summary>
     public Task<WebhookTlsBundle> RotateServingCertificateAsync(CancellationToken cancellationToken) => EnsureAsync(cancellationToken, forceServing: true);
 
-    /// <summary>One pass: read the Secret, renew what is due and write it back, serve its certificate, update the caBundle.</summary>
+    /// <summary>
+    /// One pass: read the Secret, renew what is due and write it back, serve its certificate, update the caBundle. A write
+    /// that meets a 409 (another replica wrote first) starts the pass again at once from what that replica wrote.
+    /// </summary>
     public async Task<WebhookTlsBundle> EnsureAsync(CancellationToken cancellationToken, bool forceServing = false)
     {
-        for (var attempt = 1; ; attempt++)
+        var force = forceServing;
+        var bundle = await Passes.ExecuteAsync(async token =>
         {
-            var secret = await ReadSecretAsync(cancellationToken).ConfigureAwait(false);
+            var secret = await ReadSecretAsync(token).ConfigureAwait(false);
             var current = WebhookTlsBundle.FromSecretData(secret?.Data);
-            var result = CertificateRotation.Renew(current, options.DnsNames, clock.GetUtcNow(), forceServing);
+            var result = CertificateRotation.Renew(current, options.DnsNames, clock.GetUtcNow(), force);
             if (result.Changed)
             {
                 try
                 {
-                    await WriteSecretAsync(secret, result.Bundle, cancellationToken).ConfigureAwait(false);
-                    Interlocked.Increment(ref _secretWrites);
-                    LogRenewed(logger, options.Namespace, options.SecretName, result.Reasons);
+                    await WriteSecretAsync(secret, result.Bundle, token).ConfigureAwait(false);
                 }
-                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < MaxAttempts)
+                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
                 {
-                    // Another replica created or rotated the Secret first: use what it wrote.
-                    Interlocked.Increment(ref _lostRaces);
-                    LogLostRace(logger, options.Namespace, options.SecretName);
-                    forceServing = false;
-                    continue;
+                    // The other replica's certificates are as good as ours: use what it wrote rather than rotate again.
+                    force = false;
+                    throw;
                 }
+
+                Interlocked.Increment(ref _secretWrites);
+                LogRenewed(logger, options.Namespace, options.SecretName, result.Reasons);
             }
 
-            Install(result.Bundle);
-            await UpdateCaBundleAsync(result.Bundle.CaBundlePem, cancellationToken).ConfigureAwait(false);
             return result.Bundle;
-        }
+        }, cancellationToken).ConfigureAwait(false);
+
+        Install(bundle);
+        await UpdateCaBundleAsync(bundle.CaBundlePem, cancellationToken).ConfigureAwait(false);
+        return bundle;
     }
 
     private void Install(WebhookTlsBundle bundle)

@@ -1,8 +1,11 @@
 using EksHardening.Entities;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Policies;
+using EksHardening.Operator.Resilience;
 using EksHardening.Operator.Rules;
 using k8s.Models;
+using Polly;
+using Polly.Retry;
 
 namespace EksHardening.Operator.Aws;
 
@@ -17,7 +20,7 @@ public sealed class AwsFactCollectorOptions
     public int ConcurrencyPerService { get; set; } = 8;
     /// <summary>Region of the cluster when the policy names none (AWS_REGION).</summary>
     public string? DefaultRegion { get; set; }
-    /// <summary>Extra rounds for a call still throttled after the client's own retries, and the first round's backoff.</summary>
+    /// <summary>Extra rounds for a call still throttled after the client's own retries, and the first round's backoff (doubling, less up to half at random).</summary>
     public int ThrottledRetries { get; set; } = 3;
     public TimeSpan ThrottledBackoff { get; set; } = TimeSpan.FromMilliseconds(500);
     /// <summary>Cluster name when the policy names none (the scan's --cluster-name).</summary>
@@ -33,6 +36,9 @@ public sealed class AwsFactCollectorOptions
 /// </summary>
 public sealed class AwsFactCollector
 {
+    /// <summary>The longest wait between the collector's own rounds for a throttled call (the SDK's backoff cap).</summary>
+    private static readonly TimeSpan ThrottledBackoffCap = TimeSpan.FromSeconds(20);
+
     private readonly TimeProvider _clock;
     private readonly IEcrClient _ecr;
     private readonly IEksClient _eks;
@@ -40,6 +46,7 @@ public sealed class AwsFactCollector
     private readonly IKmsClient _kms;
     private readonly AwsFactCollectorOptions _options;
     private readonly Dictionary<string, SemaphoreSlim> _limits;
+    private readonly ResiliencePipeline _throttledRounds;
     private readonly FactCache<(EcrRegistry, string, string), ScanLookup> _scans;
     private readonly FactCache<(EcrRegistry, string), EcrRepository> _repositories;
     private readonly FactCache<string, EcrRegistryScanningConfiguration> _registryScanning;
@@ -72,6 +79,16 @@ public sealed class AwsFactCollector
         _clusters = new(clock, errorTtl);
         _rotations = new(clock, errorTtl);
         _podIdentities = new(clock, errorTtl);
+        var throttledBackoff = new ExponentialBackoff(_options.ThrottledBackoff, ThrottledBackoffCap, Jitter: 0.5);
+        _throttledRounds = new ResiliencePipelineBuilder { TimeProvider = clock }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = Math.Max(1, _options.ThrottledRetries),
+                ShouldHandle = args => ValueTask.FromResult(
+                    _options.ThrottledRetries > 0 && args.Outcome.Exception is AwsServiceException { Kind: AwsErrorKind.Throttled }),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(throttledBackoff.Delay(args.AttemptNumber, Random.Shared.NextDouble())),
+            })
+            .Build();
         _limits = new[] { AwsServices.Ecr, AwsServices.Eks, AwsServices.Iam, AwsServices.Kms }
             .ToDictionary(s => s, _ => new SemaphoreSlim(_options.ConcurrencyPerService), StringComparer.Ordinal);
     }
@@ -204,7 +221,7 @@ public sealed class AwsFactCollector
             var ((registry, repository), tags) = (group.Key, group.Value);
             try
             {
-                var details = await Limit(AwsServices.Ecr, () => _ecr.DescribeImagesAsync(registry, repository, tags.Select(EcrImageId.ByTag).ToList(), cancellationToken)).ConfigureAwait(false);
+                var details = await Limit(AwsServices.Ecr, () => _ecr.DescribeImagesAsync(registry, repository, tags.Select(EcrImageId.ByTag).ToList(), cancellationToken), cancellationToken).ConfigureAwait(false);
                 foreach (var tag in tags)
                 {
                     var match = details.FirstOrDefault(d => d.Tags.Contains(tag, StringComparer.Ordinal));
@@ -244,7 +261,7 @@ public sealed class AwsFactCollector
                         {
                             var details = await _ecr.DescribeImagesAsync(registry, repository, [EcrImageId.ByTag(k.Item3)], cancellationToken).ConfigureAwait(false);
                             return new TagLookup(details.Count > 0 ? details[0].Digest : null);
-                        })).ConfigureAwait(false);
+                        }, cancellationToken)).ConfigureAwait(false);
                     if (lookup.Digest is null) digestError = new FactError(AwsServices.Ecr, "DescribeImages", nameof(AwsErrorKind.NotFound), $"tag {reference.EffectiveTag} is not in repository {repository}");
                     else (digest, digestSource) = (lookup.Digest, "ECR tag lookup");
                 }
@@ -264,13 +281,13 @@ public sealed class AwsFactCollector
             try
             {
                 var repo = await _repositories.GetAsync((registry, repository), ttl,
-                    _ => Limit(AwsServices.Ecr, async () => (await _ecr.DescribeRepositoriesAsync(registry, [repository], cancellationToken).ConfigureAwait(false)).Single())).ConfigureAwait(false);
+                    _ => Limit(AwsServices.Ecr, async () => (await _ecr.DescribeRepositoriesAsync(registry, [repository], cancellationToken).ConfigureAwait(false)).Single(), cancellationToken)).ConfigureAwait(false);
                 configInput = repo;
                 if (repo.ScanOnPush) (scanOnPush, scanOnPushSource) = (true, "repository scanOnPush");
                 else
                 {
                     var registryConfig = await _registryScanning.GetAsync(registry.Region, ttl,
-                        _ => Limit(AwsServices.Ecr, () => _ecr.GetRegistryScanningConfigurationAsync(registry.Region, cancellationToken))).ConfigureAwait(false);
+                        _ => Limit(AwsServices.Ecr, () => _ecr.GetRegistryScanningConfigurationAsync(registry.Region, cancellationToken), cancellationToken)).ConfigureAwait(false);
                     configInput = (repo, registryConfig);
                     var rule = registryConfig.RegistryId == registry.AccountId ? CoveringRule(registryConfig, repository) : null;
                     (scanOnPush, scanOnPushSource) = rule is null ? (false, null) : (true, $"registry {registryConfig.ScanType} scanning rule {rule.ScanFrequency}");
@@ -298,7 +315,7 @@ public sealed class AwsFactCollector
                     {
                         return new ScanLookup(null);   // a fact, not a failure: the image was never scanned
                     }
-                })).ConfigureAwait(false);
+                }, cancellationToken)).ConfigureAwait(false);
             }
             catch (AwsServiceException e)
             {
@@ -402,16 +419,16 @@ public sealed class AwsFactCollector
         }
 
         var name = parsed.RoleName;
-        var role = await Limit(AwsServices.Iam, () => _iam.GetRoleAsync(name, cancellationToken)).ConfigureAwait(false);
-        var inlineNames = await Limit(AwsServices.Iam, () => _iam.ListRolePoliciesAsync(name, cancellationToken)).ConfigureAwait(false);
-        var inline = await Task.WhenAll(inlineNames.Select(p => Limit(AwsServices.Iam, () => _iam.GetRolePolicyAsync(name, p, cancellationToken)))).ConfigureAwait(false);
-        var attached = await Limit(AwsServices.Iam, () => _iam.ListAttachedRolePoliciesAsync(name, cancellationToken)).ConfigureAwait(false);
+        var role = await Limit(AwsServices.Iam, () => _iam.GetRoleAsync(name, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var inlineNames = await Limit(AwsServices.Iam, () => _iam.ListRolePoliciesAsync(name, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var inline = await Task.WhenAll(inlineNames.Select(p => Limit(AwsServices.Iam, () => _iam.GetRolePolicyAsync(name, p, cancellationToken), cancellationToken))).ConfigureAwait(false);
+        var attached = await Limit(AwsServices.Iam, () => _iam.ListAttachedRolePoliciesAsync(name, cancellationToken), cancellationToken).ConfigureAwait(false);
         var documents = await Task.WhenAll(attached.Select(async a =>
         {
-            var policy = await Limit(AwsServices.Iam, () => _iam.GetPolicyAsync(a.PolicyArn, cancellationToken)).ConfigureAwait(false);
+            var policy = await Limit(AwsServices.Iam, () => _iam.GetPolicyAsync(a.PolicyArn, cancellationToken), cancellationToken).ConfigureAwait(false);
             // Managed policies (AdministratorAccess, ...) are shared by many roles: one fetch per version.
             var version = await _managedPolicies.GetAsync((a.PolicyArn, policy.DefaultVersionId), ttl,
-                k => Limit(AwsServices.Iam, () => _iam.GetPolicyVersionAsync(k.Item1, k.Item2, cancellationToken))).ConfigureAwait(false);
+                k => Limit(AwsServices.Iam, () => _iam.GetPolicyVersionAsync(k.Item1, k.Item2, cancellationToken), cancellationToken)).ConfigureAwait(false);
             return (a, (string?)version.Document);
         })).ConfigureAwait(false);
         return new RoleDocuments(role, inline, documents);
@@ -422,14 +439,14 @@ public sealed class AwsFactCollector
         if (name is null || region is null) return null;
         try
         {
-            var cluster = await _clusters.GetAsync((region, name), ttl, k => Limit(AwsServices.Eks, () => _eks.DescribeClusterAsync(k.Item1, k.Item2, cancellationToken))).ConfigureAwait(false);
+            var cluster = await _clusters.GetAsync((region, name), ttl, k => Limit(AwsServices.Eks, () => _eks.DescribeClusterAsync(k.Item1, k.Item2, cancellationToken), cancellationToken)).ConfigureAwait(false);
             KmsKeyRotation? rotation = null;
             FactError? rotationError = null;
             if (cluster.SecretsKeyArn is { } key)
             {
                 try
                 {
-                    rotation = await _rotations.GetAsync((region, key), ttl, k => Limit(AwsServices.Kms, () => _kms.GetKeyRotationStatusAsync(k.Item1, k.Item2, cancellationToken))).ConfigureAwait(false);
+                    rotation = await _rotations.GetAsync((region, key), ttl, k => Limit(AwsServices.Kms, () => _kms.GetKeyRotationStatusAsync(k.Item1, k.Item2, cancellationToken), cancellationToken)).ConfigureAwait(false);
                 }
                 catch (AwsServiceException e)
                 {
@@ -463,9 +480,9 @@ public sealed class AwsFactCollector
         {
             var roles = await _podIdentities.GetAsync((region, cluster), ttl, async _ =>
             {
-                var summaries = await Limit(AwsServices.Eks, () => _eks.ListPodIdentityAssociationsAsync(region, cluster, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                var summaries = await Limit(AwsServices.Eks, () => _eks.ListPodIdentityAssociationsAsync(region, cluster, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
                 var associations = await Task.WhenAll(summaries.Select(s => Limit(AwsServices.Eks,
-                    () => _eks.DescribePodIdentityAssociationAsync(region, cluster, s.AssociationId, cancellationToken)))).ConfigureAwait(false);
+                    () => _eks.DescribePodIdentityAssociationAsync(region, cluster, s.AssociationId, cancellationToken), cancellationToken))).ConfigureAwait(false);
                 return (IReadOnlyDictionary<string, string>)associations.ToDictionary(a => a.Namespace + "/" + a.ServiceAccount, a => a.RoleArn, StringComparer.Ordinal);
             }).ConfigureAwait(false);
             return (roles, null);
@@ -479,31 +496,22 @@ public sealed class AwsFactCollector
     /// <summary>
     /// One call under the service's concurrency limit. The client has already retried a throttled call the SDK's
     /// way; when a storm outlasts those attempts, the collector waits out a longer backoff (outside the limit)
-    /// a few more times rather than turn a fact into an error because of congestion alone.
+    /// a few more times rather than turn a fact into an error because of congestion alone. Every wait, for the
+    /// limit or the backoff, ends when <paramref name="cancellationToken"/> fires.
     /// </summary>
-    private async Task<T> Limit<T>(string service, Func<Task<T>> call)
-    {
-        var gate = _limits[service];
-        for (var round = 0; ; round++)
+    internal Task<T> Limit<T>(string service, Func<Task<T>> call, CancellationToken cancellationToken) =>
+        _throttledRounds.ExecuteAsync(static async (state, token) =>
         {
-            await gate.WaitAsync().ConfigureAwait(false);
+            await state.Gate.WaitAsync(token).ConfigureAwait(false);
             try
             {
-                return await call().ConfigureAwait(false);
-            }
-            catch (AwsServiceException e) when (e.Kind == AwsErrorKind.Throttled && round < _options.ThrottledRetries)
-            {
-                // fall through to the backoff below
+                return await state.Call().ConfigureAwait(false);
             }
             finally
             {
-                gate.Release();
+                state.Gate.Release();
             }
-
-            var backoff = TimeSpan.FromMilliseconds(_options.ThrottledBackoff.TotalMilliseconds * Math.Pow(2, round) * (0.5 + Random.Shared.NextDouble() / 2));
-            await Task.Delay(backoff, _clock).ConfigureAwait(false);
-        }
-    }
+        }, (Gate: _limits[service], Call: call), cancellationToken).AsTask();
 
     private sealed record ScanLookup(EcrScanFindings? Findings);
 

@@ -9,7 +9,7 @@ namespace EksHardening.Operator.Aws;
 /// <summary>
 /// Sends AWS API calls: builds the HTTP request for the resolved endpoint, signs it with SigV4, applies a
 /// per-attempt timeout, parses error responses into <see cref="AwsServiceException"/> and retries what the
-/// standard retry mode retries. Counts every call by service, operation and outcome.
+/// standard retry mode retries (<see cref="AwsStandardRetryMode"/>). Counts every call by service, operation and outcome.
 /// </summary>
 public sealed class AwsHttpClient : IDisposable
 {
@@ -17,9 +17,8 @@ public sealed class AwsHttpClient : IDisposable
     private readonly bool _ownsHttp;
     private readonly IAwsCredentialsSource _credentials;
     private readonly SigV4Signer _signer;
-    private readonly AwsRetryQuota _quota;
+    private readonly AwsStandardRetryMode _retryMode;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
 
     /// <param name="handler">The HTTP handler (tests pass one that answers in-process); default: a pooled SocketsHttpHandler.</param>
     public AwsHttpClient(IAwsCredentialsSource credentials, AwsEndpoints? endpoints = null, AwsRetryOptions? retry = null,
@@ -30,9 +29,8 @@ public sealed class AwsHttpClient : IDisposable
         Retry = retry ?? new AwsRetryOptions();
         _time = time ?? TimeProvider.System;
         _signer = new SigV4Signer(_time);
-        _quota = new AwsRetryQuota(Retry);
         Counters = counters ?? new AwsCallCounters();
-        _logger = logger ?? NullLogger<AwsHttpClient>.Instance;
+        _retryMode = new AwsStandardRetryMode(Retry, _credentials, Counters, _time, logger ?? NullLogger<AwsHttpClient>.Instance);
         _ownsHttp = handler is null;
         _http = handler is null
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
@@ -45,7 +43,7 @@ public sealed class AwsHttpClient : IDisposable
     public AwsCallCounters Counters { get; }
 
     /// <summary>Tokens left in the retry quota.</summary>
-    public int RetryQuotaAvailable => _quota.Available;
+    public int RetryQuotaAvailable => _retryMode.QuotaAvailable;
 
     /// <summary>Sends the call to the service's endpoint in <paramref name="region"/>; returns the body of a 2xx answer.</summary>
     public Task<byte[]> SendAsync(AwsRequest request, string region, CancellationToken cancellationToken = default)
@@ -54,65 +52,11 @@ public sealed class AwsHttpClient : IDisposable
         return SendAsync(request, Endpoints.Resolve(request.Service, region), cancellationToken);
     }
 
-    public async Task<byte[]> SendAsync(AwsRequest request, AwsServiceEndpoint endpoint, CancellationToken cancellationToken = default)
+    public Task<byte[]> SendAsync(AwsRequest request, AwsServiceEndpoint endpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(endpoint);
-        var spent = 0;
-        var refreshed = false;
-        for (var attempt = 1; ; attempt++)
-        {
-            AwsServiceException failure;
-            try
-            {
-                var body = await AttemptAsync(request, endpoint, cancellationToken).ConfigureAwait(false);
-                _quota.Release(spent);
-                Counters.RecordSuccess(request.Service, request.Operation);
-                return body;
-            }
-            catch (AwsServiceException e)
-            {
-                failure = e.WithAttempts(attempt);
-            }
-
-            if (AwsErrorClassifier.IsExpiredCredentials(failure.ErrorCode))
-            {
-                _credentials.Invalidate();
-                // Credentials that expired or were rotated under us (IRSA): one more try at once with fresh ones.
-                if (!refreshed && attempt < Retry.MaxAttempts)
-                {
-                    refreshed = true;
-                    AwsLog.Retrying(_logger, request.Service, request.Operation, attempt, failure.Kind, failure.ErrorCode, 0);
-                    Counters.RecordRetry(request.Service, request.Operation, failure.Kind);
-                    continue;
-                }
-            }
-
-            var retry = attempt < Retry.MaxAttempts && AwsErrorClassifier.IsRetryable(failure);
-            if (retry)
-            {
-                var cost = _quota.TryAcquire(failure.Kind == AwsErrorKind.Timeout);
-                if (cost == 0)
-                {
-                    AwsLog.QuotaExhausted(_logger, request.Service, request.Operation);
-                    retry = false;
-                }
-
-                spent += cost;
-            }
-
-            if (!retry)
-            {
-                AwsLog.Failed(_logger, request.Service, request.Operation, attempt, failure.Kind, failure.ErrorCode, failure.Message);
-                Counters.RecordFailure(request.Service, request.Operation, failure.Kind);
-                throw failure;
-            }
-
-            var delay = Retry.Backoff(attempt, failure.Kind == AwsErrorKind.Throttled);
-            AwsLog.Retrying(_logger, request.Service, request.Operation, attempt, failure.Kind, failure.ErrorCode, (long)delay.TotalMilliseconds);
-            Counters.RecordRetry(request.Service, request.Operation, failure.Kind);
-            if (delay > TimeSpan.Zero) await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-        }
+        return _retryMode.ExecuteAsync(request.Service, request.Operation, (_, token) => AttemptAsync(request, endpoint, token), cancellationToken);
     }
 
     private async Task<byte[]> AttemptAsync(AwsRequest request, AwsServiceEndpoint endpoint, CancellationToken cancellationToken)

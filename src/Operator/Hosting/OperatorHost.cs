@@ -67,8 +67,10 @@ public static class OperatorHost
         AddOptions(services, options);
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton<KubernetesApiMetrics>();
-        // Every request the client sends passes the counting handler: informers, status writes, events, leases, certificates.
-        services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(clientConfiguration, sp.GetRequiredService<KubernetesApiMetrics>().CreateHandler()));
+        // Every request the client sends passes both handlers: informers, status writes, events, leases, certificates. A
+        // 429 or 503 with Retry-After is waited out and sent again; the counting handler inside sees every attempt.
+        services.AddSingleton<IKubernetes>(sp => new k8s.Kubernetes(clientConfiguration,
+            new RetryAfterHandler(sp.GetRequiredService<TimeProvider>()), sp.GetRequiredService<KubernetesApiMetrics>().CreateHandler()));
         services.AddSingleton(sp => new ClusterInformers(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<IMeterFactory>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<InformerOptions>>().Value));
         services.AddSingleton<SnapshotBuilder>();

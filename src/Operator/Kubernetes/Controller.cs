@@ -9,7 +9,8 @@ namespace EksHardening.Operator.Kubernetes;
 /// <remarks>
 /// Outcomes: a result with <see cref="ReconcileResult.RequeueAfter"/> forgets the backoff and adds
 /// the key after that time; <see cref="ReconcileResult.Requeue"/> adds it with backoff; a plain
-/// success forgets the backoff; an exception is logged and the key added with backoff; a
+/// success forgets the backoff; an exception is logged and the key added with backoff (no shorter than the
+/// <c>Retry-After</c> of an API answer behind it); a
 /// <see cref="TerminalReconcileException"/> (also as an inner exception) is logged and forgotten;
 /// an <see cref="OperationCanceledException"/> while stopping is neither logged as an error nor retried.
 /// The queue keeps one key from two workers, so reconciles of one key never overlap.
@@ -30,7 +31,7 @@ public sealed class Controller<TKey> where TKey : notnull
     private long _cancellations;
     private long _reconcileTicks;
 
-    /// <summary>Creates a controller; the time provider only measures reconcile time; outcomes and durations are also counted in <paramref name="metrics"/>.</summary>
+    /// <summary>Creates a controller; the time provider measures reconcile time and dates Retry-After answers; outcomes and durations are also counted in <paramref name="metrics"/>.</summary>
     public Controller(
         string name,
         WorkQueue<TKey> queue,
@@ -182,7 +183,8 @@ public sealed class Controller<TKey> where TKey : notnull
         }
         catch (Exception ex)
         {
-            var delay = Queue.AddRateLimited(key);
+            // An API answer of 429 or 503 that says when to come back is waited out (within the queue's cap).
+            var delay = Queue.AddRateLimited(key, ApiRetryAfter.Of(ex, _time.GetUtcNow()));
             Interlocked.Increment(ref _errors);
             outcome = ControllerMetrics.Error;
             ControllerLog.Failed(_logger, ex, key, Queue.NumRequeues(key), delay);

@@ -3,6 +3,7 @@ using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using EksHardening.Operator.Resilience;
 using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Kubernetes;
@@ -38,13 +39,13 @@ public sealed class InformerOptions
     /// <summary>Server-side watch timeout; each watch adds up to 20 % jitter so informers do not reconnect in step.</summary>
     public TimeSpan WatchTimeout { get; set; } = TimeSpan.FromMinutes(5);
     public TimeSpan RetryBase { get; set; } = TimeSpan.FromMilliseconds(200);
-    /// <summary>Longest wait between reconnects: an API server back from an outage is seen within this time.</summary>
+    /// <summary>Longest wait between reconnects, a server's Retry-After included: an API server back from an outage is seen within this time.</summary>
     public TimeSpan RetryCap { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
 /// A shared informer for one resource type: paginated list, then watch from the list's resourceVersion with
-/// bookmarks and a server timeout; reconnect with backoff; on 410 Gone a relist that is diffed against the
+/// bookmarks and a server timeout; reconnect with backoff (at least a 429's or 503's Retry-After, capped); on 410 Gone a relist that is diffed against the
 /// cache, so that deletes missed while disconnected are delivered as deletes. Handlers run on the informer's
 /// loop and must be quick (enqueue keys, nothing more).
 /// </summary>
@@ -59,7 +60,14 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     private volatile Action<InformerEvent<T>>[] _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly InformerCounters? _counters;
+    private readonly ExponentialBackoff _backoff;
     private long _watchFailures;
+    // The loop's state, touched only by RunAsync's one execution at a time.
+    private bool _needList = true;
+    private int _watches;
+    private int _failures;
+    private int _quietCloses;
+    private int _expiries;
 
     /// <param name="transform">Applied to every object before caching, e.g. to drop managedFields.</param>
     /// <param name="counters">Where lists, watch restarts and relists are counted; null: not counted.</param>
@@ -70,6 +78,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
         _logger = logger;
         _clock = clock ?? TimeProvider.System;
         _options = options ?? new InformerOptions();
+        _backoff = new ExponentialBackoff(_options.RetryBase, _options.RetryCap, Jitter: 0.5);
         _transform = transform;
         _counters = counters;
         counters?.Started(source.Resource);
@@ -94,78 +103,77 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
         lock (_cache) _handlers = [.. _handlers, handler];
     }
 
+    /// <summary>
+    /// Lists, then watches, until cancelled; every failure is retried on a Polly pipeline with the wait
+    /// <see cref="ReconnectDelay"/> chooses, and a watch that ends normally is reopened at once.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var needList = true;
-        var watches = 0;
-        var failures = 0;
-        var quietCloses = 0;
-        var expiries = 0;
-        while (!cancellationToken.IsCancellationRequested)
+        var reconnects = RetryPipelines.UntilCancelled(_clock, (failure, _) => ReconnectDelay(failure));
+        try
         {
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                if (needList)
-                {
-                    await RelistAsync(cancellationToken).ConfigureAwait(false);
-                    needList = false;
-                    _synced.TrySetResult();
-                }
-
-                Exception? watchError = null;
-                if (++watches > 1) _counters?.WatchRestarted(Resource);
-                var timeout = (int)(_options.WatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble() * 0.2));
-                await foreach (var (type, item) in _source.WatchAsync(LastResourceVersion, timeout, e => watchError ??= e, cancellationToken).ConfigureAwait(false))
-                {
-                    failures = 0;
-                    quietCloses = 0;
-                    expiries = 0;
-                    Apply(type, item);
-                }
-
-                if (watchError is not null) throw watchError;
+                await reconnects.ExecuteAsync(static (informer, token) => informer.ListAndWatchAsync(token), this, cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e) when (IsQuietClose(e) && ++quietCloses <= 3)
-            {
-                // A watch the server ends before its first event (timeout, dropped connection) surfaces from
-                // KubernetesClient as an end-of-stream error: reconnect at once, but back off if it keeps happening.
-            }
-            catch (Exception e) when (IsGone(e))
-            {
-                // Our resourceVersion is older than the server's history: only a relist can catch up.
-                _counters?.Relisted(Resource);
-                InformerLog.Expired(_logger, Resource, LastResourceVersion);
-                needList = true;
-                // A watch that expires again before delivering anything would relist in a hot loop: back off from the second.
-                if (++expiries > 1 && !await DelayAsync(Backoff(expiries - 1), cancellationToken).ConfigureAwait(false)) break;
-            }
-            catch (Exception e)
-            {
-                Interlocked.Increment(ref _watchFailures);
-                failures++;
-                var delay = Backoff(failures);
-                InformerLog.WatchFailed(_logger, Resource, e.Message, (int)delay.TotalMilliseconds);
-                if (!await DelayAsync(delay, cancellationToken).ConfigureAwait(false)) break;
-            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
-    /// <returns>False when cancelled while waiting.</returns>
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    /// <summary>Relists when needed, then watches from the last resourceVersion until the watch ends or fails.</summary>
+    private async ValueTask ListAndWatchAsync(CancellationToken cancellationToken)
     {
-        try
+        if (_needList)
         {
-            await Task.Delay(delay, _clock, cancellationToken).ConfigureAwait(false);
-            return true;
+            await RelistAsync(cancellationToken).ConfigureAwait(false);
+            _needList = false;
+            _synced.TrySetResult();
         }
-        catch (OperationCanceledException)
+
+        Exception? watchError = null;
+        if (++_watches > 1) _counters?.WatchRestarted(Resource);
+        var timeout = (int)(_options.WatchTimeout.TotalSeconds * (1 + Random.Shared.NextDouble() * 0.2));
+        await foreach (var (type, item) in _source.WatchAsync(LastResourceVersion, timeout, e => watchError ??= e, cancellationToken).ConfigureAwait(false))
         {
-            return false;
+            _failures = 0;
+            _quietCloses = 0;
+            _expiries = 0;
+            Apply(type, item);
         }
+
+        if (watchError is not null) throw watchError;
+    }
+
+    /// <summary>
+    /// How long to wait after <paramref name="failure"/> before the next list or watch, and what it means: a quiet close
+    /// reconnects at once (a few times in a row), a 410 Gone relists (backing off from the second in a row), anything
+    /// else backs off. A 429 or 503 waits at least its Retry-After, up to the cap.
+    /// </summary>
+    private TimeSpan ReconnectDelay(Exception failure)
+    {
+        if (IsQuietClose(failure) && ++_quietCloses <= 3)
+        {
+            // A watch the server ends before its first event (timeout, dropped connection) surfaces from
+            // KubernetesClient as an end-of-stream error: reconnect at once, but back off if it keeps happening.
+            return TimeSpan.Zero;
+        }
+
+        if (IsGone(failure))
+        {
+            // Our resourceVersion is older than the server's history: only a relist can catch up.
+            _counters?.Relisted(Resource);
+            InformerLog.Expired(_logger, Resource, LastResourceVersion);
+            _needList = true;
+            // A watch that expires again before delivering anything would relist in a hot loop: back off from the second.
+            return ++_expiries > 1 ? Backoff(_expiries - 1, failure) : TimeSpan.Zero;
+        }
+
+        Interlocked.Increment(ref _watchFailures);
+        var delay = Backoff(++_failures, failure);
+        InformerLog.WatchFailed(_logger, Resource, failure.Message, (int)delay.TotalMilliseconds);
+        return delay;
     }
 
     private void Apply(WatchEventType type, T item)
@@ -262,12 +270,9 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
         }
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        var exponential = _options.RetryBase.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 16));
-        var capped = Math.Min(exponential, _options.RetryCap.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(capped * (0.5 + Random.Shared.NextDouble() * 0.5));
-    }
+    /// <summary>The backoff before the retry after <paramref name="failures"/> failures in a row, and no less than a Retry-After.</summary>
+    private TimeSpan Backoff(int failures, Exception failure) =>
+        _backoff.Delay(failures - 1, Random.Shared.NextDouble(), ApiRetryAfter.Of(failure, _clock.GetUtcNow()));
 
     internal static bool IsQuietClose(Exception e) =>
         e is HttpRequestException { InnerException: EndOfStreamException } or EndOfStreamException;

@@ -1,8 +1,11 @@
+using EksHardening.Operator.Resilience;
+
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>
 /// The keys a controller still has to reconcile: deduplicated, never handed to two workers at
-/// once, with delayed and rate-limited (per-key exponential backoff) re-adds.
+/// once, with delayed and rate-limited re-adds: a retry waits the longer of its key's exponential
+/// backoff and the overall token bucket's delay, as client-go's default controller rate limiter.
 /// </summary>
 /// <remarks>
 /// A key is in at most one of three places: waiting (handed out by <see cref="GetAsync"/>),
@@ -30,6 +33,8 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     private readonly PriorityQueue<TKey, TimeSpan> _deadlines = new();
     private readonly Dictionary<TKey, int> _failures;
     private readonly WorkQueueOptions _options;
+    private readonly ExponentialBackoff _backoff;
+    private readonly TokenBucket _retryBucket;
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly long _epoch;
@@ -51,6 +56,8 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
         _options = options ?? new WorkQueueOptions();
         _options.Validate();
         _time = timeProvider ?? TimeProvider.System;
+        _backoff = _options.Backoff;
+        _retryBucket = new TokenBucket(_options.RetriesPerSecond, _options.RetryBurst, _time);
         _random = random ?? Random.Shared;
         _dirty = new HashSet<TKey>(comparer);
         _processing = new HashSet<TKey>(comparer);
@@ -133,10 +140,12 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     }
 
     /// <summary>
-    /// Adds the key after its backoff delay and counts one more failure for it; returns the delay
-    /// chosen (zero once shut down).
+    /// Adds the key after its retry delay and counts one more failure for it; returns the delay
+    /// chosen (zero once shut down). The delay is the longer of the key's backoff and the overall
+    /// retry bucket's, and no shorter than <paramref name="serverWait"/> (a <c>Retry-After</c> the
+    /// API server sent), though never longer than <see cref="WorkQueueOptions.MaxDelay"/>.
     /// </summary>
-    public TimeSpan AddRateLimited(TKey key)
+    public TimeSpan AddRateLimited(TKey key, TimeSpan? serverWait = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         lock (_gate)
@@ -149,7 +158,14 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
             int previous = _failures.GetValueOrDefault(key);
             _failures[key] = previous + 1;
             _metrics?.QueueRetried();
-            var delay = RetryBackoff.Delay(previous, _options, _random.NextDouble());
+            var delay = _backoff.Delay(previous, _random.NextDouble(), serverWait);
+            // Every retry takes a token, as client-go's max-of limiter asks each of its limiters.
+            var overall = _retryBucket.Reserve();
+            if (overall > delay)
+            {
+                delay = overall;
+            }
+
             AddAfterLocked(key, delay);
             return delay;
         }

@@ -22,6 +22,7 @@ internal static class Layering
         ["Rules"],
         ["Manifests"],
         ["Policies"],
+        ["Resilience"],
         ["Kubernetes", "Aws", "Admission", "Reporting"],
         ["Controllers"],
         ["Hosting"],

@@ -24,20 +24,20 @@ public sealed class AwsHttpClientTests
         ContentType = EcrClient.ContentType,
     };
 
-    [Fact]
-    public void Backoff_is_exponential_from_100_ms_or_1_s_when_throttled_capped_at_20_s_with_full_jitter()
+    [Theory]
+    [InlineData(1.0, 1, false, 100)]
+    [InlineData(1.0, 2, false, 200)]
+    [InlineData(1.0, 3, false, 400)]
+    [InlineData(1.0, 1, true, 1_000)]
+    [InlineData(1.0, 3, true, 4_000)]
+    [InlineData(1.0, 6, true, 20_000)]
+    [InlineData(1.0, 100, false, 20_000)]
+    [InlineData(0.25, 2, true, 500)]
+    [InlineData(0.0, 5, true, 0)]
+    public void Backoff_is_exponential_from_100_ms_or_1_s_when_throttled_capped_at_20_s_with_full_jitter(double random, int retry, bool throttled, double expectedMilliseconds)
     {
-        var full = new AwsRetryOptions { Random = () => 1 };
-        Assert.Equal(TimeSpan.FromMilliseconds(100), full.Backoff(1, throttled: false));
-        Assert.Equal(TimeSpan.FromMilliseconds(200), full.Backoff(2, throttled: false));
-        Assert.Equal(TimeSpan.FromMilliseconds(400), full.Backoff(3, throttled: false));
-        Assert.Equal(TimeSpan.FromSeconds(1), full.Backoff(1, throttled: true));
-        Assert.Equal(TimeSpan.FromSeconds(4), full.Backoff(3, throttled: true));
-        Assert.Equal(TimeSpan.FromSeconds(20), full.Backoff(6, throttled: true));
-        Assert.Equal(TimeSpan.FromSeconds(20), full.Backoff(100, throttled: false));
-
-        Assert.Equal(TimeSpan.FromMilliseconds(500), new AwsRetryOptions { Random = () => 0.25 }.Backoff(2, throttled: true));
-        Assert.Equal(TimeSpan.Zero, new AwsRetryOptions { Random = () => 0 }.Backoff(5, throttled: true));
+        var options = new AwsRetryOptions { Random = () => random };
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMilliseconds), AwsStandardRetryMode.Backoff(options, retry, throttled));
     }
 
     [Fact]
@@ -204,6 +204,46 @@ public sealed class AwsHttpClientTests
         handler.Fallback = _ => FakeAwsHandler.Response(HttpStatusCode.OK, "{}");
         await http.SendAsync(Request(), "eu-west-1");
         Assert.Equal(3, http.RetryQuotaAvailable);
+    }
+
+    [Theory]
+    [InlineData(1, 11)]   // a first-time success puts one token back
+    [InlineData(2, 10)]   // one retry that succeeded: its 5 tokens come back
+    [InlineData(3, 5)]    // the first retry failed and keeps its 5; the second succeeded and returns its 5
+    public async Task A_retry_that_failed_keeps_its_quota_tokens_and_the_one_that_succeeded_returns_them(int attempts, int expectedAvailable)
+    {
+        var handler = new FakeAwsHandler();
+        // First a call that fails three times: its two retries take 10 of the 20 tokens.
+        for (var i = 0; i < 3; i++) handler.Enqueue(HttpStatusCode.ServiceUnavailable, Unavailable);
+        for (var i = 1; i < attempts; i++) handler.Enqueue(HttpStatusCode.ServiceUnavailable, Unavailable);
+        handler.Json("{}");
+        using var http = AwsTest.Http(handler, retry: new AwsRetryOptions { Random = () => 0, RetryQuotaCapacity = 20, RetryCost = 5 });
+        await Assert.ThrowsAsync<AwsServiceException>(() => http.SendAsync(Request(), "eu-west-1"));
+        Assert.Equal(10, http.RetryQuotaAvailable);
+
+        await http.SendAsync(Request(), "eu-west-1");
+
+        Assert.Equal(3 + attempts, handler.Requests.Count);
+        Assert.Equal(expectedAvailable, http.RetryQuotaAvailable);
+    }
+
+    [Fact]
+    public async Task Cancelling_ends_the_backoff_wait_and_nothing_is_sent_again()
+    {
+        var time = new FakeTimeProvider(AwsTest.Now);
+        var handler = new FakeAwsHandler { Fallback = _ => FakeAwsHandler.Response(HttpStatusCode.ServiceUnavailable, Unavailable) };
+        using var http = AwsTest.Http(handler, time, new AwsRetryOptions { Random = () => 1 });
+        using var cancel = new CancellationTokenSource();
+
+        var call = http.SendAsync(Request(), "eu-west-1", cancel.Token);
+        await Eventually.True(() => handler.Requests.Count == 1, "the first attempt");
+        await cancel.CancelAsync();
+
+        // The fake clock never moves: only the cancellation can end the wait.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.Settle();
+        Assert.Single(handler.Requests);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EksHardening.Operator.Kubernetes;
+using EksHardening.Operator.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
@@ -113,7 +114,7 @@ public sealed class ControllerTests : IDisposable
         {
             await Eventually.True(() => reconciler.CallsFor("a") == failure && _queue.Delayed == 1, $"attempt {failure} failed and was requeued");
             Assert.Equal(failure, _queue.NumRequeues("a"));
-            var backoff = RetryBackoff.Nominal(failure - 1, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(5));
+            var backoff = new ExponentialBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(5)).Nominal(failure - 1);
 
             _time.Advance(backoff - TimeSpan.FromMilliseconds(1));
             await Eventually.Settle();
@@ -160,14 +161,14 @@ public sealed class ControllerTests : IDisposable
         for (int failure = 1; failure <= 3; failure++)
         {
             await Eventually.True(() => reconciler.CallsFor("a") == failure && queue.Delayed == 1, $"attempt {failure} was requeued");
-            _time.Advance(RetryBackoff.Delay(failure - 1, options, draws[failure - 1]));
+            _time.Advance(options.Backoff.Delay(failure - 1, draws[failure - 1]));
         }
 
         await Eventually.True(() => controller.Successes == 1, "the fourth attempt succeeded");
         var times = reconciler.Calls.Select(c => c.At).ToArray();
         for (int i = 1; i < times.Length; i++)
         {
-            Assert.Equal(RetryBackoff.Delay(i - 1, options, draws[i - 1]), times[i] - times[i - 1]);
+            Assert.Equal(options.Backoff.Delay(i - 1, draws[i - 1]), times[i] - times[i - 1]);
         }
 
         await _stop.CancelAsync();

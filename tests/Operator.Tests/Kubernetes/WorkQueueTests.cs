@@ -286,7 +286,7 @@ public class WorkQueueTests
         for (int previous = 0; previous < 20; previous++)
         {
             var delay = queue.AddRateLimited("a");
-            var nominal = RetryBackoff.Nominal(previous, options.BaseDelay, options.MaxDelay);
+            var nominal = options.Backoff.Nominal(previous);
             Assert.InRange(delay, nominal * 0.8, nominal);
             Assert.True(delay <= options.MaxDelay);
         }
@@ -377,6 +377,9 @@ public class WorkQueueTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueue<string>(new WorkQueueOptions { MaxDelay = TimeSpan.FromMilliseconds(10) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueue<string>(new WorkQueueOptions { JitterFactor = 0.5 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueue<string>(new WorkQueueOptions { JitterFactor = -0.1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueue<string>(new WorkQueueOptions { RetriesPerSecond = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueue<string>(new WorkQueueOptions { RetriesPerSecond = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WorkQueue<string>(new WorkQueueOptions { RetryBurst = 0 }));
     }
 
     [Fact]
