@@ -55,6 +55,12 @@ public static class ManifestReader
         [("batch/v1", "CronJob")] = typeof(V1CronJob),
         [("networking.k8s.io/v1", "NetworkPolicy")] = typeof(V1NetworkPolicy),
         [(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName)] = typeof(ResponsibilityPolicy),
+        // encryption and nodes inputs (issue 14)
+        [("storage.k8s.io/v1", "StorageClass")] = typeof(V1StorageClass),
+        [("v1", "PersistentVolumeClaim")] = typeof(V1PersistentVolumeClaim),
+        [("networking.k8s.io/v1", "Ingress")] = typeof(V1Ingress),
+        [("v1", "Service")] = typeof(V1Service),
+        [("v1", "Node")] = typeof(V1Node),
     });
 
     /// <summary>

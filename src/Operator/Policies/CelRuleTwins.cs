@@ -40,7 +40,7 @@ internal static class CelRuleTwins
                 ? Has(self, "values") && Size(self, "values") > 0
                 : !(Str(self, "operator") is "Exists" or "DoesNotExist") || !Has(self, "values") || Size(self, "values") == 0),
 
-        new(["spec.imageScanning.maxScanAge", "spec.evaluationInterval"],
+        new(["spec.imageScanning.maxScanAge", "spec.evaluationInterval", "spec.nodes.maxNodeAge"],
             "duration(self) > duration('0s')",
             "must be a positive duration such as 168h or 1h30m",
             null, null,

@@ -99,10 +99,14 @@ public sealed class ClusterSnapshot
         var namespaces = new List<V1Namespace>();
         var networkPolicies = new List<V1NetworkPolicy>();
         var serviceAccounts = new List<V1ServiceAccount>();
+        var infrastructure = new List<object>();
         foreach (var obj in objects)
         {
             switch (obj)
             {
+                // encryption and nodes inputs (issue 14)
+                case var _ when InfrastructureObjects.Keeps(obj): infrastructure.Add(obj); break;
+
                 case V1Namespace ns: namespaces.Add(ns); break;
                 case V1NetworkPolicy np: networkPolicies.Add(np); break;
                 case V1ServiceAccount sa: serviceAccounts.Add(sa); break;
@@ -112,8 +116,24 @@ public sealed class ClusterSnapshot
             }
         }
 
-        return new ClusterSnapshot(workloads, namespaces, networkPolicies, serviceAccounts, sourceOf);
+        return new ClusterSnapshot(workloads, namespaces, networkPolicies, serviceAccounts, sourceOf)
+        {
+            Infrastructure = new InfrastructureObjects(infrastructure, sourceOf),
+        };
     }
+
+    // --- encryption and nodes inputs (issue 14) ---
+
+    /// <summary>StorageClasses, claims, Ingresses, Services and Nodes (encryption.* and node.* rules); empty unless given.</summary>
+    public InfrastructureObjects Infrastructure { get; init; } = InfrastructureObjects.Empty;
+
+    /// <summary>
+    /// The API server's version, as <c>/version</c>'s gitVersion (e.g. v1.31.2-eks-7f9249a) or given to the scan
+    /// (--kubernetes-version 1.31); null when unknown, and node.kubelet-skew is then not evaluated.
+    /// </summary>
+    public string? ApiServerVersion { get; set; }
+
+    // --- end of encryption and nodes inputs ---
 
     public IEnumerable<V1Namespace> Namespaces => _namespaces.Values;
 

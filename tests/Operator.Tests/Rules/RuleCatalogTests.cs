@@ -31,6 +31,8 @@ public class RuleCatalogTests
                 "cluster" when rule.Id.StartsWith("cluster.endpoint-", StringComparison.Ordinal) => ResponsibilityRow.NetworkSecurity,
                 "cluster" when rule.Id == "cluster.control-plane-logging" => ResponsibilityRow.Monitoring,
                 "cluster" => ResponsibilityRow.DataEncryption,
+                "encryption" => ResponsibilityRow.DataEncryption,
+                "node" => ResponsibilityRow.PatchManagement,
                 _ => throw new Xunit.Sdk.XunitException($"rule {rule.Id} belongs to no family of DESIGN §4"),
             };
             Assert.True(expectedRow == rule.Row, $"{rule.Id} sits in {rule.Row}, DESIGN §2 puts it in {expectedRow}");
@@ -57,6 +59,8 @@ public class RuleCatalogTests
         ["network"] = "NetworkPolicy",
         ["irsa"] = "Irsa",
         ["cluster"] = "Cluster",
+        ["encryption"] = "Encryption",
+        ["node"] = "Node",
     };
 
     /// <summary>
