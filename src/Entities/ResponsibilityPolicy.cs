@@ -31,6 +31,7 @@ public sealed class ResponsibilityPolicySpec
     [JsonPropertyName("irsa")] public IrsaDuty? Irsa { get; set; }
     [JsonPropertyName("podSecurity")] public PodSecurityDuty? PodSecurity { get; set; }
     [JsonPropertyName("cluster")] public ClusterDuty? Cluster { get; set; }
+    [JsonPropertyName("rbac")] public RbacDuty? Rbac { get; set; }
     [JsonPropertyName("exemptions")] public List<PolicyExemption>? Exemptions { get; set; }
     [JsonPropertyName("admission")] public AdmissionSettings? Admission { get; set; }
     [JsonPropertyName("dryRun")] public bool? DryRun { get; set; }
@@ -108,6 +109,25 @@ public sealed class ClusterDuty
     [JsonPropertyName("requiredLogTypes")] public List<string>? RequiredLogTypes { get; set; }
     [JsonPropertyName("disallowPublicEndpoint")] public bool? DisallowPublicEndpoint { get; set; }
     [JsonPropertyName("disallowOpenPublicCidrs")] public bool? DisallowOpenPublicCidrs { get; set; }
+}
+
+/// <summary>Access inside the cluster: Kubernetes RBAC and the aws-auth ConfigMap.</summary>
+public sealed class RbacDuty
+{
+    [JsonPropertyName("disallowClusterAdminBindings")] public bool? DisallowClusterAdminBindings { get; set; }
+    [JsonPropertyName("disallowWildcardRoles")] public bool? DisallowWildcardRoles { get; set; }
+    [JsonPropertyName("disallowAnonymousAccess")] public bool? DisallowAnonymousAccess { get; set; }
+    [JsonPropertyName("restrictWorkloadPrivileges")] public bool? RestrictWorkloadPrivileges { get; set; }
+    [JsonPropertyName("disallowSystemMastersMapping")] public bool? DisallowSystemMastersMapping { get; set; }
+    [JsonPropertyName("allowedSubjects")] public List<RbacSubjectRef>? AllowedSubjects { get; set; }
+}
+
+/// <summary>A user, group or service account that every rbac.* rule allows.</summary>
+public sealed class RbacSubjectRef
+{
+    [JsonPropertyName("kind")] public RbacSubjectKind Kind { get; set; }
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("namespace")] public string? Namespace { get; set; }
 }
 
 /// <summary>A time-limited, reasoned exception from some rules for some workloads.</summary>

@@ -106,6 +106,8 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             }
         }
 
+        if (plan.ObjectRules.Count > 0) EvaluateObjects(new ClusterContext(spec, snapshot, now), plan, scope, exemptions, resources);
+
         List<Finding> clusterFindings = [];
         if (plan.ClusterRules.Count > 0)
         {
@@ -116,13 +118,35 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         }
 
         if (liveKeys is not null) cache!.Retain(liveKeys);
-        var usesAws = plan.WorkloadRules.Concat(plan.NamespaceRules).Concat(plan.ClusterRules).Any(r => r.RequiresAws);
+        var usesAws = plan.WorkloadRules.Concat(plan.NamespaceRules).Concat(plan.ClusterRules).Concat(plan.ObjectRules).Any(r => r.RequiresAws);
         return new PolicyEvaluation(policy.Metadata?.Name ?? "", spec.Mode, resources, clusterFindings, exemptions.Expired)
         {
-            EnabledRules = [.. plan.WorkloadRules, .. plan.NamespaceRules, .. plan.ClusterRules],
+            EnabledRules = [.. plan.WorkloadRules, .. plan.NamespaceRules, .. plan.ClusterRules, .. plan.ObjectRules],
             AwsErrors = usesAws ? snapshot.Aws!.Errors.Distinct().ToList() : null,
             UndecidedNamespaces = [.. scope.UndecidedNamespaces],
         };
+    }
+
+    /// <summary>
+    /// Objects other than workloads and namespaces, each its own resource: judged by the rules that concern it, and
+    /// only where the policy's match selects its namespace unless it is a cluster duty.
+    /// </summary>
+    private static void EvaluateObjects(ClusterContext context, EnabledRules plan, PolicyScope scope, Exemptions exemptions, List<ResourceEvaluation> resources)
+    {
+        foreach (var family in plan.ObjectFamilies)
+        {
+            foreach (var target in family.ObjectsToJudge(context))
+            {
+                var ns = target.Resource.Namespace;
+                if (target.FollowsMatch && ns is not null && !scope.IncludesNamespace(ns, context.Snapshot)) continue;
+                var rules = plan.ObjectRules.Where(target.Rules.Contains).ToList();
+                if (rules.Count == 0) continue;
+                var collector = new FindingCollector();
+                family.EvaluateObject(context, target, collector);
+                var findings = exemptions.Apply(collector.Complete(rules), ns ?? "", target.Labels, null, isWorkload: false);
+                resources.Add(new ResourceEvaluation(target.Resource, target.Source, findings));
+            }
+        }
     }
 
     private static bool SameFindings(List<Finding> a, List<Finding> b)
@@ -151,22 +175,25 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         IReadOnlyList<RuleDefinition> NamespaceRules,
         IReadOnlyList<IRuleFamily> NamespaceFamilies,
         IReadOnlyList<RuleDefinition> ClusterRules,
-        IReadOnlyList<IRuleFamily> ClusterFamilies)
+        IReadOnlyList<IRuleFamily> ClusterFamilies,
+        IReadOnlyList<RuleDefinition> ObjectRules,
+        IReadOnlyList<IRuleFamily> ObjectFamilies)
     {
         /// <param name="awsFacts">Whether AWS was consulted; rules that need it are off otherwise.</param>
         public static EnabledRules For(ResponsibilityPolicySpec spec, bool awsFacts)
         {
-            List<RuleDefinition> workloadRules = [], namespaceRules = [], clusterRules = [];
-            List<IRuleFamily> workloadFamilies = [], namespaceFamilies = [], clusterFamilies = [];
+            List<RuleDefinition> workloadRules = [], namespaceRules = [], clusterRules = [], objectRules = [];
+            List<IRuleFamily> workloadFamilies = [], namespaceFamilies = [], clusterFamilies = [], objectFamilies = [];
             foreach (var family in RuleCatalog.Families)
             {
                 var enabled = family.EnabledRules(spec).Where(r => awsFacts || !r.RequiresAws).ToList();
                 Add(enabled, RuleScope.Workload, workloadRules, workloadFamilies, family);
                 Add(enabled, RuleScope.Namespace, namespaceRules, namespaceFamilies, family);
                 Add(enabled, RuleScope.Cluster, clusterRules, clusterFamilies, family);
+                Add(enabled, RuleScope.Object, objectRules, objectFamilies, family);
             }
 
-            return new EnabledRules(workloadRules, workloadFamilies, namespaceRules, namespaceFamilies, clusterRules, clusterFamilies);
+            return new EnabledRules(workloadRules, workloadFamilies, namespaceRules, namespaceFamilies, clusterRules, clusterFamilies, objectRules, objectFamilies);
         }
 
         private static void Add(List<RuleDefinition> enabled, RuleScope scope, List<RuleDefinition> rules, List<IRuleFamily> families, IRuleFamily family)

@@ -16,6 +16,7 @@ public static class RuleCatalog
         new IrsaRules(),
         new IrsaRoleRules(),
         new ClusterRules(),
+        new RbacRules(),
     ];
 
     public static readonly IReadOnlyList<RuleDefinition> All = Families.SelectMany(f => f.Rules).ToList();

@@ -2,12 +2,14 @@ using EksHardening.Entities;
 
 namespace EksHardening.Operator.Rules;
 
-/// <summary>Where a rule's findings sit: on a workload, on its namespace, or on the cluster.</summary>
+/// <summary>Where a rule's findings sit: on a workload, on its namespace, on the cluster, or on another object the family names.</summary>
 public enum RuleScope
 {
     Workload,
     Namespace,
     Cluster,
+    /// <summary>On objects other than workloads and namespaces (a binding, a ConfigMap) that the family lists, each its own resource.</summary>
+    Object,
 }
 
 /// <summary>One rule of the catalog: stable id, responsibility row, severity and how to fix it.</summary>

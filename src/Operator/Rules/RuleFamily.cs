@@ -32,6 +32,17 @@ public sealed class ClusterContext(ResponsibilityPolicySpec policy, ClusterSnaps
     public DateTimeOffset Now { get; } = now;
 }
 
+/// <summary>An object other than a workload or namespace that object-scoped rules judge, as its own resource.</summary>
+/// <param name="Rules">The family's rules that concern this object (the others are not applicable to it).</param>
+/// <param name="FollowsMatch">
+/// Whether the policy's <c>match</c> decides if it is judged (namespaced objects such as RoleBindings); false for
+/// cluster duties judged whatever <c>match.excludeNamespaces</c> says (ClusterRoleBindings, kube-system/aws-auth).
+/// </param>
+public sealed record JudgedObject(ResourceRef Resource, object Object, SourceLocation? Source, IReadOnlyList<RuleDefinition> Rules, bool FollowsMatch)
+{
+    public IDictionary<string, string>? Labels { get; init; }
+}
+
 /// <summary>
 /// One family of rules (one file each): its catalog entries, which of them a policy turns on,
 /// and the pure evaluation. Families never perform I/O.
@@ -52,4 +63,10 @@ public interface IRuleFamily
 
     /// <summary>Reports fails and errors of the enabled cluster-scoped rules.</summary>
     void EvaluateCluster(ClusterContext context, FindingCollector findings) { }
+
+    /// <summary>The objects the enabled object-scoped rules judge, in a stable order.</summary>
+    IEnumerable<JudgedObject> ObjectsToJudge(ClusterContext context) => [];
+
+    /// <summary>Reports fails and errors of the enabled object-scoped rules on one of <see cref="ObjectsToJudge"/>.</summary>
+    void EvaluateObject(ClusterContext context, JudgedObject target, FindingCollector findings) { }
 }
