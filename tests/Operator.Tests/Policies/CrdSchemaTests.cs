@@ -284,8 +284,8 @@ public class CrdSchemaTests
             .ToList();
 
         Assert.Equal(inCSharp, inCrd);
-        Assert.Equal(6, CelRuleTwins.All.Count);
-        Assert.Equal(8, inCrd.Count);
+        Assert.Equal(7, CelRuleTwins.All.Count);
+        Assert.Equal(9, inCrd.Count);
 
         static string Site(string path, JsonObject rule) =>
             $"{path} | {rule["rule"]} | {rule["message"]} | {rule["fieldPath"]} | {rule["reason"]}";
