@@ -31,6 +31,7 @@ public sealed class ResponsibilityPolicySpec
     [JsonPropertyName("irsa")] public IrsaDuty? Irsa { get; set; }
     [JsonPropertyName("podSecurity")] public PodSecurityDuty? PodSecurity { get; set; }
     [JsonPropertyName("cluster")] public ClusterDuty? Cluster { get; set; }
+    [JsonPropertyName("rbac")] public RbacDuty? Rbac { get; set; }
     [JsonPropertyName("encryption")] public EncryptionDuty? Encryption { get; set; }
     [JsonPropertyName("nodes")] public NodeDuty? Nodes { get; set; }
     [JsonPropertyName("exemptions")] public List<PolicyExemption>? Exemptions { get; set; }
@@ -112,7 +113,24 @@ public sealed class ClusterDuty
     [JsonPropertyName("disallowOpenPublicCidrs")] public bool? DisallowOpenPublicCidrs { get; set; }
 }
 
-// --- encryption and nodes duties (issue 14) ---
+/// <summary>Access inside the cluster: Kubernetes RBAC and the aws-auth ConfigMap.</summary>
+public sealed class RbacDuty
+{
+    [JsonPropertyName("disallowClusterAdminBindings")] public bool? DisallowClusterAdminBindings { get; set; }
+    [JsonPropertyName("disallowWildcardRoles")] public bool? DisallowWildcardRoles { get; set; }
+    [JsonPropertyName("disallowAnonymousAccess")] public bool? DisallowAnonymousAccess { get; set; }
+    [JsonPropertyName("restrictWorkloadPrivileges")] public bool? RestrictWorkloadPrivileges { get; set; }
+    [JsonPropertyName("disallowSystemMastersMapping")] public bool? DisallowSystemMastersMapping { get; set; }
+    [JsonPropertyName("allowedSubjects")] public List<RbacSubjectRef>? AllowedSubjects { get; set; }
+}
+
+/// <summary>A user, group or service account that every rbac.* rule allows.</summary>
+public sealed class RbacSubjectRef
+{
+    [JsonPropertyName("kind")] public RbacSubjectKind Kind { get; set; }
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("namespace")] public string? Namespace { get; set; }
+}
 
 /// <summary>Encryption at rest (EBS volumes) and in transit (Ingresses, LoadBalancer Services), judged on Kubernetes objects.</summary>
 public sealed class EncryptionDuty
@@ -131,8 +149,6 @@ public sealed class NodeDuty
     /// <summary>A duration in Go syntax, e.g. 720h: nodes older than this were not replaced with a patched image.</summary>
     [JsonPropertyName("maxNodeAge")] public string? MaxNodeAge { get; set; }
 }
-
-// --- end of encryption and nodes duties ---
 
 /// <summary>A time-limited, reasoned exception from some rules for some workloads.</summary>
 public sealed class PolicyExemption

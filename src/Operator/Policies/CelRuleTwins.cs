@@ -57,6 +57,12 @@ internal static class CelRuleTwins
                 || (Has(self, "disallowPublicEndpoint") && IsTrue(self, "disallowPublicEndpoint"))
                 || (Has(self, "disallowOpenPublicCidrs") && IsTrue(self, "disallowOpenPublicCidrs")))),
 
+        new(["spec.rbac.allowedSubjects[]"],
+            "self.kind == 'ServiceAccount' ? has(self.__namespace__) : !has(self.__namespace__)",
+            "namespace is required for a ServiceAccount and not allowed for a User or Group",
+            ".namespace", null,
+            self => Str(self, "kind") == "ServiceAccount" ? Has(self, "namespace") : !Has(self, "namespace")),
+
         new(["spec.exemptions[]"],
             "has(self.rules) && size(self.rules) > 0",
             "an exemption must name at least one rule",

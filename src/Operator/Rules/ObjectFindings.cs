@@ -6,15 +6,18 @@ using k8s.Models;
 namespace EksHardening.Operator.Rules;
 
 /// <summary>
-/// Gathers the findings of object-scoped rules per object judged (a StorageClass, a claim, an Ingress, a Service, a
-/// Node). A family names the object and the rules that apply to it; rules that report nothing become passes.
+/// Gathers the findings of object-scoped rules per object judged (a binding, aws-auth, a StorageClass, a claim, an
+/// Ingress, a Service, a Node), each its own resource. A family names the object and the rules that concern it; of
+/// those, the policy's enabled ones are judged, and those that report nothing become passes.
 /// </summary>
-public sealed class ObjectFindings
+/// <param name="enabled">The object-scoped rules the policy turns on; a family may name others, which are not judged.</param>
+public sealed class ObjectFindings(IEnumerable<RuleDefinition> enabled)
 {
+    private readonly HashSet<RuleDefinition> _enabled = [.. enabled];
     private readonly List<Entry> _entries = [];
     private readonly Dictionary<object, Entry> _byObject = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>The collector of <paramref name="obj"/>, on which <paramref name="rules"/> (those enabled that apply to it) are judged.</summary>
+    /// <summary>The collector of <paramref name="obj"/>, on which those of <paramref name="rules"/> the policy enables are judged.</summary>
     public FindingCollector On(IKubernetesObject<V1ObjectMeta> obj, IEnumerable<RuleDefinition> rules, SourceLocation? source)
     {
         if (!_byObject.TryGetValue(obj, out var entry))
@@ -26,7 +29,7 @@ public sealed class ObjectFindings
 
         foreach (var rule in rules)
         {
-            if (!entry.Rules.Contains(rule)) entry.Rules.Add(rule);
+            if (_enabled.Contains(rule) && !entry.Rules.Contains(rule)) entry.Rules.Add(rule);
         }
 
         return entry.Collector;

@@ -117,7 +117,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
 
         if (plan.ObjectRules.Count > 0)
         {
-            var objectFindings = new ObjectFindings();
+            var objectFindings = new ObjectFindings(plan.ObjectRules);
             var context = new ObjectContext(spec, snapshot, now, ns => scope.IncludesNamespace(ns, snapshot));
             foreach (var family in plan.ObjectFamilies) family.EvaluateObjects(context, objectFindings);
             foreach (var (obj, source, raw, notes) in objectFindings.Complete())

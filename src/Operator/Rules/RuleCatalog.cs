@@ -16,6 +16,7 @@ public static class RuleCatalog
         new IrsaRules(),
         new IrsaRoleRules(),
         new ClusterRules(),
+        new RbacRules(),
         new EncryptionRules(),
         new NodeRules(),
     ];

@@ -8,7 +8,7 @@ public enum RuleScope
     Workload,
     Namespace,
     Cluster,
-    /// <summary>On the object that carries the fault: a StorageClass, a claim, an Ingress, a Service, a Node.</summary>
+    /// <summary>On the object that carries the fault, each its own resource: a binding, aws-auth, a StorageClass, a claim, an Ingress, a Service, a Node.</summary>
     Object,
 }
 

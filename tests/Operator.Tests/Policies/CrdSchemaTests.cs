@@ -196,6 +196,8 @@ public class CrdSchemaTests
     [InlineData("spec.exemptions[].rules[]", "cluster*", true)]
     [InlineData("spec.exemptions[].rules[]", "encryption.volumes", true)]
     [InlineData("spec.exemptions[].rules[]", "node.*", true)]
+    [InlineData("spec.exemptions[].rules[]", "rbac.cluster-admin-bound", true)]
+    [InlineData("spec.exemptions[].rules[]", "rbac*", true)]
     [InlineData("spec.exemptions[].rules[]", "nodes.max-age", false)]
     [InlineData("spec.exemptions[].rules[]", "pss", false)]
     [InlineData("spec.exemptions[].rules[]", "images.tag-not-latest", false)]
@@ -289,8 +291,8 @@ public class CrdSchemaTests
             .ToList();
 
         Assert.Equal(inCSharp, inCrd);
-        Assert.Equal(6, CelRuleTwins.All.Count);
-        Assert.Equal(9, inCrd.Count);
+        Assert.Equal(7, CelRuleTwins.All.Count);
+        Assert.Equal(10, inCrd.Count);
 
         static string Site(string path, JsonObject rule) =>
             $"{path} | {rule["rule"]} | {rule["message"]} | {rule["fieldPath"]} | {rule["reason"]}";

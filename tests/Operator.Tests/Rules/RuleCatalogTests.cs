@@ -26,7 +26,7 @@ public class RuleCatalogTests
                 "pss" or "workload" or "namespace" or "image" when rule.Id is not ("image.vulnerabilities" or "image.scanned" or "image.scan-on-push")
                     => ResponsibilityRow.InfrastructureSecurity,
                 "image" => ResponsibilityRow.PatchManagement,
-                "irsa" => ResponsibilityRow.IdentityManagement,
+                "irsa" or "rbac" => ResponsibilityRow.IdentityManagement,
                 "network" => ResponsibilityRow.NetworkSecurity,
                 "cluster" when rule.Id.StartsWith("cluster.endpoint-", StringComparison.Ordinal) => ResponsibilityRow.NetworkSecurity,
                 "cluster" when rule.Id == "cluster.control-plane-logging" => ResponsibilityRow.Monitoring,
@@ -59,6 +59,7 @@ public class RuleCatalogTests
         ["network"] = "NetworkPolicy",
         ["irsa"] = "Irsa",
         ["cluster"] = "Cluster",
+        ["rbac"] = "Rbac",
         ["encryption"] = "Encryption",
         ["node"] = "Node",
     };
