@@ -8,7 +8,8 @@ namespace EksHardening.Operator.Rules;
 /// inputs changed: the workload itself, its namespace, the NetworkPolicies and the ServiceAccount it depends
 /// on, who else binds its IAM role, the cluster's RBAC, or (for one using claims) the claims and StorageClasses.
 /// Informers replace an object instance whenever it changes, so "changed" is reference inequality: exact, with no
-/// hashing. Findings are kept before exemptions, which depend on the clock and are applied on every evaluation. The cache is dropped when the policy's spec changes.
+/// hashing. Findings are kept before exemptions, which depend on the clock and are applied on every evaluation. The
+/// cache is dropped when the policy's spec changes.
 /// Running pods reported on an owner are kept by content instead of by name: the informers share equal trimmed specs,
 /// label sets and annotations between objects, so the replicas of one template are one entry, evaluated once.
 /// </summary>

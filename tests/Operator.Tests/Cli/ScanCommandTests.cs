@@ -42,7 +42,7 @@ public sealed class ScanCommandTests : ScanTestBase
     [Fact]
     public void Every_rule_of_the_catalog_fails_somewhere_in_the_examples_and_the_compliant_namespace_passes()
     {
-        var outcome = Scan(null, "-f", Examples, "-o", "json");
+        var outcome = Scan(null, "-f", Examples, "-o", "json", "--kubernetes-version", "1.31");
         using var json = JsonDocument.Parse(outcome.Stdout);
         var policy = json.RootElement.GetProperty("policies").EnumerateArray().Single();
         var resources = policy.GetProperty("resources").EnumerateArray().ToList();
@@ -50,9 +50,8 @@ public sealed class ScanCommandTests : ScanTestBase
             .Where(f => f.GetProperty("result").GetString() == "fail")
             .Select(f => f.GetProperty("rule").GetString())
             .ToHashSet();
-        // AWS-backed rules are off without --aws; ScanAwsTests covers them against the AWS stub. node.kubelet-skew needs the
-        // API server's version (scan --kubernetes-version), so without it it is not evaluated (see the test above).
-        var neverFailing = RuleCatalog.All.Where(r => !r.RequiresAws && r != NodeRules.KubeletSkew).Select(r => r.Id).Where(id => !failedRules.Contains(id)).ToList();
+        // AWS-backed rules are off without --aws; ScanAwsTests covers them against the AWS stub.
+        var neverFailing = RuleCatalog.All.Where(r => !r.RequiresAws).Select(r => r.Id).Where(id => !failedRules.Contains(id)).ToList();
         Assert.True(neverFailing.Count == 0, "rules that never fail in deploy/examples: " + string.Join(", ", neverFailing));
 
         string Verdict(string kind, string name) => resources.Single(r => r.GetProperty("kind").GetString() == kind && r.GetProperty("name").GetString() == name)
@@ -74,6 +73,24 @@ public sealed class ScanCommandTests : ScanTestBase
         Assert.DoesNotContain(resources, r => r.GetProperty("name").GetString() == "efs");
         Assert.DoesNotContain(resources, r => r.GetProperty("name").GetString() == "aws-node");
         Assert.Equal("load-test-waiver", policy.GetProperty("expiredExemptions")[0].GetProperty("name").GetString());
+    }
+
+    [Theory]
+    [InlineData("1.31")]
+    [InlineData("v1.31")]
+    [InlineData("v1.31.2-eks-7f9249a")]
+    public void Kubernetes_version_gives_node_kubelet_skew_the_API_servers_version(string version)
+    {
+        var outcome = Scan(null, "-f", Examples, "-o", "json", "--kubernetes-version", version);
+        using var json = JsonDocument.Parse(outcome.Stdout);
+        var resources = json.RootElement.GetProperty("policies")[0].GetProperty("resources").EnumerateArray().ToList();
+        string SkewResult(string node) => resources.Single(r => r.GetProperty("kind").GetString() == "Node" && r.GetProperty("name").GetString() == node)
+            .GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("rule").GetString() == NodeRules.KubeletSkew.Id)
+            .GetProperty("result").GetString()!;
+        // The example Nodes run kubelet v1.31.2 and v1.28.15; the policy allows a skew of 1.
+        Assert.Equal("pass", SkewResult("ip-10-0-1-17.eu-west-1.compute.internal"));
+        Assert.Equal("fail", SkewResult("ip-10-0-2-44.eu-west-1.compute.internal"));
+        Assert.DoesNotContain("node.kubelet-skew not evaluated", outcome.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
