@@ -185,12 +185,7 @@ public class EncryptionRulesTests
     public void Without_the_encryption_section_no_object_is_judged() =>
         Assert.Empty(TestEvaluation.Evaluate("podSecurity: {level: baseline}", Plain + Claim("gp2") + Service("{}", "[{port: 80}]")).Resources);
 
-    // The workload side of encryption.volumes. These evaluate the objects as the scan reads them: the operator's cache
-    // trimming (Kubernetes/CacheTrimming.cs) still drops persistentVolumeClaim and ephemeral volumes and
-    // volumeClaimTemplates, which the lead wires when the operator's informers carry claims (issue 14, point 3).
-
-    private static PolicyEvaluation EvaluateAsScanned(string policy, string objects) =>
-        new PolicyEvaluator(new FixedClock(TestEvaluation.Now)).Evaluate(TestEvaluation.Policy(policy), ClusterSnapshot.FromObjects(TestEvaluation.Objects(objects)));
+    // The workload side of encryption.volumes, evaluated as written and as the operator's cache trims it (TestEvaluation).
 
     private static string Deployment(string volumes) => $$"""
         apiVersion: apps/v1
@@ -212,6 +207,9 @@ public class EncryptionRulesTests
             "mounts PersistentVolumeClaim shop/other, which is not among the inputs" },
         { "an ephemeral volume of an unencrypted class fails", Plain + Deployment("[{name: scratch, ephemeral: {volumeClaimTemplate: {spec: {storageClassName: gp2}}}}]"),
             FindingResult.Fail, "ephemeral volume scratch uses StorageClass gp2" },
+        { "the beta class annotation of an ephemeral volume takes precedence over storageClassName",
+            Plain + Encrypted + Deployment("[{name: scratch, ephemeral: {volumeClaimTemplate: {metadata: {annotations: {volume.beta.kubernetes.io/storage-class: gp2}}, spec: {storageClassName: gp3}}}}]"),
+            FindingResult.Fail, "ephemeral volume scratch uses StorageClass gp2" },
         { "an exemption covers the workload", Plain + Claim("gp2") + Deployment("[{name: data, persistentVolumeClaim: {claimName: data}}]"), FindingResult.Exempt, null },
     };
 
@@ -220,7 +218,7 @@ public class EncryptionRulesTests
     public void The_workload_mounting_a_claim_is_judged_by_its_class(string because, string objects, FindingResult expected, string? message)
     {
         var policy = expected == FindingResult.Exempt ? Volumes + "\nexemptions: [{name: api, namespaces: [shop], rules: [encryption.*], reason: JIRA-3}]" : Volumes;
-        var finding = Assert.Single(EvaluateAsScanned(policy, objects).FindingsOf("Deployment", "api").Of(VolumesId));
+        var finding = Assert.Single(TestEvaluation.Evaluate(policy, objects).FindingsOf("Deployment", "api").Of(VolumesId));
         Assert.True(expected == finding.Result, $"{because}: {finding.Result} {finding.Message}");
         if (message is not null) Assert.Contains(message, finding.Message, StringComparison.Ordinal);
     }
@@ -236,7 +234,7 @@ public class EncryptionRulesTests
               template: {spec: {containers: [{name: db, image: "db:1"}]}}
               volumeClaimTemplates: [{metadata: {name: data}, spec: {storageClassName: gp2}}]
             """;
-        var finding = Assert.Single(EvaluateAsScanned(Volumes, objects).FindingsOf("StatefulSet", "db").Of(VolumesId));
+        var finding = Assert.Single(TestEvaluation.Evaluate(Volumes, objects).FindingsOf("StatefulSet", "db").Of(VolumesId));
         Assert.Equal(FindingResult.Fail, finding.Result);
         Assert.Equal("spec.volumeClaimTemplates[0].spec.storageClassName", finding.Path);
         Assert.Contains("volumeClaimTemplate data uses StorageClass gp2", finding.Message, StringComparison.Ordinal);
@@ -244,7 +242,7 @@ public class EncryptionRulesTests
 
     [Fact]
     public void A_workload_without_claims_has_no_volume_finding() =>
-        Assert.Empty(EvaluateAsScanned(Volumes, Deployment("[{name: tmp, emptyDir: {}}]")).FindingsOf("Deployment", "api").Of(VolumesId));
+        Assert.Empty(TestEvaluation.Evaluate(Volumes, Deployment("[{name: tmp, emptyDir: {}}]")).FindingsOf("Deployment", "api").Of(VolumesId));
 
     [Fact]
     public void The_findings_cache_re_evaluates_a_workload_when_its_claims_change()
