@@ -12,7 +12,9 @@ namespace EksHardening.Operator.Kubernetes;
 /// host, and volumes of the core types (configMap, secret, projected, emptyDir, …), which the rules do not look into:
 /// each becomes one shared placeholder, so that the others keep their index. Claims are the exception encryption.volumes
 /// reads: a persistentVolumeClaim volume keeps its name and claimName, an ephemeral one and a StatefulSet's
-/// volumeClaimTemplates keep their name and storage class (storageClassName, or the beta class annotation). Values that repeat across objects
+/// volumeClaimTemplates keep their name and storage class (storageClassName, or the beta class annotation). Of the
+/// duties' objects, a Node keeps its metadata and kubelet version only; claims, Services and Ingresses lose their
+/// status, ConfigMaps (aws-auth) their binary data; StorageClasses and RBAC objects are kept whole. Values that repeat across objects
 /// (strings, label sets, limits, capability lists, whole trimmed pod specs and pod statuses) are shared
 /// (<see cref="SharedValues"/>): the replicas of a Deployment cost little more than their names.
 /// </summary>
@@ -72,6 +74,29 @@ public sealed class CacheTrimming
             case V1PodTemplate podTemplate:
                 Template(podTemplate.Template);
                 break;
+            case V1Node node:
+                // node.kubelet-skew reads the kubelet's version, node.max-age the creationTimestamp: the rest of a node's
+                // status (conditions, images, addresses, capacity) changes often and is read by no rule.
+                node.Spec = null;
+                node.Status = node.Status?.NodeInfo?.KubeletVersion is { } kubelet
+                    ? new V1NodeStatus { NodeInfo = new V1NodeSystemInfo { KubeletVersion = _shared.Share(kubelet) } }
+                    : null;
+                break;
+            case V1PersistentVolumeClaim claim:
+                // encryption.volumes reads the claim's class; its status (phase, capacity) is not read.
+                claim.Status = null;
+                break;
+            case V1Service service:
+                // encryption.ingress-tls reads type, ports and annotations; the load balancer's status is not read.
+                service.Status = null;
+                break;
+            case V1Ingress ingress:
+                ingress.Status = null;
+                break;
+            case V1ConfigMap configMap:
+                // aws-auth's mapRoles and mapUsers are text data; binary data is not read.
+                configMap.BinaryData = null;
+                break;
         }
 
         return item;
@@ -97,6 +122,16 @@ public sealed class CacheTrimming
         return (old, current) switch
         {
             (V1Pod p, V1Pod q) => SameJson(p.Spec, q.Spec) && SameJson(p.Status, q.Status),
+            // Kinds without a generation: what the rules read of them, compared as kept.
+            (V1Node p, V1Node q) => p.Status?.NodeInfo?.KubeletVersion == q.Status?.NodeInfo?.KubeletVersion,
+            (V1PersistentVolumeClaim p, V1PersistentVolumeClaim q) => SameJson(p.Spec, q.Spec),
+            (V1Service p, V1Service q) => SameJson(p.Spec, q.Spec),
+            (V1StorageClass p, V1StorageClass q) => p.Provisioner == q.Provisioner && SameMap(p.Parameters, q.Parameters),
+            (V1ConfigMap p, V1ConfigMap q) => SameMap(p.Data, q.Data),
+            (V1ClusterRole p, V1ClusterRole q) => SameJson(p.Rules, q.Rules) && SameJson(p.AggregationRule, q.AggregationRule),
+            (V1Role p, V1Role q) => SameJson(p.Rules, q.Rules),
+            (V1ClusterRoleBinding p, V1ClusterRoleBinding q) => SameJson(p.RoleRef, q.RoleRef) && SameJson(p.Subjects, q.Subjects),
+            (V1RoleBinding p, V1RoleBinding q) => SameJson(p.RoleRef, q.RoleRef) && SameJson(p.Subjects, q.Subjects),
             _ => a.Generation is not null,
         };
     }

@@ -8,10 +8,26 @@ namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>
 /// The shared informers the operator runs: policies, namespaces, NetworkPolicies, ServiceAccounts and every
-/// workload kind. Objects are cached trimmed to what the operator reads (<see cref="CacheTrimming"/>).
+/// workload kind, always; the objects of the rbac, encryption and nodes duties (<see cref="DutyInformers"/>) from the
+/// first policy that turns such a duty on; and the API server's version, asked once a minute. Objects are cached
+/// trimmed to what the operator reads (<see cref="CacheTrimming"/>).
 /// </summary>
 public sealed class ClusterInformers
 {
+    /// <summary>How often the API server's version is asked (an upgrade of the control plane is seen within this time).</summary>
+    public static readonly TimeSpan VersionInterval = TimeSpan.FromMinutes(1);
+
+    private readonly Func<CancellationToken, Task<string?>>? _apiServerVersion;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+    private readonly Dictionary<DutyInformers, IInformer[]> _duties;
+    private readonly List<Task> _dutyRuns = [];
+    private volatile Action[] _changeHandlers = [];
+    private DutyInformers _started;
+    private CancellationToken _running;
+    private bool _isRunning;
+    private string? _version;
+
     public ClusterInformers(IKubernetes client, ILoggerFactory loggers, IMeterFactory meters, TimeProvider? clock = null, InformerOptions? options = null)
         : this(ClusterSources.Of(client), loggers, meters, clock, options)
     {
@@ -20,6 +36,9 @@ public sealed class ClusterInformers
     /// <summary>Informers over the given sources: the API server's, or an in-memory cluster in tests.</summary>
     public ClusterInformers(ClusterSources sources, ILoggerFactory loggers, IMeterFactory meters, TimeProvider? clock = null, InformerOptions? options = null)
     {
+        _clock = clock ?? TimeProvider.System;
+        _logger = loggers.CreateLogger("EksHardening.Informers");
+        _apiServerVersion = sources.ApiServerVersion;
         var trimming = new CacheTrimming();
         var counters = new InformerCounters(meters);
         ResourceInformer<T> Create<T>(IResourceSource<T> source) where T : class, IKubernetesObject<V1ObjectMeta> =>
@@ -40,6 +59,24 @@ public sealed class ClusterInformers
         PodTemplates = Create(sources.PodTemplates);
         All = [Policies, Namespaces, NetworkPolicies, ServiceAccounts, Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs,
             ReplicationControllers, PodTemplates];
+        Nodes = Create(sources.Nodes);
+        StorageClasses = Create(sources.StorageClasses);
+        PersistentVolumeClaims = Create(sources.PersistentVolumeClaims);
+        Ingresses = Create(sources.Ingresses);
+        Services = Create(sources.Services);
+        ClusterRoles = Create(sources.ClusterRoles);
+        ClusterRoleBindings = Create(sources.ClusterRoleBindings);
+        Roles = Create(sources.Roles);
+        RoleBindings = Create(sources.RoleBindings);
+        AwsAuth = Create(sources.AwsAuth);
+        _duties = new()
+        {
+            [DutyInformers.Rbac] = [ClusterRoles, ClusterRoleBindings, Roles, RoleBindings, AwsAuth],
+            [DutyInformers.Volumes] = [StorageClasses, PersistentVolumeClaims],
+            [DutyInformers.Ingress] = [Ingresses, Services],
+            [DutyInformers.Nodes] = [Nodes],
+        };
+        Policies.AddHandler(_ => StartNeededDuties());
     }
 
     public ResourceInformer<ResponsibilityPolicy> Policies { get; }
@@ -56,13 +93,147 @@ public sealed class ClusterInformers
     public ResourceInformer<V1ReplicationController> ReplicationControllers { get; }
     /// <summary>PodTemplate objects: templates no built-in controller runs, reported as templates.</summary>
     public ResourceInformer<V1PodTemplate> PodTemplates { get; }
+    public ResourceInformer<V1Node> Nodes { get; }
+    public ResourceInformer<V1StorageClass> StorageClasses { get; }
+    public ResourceInformer<V1PersistentVolumeClaim> PersistentVolumeClaims { get; }
+    public ResourceInformer<V1Ingress> Ingresses { get; }
+    public ResourceInformer<V1Service> Services { get; }
+    public ResourceInformer<V1ClusterRole> ClusterRoles { get; }
+    public ResourceInformer<V1ClusterRoleBinding> ClusterRoleBindings { get; }
+    public ResourceInformer<V1Role> Roles { get; }
+    public ResourceInformer<V1RoleBinding> RoleBindings { get; }
+    /// <summary>The ConfigMap kube-system/aws-auth alone (a field-selected list and watch).</summary>
+    public ResourceInformer<V1ConfigMap> AwsAuth { get; }
+
+    /// <summary>The informers that always run (readiness waits for them); the duties' informers are in <see cref="Running"/> once started.</summary>
     public IReadOnlyList<IInformer> All { get; }
+
+    /// <summary>Every informer running now: <see cref="All"/> and those of the duties some policy turned on.</summary>
+    public IReadOnlyList<IInformer> Running
+    {
+        get
+        {
+            lock (_dutyRuns) return [.. All, .. _duties.Where(d => _started.HasFlag(d.Key)).SelectMany(d => d.Value)];
+        }
+    }
 
     public bool HasSynced => All.All(i => i.HasSynced);
 
+    /// <summary>Whether the duty's informers run and have listed: until then its objects are unknown, not absent.</summary>
+    public bool DutySynced(DutyInformers duty)
+    {
+        lock (_dutyRuns)
+        {
+            if (!_started.HasFlag(duty)) return false;
+        }
+
+        return _duties[duty].All(i => i.HasSynced);
+    }
+
+    /// <summary>The API server's gitVersion (e.g. v1.31.2-eks-7f9249a) from its last answer to /version; null until the first.</summary>
+    public string? ApiServerVersion => Volatile.Read(ref _version);
+
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => Task.WhenAll(All.Select(i => i.Synced)).WaitAsync(cancellationToken);
 
-    public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(All.Select(i => Task.Run(() => i.RunAsync(cancellationToken), cancellationToken)));
+    /// <summary>Runs the informers until cancelled; a duty's informers start when the first policy that needs them is seen.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        lock (_dutyRuns)
+        {
+            _running = cancellationToken;
+            _isRunning = true;
+        }
+
+        var core = All.Select(i => Task.Run(() => i.RunAsync(cancellationToken), cancellationToken)).ToList();
+        if (_apiServerVersion is not null) core.Add(Task.Run(() => PollVersionAsync(cancellationToken), cancellationToken));
+        StartNeededDuties();
+        await Task.WhenAll(core).ConfigureAwait(false);
+        Task[] duties;
+        lock (_dutyRuns) duties = [.. _dutyRuns];
+        await Task.WhenAll(duties).ConfigureAwait(false);
+    }
+
+    /// <summary>The duties whose objects <paramref name="spec"/> reads: what its enabled rules judge.</summary>
+    public static DutyInformers Needed(ResponsibilityPolicySpec? spec)
+    {
+        if (spec is null) return DutyInformers.None;
+        var needed = DutyInformers.None;
+        if (spec.Rbac is { } rbac && (rbac.DisallowClusterAdminBindings == true || rbac.DisallowWildcardRoles == true || rbac.DisallowAnonymousAccess == true
+                || rbac.RestrictWorkloadPrivileges == true || rbac.DisallowSystemMastersMapping == true))
+        {
+            needed |= DutyInformers.Rbac;
+        }
+
+        if (spec.Encryption?.RequireEncryptedVolumes == true) needed |= DutyInformers.Volumes;
+        if (spec.Encryption?.RequireTlsIngress == true) needed |= DutyInformers.Ingress;
+        if (spec.Nodes is { } nodes && (nodes.MaxKubeletSkew is not null || nodes.MaxNodeAge is not null)) needed |= DutyInformers.Nodes;
+        return needed;
+    }
+
+    /// <summary>
+    /// Starts the informers of every duty some policy needs and none started yet. Once started they run for the life of
+    /// the process (a policy turning a duty off leaves its cache in place: a later policy would need it again).
+    /// </summary>
+    private void StartNeededDuties()
+    {
+        var needed = DutyInformers.None;
+        foreach (var policy in Policies.Items) needed |= Needed(policy.Spec);
+        lock (_dutyRuns)
+        {
+            var toStart = needed & ~_started;
+            if (!_isRunning || toStart == DutyInformers.None) return;
+            foreach (var (duty, informers) in _duties)
+            {
+                if (!toStart.HasFlag(duty)) continue;
+                _started |= duty;
+                var (dutyName, resources) = (duty.ToString(), string.Join(", ", informers.Select(i => i.Resource)));
+                InformerLog.DutyStarted(_logger, dutyName, resources);
+                var token = _running;
+                _dutyRuns.AddRange(informers.Select(i => Task.Run(() => i.RunAsync(token), token)));
+                // Until the duty has listed its objects are unknown; its sync is a change that can alter findings.
+                _ = Task.WhenAll(informers.Select(i => i.Synced)).ContinueWith(_ => NotifyChange(), token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Asks /version now and then once a minute; a change (or the first answer) is a cluster change.</summary>
+    private async Task PollVersionAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var version = await _apiServerVersion!(cancellationToken).ConfigureAwait(false);
+                if (!string.IsNullOrWhiteSpace(version) && !string.Equals(Interlocked.Exchange(ref _version, version), version, StringComparison.Ordinal))
+                {
+                    NotifyChange();
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or k8s.Autorest.HttpOperationException or TimeoutException or OperationCanceledException)
+            {
+                // The last known version stays (a control plane is not downgraded); until a first answer it is unknown.
+                InformerLog.VersionFailed(_logger, e.Message);
+            }
+
+            try
+            {
+                await Task.Delay(VersionInterval, _clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private void NotifyChange()
+    {
+        foreach (var handler in _changeHandlers) handler();
+    }
 
     /// <summary>Every cached workload, of every kind.</summary>
     public IEnumerable<IKubernetesObject<V1ObjectMeta>> Workloads =>
@@ -77,6 +248,7 @@ public sealed class ClusterInformers
     /// </summary>
     public void OnClusterChange(Action handler)
     {
+        lock (_dutyRuns) _changeHandlers = [.. _changeHandlers, handler];
         void Changed<T>(InformerEvent<T> change) where T : class, IKubernetesObject<V1ObjectMeta>
         {
             if (change.Type == InformerEventType.Updated && CacheTrimming.SameRuleInputs(change.Old!, change.New!)) return;
@@ -95,7 +267,32 @@ public sealed class ClusterInformers
         CronJobs.AddHandler(Changed);
         ReplicationControllers.AddHandler(Changed);
         PodTemplates.AddHandler(Changed);
+        Nodes.AddHandler(Changed);
+        StorageClasses.AddHandler(Changed);
+        PersistentVolumeClaims.AddHandler(Changed);
+        Ingresses.AddHandler(Changed);
+        Services.AddHandler(Changed);
+        ClusterRoles.AddHandler(Changed);
+        ClusterRoleBindings.AddHandler(Changed);
+        Roles.AddHandler(Changed);
+        RoleBindings.AddHandler(Changed);
+        AwsAuth.AddHandler(Changed);
     }
+}
+
+/// <summary>The groups of informers the policy duties read, started only when some policy turns such a duty on.</summary>
+[Flags]
+public enum DutyInformers
+{
+    None = 0,
+    /// <summary>rbac.*: ClusterRoles, ClusterRoleBindings, Roles, RoleBindings and kube-system/aws-auth.</summary>
+    Rbac = 1,
+    /// <summary>encryption.requireEncryptedVolumes: StorageClasses and PersistentVolumeClaims.</summary>
+    Volumes = 2,
+    /// <summary>encryption.requireTlsIngress: Ingresses and Services.</summary>
+    Ingress = 4,
+    /// <summary>nodes.*: Nodes.</summary>
+    Nodes = 8,
 }
 
 /// <summary>Where each of the <see cref="ClusterInformers"/> lists and watches its resource.</summary>
@@ -112,12 +309,27 @@ public sealed record ClusterSources(
     IResourceSource<V1Job> Jobs,
     IResourceSource<V1CronJob> CronJobs,
     IResourceSource<V1ReplicationController> ReplicationControllers,
-    IResourceSource<V1PodTemplate> PodTemplates)
+    IResourceSource<V1PodTemplate> PodTemplates,
+    IResourceSource<V1Node> Nodes,
+    IResourceSource<V1StorageClass> StorageClasses,
+    IResourceSource<V1PersistentVolumeClaim> PersistentVolumeClaims,
+    IResourceSource<V1Ingress> Ingresses,
+    IResourceSource<V1Service> Services,
+    IResourceSource<V1ClusterRole> ClusterRoles,
+    IResourceSource<V1ClusterRoleBinding> ClusterRoleBindings,
+    IResourceSource<V1Role> Roles,
+    IResourceSource<V1RoleBinding> RoleBindings,
+    IResourceSource<V1ConfigMap> AwsAuth,
+    Func<CancellationToken, Task<string?>>? ApiServerVersion)
 {
     /// <summary>The API server's, through one client.</summary>
     public static ClusterSources Of(IKubernetes client) => new(
         new ResponsibilityPolicySource(client), ResourceSources.Namespaces(client), ResourceSources.NetworkPolicies(client),
         ResourceSources.ServiceAccounts(client), ResourceSources.Pods(client), ResourceSources.Deployments(client), ResourceSources.StatefulSets(client),
         ResourceSources.DaemonSets(client), ResourceSources.ReplicaSets(client), ResourceSources.Jobs(client), ResourceSources.CronJobs(client),
-        ResourceSources.ReplicationControllers(client), ResourceSources.PodTemplates(client));
+        ResourceSources.ReplicationControllers(client), ResourceSources.PodTemplates(client),
+        ResourceSources.Nodes(client), ResourceSources.StorageClasses(client), ResourceSources.PersistentVolumeClaims(client),
+        ResourceSources.Ingresses(client), ResourceSources.Services(client), ResourceSources.ClusterRoles(client),
+        ResourceSources.ClusterRoleBindings(client), ResourceSources.Roles(client), ResourceSources.RoleBindings(client), ResourceSources.AwsAuth(client),
+        async ct => (await client.Version.GetCodeAsync(ct).ConfigureAwait(false))?.GitVersion);
 }

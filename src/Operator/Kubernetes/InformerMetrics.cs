@@ -14,5 +14,5 @@ public sealed class InformerMetrics
     }
 
     private static IEnumerable<Measurement<long>> PerInformer(ClusterInformers informers, Func<IInformer, long> value) =>
-        informers.All.Select(i => new Measurement<long>(value(i), new KeyValuePair<string, object?>("resource", i.Resource)));
+        informers.Running.Select(i => new Measurement<long>(value(i), new KeyValuePair<string, object?>("resource", i.Resource)));
 }

@@ -307,4 +307,10 @@ internal static partial class InformerLog
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Listed {Count} {Resource} at resourceVersion {ResourceVersion}")]
     public static partial void Listed(ILogger logger, int count, string resource, string resourceVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A policy turns on the {Duty} duty: starting the informers of {Resources}")]
+    public static partial void DutyStarted(ILogger logger, string duty, string resources);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Asking the API server's /version failed ({Error}); retrying in a minute")]
+    public static partial void VersionFailed(ILogger logger, string error);
 }

@@ -91,4 +91,52 @@ public static class ResourceSources
     public static IResourceSource<V1PodTemplate> PodTemplates(IKubernetes client) => new DelegateResourceSource<V1PodTemplate, V1PodTemplateList>("podtemplates",
         (c, limit, ct) => client.CoreV1.ListPodTemplateForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
         (rv, timeout, onError, ct) => client.CoreV1.WatchListPodTemplateForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+    public static IResourceSource<V1Node> Nodes(IKubernetes client) => new DelegateResourceSource<V1Node, V1NodeList>("nodes",
+        (c, limit, ct) => client.CoreV1.ListNodeAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.CoreV1.WatchListNodeAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1StorageClass> StorageClasses(IKubernetes client) => new DelegateResourceSource<V1StorageClass, V1StorageClassList>("storageclasses",
+        (c, limit, ct) => client.StorageV1.ListStorageClassAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.StorageV1.WatchListStorageClassAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1PersistentVolumeClaim> PersistentVolumeClaims(IKubernetes client) => new DelegateResourceSource<V1PersistentVolumeClaim, V1PersistentVolumeClaimList>("persistentvolumeclaims",
+        (c, limit, ct) => client.CoreV1.ListPersistentVolumeClaimForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.CoreV1.WatchListPersistentVolumeClaimForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1Ingress> Ingresses(IKubernetes client) => new DelegateResourceSource<V1Ingress, V1IngressList>("ingresses",
+        (c, limit, ct) => client.NetworkingV1.ListIngressForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.NetworkingV1.WatchListIngressForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1Service> Services(IKubernetes client) => new DelegateResourceSource<V1Service, V1ServiceList>("services",
+        (c, limit, ct) => client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1ClusterRole> ClusterRoles(IKubernetes client) => new DelegateResourceSource<V1ClusterRole, V1ClusterRoleList>("clusterroles",
+        (c, limit, ct) => client.RbacAuthorizationV1.ListClusterRoleAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.RbacAuthorizationV1.WatchListClusterRoleAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1ClusterRoleBinding> ClusterRoleBindings(IKubernetes client) => new DelegateResourceSource<V1ClusterRoleBinding, V1ClusterRoleBindingList>("clusterrolebindings",
+        (c, limit, ct) => client.RbacAuthorizationV1.ListClusterRoleBindingAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.RbacAuthorizationV1.WatchListClusterRoleBindingAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1Role> Roles(IKubernetes client) => new DelegateResourceSource<V1Role, V1RoleList>("roles",
+        (c, limit, ct) => client.RbacAuthorizationV1.ListRoleForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.RbacAuthorizationV1.WatchListRoleForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static IResourceSource<V1RoleBinding> RoleBindings(IKubernetes client) => new DelegateResourceSource<V1RoleBinding, V1RoleBindingList>("rolebindings",
+        (c, limit, ct) => client.RbacAuthorizationV1.ListRoleBindingForAllNamespacesAsync(continueParameter: c, limit: limit, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.RbacAuthorizationV1.WatchListRoleBindingForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    /// <summary>
+    /// The one ConfigMap kube-system/aws-auth, by a field selector on its name: not every ConfigMap (which would cache the
+    /// cluster's configuration data). The API server takes the selector's name as the request's object name, so RBAC
+    /// can grant this list and watch for aws-auth alone.
+    /// </summary>
+    public static IResourceSource<V1ConfigMap> AwsAuth(IKubernetes client) => new DelegateResourceSource<V1ConfigMap, V1ConfigMapList>("configmaps",
+        (c, limit, ct) => client.CoreV1.ListNamespacedConfigMapAsync(Rules.Rbac.ClusterRbac.AwsAuthNamespace, continueParameter: c, limit: limit,
+            fieldSelector: AwsAuthSelector, cancellationToken: ct),
+        (rv, timeout, onError, ct) => client.CoreV1.WatchListNamespacedConfigMapAsync(Rules.Rbac.ClusterRbac.AwsAuthNamespace, allowWatchBookmarks: true,
+            fieldSelector: AwsAuthSelector, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    private const string AwsAuthSelector = "metadata.name=" + Rules.Rbac.ClusterRbac.AwsAuthName;
 }

@@ -29,9 +29,16 @@ public sealed class FakeCluster : IAsyncDisposable
             Source<ResponsibilityPolicy>(ResponsibilityPolicy.Plural), Source<V1Namespace>("namespaces"), Source<V1NetworkPolicy>("networkpolicies"),
             Source<V1ServiceAccount>("serviceaccounts"), Source<V1Pod>("pods"), Source<V1Deployment>("deployments"), Source<V1StatefulSet>("statefulsets"),
             Source<V1DaemonSet>("daemonsets"), Source<V1ReplicaSet>("replicasets"), Source<V1Job>("jobs"), Source<V1CronJob>("cronjobs"),
-            Source<V1ReplicationController>("replicationcontrollers"), Source<V1PodTemplate>("podtemplates"));
+            Source<V1ReplicationController>("replicationcontrollers"), Source<V1PodTemplate>("podtemplates"),
+            Source<V1Node>("nodes"), Source<V1StorageClass>("storageclasses"), Source<V1PersistentVolumeClaim>("persistentvolumeclaims"),
+            Source<V1Ingress>("ingresses"), Source<V1Service>("services"), Source<V1ClusterRole>("clusterroles"),
+            Source<V1ClusterRoleBinding>("clusterrolebindings"), Source<V1Role>("roles"), Source<V1RoleBinding>("rolebindings"),
+            Source<V1ConfigMap>("configmaps"), _ => Task.FromResult(ApiServerVersion));
         Informers = new ClusterInformers(sources, loggers ?? NullLoggerFactory.Instance, Meters, clock);
     }
+
+    /// <summary>What /version answers (gitVersion); null: the answer carries none.</summary>
+    public string? ApiServerVersion { get; set; }
 
     /// <summary>The informers over this cluster, as the operator's controllers read them.</summary>
     public ClusterInformers Informers { get; }
