@@ -135,6 +135,72 @@ public class CrudTests : EmulatorTest
             async c => (await c.CoordinationV1.ListNamespacedLeaseAsync(Ns)).Items,
             (c, o) => c.CoordinationV1.ReplaceNamespacedLeaseAsync(o, o.Name(), Ns),
             (c, n) => c.CoordinationV1.DeleteNamespacedLeaseAsync(n, Ns)),
+        ["nodes"] = Case(
+            (c, n) => c.CoreV1.CreateNodeAsync(new V1Node { Metadata = Meta(n) }),
+            (c, n) => c.CoreV1.ReadNodeAsync(n),
+            async c => (await c.CoreV1.ListNodeAsync()).Items,
+            (c, o) => c.CoreV1.ReplaceNodeAsync(o, o.Name()),
+            (c, n) => c.CoreV1.DeleteNodeAsync(n)),
+        ["persistentvolumeclaims"] = Case(
+            (c, n) => c.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(new V1PersistentVolumeClaim
+            {
+                Metadata = Meta(n),
+                Spec = new V1PersistentVolumeClaimSpec { StorageClassName = "gp2", AccessModes = ["ReadWriteOnce"] },
+            }, Ns),
+            (c, n) => c.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(n, Ns),
+            async c => (await c.CoreV1.ListNamespacedPersistentVolumeClaimAsync(Ns)).Items,
+            (c, o) => c.CoreV1.ReplaceNamespacedPersistentVolumeClaimAsync(o, o.Name(), Ns),
+            (c, n) => c.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(n, Ns)),
+        ["storageclasses"] = Case(
+            (c, n) => c.StorageV1.CreateStorageClassAsync(new V1StorageClass { Metadata = Meta(n), Provisioner = "ebs.csi.aws.com" }),
+            (c, n) => c.StorageV1.ReadStorageClassAsync(n),
+            async c => (await c.StorageV1.ListStorageClassAsync()).Items,
+            (c, o) => c.StorageV1.ReplaceStorageClassAsync(o, o.Name()),
+            (c, n) => c.StorageV1.DeleteStorageClassAsync(n)),
+        ["ingresses"] = Case(
+            (c, n) => c.NetworkingV1.CreateNamespacedIngressAsync(new V1Ingress
+            {
+                Metadata = Meta(n),
+                Spec = new V1IngressSpec { DefaultBackend = new V1IngressBackend { Service = new V1IngressServiceBackend { Name = "web", Port = new V1ServiceBackendPort { Number = 80 } } } },
+            }, Ns),
+            (c, n) => c.NetworkingV1.ReadNamespacedIngressAsync(n, Ns),
+            async c => (await c.NetworkingV1.ListNamespacedIngressAsync(Ns)).Items,
+            (c, o) => c.NetworkingV1.ReplaceNamespacedIngressAsync(o, o.Name(), Ns),
+            (c, n) => c.NetworkingV1.DeleteNamespacedIngressAsync(n, Ns)),
+        ["clusterroles"] = Case(
+            (c, n) => c.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole { Metadata = Meta(n), Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get"] }] }),
+            (c, n) => c.RbacAuthorizationV1.ReadClusterRoleAsync(n),
+            async c => (await c.RbacAuthorizationV1.ListClusterRoleAsync()).Items,
+            (c, o) => c.RbacAuthorizationV1.ReplaceClusterRoleAsync(o, o.Name()),
+            (c, n) => c.RbacAuthorizationV1.DeleteClusterRoleAsync(n)),
+        ["clusterrolebindings"] = Case(
+            (c, n) => c.RbacAuthorizationV1.CreateClusterRoleBindingAsync(new V1ClusterRoleBinding
+            {
+                Metadata = Meta(n),
+                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "view" },
+                Subjects = [new Rbacv1Subject { Kind = "Group", Name = "readers", ApiGroup = "rbac.authorization.k8s.io" }],
+            }),
+            (c, n) => c.RbacAuthorizationV1.ReadClusterRoleBindingAsync(n),
+            async c => (await c.RbacAuthorizationV1.ListClusterRoleBindingAsync()).Items,
+            (c, o) => c.RbacAuthorizationV1.ReplaceClusterRoleBindingAsync(o, o.Name()),
+            (c, n) => c.RbacAuthorizationV1.DeleteClusterRoleBindingAsync(n)),
+        ["roles"] = Case(
+            (c, n) => c.RbacAuthorizationV1.CreateNamespacedRoleAsync(new V1Role { Metadata = Meta(n), Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["secrets"], Verbs = ["list"] }] }, Ns),
+            (c, n) => c.RbacAuthorizationV1.ReadNamespacedRoleAsync(n, Ns),
+            async c => (await c.RbacAuthorizationV1.ListNamespacedRoleAsync(Ns)).Items,
+            (c, o) => c.RbacAuthorizationV1.ReplaceNamespacedRoleAsync(o, o.Name(), Ns),
+            (c, n) => c.RbacAuthorizationV1.DeleteNamespacedRoleAsync(n, Ns)),
+        ["rolebindings"] = Case(
+            (c, n) => c.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+            {
+                Metadata = Meta(n),
+                RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "reader" },
+                Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "ci", NamespaceProperty = Ns }],
+            }, Ns),
+            (c, n) => c.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync(n, Ns),
+            async c => (await c.RbacAuthorizationV1.ListNamespacedRoleBindingAsync(Ns)).Items,
+            (c, o) => c.RbacAuthorizationV1.ReplaceNamespacedRoleBindingAsync(o, o.Name(), Ns),
+            (c, n) => c.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync(n, Ns)),
         ["validatingwebhookconfigurations"] = Case(
             (c, n) => c.AdmissionregistrationV1.CreateValidatingWebhookConfigurationAsync(new V1ValidatingWebhookConfiguration
             {

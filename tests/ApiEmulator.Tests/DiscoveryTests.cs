@@ -52,6 +52,16 @@ public class DiscoveryTests : EmulatorTest
         Assert.StartsWith("v1.", version.GitVersion, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("v1.31.2-eks-7f9249a", "1", "31")]
+    [InlineData("v1.29.0", "1", "29")]
+    public async Task The_version_endpoint_answers_the_configured_version_also_after_a_change(string gitVersion, string major, string minor)
+    {
+        Emulator.Options.ServerVersion = gitVersion;
+        var version = await Client.Version.GetCodeAsync();
+        Assert.Equal((gitVersion, major, minor), (version.GitVersion, version.Major, version.Minor));
+    }
+
     [Fact]
     public async Task Unknown_resources_and_groups_are_404()
     {

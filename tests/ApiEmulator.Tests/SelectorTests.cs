@@ -46,6 +46,32 @@ public class SelectorTests : EmulatorTest
         Assert.Equal(expected, string.Join(",", pods.Items.Select(p => p.Name())));
     }
 
+    /// <summary>
+    /// A list or watch whose field selector requires one metadata.name selects that object and is logged with its name,
+    /// as the API server's RequestInfo names it for authorization; a selector that requires no single name names nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("metadata.name=aws-auth", "aws-auth", "aws-auth")]
+    [InlineData("metadata.name==aws-auth", "aws-auth", "aws-auth")]
+    [InlineData("metadata.name!=aws-auth", "other", null)]
+    public async Task A_field_selected_list_and_watch_name_the_selected_object(string selector, string selected, string? loggedName)
+    {
+        Emulator.Seed(new k8s.Models.V1ConfigMap { Metadata = new k8s.Models.V1ObjectMeta { Name = "aws-auth", NamespaceProperty = "kube-system" } });
+        Emulator.Seed(new k8s.Models.V1ConfigMap { Metadata = new k8s.Models.V1ObjectMeta { Name = "other", NamespaceProperty = "kube-system" } });
+        Emulator.ClearRequests();
+
+        var list = await Client.CoreV1.ListNamespacedConfigMapAsync("kube-system", fieldSelector: selector);
+        var watched = new List<string>();
+        await foreach (var (_, configMap) in Client.CoreV1.WatchListNamespacedConfigMapAsync("kube-system", fieldSelector: selector, timeoutSeconds: 1))
+        {
+            watched.Add(configMap.Name());
+        }
+
+        Assert.Equal(selected, Assert.Single(list.Items).Name());
+        Assert.Equal([selected], watched);
+        Assert.Equal([("list", loggedName), ("watch", loggedName)], Emulator.Requests.Where(r => r.Resource == "configmaps").Select(r => (r.Verb, r.Name)));
+    }
+
     [Fact]
     public async Task Label_and_field_selectors_combine()
     {

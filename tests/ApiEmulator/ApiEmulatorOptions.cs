@@ -17,6 +17,18 @@ public sealed class ApiEmulatorOptions
     /// <summary>Custom resources served from the start, as if their CRDs had been applied.</summary>
     public IList<CustomResourceType> CustomResources { get; } = [];
 
+    /// <summary>
+    /// The gitVersion <c>/version</c> answers (major and minor are read from it); may be changed while the emulator runs,
+    /// as an upgrade of the control plane.
+    /// </summary>
+    public string ServerVersion
+    {
+        get => Volatile.Read(ref _serverVersion);
+        set => Volatile.Write(ref _serverVersion, value);
+    }
+
+    private string _serverVersion = "v1.33.0-eks-hardening-emulator";
+
     /// <summary>Namespaces that exist from the start, as in a fresh cluster.</summary>
     public IList<string> InitialNamespaces { get; } = ["default", "kube-system", "kube-public", "kube-node-lease"];
 

@@ -31,6 +31,9 @@ public sealed class ApiServerEmulator : IAsyncDisposable
     private long _bookmarkTicks;
     private Uri? _baseUri;
 
+    /// <summary>The options it was started with; <see cref="ApiEmulatorOptions.ServerVersion"/> may be changed while it runs.</summary>
+    public ApiEmulatorOptions Options => _options;
+
     public ApiServerEmulator(ApiEmulatorOptions? options = null)
     {
         _options = options ?? new ApiEmulatorOptions();
@@ -99,7 +102,7 @@ public sealed class ApiServerEmulator : IAsyncDisposable
 
         var watches = new WatchStream(_store, Faults, () => BookmarkInterval);
         var handler = new ApiRequestHandler(_catalog, _operations, watches, Faults, _log, _options.TimeProvider,
-            () => _baseUri?.Authority ?? "127.0.0.1", _stopping.Token);
+            () => _baseUri?.Authority ?? "127.0.0.1", () => _options.ServerVersion, _stopping.Token);
         _baseUri = await _server.StartAsync(handler.HandleAsync, cancellationToken).ConfigureAwait(false);
         return BaseUrl;
     }

@@ -16,7 +16,7 @@ namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>
 /// The RBAC proof, code side: the operator, run against the API emulator through every path that calls the API
-/// (informers of every kind, status, events, leader election from first Lease to release, webhook certificate
+/// (informers of every kind, those of the rbac, encryption and nodes duties included, status, events, leader election from first Lease to release, webhook certificate
 /// Secret create and renewal, caBundle patch, Enforce remediation creating and deleting NetworkPolicies and labelling
 /// a namespace), makes only calls declared in <see cref="ApiPermissions"/> — in the declared namespace, on the
 /// declared object — and makes every declared call, so the chart grants nothing unused. (The chart test
@@ -38,6 +38,9 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
           imageScanning: {disallowLatestTag: true}
           networkPolicies: {requireDefaultDeny: [Ingress], requirePodCoverage: true, blockInstanceMetadata: true, remediate: true}
           podSecurity: {level: restricted, requireNamespaceLabel: true}
+          rbac: {disallowClusterAdminBindings: true, disallowSystemMastersMapping: true}
+          encryption: {requireEncryptedVolumes: true, requireTlsIngress: true}
+          nodes: {maxKubeletSkew: 1}
         """;
 
     private OperatorTestbed _bed = null!;
@@ -117,8 +120,11 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
             .Select(Describe).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.True(undeclared.Count == 0, "calls not declared in ApiPermissions (and so not granted by the chart):\n" + string.Join("\n", undeclared));
 
-        // Everything else is discovery, which every authenticated client may read.
-        Assert.All(requests.Where(r => r.Resource is null), r => Assert.True(r.Path is "/api" or "/apis" || r.Path.StartsWith("/api/", StringComparison.Ordinal) || r.Path.StartsWith("/apis/", StringComparison.Ordinal),
+        // Everything else is discovery and /version, which every authenticated client may read (system:discovery,
+        // system:public-info-viewer).
+        // (KubernetesClient asks for /version/.)
+        Assert.Contains(requests, r => r.Path.TrimEnd('/') == "/version");
+        Assert.All(requests.Where(r => r.Resource is null), r => Assert.True(r.Path.TrimEnd('/') is "/api" or "/apis" or "/version" || r.Path.StartsWith("/api/", StringComparison.Ordinal) || r.Path.StartsWith("/apis/", StringComparison.Ordinal),
             $"{r.Method} {r.Path} is neither a resource nor discovery"));
 
         var unused = ApiPermissions.All.Where(p => !requests.Any(r => Covers(p, r, options)))

@@ -28,7 +28,8 @@ public sealed record OperatorObjectNames(string LeaseName, string WebhookSecretN
 /// <summary>
 /// One Kubernetes API call the operator makes: API group, resource (<c>resource/subresource</c> for a subresource),
 /// verb, the scope it needs, and why. <paramref name="ResourceName"/>, when set, is the one object the call
-/// addresses, so the grant can name it (RBAC cannot narrow create, list or watch by name).
+/// addresses, so the grant can name it (RBAC cannot narrow create by name, nor list or watch but through a
+/// metadata.name field selector).
 /// </summary>
 public sealed record ApiPermission(
     string Group,
@@ -67,6 +68,17 @@ public static class ApiPermissions
         .. Watched("batch", "cronjobs", "workloads are judged on their pod templates"),
         .. Watched("", "replicationcontrollers", "workloads are judged on their pod templates"),
         .. Watched("", "podtemplates", "PodTemplate objects are judged as templates"),
+        .. Watched("", "nodes", "node.* rules read each kubelet's version and the node's age (started once a policy sets nodes:)"),
+        .. Watched("storage.k8s.io", "storageclasses", "encryption.volumes reads each class's provisioner, encrypted parameter and default annotation (once a policy sets encryption.requireEncryptedVolumes)"),
+        .. Watched("", "persistentvolumeclaims", "encryption.volumes judges each claim by its StorageClass (once a policy sets encryption.requireEncryptedVolumes)"),
+        .. Watched("networking.k8s.io", "ingresses", "encryption.ingress-tls reads each Ingress's tls and load balancer annotations (once a policy sets encryption.requireTlsIngress)"),
+        .. Watched("", "services", "encryption.ingress-tls reads LoadBalancer Services' ports and TLS annotations (once a policy sets encryption.requireTlsIngress)"),
+        .. Watched("rbac.authorization.k8s.io", "clusterroles", "rbac.* rules resolve what each binding grants, aggregation included (once a policy sets rbac:)"),
+        .. Watched("rbac.authorization.k8s.io", "clusterrolebindings", "rbac.* rules judge who is bound to what (once a policy sets rbac:)"),
+        .. Watched("rbac.authorization.k8s.io", "roles", "rbac.* rules resolve what each RoleBinding grants (once a policy sets rbac:)"),
+        .. Watched("rbac.authorization.k8s.io", "rolebindings", "rbac.* rules judge who is bound to what in each namespace (once a policy sets rbac:)"),
+        .. Watched("", "configmaps", "rbac.system-masters-mapping reads kube-system/aws-auth alone, by a metadata.name field selector (once a policy sets rbac:)",
+            _ => Rules.Rbac.ClusterRbac.AwsAuthName),
         new("eks-hardening.io", "responsibilitypolicies/status", "patch", PermissionScope.Cluster, PermissionFeature.Core,
             "each policy's compliance is written to its status as a merge patch of the status subresource"),
         new("", "events", "create", PermissionScope.Cluster, PermissionFeature.Core,
@@ -100,11 +112,15 @@ public static class ApiPermissions
     /// <summary>The permissions of the given parts of the operator.</summary>
     public static IEnumerable<ApiPermission> For(IReadOnlySet<PermissionFeature> features) => All.Where(p => features.Contains(p.Feature));
 
-    /// <summary>An informer lists (paginated) and then watches the resource across all namespaces.</summary>
-    private static IEnumerable<ApiPermission> Watched(string group, string resource, string why) =>
+    /// <summary>
+    /// An informer lists (paginated) and then watches the resource across all namespaces, or, with
+    /// <paramref name="resourceName"/>, the one object a metadata.name field selector names (the API server takes that
+    /// name as the request's, so RBAC resourceNames narrow the list and watch to it).
+    /// </summary>
+    private static IEnumerable<ApiPermission> Watched(string group, string resource, string why, Func<OperatorObjectNames, string>? resourceName = null) =>
     [
-        new(group, resource, "list", PermissionScope.Cluster, PermissionFeature.Core, $"informer (list, then watch): {why}"),
-        new(group, resource, "watch", PermissionScope.Cluster, PermissionFeature.Core, $"informer (list, then watch): {why}"),
+        new(group, resource, "list", PermissionScope.Cluster, PermissionFeature.Core, $"informer (list, then watch): {why}", resourceName),
+        new(group, resource, "watch", PermissionScope.Cluster, PermissionFeature.Core, $"informer (list, then watch): {why}", resourceName),
     ];
 
     /// <summary>Reports are listed to find the policy's existing ones, created, patched when changed, and deleted when obsolete.</summary>

@@ -22,6 +22,7 @@ internal sealed class ApiRequestHandler(
     RequestLog<RecordedRequest> log,
     TimeProvider time,
     Func<string> serverAddress,
+    Func<string> serverVersion,
     CancellationToken stopping)
 {
     private const int FlushEvery = 256;
@@ -244,7 +245,7 @@ internal sealed class ApiRequestHandler(
             ["apis"] => Discovery.Groups(types),
             ["apis", var group] => Discovery.Group(group, types),
             ["apis", var group, var version] => Discovery.Resources(group, version, types),
-            ["version"] => Discovery.Version(),
+            ["version"] => Discovery.Version(serverVersion()),
             _ => null,
         };
         if (document is not null)
@@ -301,8 +302,11 @@ internal sealed class ApiRequestHandler(
         };
     }
 
+    /// <summary>The registries that set ReturnDeletedObject upstream (PersistentVolumeClaims and StorageClasses among them).</summary>
     private static bool ReturnsDeletedObject(ResourceType type) =>
-        (type.Group.Length == 0 && type.Plural is "pods" or "services" or "namespaces") || type == BuiltInResources.CustomResourceDefinitions;
+        (type.Group.Length == 0 && type.Plural is "pods" or "services" or "namespaces" or "persistentvolumeclaims")
+        || (type.Group == "storage.k8s.io" && type.Plural == "storageclasses")
+        || type == BuiltInResources.CustomResourceDefinitions;
 
     private static JsonObject Success(ResourceType type, StoredObject? deleted)
     {

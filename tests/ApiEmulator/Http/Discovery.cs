@@ -96,18 +96,23 @@ internal static class Discovery
         };
     }
 
-    public static JsonObject Version() => new()
+    /// <summary>The version document for a gitVersion such as v1.33.0-eks-1: major and minor as the server reports them.</summary>
+    public static JsonObject Version(string gitVersion)
     {
-        ["major"] = "1",
-        ["minor"] = "33",
-        ["gitVersion"] = "v1.33.0-eks-hardening-emulator",
-        ["gitCommit"] = "0000000000000000000000000000000000000000",
-        ["gitTreeState"] = "clean",
-        ["buildDate"] = "2025-01-01T00:00:00Z",
-        ["goVersion"] = "go1.24.0",
-        ["compiler"] = "gc",
-        ["platform"] = "linux/amd64",
-    };
+        var numbers = gitVersion.TrimStart('v').Split('-', 2)[0].Split('.');
+        return new JsonObject
+        {
+            ["major"] = numbers.ElementAtOrDefault(0) ?? "",
+            ["minor"] = numbers.ElementAtOrDefault(1) ?? "",
+            ["gitVersion"] = gitVersion,
+            ["gitCommit"] = "0000000000000000000000000000000000000000",
+            ["gitTreeState"] = "clean",
+            ["buildDate"] = "2025-01-01T00:00:00Z",
+            ["goVersion"] = "go1.24.0",
+            ["compiler"] = "gc",
+            ["platform"] = "linux/amd64",
+        };
+    }
 
     /// <summary>Kubernetes version order: GA above beta above alpha, higher numbers first.</summary>
     private static (int Stage, int Major, int Minor) Priority(string version)

@@ -104,6 +104,13 @@ internal sealed record RequestInfo
             };
         }
 
+        if (name is null && verb is "list" or "watch")
+        {
+            // As the API server's RequestInfoFactory: a list or watch whose field selector requires one metadata.name
+            // addresses that object, so RBAC resourceNames can grant it.
+            name = NameRequiredBy(request.Query["fieldSelector"].ToString());
+        }
+
         return info with
         {
             IsResourceRequest = true,
@@ -116,5 +123,24 @@ internal sealed record RequestInfo
             Verb = verb,
             Malformed = malformed,
         };
+    }
+
+    /// <summary>
+    /// The name a field selector requires exactly (a <c>metadata.name=</c> or <c>==</c> term), when it is a valid path
+    /// segment name (fields.Selector.RequiresExactMatch and path.IsValidPathSegmentName upstream); null otherwise.
+    /// </summary>
+    private static string? NameRequiredBy(string fieldSelector)
+    {
+        foreach (var term in fieldSelector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (term.StartsWith("metadata.name!=", StringComparison.Ordinal)) continue;
+            var value = term.StartsWith("metadata.name==", StringComparison.Ordinal) ? term["metadata.name==".Length..]
+                : term.StartsWith("metadata.name=", StringComparison.Ordinal) ? term["metadata.name=".Length..]
+                : null;
+            if (value is null) continue;
+            return value is "" or "." or ".." || value.Contains('/', StringComparison.Ordinal) || value.Contains('%', StringComparison.Ordinal) ? null : value;
+        }
+
+        return null;
     }
 }

@@ -116,6 +116,48 @@ internal static class BuiltInResources
             Group = "admissionregistration.k8s.io", Version = "v1", Kind = "ValidatingWebhookConfiguration",
             Plural = "validatingwebhookconfigurations", Singular = "validatingwebhookconfiguration", Namespaced = false,
         },
+        // Nodes, PersistentVolumeClaims, StorageClasses and the RBAC kinds keep no metadata.generation on a real server
+        // (their strategies do not set it); Ingresses do, and have a status subresource.
+        new()
+        {
+            Group = "", Version = "v1", Kind = "Node", Plural = "nodes", Singular = "node", Namespaced = false,
+            HasStatusSubresource = true, HasGeneration = false, ShortNames = ["no"], ExtraFieldLabels = ["spec.unschedulable"],
+        },
+        new()
+        {
+            Group = "", Version = "v1", Kind = "PersistentVolumeClaim", Plural = "persistentvolumeclaims", Singular = "persistentvolumeclaim",
+            Namespaced = true, HasStatusSubresource = true, HasGeneration = false, ShortNames = ["pvc"],
+        },
+        new()
+        {
+            Group = "storage.k8s.io", Version = "v1", Kind = "StorageClass", Plural = "storageclasses", Singular = "storageclass",
+            Namespaced = false, HasGeneration = false, ShortNames = ["sc"],
+        },
+        new()
+        {
+            Group = "networking.k8s.io", Version = "v1", Kind = "Ingress", Plural = "ingresses", Singular = "ingress",
+            Namespaced = true, HasStatusSubresource = true, ShortNames = ["ing"],
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRole", Plural = "clusterroles", Singular = "clusterrole",
+            Namespaced = false, HasGeneration = false,
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "ClusterRoleBinding", Plural = "clusterrolebindings",
+            Singular = "clusterrolebinding", Namespaced = false, HasGeneration = false,
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "Role", Plural = "roles", Singular = "role",
+            Namespaced = true, HasGeneration = false,
+        },
+        new()
+        {
+            Group = "rbac.authorization.k8s.io", Version = "v1", Kind = "RoleBinding", Plural = "rolebindings", Singular = "rolebinding",
+            Namespaced = true, HasGeneration = false,
+        },
         CustomResourceDefinitions,
     ];
 }
