@@ -119,15 +119,15 @@ public sealed class ClusterInformers
 
     public bool HasSynced => All.All(i => i.HasSynced);
 
-    /// <summary>Whether the duty's informers run and have listed: until then its objects are unknown, not absent.</summary>
-    public bool DutySynced(DutyInformers duty)
+    /// <summary>Whether the duties' informers (every one of the flags given) run and have listed: until then their objects are unknown, not absent.</summary>
+    public bool DutySynced(DutyInformers duties)
     {
         lock (_dutyRuns)
         {
-            if (!_started.HasFlag(duty)) return false;
+            if ((duties & ~_started) != DutyInformers.None) return false;
         }
 
-        return _duties[duty].All(i => i.HasSynced);
+        return _duties.Where(d => duties.HasFlag(d.Key)).All(d => d.Value.All(i => i.HasSynced));
     }
 
     /// <summary>The API server's gitVersion (e.g. v1.31.2-eks-7f9249a) from its last answer to /version; null until the first.</summary>

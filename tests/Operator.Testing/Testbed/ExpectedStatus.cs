@@ -10,13 +10,15 @@ namespace EksHardening.Operator.Testing.Testbed;
 public static class ExpectedStatus
 {
     /// <param name="aws">The AWS facts the operator should have learned; null: the AWS-backed rules are off.</param>
-    public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null) =>
-        ComplianceStatus.FromEvaluation(policy, Evaluate(policy, objects, aws), policy.Status, DateTimeOffset.UtcNow, 50);
+    /// <param name="apiServerVersion">The API server's /version gitVersion; null: unknown (node.kubelet-skew not evaluated).</param>
+    public static ResponsibilityPolicyStatus Of(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null, string? apiServerVersion = null) =>
+        ComplianceStatus.FromEvaluation(policy, Evaluate(policy, objects, aws, apiServerVersion), policy.Status, DateTimeOffset.UtcNow, 50);
 
-    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null)
+    public static PolicyEvaluation Evaluate(ResponsibilityPolicy policy, IEnumerable<object> objects, AwsFacts? aws = null, string? apiServerVersion = null)
     {
         var snapshot = ClusterSnapshot.FromObjects(objects);
         snapshot.Aws = aws;
+        snapshot.ApiServerVersion = apiServerVersion;
         return new PolicyEvaluator(TimeProvider.System).Evaluate(policy, snapshot);
     }
 

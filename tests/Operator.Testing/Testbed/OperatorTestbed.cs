@@ -10,6 +10,7 @@ using EksHardening.Operator.Hosting;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
+using EksHardening.Operator.Rules.Rbac;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
@@ -134,14 +135,14 @@ public sealed class OperatorTestbed : IAsyncDisposable
     public ResponsibilityPolicyStatus Expected(string name, AwsFacts? aws = null)
     {
         var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
-        return ExpectedStatus.Of(policy, CurrentObjects(), aws);
+        return ExpectedStatus.Of(policy, CurrentObjects(), aws, Emulator.Options.ServerVersion);
     }
 
     /// <summary>The rule engine's evaluation of the policy over the emulator's objects right now.</summary>
     public PolicyEvaluation ExpectedEvaluation(string name)
     {
         var policy = Policy(name) ?? throw new InvalidOperationException($"policy {name} not found");
-        return ExpectedStatus.Evaluate(policy, CurrentObjects());
+        return ExpectedStatus.Evaluate(policy, CurrentObjects(), apiServerVersion: Emulator.Options.ServerVersion);
     }
 
     /// <summary>Every object the operator's informers would see (the objects the rule engine reads), from the emulator right now.</summary>
@@ -160,6 +161,21 @@ public sealed class OperatorTestbed : IAsyncDisposable
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1CronJob>(), "batch/v1", "CronJob"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ReplicationController>(), "v1", "ReplicationController"));
         objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1PodTemplate>(), "v1", "PodTemplate"));
+        // The objects of the rbac, encryption and nodes duties, and of ConfigMaps only kube-system/aws-auth (the one the operator watches).
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Node>(), "v1", "Node"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1StorageClass>(), "storage.k8s.io/v1", "StorageClass"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1PersistentVolumeClaim>(), "v1", "PersistentVolumeClaim"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Ingress>(), "networking.k8s.io/v1", "Ingress"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Service>(), "v1", "Service"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ClusterRole>(), "rbac.authorization.k8s.io/v1", "ClusterRole"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1ClusterRoleBinding>(), "rbac.authorization.k8s.io/v1", "ClusterRoleBinding"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1Role>(), "rbac.authorization.k8s.io/v1", "Role"));
+        objects.AddRange(ExpectedStatus.WithKind(Emulator.List<V1RoleBinding>(), "rbac.authorization.k8s.io/v1", "RoleBinding"));
+        if (Emulator.Get<V1ConfigMap>(ClusterRbac.AwsAuthNamespace, ClusterRbac.AwsAuthName) is { } awsAuth)
+        {
+            objects.AddRange(ExpectedStatus.WithKind([awsAuth], "v1", "ConfigMap"));
+        }
+
         return objects;
     }
 
