@@ -194,4 +194,88 @@ public class CacheTrimmingTests
            "containerStatuses": [{"name": "app", "image": "registry.example.com/app:1", "imageID": "registry.example.com/app@sha256:{{{{new string('a', 64)}}}}",
              "ready": true, "restartCount": 0, "state": {"running": {"startedAt": "2026-01-01T00:00:00Z"}}}]}}
         """);
+
+    /// <summary>
+    /// The duties' kinds keep no generation: an update counts as a change only when what the rules read of it changed,
+    /// so a node's heartbeat status or a claim's binding does not re-evaluate every policy.
+    /// </summary>
+    [Theory]
+    [InlineData("node conditions", false)]
+    [InlineData("node kubelet version", true)]
+    [InlineData("node label", true)]
+    [InlineData("claim phase", false)]
+    [InlineData("claim class", true)]
+    [InlineData("service load balancer status", false)]
+    [InlineData("service port", true)]
+    [InlineData("storage class parameter", true)]
+    [InlineData("binding subject", true)]
+    [InlineData("role rule", true)]
+    [InlineData("aws-auth data", true)]
+    public void A_duty_object_s_update_is_a_change_only_when_a_rule_input_changed(string update, bool changed)
+    {
+        var (before, after) = Versions(update);
+        var trimming = new CacheTrimming();
+        Assert.Equal(!changed, CacheTrimming.SameRuleInputs(trimming.Trim(before), trimming.Trim(after)));
+    }
+
+    private static (IKubernetesObject<V1ObjectMeta> Before, IKubernetesObject<V1ObjectMeta> After) Versions(string update)
+    {
+        V1Node Node(string kubelet, string ready, string zone) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "n", ResourceVersion = ready, Labels = new Dictionary<string, string> { ["topology.kubernetes.io/zone"] = zone } },
+            Spec = new V1NodeSpec { ProviderID = "aws:///eu-west-1a/i-1" },
+            Status = new V1NodeStatus
+            {
+                NodeInfo = new V1NodeSystemInfo { KubeletVersion = kubelet, OsImage = "Amazon Linux 2023" },
+                Conditions = [new V1NodeCondition { Type = "Ready", Status = ready }],
+            },
+        };
+        V1PersistentVolumeClaim Claim(string className, string phase) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "c", NamespaceProperty = "shop" },
+            Spec = new V1PersistentVolumeClaimSpec { StorageClassName = className },
+            Status = new V1PersistentVolumeClaimStatus { Phase = phase },
+        };
+        V1Service Service(int port, string? hostname) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "s", NamespaceProperty = "shop" },
+            Spec = new V1ServiceSpec { Type = "LoadBalancer", Ports = [new V1ServicePort { Port = port }] },
+            Status = new V1ServiceStatus { LoadBalancer = new V1LoadBalancerStatus { Ingress = hostname is null ? null : [new V1LoadBalancerIngress { Hostname = hostname }] } },
+        };
+        V1StorageClass Class(string encrypted) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "gp3" }, Provisioner = "ebs.csi.aws.com", Parameters = new Dictionary<string, string> { ["encrypted"] = encrypted },
+        };
+        V1ClusterRoleBinding Binding(string subject) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "b" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "view" },
+            Subjects = [new Rbacv1Subject { Kind = "Group", Name = subject }],
+        };
+        V1Role Role(string verb) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "r", NamespaceProperty = "shop" },
+            Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["secrets"], Verbs = [verb] }],
+        };
+        V1ConfigMap AwsAuth(string group) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = "aws-auth", NamespaceProperty = "kube-system" },
+            Data = new Dictionary<string, string> { ["mapRoles"] = $"- rolearn: arn:aws:iam::1:role/x\n  groups: [{group}]" },
+        };
+        return update switch
+        {
+            "node conditions" => (Node("v1.31.2", "True", "a"), Node("v1.31.2", "False", "a")),
+            "node kubelet version" => (Node("v1.31.2", "True", "a"), Node("v1.32.0", "True", "a")),
+            "node label" => (Node("v1.31.2", "True", "a"), Node("v1.31.2", "True", "b")),
+            "claim phase" => (Claim("gp3", "Pending"), Claim("gp3", "Bound")),
+            "claim class" => (Claim("gp3", "Pending"), Claim("gp2", "Pending")),
+            "service load balancer status" => (Service(443, null), Service(443, "lb.example.com")),
+            "service port" => (Service(443, null), Service(80, null)),
+            "storage class parameter" => (Class("false"), Class("true")),
+            "binding subject" => (Binding("readers"), Binding("system:authenticated")),
+            "role rule" => (Role("get"), Role("list")),
+            "aws-auth data" => (AwsAuth("system:nodes"), AwsAuth("system:masters")),
+            _ => throw new ArgumentOutOfRangeException(nameof(update), update, null),
+        };
+    }
 }
