@@ -31,6 +31,9 @@ public sealed class ResponsibilityPolicySpec
     [JsonPropertyName("irsa")] public IrsaDuty? Irsa { get; set; }
     [JsonPropertyName("podSecurity")] public PodSecurityDuty? PodSecurity { get; set; }
     [JsonPropertyName("cluster")] public ClusterDuty? Cluster { get; set; }
+    [JsonPropertyName("rbac")] public RbacDuty? Rbac { get; set; }
+    [JsonPropertyName("encryption")] public EncryptionDuty? Encryption { get; set; }
+    [JsonPropertyName("nodes")] public NodeDuty? Nodes { get; set; }
     [JsonPropertyName("exemptions")] public List<PolicyExemption>? Exemptions { get; set; }
     [JsonPropertyName("admission")] public AdmissionSettings? Admission { get; set; }
     [JsonPropertyName("dryRun")] public bool? DryRun { get; set; }
@@ -108,6 +111,43 @@ public sealed class ClusterDuty
     [JsonPropertyName("requiredLogTypes")] public List<string>? RequiredLogTypes { get; set; }
     [JsonPropertyName("disallowPublicEndpoint")] public bool? DisallowPublicEndpoint { get; set; }
     [JsonPropertyName("disallowOpenPublicCidrs")] public bool? DisallowOpenPublicCidrs { get; set; }
+}
+
+/// <summary>Access inside the cluster: Kubernetes RBAC and the aws-auth ConfigMap.</summary>
+public sealed class RbacDuty
+{
+    [JsonPropertyName("disallowClusterAdminBindings")] public bool? DisallowClusterAdminBindings { get; set; }
+    [JsonPropertyName("disallowWildcardRoles")] public bool? DisallowWildcardRoles { get; set; }
+    [JsonPropertyName("disallowAnonymousAccess")] public bool? DisallowAnonymousAccess { get; set; }
+    [JsonPropertyName("restrictWorkloadPrivileges")] public bool? RestrictWorkloadPrivileges { get; set; }
+    [JsonPropertyName("disallowSystemMastersMapping")] public bool? DisallowSystemMastersMapping { get; set; }
+    [JsonPropertyName("allowedSubjects")] public List<RbacSubjectRef>? AllowedSubjects { get; set; }
+}
+
+/// <summary>A user, group or service account that every rbac.* rule allows.</summary>
+public sealed class RbacSubjectRef
+{
+    [JsonPropertyName("kind")] public RbacSubjectKind Kind { get; set; }
+    [JsonPropertyName("name")] public string Name { get; set; } = "";
+    [JsonPropertyName("namespace")] public string? Namespace { get; set; }
+}
+
+/// <summary>Encryption at rest (EBS volumes) and in transit (Ingresses, LoadBalancer Services), judged on Kubernetes objects.</summary>
+public sealed class EncryptionDuty
+{
+    [JsonPropertyName("requireEncryptedVolumes")] public bool? RequireEncryptedVolumes { get; set; }
+    [JsonPropertyName("requireTlsIngress")] public bool? RequireTlsIngress { get; set; }
+    /// <summary>LoadBalancer Service ports that may stay without TLS at the load balancer (e.g. TLS passthrough).</summary>
+    [JsonPropertyName("allowedPlainPorts")] public List<int>? AllowedPlainPorts { get; set; }
+}
+
+/// <summary>Node patching duties: kubelet version skew against the API server, and node age.</summary>
+public sealed class NodeDuty
+{
+    /// <summary>Minor versions a kubelet may lag the API server (0 to 3, the skew policy's limit).</summary>
+    [JsonPropertyName("maxKubeletSkew")] public int? MaxKubeletSkew { get; set; }
+    /// <summary>A duration in Go syntax, e.g. 720h: nodes older than this were not replaced with a patched image.</summary>
+    [JsonPropertyName("maxNodeAge")] public string? MaxNodeAge { get; set; }
 }
 
 /// <summary>A time-limited, reasoned exception from some rules for some workloads.</summary>

@@ -84,3 +84,12 @@ public enum RemediationState
     Planned,
     Skipped,
 }
+
+/// <summary>The kinds of RBAC subject (rbac.authorization.k8s.io/v1 Subject.kind).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RbacSubjectKind>))]
+public enum RbacSubjectKind
+{
+    User,
+    Group,
+    ServiceAccount,
+}

@@ -25,6 +25,15 @@ internal static class FlagValues
     public static TimeSpan Duration(string flag, string value) =>
         DurationParser.TryParse(value, out var d) ? d : throw new UsageException($"{flag} must be a duration such as 30s or 10m, not '{value}'");
 
+    /// <summary>
+    /// A Kubernetes version as a user writes it (<c>1.31</c>, <c>v1.31</c>) or as the API server's <c>/version</c> gives it
+    /// (<c>v1.31.2-eks-7f9249a</c>); returned trimmed.
+    /// </summary>
+    public static string KubernetesVersion(string flag, string value) =>
+        KubernetesMinorVersion.TryParse(value, out _)
+            ? value.Trim()
+            : throw new UsageException($"{flag} must be a Kubernetes version such as 1.31, v1.31 or v1.31.2-eks-7f9249a, not '{value}'");
+
     /// <summary>One of <paramref name="names"/> (looked up with the dictionary's comparer); the error lists them.</summary>
     public static T OneOf<T>(string flag, string value, IReadOnlyDictionary<string, T> names) =>
         names.TryGetValue(value, out var v) ? v : throw new UsageException($"{flag} must be {Alternatives(names.Keys)}, not '{value}'");

@@ -34,7 +34,8 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         help.Add(command, new HelpPage(
             $"""
             Usage: {EksHardeningCommand.Name} scan -f PATH [-f PATH ...] [--policy FILE] [--output table|json|sarif] [--fail-on LEVEL]
-                                     [--namespace-labels NS=KEY=VALUE,... ...] [--aws [--cluster-name NAME] [--region REGION]]
+                                     [--namespace-labels NS=KEY=VALUE,... ...] [--kubernetes-version VERSION]
+                                     [--aws [--cluster-name NAME] [--region REGION]]
             """,
             "Evaluates Kubernetes manifests offline against ResponsibilityPolicies, as the operator would.",
             [new HelpSection(null, flags.Options)],
@@ -95,6 +96,7 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
             objects.Select(o => o.Object).Concat(NamespacesFromFlags(options, objects)), o => sources.GetValueOrDefault(o));
         // Manifests rarely carry their Namespace objects: a selector that needs their labels must not pass by not looking.
         snapshot.NamespacesMayBeMissing = true;
+        snapshot.ApiServerVersion = options.KubernetesVersion;
         var evaluator = new PolicyEvaluator(clock);
         var evaluations = new List<PolicyEvaluation>();
         using var aws = options.Aws ? new AwsClients(new AwsClientOptions { Region = options.Region }, clock) : null;

@@ -46,7 +46,12 @@ internal sealed class ScanFlags
 
     private readonly Option<string> _region = Flags.Valued("--region", "REGION", "the AWS region, where a policy names none (default AWS_REGION)", v => v);
 
-    public IReadOnlyList<Option> Options => [_files, _policy, _output, _failOn, _namespaceLabels, _aws, _clusterName, _region];
+    private readonly Option<string> _kubernetesVersion = Flags.Valued("--kubernetes-version", "VERSION",
+        "the API server's version (1.31, v1.31, or /version's gitVersion such as v1.31.2-eks-7f9249a), which node.kubelet-skew " +
+        "compares the Nodes' kubelets with; without it that rule is not evaluated and the Nodes carry a note saying so",
+        v => FlagValues.KubernetesVersion("--kubernetes-version", v));
+
+    public IReadOnlyList<Option> Options => [_files, _policy, _output, _failOn, _namespaceLabels, _kubernetesVersion, _aws, _clusterName, _region];
 
     /// <summary>What the flags ask for.</summary>
     /// <exception cref="UsageException">A value or a combination of flags is wrong; the message names the flag.</exception>
@@ -58,6 +63,7 @@ internal sealed class ScanFlags
         if (result.Given(_output)) options.Output = result.GetValue(_output)!.ToLowerInvariant();
         if (result.Given(_failOn)) options.FailOn = FlagValues.OneOf("--fail-on", result.GetValue(_failOn)!, FailOnLevels);
         foreach (var value in result.GetValue(_namespaceLabels) ?? []) options.AddNamespaceLabels(value);
+        if (result.Given(_kubernetesVersion)) options.KubernetesVersion = FlagValues.KubernetesVersion("--kubernetes-version", result.GetValue(_kubernetesVersion)!);
         options.Aws = result.GetValue(_aws);
         if (result.Given(_clusterName)) options.ClusterName = result.GetValue(_clusterName);
         if (result.Given(_region)) options.Region = result.GetValue(_region);

@@ -14,6 +14,8 @@ public sealed class ScanOptions
     public bool Aws { get; internal set; }
     public string? ClusterName { get; internal set; }
     public string? Region { get; internal set; }
+    /// <summary>The API server's version for node.kubelet-skew (--kubernetes-version); null when not given.</summary>
+    public string? KubernetesVersion { get; internal set; }
 
     /// <summary>Labels given with --namespace-labels, by namespace (an empty map: a namespace without labels).</summary>
     public SortedDictionary<string, SortedDictionary<string, string>> NamespaceLabels { get; } = new(StringComparer.Ordinal);

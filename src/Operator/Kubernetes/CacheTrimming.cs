@@ -10,7 +10,9 @@ namespace EksHardening.Operator.Kubernetes;
 /// keeps only its containers' image and imageID, the digest that runs), annotations other than AppArmor's and seccomp's,
 /// scheduling and DNS settings, container environment, commands, mounts and resource requests, probes that name no
 /// host, and volumes of the core types (configMap, secret, projected, emptyDir, …), which the rules do not look into:
-/// each becomes one shared placeholder, so that the others keep their index. Values that repeat across objects
+/// each becomes one shared placeholder, so that the others keep their index. Claims are the exception encryption.volumes
+/// reads: a persistentVolumeClaim volume keeps its name and claimName, an ephemeral one and a StatefulSet's
+/// volumeClaimTemplates keep their name and storage class (storageClassName, or the beta class annotation). Values that repeat across objects
 /// (strings, label sets, limits, capability lists, whole trimmed pod specs and pod statuses) are shared
 /// (<see cref="SharedValues"/>): the replicas of a Deployment cost little more than their names.
 /// </summary>
@@ -41,7 +43,10 @@ public sealed class CacheTrimming
                 break;
             case V1StatefulSet statefulSet:
                 Template(statefulSet.Spec?.Template);
-                if (statefulSet.Spec is { } statefulSetSpec) statefulSetSpec.VolumeClaimTemplates = null;
+                if (statefulSet.Spec is { VolumeClaimTemplates: { } claimTemplates } statefulSetSpec)
+                {
+                    statefulSetSpec.VolumeClaimTemplates = [.. claimTemplates.Select(ClaimClass)];
+                }
                 statefulSet.Status = null;
                 break;
             case V1DaemonSet daemonSet:
@@ -215,9 +220,56 @@ public sealed class CacheTrimming
     private static V1Probe? ProbeNamingAHost(V1Probe? probe) =>
         probe is not null && (probe.HttpGet?.Host is not null || probe.TcpSocket?.Host is not null) ? probe : null;
 
-    /// <summary>A volume of a core type becomes the shared placeholder; the others (hostPath, nfs, …) are kept whole for the messages that name them.</summary>
-    private static V1Volume Volume(V1Volume volume) =>
-        volume is not null && !Rules.PodSecurityRules.NonCoreVolumeSources(volume).Any() ? CoreVolume : volume!;
+    /// <summary>
+    /// A volume of a core type becomes the shared placeholder, except claims (what encryption.volumes reads of them is
+    /// kept); the others (hostPath, nfs, …) are kept whole for the messages that name them.
+    /// </summary>
+    private V1Volume Volume(V1Volume volume)
+    {
+        if (volume is null || Rules.PodSecurityRules.NonCoreVolumeSources(volume).Any()) return volume!;
+        if (volume.PersistentVolumeClaim is { } claim)
+        {
+            return new V1Volume
+            {
+                Name = _shared.Share(volume.Name),
+                PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = _shared.Share(claim.ClaimName) },
+            };
+        }
+
+        if (volume.Ephemeral is { } ephemeral)
+        {
+            return new V1Volume
+            {
+                Name = _shared.Share(volume.Name),
+                Ephemeral = new V1EphemeralVolumeSource
+                {
+                    VolumeClaimTemplate = ephemeral.VolumeClaimTemplate is { } template
+                        ? new V1PersistentVolumeClaimTemplate { Metadata = ClassAnnotation(template.Metadata), Spec = StorageClassOnly(template.Spec)! }
+                        : null,
+                },
+            };
+        }
+
+        return CoreVolume;
+    }
+
+    /// <summary>A StatefulSet's claim template, reduced to its name and class.</summary>
+    private V1PersistentVolumeClaim ClaimClass(V1PersistentVolumeClaim template)
+    {
+        if (template is null) return template!;
+        var metadata = ClassAnnotation(template.Metadata) ?? new V1ObjectMeta();
+        metadata.Name = _shared.Share(template.Metadata?.Name);
+        return new V1PersistentVolumeClaim { Metadata = metadata, Spec = StorageClassOnly(template.Spec) };
+    }
+
+    /// <summary>The beta class annotation, which takes precedence over storageClassName, when a claim template carries it.</summary>
+    private V1ObjectMeta? ClassAnnotation(V1ObjectMeta? metadata) =>
+        metadata?.Annotations is { } annotations && annotations.TryGetValue(Rules.EbsVolumeEncryption.BetaClaimClassAnnotation, out var className)
+            ? new V1ObjectMeta { Annotations = _shared.Share(new Dictionary<string, string>(StringComparer.Ordinal) { [Rules.EbsVolumeEncryption.BetaClaimClassAnnotation] = className }) }
+            : null;
+
+    private V1PersistentVolumeClaimSpec? StorageClassOnly(V1PersistentVolumeClaimSpec? spec) =>
+        spec is null ? null : new V1PersistentVolumeClaimSpec { StorageClassName = _shared.Share(spec.StorageClassName) };
 
     /// <summary>Workloads keep the annotations a rule reads (AppArmor's, seccomp's); other objects keep all but kubectl's copy of the last apply.</summary>
     private IDictionary<string, string>? KeptAnnotations(IDictionary<string, string>? annotations, bool isWorkload)

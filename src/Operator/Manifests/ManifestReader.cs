@@ -54,7 +54,18 @@ public static class ManifestReader
         [("batch/v1", "Job")] = typeof(V1Job),
         [("batch/v1", "CronJob")] = typeof(V1CronJob),
         [("networking.k8s.io/v1", "NetworkPolicy")] = typeof(V1NetworkPolicy),
+        [("rbac.authorization.k8s.io/v1", "ClusterRole")] = typeof(V1ClusterRole),
+        [("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")] = typeof(V1ClusterRoleBinding),
+        [("rbac.authorization.k8s.io/v1", "Role")] = typeof(V1Role),
+        [("rbac.authorization.k8s.io/v1", "RoleBinding")] = typeof(V1RoleBinding),
+        [("v1", "ConfigMap")] = typeof(V1ConfigMap),
         [(ResponsibilityPolicy.ApiVersionName, ResponsibilityPolicy.KindName)] = typeof(ResponsibilityPolicy),
+        // encryption and nodes inputs (issue 14)
+        [("storage.k8s.io/v1", "StorageClass")] = typeof(V1StorageClass),
+        [("v1", "PersistentVolumeClaim")] = typeof(V1PersistentVolumeClaim),
+        [("networking.k8s.io/v1", "Ingress")] = typeof(V1Ingress),
+        [("v1", "Service")] = typeof(V1Service),
+        [("v1", "Node")] = typeof(V1Node),
     });
 
     /// <summary>
@@ -150,7 +161,7 @@ public static class ManifestReader
             return;
         }
 
-        if (!KnownTypes.TryGetValue((apiVersion, kind), out var type))
+        if (!KnownTypes.TryGetValue((apiVersion, kind), out var type) || !IsEvaluated(apiVersion, kind, obj))
         {
             var key = $"{apiVersion}/{kind}";
             into.SkippedKinds[key] = into.SkippedKinds.GetValueOrDefault(key) + 1;
@@ -177,6 +188,13 @@ public static class ManifestReader
 
         into.Objects.Add(new ManifestObject(typed, apiVersion, kind, obj, document, line));
     }
+
+    /// <summary>Of the ConfigMaps only kube-system/aws-auth is evaluated (rbac.system-masters-mapping); the others are skipped.</summary>
+    private static bool IsEvaluated(string apiVersion, string kind, JsonObject obj) =>
+        !(apiVersion == "v1" && kind == "ConfigMap")
+        || (obj["metadata"] is JsonObject metadata
+            && metadata["name"] is JsonValue name && name.TryGetValue<string>(out var n) && n == Rules.Rbac.ClusterRbac.AwsAuthName
+            && metadata["namespace"] is JsonValue ns && ns.TryGetValue<string>(out var nsText) && nsText == Rules.Rbac.ClusterRbac.AwsAuthNamespace);
 
     private static readonly JsonSerializerOptions KubernetesJsonOptions = CreateOptions();
 

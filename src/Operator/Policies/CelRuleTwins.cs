@@ -40,7 +40,7 @@ internal static class CelRuleTwins
                 ? Has(self, "values") && Size(self, "values") > 0
                 : !(Str(self, "operator") is "Exists" or "DoesNotExist") || !Has(self, "values") || Size(self, "values") == 0),
 
-        new(["spec.imageScanning.maxScanAge", "spec.evaluationInterval"],
+        new(["spec.imageScanning.maxScanAge", "spec.evaluationInterval", "spec.nodes.maxNodeAge"],
             "duration(self) > duration('0s')",
             "must be a positive duration such as 168h or 1h30m",
             null, null,
@@ -56,6 +56,12 @@ internal static class CelRuleTwins
                 || (Has(self, "requiredLogTypes") && Size(self, "requiredLogTypes") > 0)
                 || (Has(self, "disallowPublicEndpoint") && IsTrue(self, "disallowPublicEndpoint"))
                 || (Has(self, "disallowOpenPublicCidrs") && IsTrue(self, "disallowOpenPublicCidrs")))),
+
+        new(["spec.rbac.allowedSubjects[]"],
+            "self.kind == 'ServiceAccount' ? has(self.__namespace__) : !has(self.__namespace__)",
+            "namespace is required for a ServiceAccount and not allowed for a User or Group",
+            ".namespace", null,
+            self => Str(self, "kind") == "ServiceAccount" ? Has(self, "namespace") : !Has(self, "namespace")),
 
         new(["spec.exemptions[]"],
             "has(self.rules) && size(self.rules) > 0",

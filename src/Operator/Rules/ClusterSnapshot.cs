@@ -1,12 +1,14 @@
 using EksHardening.Operator.Facts;
+using EksHardening.Operator.Rules.Rbac;
 using k8s;
 using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 
 /// <summary>
-/// The objects one evaluation sees, indexed for the rules: workloads, namespaces, NetworkPolicies
-/// and ServiceAccounts. Immutable once built; rules read it, never change it.
+/// The objects one evaluation sees, indexed for the rules: workloads, namespaces, NetworkPolicies, ServiceAccounts,
+/// RBAC with aws-auth, and the infrastructure objects (StorageClasses, claims, Ingresses, Services, Nodes). Immutable
+/// once built; rules read it, never change it.
 /// </summary>
 public sealed class ClusterSnapshot
 {
@@ -99,10 +101,14 @@ public sealed class ClusterSnapshot
         var namespaces = new List<V1Namespace>();
         var networkPolicies = new List<V1NetworkPolicy>();
         var serviceAccounts = new List<V1ServiceAccount>();
+        var infrastructure = new List<object>();
+        var rbac = new RbacInputs();
         foreach (var obj in objects)
         {
+            if (rbac.TryAdd(obj)) continue;
             switch (obj)
             {
+                case var _ when InfrastructureObjects.Keeps(obj): infrastructure.Add(obj); break;
                 case V1Namespace ns: namespaces.Add(ns); break;
                 case V1NetworkPolicy np: networkPolicies.Add(np); break;
                 case V1ServiceAccount sa: serviceAccounts.Add(sa); break;
@@ -112,8 +118,66 @@ public sealed class ClusterSnapshot
             }
         }
 
-        return new ClusterSnapshot(workloads, namespaces, networkPolicies, serviceAccounts, sourceOf);
+        return new ClusterSnapshot(workloads, namespaces, networkPolicies, serviceAccounts, sourceOf)
+        {
+            Infrastructure = new InfrastructureObjects(infrastructure, sourceOf),
+            Rbac = rbac.Build(sourceOf),
+        };
     }
+
+    /// <summary>
+    /// The cluster's ClusterRoles, ClusterRoleBindings, Roles, RoleBindings and kube-system/aws-auth; null when they were
+    /// not collected (the rbac.* rules then report what they cannot know as errors, never as passes). In a scan,
+    /// inputs with no RBAC object at all leave it null: the RBAC objects among the inputs are otherwise taken as the
+    /// cluster's whole RBAC.
+    /// </summary>
+    public ClusterRbac? Rbac { get; init; }
+
+    /// <summary>Sorts the RBAC objects and aws-auth out of a scan's inputs.</summary>
+    private sealed class RbacInputs
+    {
+        private readonly List<V1ClusterRole> _clusterRoles = [];
+        private readonly List<V1ClusterRoleBinding> _clusterRoleBindings = [];
+        private readonly List<V1Role> _roles = [];
+        private readonly List<V1RoleBinding> _roleBindings = [];
+        private V1ConfigMap? _awsAuth;
+
+        public bool TryAdd(object obj)
+        {
+            switch (obj)
+            {
+                case V1ClusterRole role: _clusterRoles.Add(role); return true;
+                case V1ClusterRoleBinding binding: _clusterRoleBindings.Add(binding); return true;
+                case V1Role role: _roles.Add(role); return true;
+                case V1RoleBinding binding: _roleBindings.Add(binding); return true;
+                case V1ConfigMap configMap:
+                    if (configMap.Metadata?.Name == ClusterRbac.AwsAuthName && NamespaceOf(configMap.Metadata) == ClusterRbac.AwsAuthNamespace) _awsAuth = configMap;
+                    return true;
+                default: return false;
+            }
+        }
+
+        /// <summary>Null when the inputs held no RBAC object and no aws-auth: nothing is known about the cluster's access.</summary>
+        public ClusterRbac? Build(Func<object, SourceLocation?>? sourceOf)
+        {
+            var rbacObjects = _clusterRoles.Count + _clusterRoleBindings.Count + _roles.Count + _roleBindings.Count;
+            if (rbacObjects == 0 && _awsAuth is null) return null;
+            // A scan's inputs may simply not include aws-auth: its absence is not known.
+            return new ClusterRbac(_clusterRoles, _clusterRoleBindings, _roles, _roleBindings, _awsAuth, awsAuthCollected: false, sourceOf)
+            {
+                BindingsCollected = rbacObjects > 0,
+            };
+        }
+    }
+
+    /// <summary>StorageClasses, claims, Ingresses, Services and Nodes (encryption.* and node.* rules); empty unless given.</summary>
+    public InfrastructureObjects Infrastructure { get; init; } = InfrastructureObjects.Empty;
+
+    /// <summary>
+    /// The API server's version, as <c>/version</c>'s gitVersion (e.g. v1.31.2-eks-7f9249a) or given to the scan
+    /// (--kubernetes-version 1.31); null when unknown, and node.kubelet-skew is then not evaluated.
+    /// </summary>
+    public string? ApiServerVersion { get; set; }
 
     public IEnumerable<V1Namespace> Namespaces => _namespaces.Values;
 

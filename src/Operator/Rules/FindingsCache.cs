@@ -6,9 +6,10 @@ namespace EksHardening.Operator.Rules;
 /// <summary>
 /// Remembers one policy's findings per workload so that a re-evaluation recomputes only workloads whose
 /// inputs changed: the workload itself, its namespace, the NetworkPolicies and the ServiceAccount it depends
-/// on, or who else binds its IAM role. Informers replace an object instance whenever it changes, so "changed"
-/// is reference inequality: exact, with no hashing. Findings are kept before exemptions, which depend on the
-/// clock and are applied on every evaluation. The cache is dropped when the policy's spec changes.
+/// on, who else binds its IAM role, the cluster's RBAC, or (for one using claims) the claims and StorageClasses.
+/// Informers replace an object instance whenever it changes, so "changed" is reference inequality: exact, with no
+/// hashing. Findings are kept before exemptions, which depend on the clock and are applied on every evaluation. The
+/// cache is dropped when the policy's spec changes.
 /// Running pods reported on an owner are kept by content instead of by name: the informers share equal trimmed specs,
 /// label sets and annotations between objects, so the replicas of one template are one entry, evaluated once.
 /// </summary>
@@ -177,6 +178,8 @@ public sealed class FindingsCache
         private readonly V1ServiceAccount? _serviceAccount;
         private readonly string _roleSharing;
         private readonly object?[] _awsFacts;
+        private readonly InfrastructureObjects? _claimsSeen;
+        private readonly Rbac.ClusterRbac? _rbac;
 
         public Entry(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings)
         {
@@ -186,6 +189,8 @@ public sealed class FindingsCache
             _serviceAccount = ServiceAccountOf(workload, snapshot);
             _roleSharing = RoleSharingOf(_serviceAccount, snapshot);
             _awsFacts = AwsFactsOf(workload, _serviceAccount, snapshot);
+            _claimsSeen = ClaimsSeenBy(workload, snapshot);
+            _rbac = snapshot.Rbac;
             Findings = findings;
         }
 
@@ -207,6 +212,9 @@ public sealed class FindingsCache
 
             var account = ServiceAccountOf(workload, snapshot);
             if (!ReferenceEquals(account, _serviceAccount) || RoleSharingOf(account, snapshot) != _roleSharing) return false;
+            if (!ReferenceEquals(ClaimsSeenBy(workload, snapshot), _claimsSeen)) return false;
+            // rbac.workload-privileges reads every binding that may name the service account: any RBAC change counts.
+            if (!ReferenceEquals(snapshot.Rbac, _rbac)) return false;
             var facts = AwsFactsOf(workload, account, snapshot);
             if (facts.Length != _awsFacts.Length) return false;
             for (var i = 0; i < facts.Length; i++)
@@ -230,6 +238,16 @@ public sealed class FindingsCache
             facts[^1] = aws.Cluster;
             return facts;
         }
+
+        /// <summary>
+        /// The claims and StorageClasses a workload that uses claims depends on (encryption.volumes): taken as the whole
+        /// index, so that such a workload is re-evaluated whenever the index is rebuilt; null for workloads using none.
+        /// </summary>
+        private static InfrastructureObjects? ClaimsSeenBy(WorkloadView workload, ClusterSnapshot snapshot) =>
+            workload.PodSpec.Volumes?.Any(v => v?.PersistentVolumeClaim is not null || v?.Ephemeral is not null) == true
+            || workload.Object is V1StatefulSet { Spec.VolumeClaimTemplates.Count: > 0 }
+                ? snapshot.Infrastructure
+                : null;
 
         private static V1ServiceAccount? ServiceAccountOf(WorkloadView workload, ClusterSnapshot snapshot) =>
             snapshot.FindServiceAccount(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));

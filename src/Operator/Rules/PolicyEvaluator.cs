@@ -115,11 +115,29 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             clusterFindings = exemptions.Apply(collector.Complete(plan.ClusterRules), "", null, null, isWorkload: false);
         }
 
+        if (plan.ObjectRules.Count > 0)
+        {
+            var objectFindings = new ObjectFindings(plan.ObjectRules);
+            var context = new ObjectContext(spec, snapshot, now, ns => scope.IncludesNamespace(ns, snapshot));
+            foreach (var family in plan.ObjectFamilies) family.EvaluateObjects(context, objectFindings);
+            foreach (var (obj, source, raw, notes) in objectFindings.Complete())
+            {
+                var (apiVersion, kind) = ObjectFindings.TypeOf(obj);
+                var ns = obj.Metadata?.NamespaceProperty is { Length: > 0 } objectNamespace ? objectNamespace : null;
+                // Namespaced objects are exempted by namespace; label selectors of exemptions select workloads only.
+                var findings = exemptions.Apply(raw, ns ?? "", obj.Metadata?.Labels, null, isWorkload: false);
+                resources.Add(new ResourceEvaluation(new ResourceRef(apiVersion, kind, ns, obj.Metadata?.Name ?? "") { Uid = obj.Metadata?.Uid }, source, findings)
+                {
+                    Notes = notes,
+                });
+            }
+        }
+
         if (liveKeys is not null) cache!.Retain(liveKeys);
-        var usesAws = plan.WorkloadRules.Concat(plan.NamespaceRules).Concat(plan.ClusterRules).Any(r => r.RequiresAws);
+        var usesAws = plan.WorkloadRules.Concat(plan.NamespaceRules).Concat(plan.ClusterRules).Concat(plan.ObjectRules).Any(r => r.RequiresAws);
         return new PolicyEvaluation(policy.Metadata?.Name ?? "", spec.Mode, resources, clusterFindings, exemptions.Expired)
         {
-            EnabledRules = [.. plan.WorkloadRules, .. plan.NamespaceRules, .. plan.ClusterRules],
+            EnabledRules = [.. plan.WorkloadRules.Concat(plan.NamespaceRules).Concat(plan.ClusterRules).Concat(plan.ObjectRules).Distinct()],
             AwsErrors = usesAws ? snapshot.Aws!.Errors.Distinct().ToList() : null,
             UndecidedNamespaces = [.. scope.UndecidedNamespaces],
         };
@@ -151,27 +169,31 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         IReadOnlyList<RuleDefinition> NamespaceRules,
         IReadOnlyList<IRuleFamily> NamespaceFamilies,
         IReadOnlyList<RuleDefinition> ClusterRules,
-        IReadOnlyList<IRuleFamily> ClusterFamilies)
+        IReadOnlyList<IRuleFamily> ClusterFamilies,
+        IReadOnlyList<RuleDefinition> ObjectRules,
+        IReadOnlyList<IRuleFamily> ObjectFamilies)
     {
         /// <param name="awsFacts">Whether AWS was consulted; rules that need it are off otherwise.</param>
         public static EnabledRules For(ResponsibilityPolicySpec spec, bool awsFacts)
         {
-            List<RuleDefinition> workloadRules = [], namespaceRules = [], clusterRules = [];
-            List<IRuleFamily> workloadFamilies = [], namespaceFamilies = [], clusterFamilies = [];
+            List<RuleDefinition> workloadRules = [], namespaceRules = [], clusterRules = [], objectRules = [];
+            List<IRuleFamily> workloadFamilies = [], namespaceFamilies = [], clusterFamilies = [], objectFamilies = [];
             foreach (var family in RuleCatalog.Families)
             {
                 var enabled = family.EnabledRules(spec).Where(r => awsFacts || !r.RequiresAws).ToList();
                 Add(enabled, RuleScope.Workload, workloadRules, workloadFamilies, family);
                 Add(enabled, RuleScope.Namespace, namespaceRules, namespaceFamilies, family);
                 Add(enabled, RuleScope.Cluster, clusterRules, clusterFamilies, family);
+                Add(enabled, RuleScope.Object, objectRules, objectFamilies, family);
             }
 
-            return new EnabledRules(workloadRules, workloadFamilies, namespaceRules, namespaceFamilies, clusterRules, clusterFamilies);
+            return new EnabledRules(workloadRules, workloadFamilies, namespaceRules, namespaceFamilies, clusterRules, clusterFamilies, objectRules, objectFamilies);
         }
 
         private static void Add(List<RuleDefinition> enabled, RuleScope scope, List<RuleDefinition> rules, List<IRuleFamily> families, IRuleFamily family)
         {
-            var inScope = enabled.Where(r => r.Scope == scope).ToList();
+            // A rule that also judges workloads (encryption.volumes) is in both its own scope's plan and the workloads'.
+            var inScope = enabled.Where(r => r.Scope == scope || (scope == RuleScope.Workload && r.AlsoOnWorkloads)).ToList();
             if (inScope.Count == 0) return;
             rules.AddRange(inScope);
             families.Add(family);

@@ -16,6 +16,9 @@ public static class RuleCatalog
         new IrsaRules(),
         new IrsaRoleRules(),
         new ClusterRules(),
+        new RbacRules(),
+        new EncryptionRules(),
+        new NodeRules(),
     ];
 
     public static readonly IReadOnlyList<RuleDefinition> All = Families.SelectMany(f => f.Rules).ToList();

@@ -2,12 +2,14 @@ using EksHardening.Entities;
 
 namespace EksHardening.Operator.Rules;
 
-/// <summary>Where a rule's findings sit: on a workload, on its namespace, or on the cluster.</summary>
+/// <summary>Where a rule's findings sit: on a workload, on its namespace, on the cluster, or on another object of the cluster.</summary>
 public enum RuleScope
 {
     Workload,
     Namespace,
     Cluster,
+    /// <summary>On the object that carries the fault, each its own resource: a binding, aws-auth, a StorageClass, a claim, an Ingress, a Service, a Node.</summary>
+    Object,
 }
 
 /// <summary>One rule of the catalog: stable id, responsibility row, severity and how to fix it.</summary>
@@ -24,5 +26,11 @@ public sealed record RuleDefinition(
     string Remediation,
     bool RequiresAws = false)
 {
+    /// <summary>
+    /// An object-scoped rule that also judges the workloads using those objects (encryption.volumes: the workload
+    /// mounting a claim of an unencrypted class fails too). Its family then evaluates workloads as well.
+    /// </summary>
+    public bool AlsoOnWorkloads { get; init; }
+
     public override string ToString() => Id;
 }

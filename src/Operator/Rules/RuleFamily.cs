@@ -32,6 +32,20 @@ public sealed class ClusterContext(ResponsibilityPolicySpec policy, ClusterSnaps
     public DateTimeOffset Now { get; } = now;
 }
 
+/// <summary>What an object rule sees: the policy, the snapshot and which namespaces the policy's match selects.</summary>
+public sealed class ObjectContext(ResponsibilityPolicySpec policy, ClusterSnapshot snapshot, DateTimeOffset now, Func<string, bool> includesNamespace)
+{
+    public ResponsibilityPolicySpec Policy { get; } = policy;
+    public ClusterSnapshot Snapshot { get; } = snapshot;
+    public DateTimeOffset Now { get; } = now;
+
+    /// <summary>
+    /// Whether the policy judges an object of this namespace: namespaced objects follow match's namespaces;
+    /// cluster-scoped ones (null) are cluster duties, judged whatever match says.
+    /// </summary>
+    public bool InScope(string? ns) => ns is null || includesNamespace(ns);
+}
+
 /// <summary>
 /// One family of rules (one file each): its catalog entries, which of them a policy turns on,
 /// and the pure evaluation. Families never perform I/O.
@@ -52,4 +66,7 @@ public interface IRuleFamily
 
     /// <summary>Reports fails and errors of the enabled cluster-scoped rules.</summary>
     void EvaluateCluster(ClusterContext context, FindingCollector findings) { }
+
+    /// <summary>Reports, per object it judges, the enabled object-scoped rules that apply and their fails and errors.</summary>
+    void EvaluateObjects(ObjectContext context, ObjectFindings findings) { }
 }

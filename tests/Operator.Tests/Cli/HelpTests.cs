@@ -42,6 +42,14 @@ public class HelpTests
     }
 
     [Fact]
+    public void Scan_help_explains_kubernetes_version()
+    {
+        var help = CommandLine.Invoke("scan", "--help").Stdout;
+        Assert.Contains("[--kubernetes-version VERSION]", help, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^ +--kubernetes-version VERSION\s+the API server's version", help);
+    }
+
+    [Fact]
     public void Scan_help_states_the_exit_codes() =>
         Assert.Contains("Exit codes: 0 nothing fails at or above --fail-on, 1 something does, 2 usage or input error.",
             CommandLine.Invoke("scan", "--help").Stdout, StringComparison.Ordinal);
@@ -72,6 +80,10 @@ public class HelpTests
     [InlineData(new[] { "run", "--workers", "zero" }, "eks-hardening run: --workers must be a whole number, not 'zero'")]
     [InlineData(new[] { "run", "--workers", "0" }, "eks-hardening run: --workers must be a whole number from 1 to 64, not '0'")]
     [InlineData(new[] { "scan", "-f" }, "eks-hardening scan: -f needs a value")]
+    [InlineData(new[] { "scan", "-f", "x.yaml", "--kubernetes-version", "1.x" },
+        "eks-hardening scan: --kubernetes-version must be a Kubernetes version such as 1.31, v1.31 or v1.31.2-eks-7f9249a, not '1.x'")]
+    [InlineData(new[] { "scan", "-f", "x.yaml", "--kubernetes-version", "131" },
+        "eks-hardening scan: --kubernetes-version must be a Kubernetes version such as 1.31, v1.31 or v1.31.2-eks-7f9249a, not '131'")]
     [InlineData(new[] { "scan", "stray" }, "eks-hardening scan: unexpected argument 'stray' (inputs are given with -f)")]
     public void A_bad_command_line_exits_2_with_one_line_naming_the_flag(string[] args, string firstLine)
     {

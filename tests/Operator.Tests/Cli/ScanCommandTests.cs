@@ -33,14 +33,16 @@ public sealed class ScanCommandTests : ScanTestBase
         Assert.Equal(ScanCommand.ExitViolations, outcome.ExitCode);
         Assert.Contains("production", outcome.Stdout);
         Assert.Contains("NetworkSecurity", outcome.Stdout);
-        Assert.Contains("Not evaluated: 1 object of other kinds (v1/Service 1)", outcome.Stdout);
+        Assert.DoesNotContain("v1/Service", outcome.Stdout);
+        // Without --kubernetes-version the API server's version is unknown: the skew of the example Nodes is not judged, and says so.
+        Assert.Contains("node.kubelet-skew not evaluated: the API server's version is unknown", outcome.Stdout);
         Assert.Empty(outcome.Stderr);
     }
 
     [Fact]
     public void Every_rule_of_the_catalog_fails_somewhere_in_the_examples_and_the_compliant_namespace_passes()
     {
-        var outcome = Scan(null, "-f", Examples, "-o", "json");
+        var outcome = Scan(null, "-f", Examples, "-o", "json", "--kubernetes-version", "1.31");
         using var json = JsonDocument.Parse(outcome.Stdout);
         var policy = json.RootElement.GetProperty("policies").EnumerateArray().Single();
         var resources = policy.GetProperty("resources").EnumerateArray().ToList();
@@ -58,8 +60,37 @@ public sealed class ScanCommandTests : ScanTestBase
         Assert.Equal("pass", Verdict("Namespace", "shop"));
         Assert.Equal("exempt", Verdict("Deployment", "old-etl"));
         Assert.Equal("fail", Verdict("Deployment", "legacy-api"));
+        Assert.Equal("pass", Verdict("StorageClass", "gp3"));
+        Assert.Equal("fail", Verdict("StorageClass", "gp2"));
+        Assert.Equal("pass", Verdict("PersistentVolumeClaim", "web-cache"));
+        Assert.Equal("fail", Verdict("PersistentVolumeClaim", "legacy-data"));
+        Assert.Equal("pass", Verdict("Ingress", "web"));
+        Assert.Equal("fail", Verdict("Ingress", "legacy-api"));
+        Assert.Equal("pass", Verdict("Service", "web-nlb"));
+        Assert.Equal("fail", Verdict("Service", "legacy-api-lb"));
+        Assert.Equal("pass", Verdict("Node", "ip-10-0-1-17.eu-west-1.compute.internal"));
+        Assert.Equal("fail", Verdict("Node", "ip-10-0-2-44.eu-west-1.compute.internal"));
+        Assert.DoesNotContain(resources, r => r.GetProperty("name").GetString() == "efs");
         Assert.DoesNotContain(resources, r => r.GetProperty("name").GetString() == "aws-node");
         Assert.Equal("load-test-waiver", policy.GetProperty("expiredExemptions")[0].GetProperty("name").GetString());
+    }
+
+    [Theory]
+    [InlineData("1.31")]
+    [InlineData("v1.31")]
+    [InlineData("v1.31.2-eks-7f9249a")]
+    public void Kubernetes_version_gives_node_kubelet_skew_the_API_servers_version(string version)
+    {
+        var outcome = Scan(null, "-f", Examples, "-o", "json", "--kubernetes-version", version);
+        using var json = JsonDocument.Parse(outcome.Stdout);
+        var resources = json.RootElement.GetProperty("policies")[0].GetProperty("resources").EnumerateArray().ToList();
+        string SkewResult(string node) => resources.Single(r => r.GetProperty("kind").GetString() == "Node" && r.GetProperty("name").GetString() == node)
+            .GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("rule").GetString() == NodeRules.KubeletSkew.Id)
+            .GetProperty("result").GetString()!;
+        // The example Nodes run kubelet v1.31.2 and v1.28.15; the policy allows a skew of 1.
+        Assert.Equal("pass", SkewResult("ip-10-0-1-17.eu-west-1.compute.internal"));
+        Assert.Equal("fail", SkewResult("ip-10-0-2-44.eu-west-1.compute.internal"));
+        Assert.DoesNotContain("node.kubelet-skew not evaluated", outcome.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

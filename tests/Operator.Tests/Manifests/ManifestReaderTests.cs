@@ -49,9 +49,9 @@ public class ManifestReaderTests
             - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}
             ---
             apiVersion: v1
-            kind: ServiceList
+            kind: EndpointsList
             items:
-            - {apiVersion: v1, kind: Service, metadata: {name: s}}
+            - {apiVersion: v1, kind: Endpoints, metadata: {name: s}}
             ---
             apiVersion: example.com/v1
             kind: Widget
@@ -62,6 +62,32 @@ public class ManifestReaderTests
         Assert.Equal(3, set.SkippedCount);
         Assert.Equal(1, set.SkippedKinds["v1/ConfigMap"]);
         Assert.Equal(1, set.SkippedKinds["example.com/v1/Widget"]);
+    }
+
+    [Fact]
+    public void Storage_exposure_and_node_kinds_are_read_typed_from_their_lists()
+    {
+        var set = Read("""
+            apiVersion: storage.k8s.io/v1
+            kind: StorageClassList
+            items:
+            - {apiVersion: storage.k8s.io/v1, kind: StorageClass, metadata: {name: gp3}, provisioner: ebs.csi.aws.com, parameters: {encrypted: "true"}}
+            ---
+            apiVersion: v1
+            kind: List
+            items:
+            - {apiVersion: v1, kind: PersistentVolumeClaim, metadata: {name: data, namespace: shop}, spec: {storageClassName: gp3}}
+            - {apiVersion: v1, kind: Service, metadata: {name: web}, spec: {type: LoadBalancer, ports: [{port: 443}]}}
+            - {apiVersion: networking.k8s.io/v1, kind: Ingress, metadata: {name: web}, spec: {tls: [{hosts: [a.example.com]}]}}
+            - {apiVersion: v1, kind: Node, metadata: {name: n1}, status: {nodeInfo: {kubeletVersion: v1.31.2}}}
+            """);
+        Assert.Equal(0, set.SkippedCount);
+        Assert.Collection(set.Objects.Select(o => o.Object),
+            o => Assert.Equal("ebs.csi.aws.com", Assert.IsType<k8s.Models.V1StorageClass>(o).Provisioner),
+            o => Assert.Equal("gp3", Assert.IsType<k8s.Models.V1PersistentVolumeClaim>(o).Spec.StorageClassName),
+            o => Assert.Equal(443, Assert.IsType<k8s.Models.V1Service>(o).Spec.Ports[0].Port),
+            o => Assert.Single(Assert.IsType<k8s.Models.V1Ingress>(o).Spec.Tls),
+            o => Assert.Equal("v1.31.2", Assert.IsType<k8s.Models.V1Node>(o).Status.NodeInfo.KubeletVersion));
     }
 
     [Fact]

@@ -56,4 +56,11 @@ public class CelRuleTwinTests
     [InlineData("{ name: a, reason: ' ' }", false)]
     [InlineData("{ name: a }", false)]
     public void Exemption_reason(string self, bool holds) => Assert.Equal(holds, Holds("has(self.reason)", self));
+
+    [Theory]
+    [InlineData("{ kind: ServiceAccount, name: ci, namespace: build }", true)]
+    [InlineData("{ kind: ServiceAccount, name: ci }", false)]
+    [InlineData("{ kind: Group, name: breakglass }", true)]
+    [InlineData("{ kind: User, name: alice, namespace: build }", false)]
+    public void Rbac_subject_namespace(string self, bool holds) => Assert.Equal(holds, Holds("self.kind == 'ServiceAccount'", self));
 }

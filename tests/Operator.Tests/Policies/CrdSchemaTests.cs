@@ -177,6 +177,8 @@ public class CrdSchemaTests
     [InlineData("spec.imageScanning.maxScanAge", "7d", false)]
     [InlineData("spec.imageScanning.maxScanAge", "1 h", false)]
     [InlineData("spec.imageScanning.maxScanAge", "10m\n", false)]
+    [InlineData("spec.nodes.maxNodeAge", "720h", true)]
+    [InlineData("spec.nodes.maxNodeAge", "30d", false)]
     [InlineData("spec.cluster.region", "eu-west-1", true)]
     [InlineData("spec.cluster.region", "us-gov-west-1", true)]
     [InlineData("spec.cluster.region", "eusc-de-east-1", true)]
@@ -192,6 +194,11 @@ public class CrdSchemaTests
     [InlineData("spec.exemptions[].rules[]", "image.tag-not-latest", true)]
     [InlineData("spec.exemptions[].rules[]", "*", true)]
     [InlineData("spec.exemptions[].rules[]", "cluster*", true)]
+    [InlineData("spec.exemptions[].rules[]", "encryption.volumes", true)]
+    [InlineData("spec.exemptions[].rules[]", "node.*", true)]
+    [InlineData("spec.exemptions[].rules[]", "rbac.cluster-admin-bound", true)]
+    [InlineData("spec.exemptions[].rules[]", "rbac*", true)]
+    [InlineData("spec.exemptions[].rules[]", "nodes.max-age", false)]
     [InlineData("spec.exemptions[].rules[]", "pss", false)]
     [InlineData("spec.exemptions[].rules[]", "images.tag-not-latest", false)]
     [InlineData("spec.exemptions[].rules[]", "pss. privileged", false)]
@@ -284,8 +291,8 @@ public class CrdSchemaTests
             .ToList();
 
         Assert.Equal(inCSharp, inCrd);
-        Assert.Equal(6, CelRuleTwins.All.Count);
-        Assert.Equal(8, inCrd.Count);
+        Assert.Equal(7, CelRuleTwins.All.Count);
+        Assert.Equal(10, inCrd.Count);
 
         static string Site(string path, JsonObject rule) =>
             $"{path} | {rule["rule"]} | {rule["message"]} | {rule["fieldPath"]} | {rule["reason"]}";

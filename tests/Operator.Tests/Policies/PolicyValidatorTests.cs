@@ -238,6 +238,39 @@ public class PolicyValidatorTests
             Only(WithSpec(s => s["imageScanning"]!["maxScanAge"] = duration)));
     }
 
+    [Theory]
+    [InlineData("{maxKubeletSkew: 0, maxNodeAge: 720h}", null)]
+    [InlineData("{maxKubeletSkew: 3}", null)]
+    [InlineData("{maxKubeletSkew: 4}", "spec.nodes.maxKubeletSkew: 4 is more than the maximum 3")]
+    [InlineData("{maxKubeletSkew: -1}", "spec.nodes.maxKubeletSkew: -1 is less than the minimum 0")]
+    [InlineData("{maxNodeAge: 0s}", "spec.nodes.maxNodeAge: must be a positive duration such as 168h or 1h30m")]
+    [InlineData("{maxNodeAge: 30d}", "spec.nodes.maxNodeAge: \"30d\" does not match")]
+    [InlineData("{maxAge: 30h}", "spec.nodes.maxAge")]
+    public void Nodes_section_bounds_the_skew_and_the_age(string section, string? problem)
+    {
+        var problems = WithSpec(s => s["nodes"] = JsonNode.Parse(YamlFlowToJson(section)));
+        if (problem is null) Assert.Empty(problems);
+        else Assert.StartsWith(problem, Only(problems), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{requireEncryptedVolumes: true, requireTlsIngress: true, allowedPlainPorts: [443, 8443]}", null)]
+    [InlineData("{allowedPlainPorts: [0]}", "spec.encryption.allowedPlainPorts[0]: 0 is less than the minimum 1")]
+    [InlineData("{allowedPlainPorts: [65536]}", "spec.encryption.allowedPlainPorts[0]: 65536 is more than the maximum 65535")]
+    [InlineData("{allowedPlainPorts: [443, 443]}", "spec.encryption.allowedPlainPorts[1]: duplicate value")]
+    [InlineData("{allowedPlainPorts: [https]}", "spec.encryption.allowedPlainPorts[0]")]
+    [InlineData("{requireTlsIngress: yes please}", "spec.encryption.requireTlsIngress")]
+    public void Encryption_section_checks_ports_and_switches(string section, string? problem)
+    {
+        var problems = WithSpec(s => s["encryption"] = JsonNode.Parse(YamlFlowToJson(section)));
+        if (problem is null) Assert.Empty(problems);
+        else Assert.StartsWith(problem, Only(problems), StringComparison.Ordinal);
+    }
+
+    /// <summary>The flow-style YAML of a section as JSON, read as the scan reads manifests.</summary>
+    private static string YamlFlowToJson(string yaml) =>
+        Assert.Single(YamlToJson.Parse(yaml, "section.yaml")).Root!.ToJsonString();
+
     [Fact]
     public void A_malformed_duration_is_reported_once_by_its_pattern()
     {

@@ -26,11 +26,13 @@ public class RuleCatalogTests
                 "pss" or "workload" or "namespace" or "image" when rule.Id is not ("image.vulnerabilities" or "image.scanned" or "image.scan-on-push")
                     => ResponsibilityRow.InfrastructureSecurity,
                 "image" => ResponsibilityRow.PatchManagement,
-                "irsa" => ResponsibilityRow.IdentityManagement,
+                "irsa" or "rbac" => ResponsibilityRow.IdentityManagement,
                 "network" => ResponsibilityRow.NetworkSecurity,
                 "cluster" when rule.Id.StartsWith("cluster.endpoint-", StringComparison.Ordinal) => ResponsibilityRow.NetworkSecurity,
                 "cluster" when rule.Id == "cluster.control-plane-logging" => ResponsibilityRow.Monitoring,
                 "cluster" => ResponsibilityRow.DataEncryption,
+                "encryption" => ResponsibilityRow.DataEncryption,
+                "node" => ResponsibilityRow.PatchManagement,
                 _ => throw new Xunit.Sdk.XunitException($"rule {rule.Id} belongs to no family of DESIGN §4"),
             };
             Assert.True(expectedRow == rule.Row, $"{rule.Id} sits in {rule.Row}, DESIGN §2 puts it in {expectedRow}");
@@ -57,6 +59,9 @@ public class RuleCatalogTests
         ["network"] = "NetworkPolicy",
         ["irsa"] = "Irsa",
         ["cluster"] = "Cluster",
+        ["rbac"] = "Rbac",
+        ["encryption"] = "Encryption",
+        ["node"] = "Node",
     };
 
     /// <summary>
