@@ -20,6 +20,9 @@ namespace EksHardening.Operator.Tests.Controllers;
 /// </summary>
 internal sealed class ControllerBed : IAsyncDisposable
 {
+    private readonly CancellationTokenSource _stopReports = new();
+    private Task? _reports;
+
     private ControllerBed(PolicyControllerOptions options)
     {
         Options = options;
@@ -84,9 +87,6 @@ internal sealed class ControllerBed : IAsyncDisposable
         _stopReports.Dispose();
         await Cluster.DisposeAsync();
     }
-
-    private readonly CancellationTokenSource _stopReports = new();
-    private Task? _reports;
 
     /// <summary>One report kind's source as the reports informer takes it.</summary>
     private sealed class AsReports<T>(IResourceSource<T> source) : IResourceSource<PolicyReportBase> where T : PolicyReportBase
