@@ -90,7 +90,7 @@ public static class OperatorHost
             services.AddSingleton<IImageFacts>(sp => new EcrImageFacts(sp.GetRequiredService<AwsFactCollector>()));
         }
 
-        services.AddSingleton<PolicyReportWriter>();
+        AddPolicyReports(services);
         services.AddSingleton(sp => new PolicyEvaluations(sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(),
             sp.GetRequiredService<PolicyControllerOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<AwsFactCollector>()));
         AddControllers(services);
@@ -206,6 +206,17 @@ public static class OperatorHost
         {
             property.SetValue(target, property.GetValue(source));
         }
+    }
+
+    /// <summary>Discovery and the informers over the operator's own reports, the writes, and their counters.</summary>
+    private static void AddPolicyReports(IServiceCollection services)
+    {
+        services.AddSingleton<PolicyReportMetrics>();
+        services.AddSingleton(sp => PolicyReportSources.Of(sp.GetRequiredService<IKubernetes>()));
+        services.AddSingleton(sp => new PolicyReportCaches(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<PolicyReportSources>(),
+            sp.GetRequiredService<PolicyReportOptions>(), sp.GetRequiredService<PolicyReportMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<InformerOptions>()));
+        services.AddSingleton<PolicyReportWrites>();
     }
 
     /// <summary>The leader's controllers, one per concern, each with its own queue; the policy controller runs them while leading.</summary>

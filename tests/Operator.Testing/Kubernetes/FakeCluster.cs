@@ -39,6 +39,15 @@ public sealed class FakeCluster : IAsyncDisposable
     /// <summary>The meter factory the informers count in (a test may read other components' instruments from it too).</summary>
     public IMeterFactory Meters { get; }
 
+    /// <summary>
+    /// A source for a type the shared informers do not watch (the reports a controller owns), for an informer the test or
+    /// the controller runs; <see cref="ApplyAsync"/> and <see cref="DeleteAsync"/> then take objects of that type too.
+    /// </summary>
+    public IResourceSource<T> AddSource<T>(string resource) where T : class, IKubernetesObject<V1ObjectMeta> => Source<T>(resource);
+
+    /// <summary>Takes the next resourceVersion, as an API server does for a write the informer has not yet seen.</summary>
+    public string NextResourceVersion() => Interlocked.Increment(ref _revision).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Lists every object given so far and waits until each informer has synced; from then on changes are watched.</summary>
     public async Task StartAsync()
     {

@@ -1,5 +1,6 @@
 using EksHardening.Operator.Cli;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Controllers.Reports;
 using EksHardening.Operator.Hosting;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
