@@ -64,4 +64,21 @@ public sealed class PolicyEvaluationsTests
 
         Assert.Equal(["prod", "prod"], announced);
     }
+
+    [Theory]
+    [InlineData("rbac: {disallowClusterAdminBindings: true}", "spec.rbac")]
+    [InlineData("encryption: {requireEncryptedVolumes: true}", "spec.encryption")]
+    [InlineData("nodes: {maxNodeAge: 720h}", "spec.nodes")]
+    public async Task A_duty_the_operator_does_not_watch_yet_is_refused_never_judged_on_an_empty_cluster(string duty, string path)
+    {
+        var objects = Objects.Replace("podSecurity: {level: baseline}", duty, StringComparison.Ordinal);
+        await using var bed = await ControllerBed.StartAsync(objects);
+
+        var assessment = await bed.Evaluations.EvaluateAsync(bed.Policy("prod"), CancellationToken.None);
+
+        var problem = Assert.Single(assessment.Problems);
+        Assert.Equal(path, problem.Path);
+        Assert.Contains("`eks-hardening scan` does", problem.Message, StringComparison.Ordinal);
+        Assert.Null(assessment.Evaluation);
+    }
 }

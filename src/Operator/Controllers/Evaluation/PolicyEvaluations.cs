@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using EksHardening.Entities;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Kubernetes;
@@ -76,7 +77,7 @@ public sealed class PolicyEvaluations
 
         var now = _clock.GetUtcNow();
         PolicyAssessment assessment;
-        var problems = PolicyValidator.ValidateSemantics(policy);
+        IReadOnlyList<SpecProblem> problems = [.. PolicyValidator.ValidateSemantics(policy), .. NotWatchedYet(policy.Spec)];
         if (problems.Count > 0)
         {
             Violations.Forget(name);
@@ -104,6 +105,18 @@ public sealed class PolicyEvaluations
         _latest[name] = assessment;
         foreach (var subscriber in _subscribers) subscriber(name);
         return assessment;
+    }
+
+    /// <summary>
+    /// Duties whose objects the operator does not watch yet (issue 14's informers): judged on an empty cluster they
+    /// would pass, so the policy is refused with the reason instead. <c>eks-hardening scan</c> judges them.
+    /// </summary>
+    private static IEnumerable<SpecProblem> NotWatchedYet(ResponsibilityPolicySpec spec)
+    {
+        const string useScan = "the operator does not watch {0} yet, so it cannot judge this duty; `eks-hardening scan` does";
+        if (spec.Rbac is not null) yield return new SpecProblem("spec.rbac", string.Format(CultureInfo.InvariantCulture, useScan, "RBAC objects and kube-system/aws-auth"));
+        if (spec.Encryption is not null) yield return new SpecProblem("spec.encryption", string.Format(CultureInfo.InvariantCulture, useScan, "StorageClasses, PersistentVolumeClaims, Ingresses and Services"));
+        if (spec.Nodes is not null) yield return new SpecProblem("spec.nodes", string.Format(CultureInfo.InvariantCulture, useScan, "Nodes"));
     }
 
     /// <summary>The policy's last evaluation, if it was made for this policy object (same uid); null before the first.</summary>
