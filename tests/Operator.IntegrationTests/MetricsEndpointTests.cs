@@ -1,11 +1,3 @@
-using System.Globalization;
-using EksHardening.Entities;
-using EksHardening.Operator.Admission;
-using k8s;
-using k8s.Models;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>

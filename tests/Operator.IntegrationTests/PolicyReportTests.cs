@@ -1,18 +1,3 @@
-using System.Diagnostics.Metrics;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Diagnostics;
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers.Reports;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Policies;
-using EksHardening.Operator.Reporting;
-using k8s;
-using k8s.Models;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Controllers.Evaluation;
 using EksHardening.Operator.Controllers.Reports;

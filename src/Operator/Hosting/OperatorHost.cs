@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Controllers;
@@ -10,15 +9,9 @@ using EksHardening.Operator.Controllers.Status;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
-using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 

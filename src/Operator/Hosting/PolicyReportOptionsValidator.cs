@@ -1,5 +1,4 @@
 using EksHardening.Operator.Controllers.Reports;
-using Microsoft.Extensions.Options;
 
 namespace EksHardening.Operator.Hosting;
 

@@ -1,15 +1,6 @@
-using System.Diagnostics.Metrics;
-using System.Net;
-using System.Security.Cryptography;
-using System.Text;
-using System.Threading.Channels;
-using EksHardening.Entities;
 using EksHardening.Operator.Resilience;
 using EksHardening.Operator.Rules;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 

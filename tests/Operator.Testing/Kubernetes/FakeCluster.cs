@@ -1,12 +1,3 @@
-using System.Diagnostics.Metrics;
-using EksHardening.Entities;
-using EksHardening.Operator.Kubernetes;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace EksHardening.Operator.Testing.Kubernetes;
 
 /// <summary>

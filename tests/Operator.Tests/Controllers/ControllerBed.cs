@@ -1,17 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers;
-using EksHardening.Operator.Controllers.Evaluation;
-using EksHardening.Operator.Controllers.Remediation;
-using EksHardening.Operator.Controllers.Reports;
-using EksHardening.Operator.Controllers.Status;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Testing.Kubernetes;
-using EksHardening.Operator.Tests.Support;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Testing.Kubernetes;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 /// <summary>

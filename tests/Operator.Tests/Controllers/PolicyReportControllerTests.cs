@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Text;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 /// <summary>

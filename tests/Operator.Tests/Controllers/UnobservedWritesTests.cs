@@ -1,6 +1,3 @@
-using EksHardening.Operator.Controllers.Reports;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 public sealed class UnobservedWritesTests

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using EksHardening.Entities;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Rules;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.Operator.Controllers.Evaluation;
 

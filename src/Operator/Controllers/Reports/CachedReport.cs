@@ -1,6 +1,4 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Reporting;
-using k8s.Models;
 
 namespace EksHardening.Operator.Controllers.Reports;
 

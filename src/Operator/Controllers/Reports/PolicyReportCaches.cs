@@ -1,10 +1,5 @@
-using System.Net;
-using System.Text.Json;
-using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
-using k8s;
 using k8s.Autorest;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers.Reports;
 
@@ -14,41 +9,19 @@ namespace EksHardening.Operator.Controllers.Reports;
 /// that is served: no report request at all without the CRDs, and none on a quiet cluster beyond the watches.
 /// Runs while this replica leads (<see cref="RunAsync"/>); each informer change is handed to <see cref="AddHandler"/>'s handlers.
 /// </summary>
-public sealed partial class PolicyReportCaches
+public sealed partial class PolicyReportCaches(IKubernetes client, PolicyReportSources sources, PolicyReportOptions options, PolicyReportMetrics metrics,
+    TimeProvider clock, ILoggerFactory loggers, InformerOptions? informerOptions = null)
 {
-    private readonly IKubernetes _client;
-    private readonly PolicyReportSources _sources;
-    private readonly PolicyReportOptions _options;
-    private readonly TimeProvider _clock;
-    private readonly ILoggerFactory _loggers;
-    private readonly ILogger _logger;
-    private readonly InformerOptions? _informerOptions;
-    private readonly PolicyReportMetrics _metrics;
+    private readonly ILogger _logger = loggers.CreateLogger<PolicyReportCaches>();
     private volatile Action<ReportKind, InformerEvent<PolicyReportBase>>[] _handlers = [];
     private volatile Action<ReportKind>[] _syncedHandlers = [];
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _absenceLogged;
     private long _discoveries;
 
-    public PolicyReportCaches(IKubernetes client, PolicyReportSources sources, PolicyReportOptions options, PolicyReportMetrics metrics, TimeProvider clock,
-        ILoggerFactory loggers, InformerOptions? informerOptions = null)
-    {
-        _client = client;
-        _sources = sources;
-        _options = options;
-        _metrics = metrics;
-        _clock = clock;
-        _loggers = loggers;
-        _logger = loggers.CreateLogger<PolicyReportCaches>();
-        _informerOptions = informerOptions;
-        PolicyReports = new ReportKind(PolicyReport.Plural, isCluster: false, clock);
-        ClusterPolicyReports = new ReportKind(ClusterPolicyReport.Plural, isCluster: true, clock);
-        Kinds = [PolicyReports, ClusterPolicyReports];
-    }
-
-    public ReportKind PolicyReports { get; }
-    public ReportKind ClusterPolicyReports { get; }
-    public IReadOnlyList<ReportKind> Kinds { get; }
+    public ReportKind PolicyReports { get; } = new(PolicyReport.Plural, isCluster: false, clock);
+    public ReportKind ClusterPolicyReports { get; } = new(ClusterPolicyReport.Plural, isCluster: true, clock);
+    public IReadOnlyList<ReportKind> Kinds => [PolicyReports, ClusterPolicyReports];
 
     /// <summary>Discovery requests made.</summary>
     public long Discoveries => Interlocked.Read(ref _discoveries);
@@ -60,13 +33,13 @@ public sealed partial class PolicyReportCaches
     /// <summary>Called on the informer's loop for every change of a report of ours; must be quick.</summary>
     public void AddHandler(Action<ReportKind, InformerEvent<PolicyReportBase>> handler)
     {
-        lock (_sources) _handlers = [.. _handlers, handler];
+        lock (sources) _handlers = [.. _handlers, handler];
     }
 
     /// <summary>Called once an informer has listed what exists (its kind can be written from then on).</summary>
     public void OnSynced(Action<ReportKind> handler)
     {
-        lock (_sources) _syncedHandlers = [.. _syncedHandlers, handler];
+        lock (sources) _syncedHandlers = [.. _syncedHandlers, handler];
     }
 
     /// <summary>A write suggests the CRDs went (404): discovery looks again now rather than at its usual time.</summary>
@@ -75,7 +48,7 @@ public sealed partial class PolicyReportCaches
     /// <summary>Discovery, and the informers of the served kinds, until <paramref name="term"/> ends; then the informers stop.</summary>
     public async Task RunAsync(CancellationToken term)
     {
-        if (!_options.Enabled) return;
+        if (!options.Enabled) return;
         var running = new Dictionary<ReportKind, (CancellationTokenSource Stop, Task Run)>();
         try
         {
@@ -90,7 +63,7 @@ public sealed partial class PolicyReportCaches
                 }
 
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(term);
-                await Task.WhenAny(Task.Delay(next, _clock, wait.Token), wake).ConfigureAwait(false);
+                await Task.WhenAny(Task.Delay(next, clock, wait.Token), wake).ConfigureAwait(false);
                 await wait.CancelAsync().ConfigureAwait(false);
             }
         }
@@ -107,10 +80,10 @@ public sealed partial class PolicyReportCaches
     private async Task<TimeSpan> DiscoverAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _discoveries);
-        var next = _options.DiscoveryInterval;
+        var next = options.DiscoveryInterval;
         try
         {
-            var resources = await _client.CustomObjects.GetAPIResourcesAsync(PolicyReport.Group, PolicyReport.Version, cancellationToken).ConfigureAwait(false);
+            var resources = await client.CustomObjects.GetAPIResourcesAsync(PolicyReport.Group, PolicyReport.Version, cancellationToken).ConfigureAwait(false);
             var names = resources.Resources?.Select(r => r.Name).ToHashSet(StringComparer.Ordinal) ?? [];
             foreach (var kind in Kinds) SetServed(kind, names.Contains(kind.Plural));
         }
@@ -122,14 +95,14 @@ public sealed partial class PolicyReportCaches
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             // Unknown: keep what was known and ask again soon.
-            _metrics.Failed("discovery", "get", e);
-            next = _options.DiscoveryRetry;
+            metrics.Failed("discovery", "get", e);
+            next = options.DiscoveryRetry;
         }
 
         if (!Kinds.Any(k => k.DiscoveredServed) && !_absenceLogged)
         {
             _absenceLogged = true;
-            LogNotServed(_logger, PolicyReport.ApiVersionName, _options.DiscoveryInterval);
+            LogNotServed(_logger, PolicyReport.ApiVersionName, options.DiscoveryInterval);
         }
 
         return next;
@@ -146,8 +119,8 @@ public sealed partial class PolicyReportCaches
 
     private (CancellationTokenSource, Task) Start(ReportKind kind, CancellationToken term)
     {
-        var source = kind.IsCluster ? _sources.ClusterPolicyReports : _sources.PolicyReports;
-        var informer = new ResourceInformer<PolicyReportBase>(source, _loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), _clock, _informerOptions,
+        var source = kind.IsCluster ? sources.ClusterPolicyReports : sources.PolicyReports;
+        var informer = new ResourceInformer<PolicyReportBase>(source, loggers.CreateLogger($"EksHardening.Informer.{source.Resource}"), clock, informerOptions,
             CachedReport.Of);
         informer.AddHandler(change =>
         {

@@ -1,13 +1,8 @@
-using System.Net;
-using System.Runtime.CompilerServices;
-using System.Text.Json;
-using EksHardening.Entities;
 using EksHardening.Operator.Controllers.Evaluation;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
 using k8s.Autorest;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers.Reports;
 

@@ -1,8 +1,4 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
-using System.Globalization;
 using k8s.Autorest;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers.Reports;
 

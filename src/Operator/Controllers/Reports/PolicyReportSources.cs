@@ -1,7 +1,5 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;
-using k8s;
 
 namespace EksHardening.Operator.Controllers.Reports;
 

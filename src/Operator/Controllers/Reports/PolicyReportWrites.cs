@@ -1,11 +1,6 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace EksHardening.Operator.Controllers.Reports;
 
