@@ -110,10 +110,11 @@ public sealed class PolicyEvaluations
     /// </summary>
     private static IEnumerable<SpecProblem> NotWatchedYet(ResponsibilityPolicySpec spec)
     {
-        const string useScan = "the operator does not watch {0} yet, so it cannot judge this duty; `eks-hardening scan` does";
-        if (spec.Rbac is not null) yield return new SpecProblem("spec.rbac", string.Format(CultureInfo.InvariantCulture, useScan, "RBAC objects and kube-system/aws-auth"));
-        if (spec.Encryption is not null) yield return new SpecProblem("spec.encryption", string.Format(CultureInfo.InvariantCulture, useScan, "StorageClasses, PersistentVolumeClaims, Ingresses and Services"));
-        if (spec.Nodes is not null) yield return new SpecProblem("spec.nodes", string.Format(CultureInfo.InvariantCulture, useScan, "Nodes"));
+        static SpecProblem Refused(string path, string kinds) =>
+            new(path, $"the operator does not watch {kinds} yet, so it cannot judge this duty; `eks-hardening scan` does");
+        if (spec.Rbac is not null) yield return Refused("spec.rbac", "RBAC objects and kube-system/aws-auth");
+        if (spec.Encryption is not null) yield return Refused("spec.encryption", "StorageClasses, PersistentVolumeClaims, Ingresses and Services");
+        if (spec.Nodes is not null) yield return Refused("spec.nodes", "Nodes");
     }
 
     /// <summary>The policy's last evaluation, if it was made for this policy object (same uid); null before the first.</summary>

@@ -19,9 +19,11 @@ public sealed partial class PolicyReportCaches(IKubernetes client, PolicyReportS
     private bool _absenceLogged;
     private long _discoveries;
 
-    public ReportKind PolicyReports { get; } = new(PolicyReport.Plural, isCluster: false, clock);
-    public ReportKind ClusterPolicyReports { get; } = new(ClusterPolicyReport.Plural, isCluster: true, clock);
-    public IReadOnlyList<ReportKind> Kinds => [PolicyReports, ClusterPolicyReports];
+    /// <summary>Both kinds, namespaced first; read on every reconcile, so built once.</summary>
+    public IReadOnlyList<ReportKind> Kinds { get; } =
+        [new(PolicyReport.Plural, isCluster: false, clock), new(ClusterPolicyReport.Plural, isCluster: true, clock)];
+    public ReportKind PolicyReports => Kinds[0];
+    public ReportKind ClusterPolicyReports => Kinds[1];
 
     /// <summary>Discovery requests made.</summary>
     public long Discoveries => Interlocked.Read(ref _discoveries);
