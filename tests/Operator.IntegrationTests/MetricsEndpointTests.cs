@@ -160,6 +160,28 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_instrument_has_a_series_limit_and_none_overflows()
+    {
+        var port = WebhookClient.FreePort();
+        var app = await _bed.StartOperatorAsync(extraArgs: ["--webhook-port", port.ToString(CultureInfo.InvariantCulture), "--webhook-namespace", OperatorNamespace]);
+        await _bed.ConvergedAsync("production");
+        var own = app.Services.GetRequiredService<IMeterFactory>();
+        var instruments = new List<string>();
+        // Start publishes every instrument created so far; the host creates all of its own when it starts. The exporter
+        // reads the operator's meters (EksHardening.*), not ASP.NET Core's of the same factory.
+        using (var listener = new MeterListener { InstrumentPublished = (instrument, _) => { if (ReferenceEquals(instrument.Meter.Scope, own) && instrument.Meter.Name.StartsWith("EksHardening.", StringComparison.Ordinal)) lock (instruments) instruments.Add(instrument.Name); } })
+        {
+            listener.Start();
+        }
+
+        lock (instruments) Assert.Contains(PolicyMetrics.Violations, instruments);
+        lock (instruments) Assert.All(instruments, name => Assert.True(MetricSeriesLimits.Of(name) is not null, $"{name} has no series limit in MetricSeriesLimits"));
+        using var http = new HttpClient { BaseAddress = OperatorTestbed.HttpAddress(app) };
+        using var response = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.DoesNotContain("otel_metric_overflow", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_operators_in_one_process_each_serve_only_their_own_series()
     {
         // A second cluster that differs from the first by a violating pod: every host must report its own cluster only,

@@ -29,7 +29,9 @@ public static class OperatorHost
         KubernetesClientConfiguration? clientConfiguration = null)
     {
         clientConfiguration ??= ClientConfiguration(options);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening" });
+        // The settings come from the command line: no watch on appsettings files, which would watch the working
+        // directory and everything under it (inotify watches and a managed entry per directory) for the process's life.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening", Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         var webhook = options.Webhook;
         var servingCertificate = webhook.Port != 0 ? new ServingCertificateHolder() : null;
         builder.WebHost.UseKestrel();
@@ -257,8 +259,7 @@ public static class OperatorHost
     internal static MetricStreamConfiguration? StreamOf(Instrument instrument, IMeterFactory own)
     {
         if (instrument.Meter.Scope is not null && !ReferenceEquals(instrument.Meter.Scope, own)) return MetricStreamConfiguration.Drop;
-        // A violation series per policy, row, rule and severity: far more than the default limit of 2000 series in a large cluster.
-        return instrument.Name == PolicyMetrics.Violations ? new MetricStreamConfiguration { CardinalityLimit = 50_000 } : null;
+        return MetricSeriesLimits.Of(instrument.Name) is { } limit ? new MetricStreamConfiguration { CardinalityLimit = limit } : null;
     }
 
     /// <summary>The decision, the endpoint, the cache-backed context, and the certificate source (own CA or mounted files).</summary>
