@@ -1,7 +1,3 @@
-using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Entities;
 
 /// <summary>A platform team's declared duties under the Shared Responsibility Model (cluster-scoped).</summary>

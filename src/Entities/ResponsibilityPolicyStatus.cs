@@ -1,6 +1,3 @@
-using System.Text.Json.Serialization;
-using k8s.Models;
-
 namespace EksHardening.Entities;
 
 /// <summary>What the operator last observed: "are we doing our part?".</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace EksHardening.Entities;
 
 /// <summary>The rows of the customer's side of the Shared Responsibility Model (DESIGN §2).</summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Create, get, list, replace and delete for every built-in kind the emulator serves.</summary>

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Tests.Support;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Custom resources, registered up front or by creating a CustomResourceDefinition, driven through CustomObjects.*.</summary>

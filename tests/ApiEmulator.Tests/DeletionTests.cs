@@ -1,6 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Finalizers, deletionTimestamp, preconditions, namespace deletion and ownerReference garbage collection.</summary>

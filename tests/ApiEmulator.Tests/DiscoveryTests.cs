@@ -1,8 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Discovery endpoints, as a client uses them to find what the server serves.</summary>

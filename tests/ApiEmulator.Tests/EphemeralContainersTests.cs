@@ -1,7 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>The pods/ephemeralcontainers subresource, as <c>kubectl debug</c> uses it.</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using EksHardening.ApiEmulator.Faults;
-using EksHardening.ApiEmulator.Tests.Support;
 using k8s.Autorest;
 
 namespace EksHardening.ApiEmulator.Tests;

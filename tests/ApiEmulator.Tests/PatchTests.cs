@@ -1,6 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Merge patch, JSON patch and (simple) strategic merge patch.</summary>

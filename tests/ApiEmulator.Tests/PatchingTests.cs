@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Patching;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>The patch engines on their own, for the cases the API tests do not reach.</summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>The request log tests count API calls with.</summary>

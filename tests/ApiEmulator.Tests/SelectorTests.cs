@@ -1,6 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Label and field selectors on list, in the API's string syntax.</summary>

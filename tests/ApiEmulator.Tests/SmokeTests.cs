@@ -1,6 +1,3 @@
-using EksHardening.ApiEmulator.Tests.Support;
-using k8s;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 public class SmokeTests : EmulatorTest

@@ -1,6 +1,3 @@
-using EksHardening.ApiEmulator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>The status subresource: status is written only through it, and it writes only status.</summary>

@@ -1,8 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Http;
-using EksHardening.ApiEmulator.Tests.Support;
-using k8s.Models;
 
 namespace EksHardening.ApiEmulator.Tests;
 

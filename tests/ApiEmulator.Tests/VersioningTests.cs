@@ -1,8 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>resourceVersion (optimistic concurrency) and metadata.generation, per the API conventions.</summary>

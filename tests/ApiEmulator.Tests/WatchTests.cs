@@ -1,6 +1,3 @@
-using System.Net;
-using EksHardening.ApiEmulator.Tests.Support;
-
 namespace EksHardening.ApiEmulator.Tests;
 
 /// <summary>Watch semantics as KubernetesClient sees them: events from a resourceVersion, bookmarks, 410 Expired.</summary>

@@ -1,5 +1,3 @@
-using EksHardening.ApiEmulator.Resources;
-
 namespace EksHardening.ApiEmulator;
 
 /// <summary>How an <see cref="ApiServerEmulator"/> starts.</summary>

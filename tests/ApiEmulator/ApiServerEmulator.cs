@@ -1,17 +1,4 @@
 using System.Reflection;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Diagnostics;
-using EksHardening.ApiEmulator.Faults;
-using EksHardening.ApiEmulator.Http;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Selectors;
-using EksHardening.ApiEmulator.Semantics;
-using EksHardening.ApiEmulator.Storage;
-using EksHardening.ApiEmulator.Watch;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.ApiEmulator;
 

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Resources;
-
 namespace EksHardening.ApiEmulator;
 
 /// <summary>An API error as the server reports it: a <c>metav1.Status</c> with an HTTP code and a reason.</summary>

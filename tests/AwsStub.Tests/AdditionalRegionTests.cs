@@ -1,5 +1,3 @@
-using EksHardening.AwsStub.Tests.Support;
-
 namespace EksHardening.AwsStub.Tests;
 
 /// <summary>Regions beyond the stub's own can be allowed for the regional services.</summary>

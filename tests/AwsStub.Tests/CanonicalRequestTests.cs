@@ -1,5 +1,3 @@
-using EksHardening.AwsStub.Signing;
-
 namespace EksHardening.AwsStub.Tests;
 
 /// <summary>The verifier's SigV4 pieces against AWS's published Signature Version 4 test suite.</summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub.Ecr;
-using EksHardening.AwsStub.Tests.Support;
-
 namespace EksHardening.AwsStub.Tests;
 
 /// <summary>ECR (JSON 1.1) requests built from the API reference and signed with the SDK's signer.</summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub.Eks;
-using EksHardening.AwsStub.Tests.Support;
-
 namespace EksHardening.AwsStub.Tests;
 
 /// <summary>EKS (REST-JSON) requests built from the API reference and signed with the SDK's signer.</summary>

@@ -1,6 +1,3 @@
-using System.Net;
-using EksHardening.AwsStub.Tests.Support;
-
 namespace EksHardening.AwsStub.Tests;
 
 /// <summary>Temporary credentials expire on the stub's clock.</summary>

@@ -1,13 +1,6 @@
-using System.Diagnostics;
-using System.Net;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
-using EksHardening.AwsStub.Eks;
-using EksHardening.AwsStub.Faults;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Kms;
-using EksHardening.AwsStub.Tests.Support;
 
 namespace EksHardening.AwsStub.Tests;
 

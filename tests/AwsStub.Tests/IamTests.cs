@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using System.Xml.Linq;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Tests.Support;
-
 namespace EksHardening.AwsStub.Tests;
 
 /// <summary>IAM (Query/XML) requests built from the API reference and signed with the SDK's signer.</summary>

@@ -1,7 +1,5 @@
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
-using EksHardening.AwsStub.Kms;
-using EksHardening.AwsStub.Tests.Support;
 
 namespace EksHardening.AwsStub.Tests;
 

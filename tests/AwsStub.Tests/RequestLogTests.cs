@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text;
-using EksHardening.AwsStub.Ecr;
-using EksHardening.AwsStub.Tests.Support;
-
 namespace EksHardening.AwsStub.Tests;
 
 /// <summary>The request log that tests count calls with.</summary>

@@ -1,11 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-using System.Xml.Linq;
-using EksHardening.AwsStub.Eks;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Tests.Support;
-
 namespace EksHardening.AwsStub.Tests;
 
 /// <summary>

@@ -1,12 +1,7 @@
-using System.Net;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.SecurityToken;
 using Amazon.SecurityToken.Model;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Kms;
-using EksHardening.AwsStub.Sts;
-using EksHardening.AwsStub.Tests.Support;
 
 namespace EksHardening.AwsStub.Tests;
 

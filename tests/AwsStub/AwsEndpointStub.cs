@@ -1,16 +1,3 @@
-using EksHardening.AwsStub.Diagnostics;
-using EksHardening.AwsStub.Ecr;
-using EksHardening.AwsStub.Eks;
-using EksHardening.AwsStub.Faults;
-using EksHardening.AwsStub.Http;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Kms;
-using EksHardening.AwsStub.Protocols;
-using EksHardening.AwsStub.Signing;
-using EksHardening.AwsStub.Sts;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace EksHardening.AwsStub;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using EksHardening.AwsStub.Signing;
-
 namespace EksHardening.AwsStub;
 
 /// <summary>What every service of one stub shares: account, region, clock, id generation and the accepted keys.</summary>

@@ -1,7 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using EksHardening.Entities;
-using EksHardening.Operator.Rules;
-using k8s;
 
 namespace EksHardening.Benchmarks;
 

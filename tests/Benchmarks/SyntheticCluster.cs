@@ -1,6 +1,3 @@
-using EksHardening.Operator.Rules;
-using k8s.Models;
-
 namespace EksHardening.Benchmarks;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EksHardening.Operator.E2E;
 
 /// <summary>Whether a Docker engine answers; K3s needs one. REQUIRE_DOCKER=1 turns a missing engine into a failure.</summary>

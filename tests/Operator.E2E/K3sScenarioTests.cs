@@ -1,16 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Hosting;
-using EksHardening.Operator.Manifests;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Rules;
-using k8s;
-using k8s.Models;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 using Testcontainers.K3s;
 
 namespace EksHardening.Operator.E2E;

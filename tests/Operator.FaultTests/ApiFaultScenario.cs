@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using EksHardening.ApiEmulator.Diagnostics;
-using EksHardening.ApiEmulator.Faults;
-using EksHardening.Operator.FaultTests.Support;
-
 namespace EksHardening.Operator.FaultTests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EksHardening.Operator.FaultTests;
 
 public sealed class AwsCredentialRotationTests(ITestOutputHelper output) : AwsFaultScenario(output)

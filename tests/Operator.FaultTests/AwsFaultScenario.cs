@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using EksHardening.AwsStub.Faults;
-using EksHardening.Entities;
-using EksHardening.Operator.FaultTests.Support;
-using EksHardening.Operator.Reporting;
-
 namespace EksHardening.Operator.FaultTests;
 
 /// <summary>

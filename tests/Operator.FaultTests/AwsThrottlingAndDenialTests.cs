@@ -1,5 +1,3 @@
-using EksHardening.Entities;
-
 namespace EksHardening.Operator.FaultTests;
 
 public sealed class AwsThrottlingAndDenialTests(ITestOutputHelper output) : AwsFaultScenario(output)

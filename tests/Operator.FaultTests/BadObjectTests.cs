@@ -1,10 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Operator.FaultTests.Support;
-using EksHardening.Operator.Manifests;
-using EksHardening.Operator.Policies;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.FaultTests;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using EksHardening.ApiEmulator.Faults;
-
 namespace EksHardening.Operator.FaultTests;
 
 public sealed class DowntimeTests(ITestOutputHelper output) : ApiFaultScenario(output)

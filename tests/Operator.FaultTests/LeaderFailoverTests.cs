@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers;
-using EksHardening.Operator.Controllers.Remediation;
-using EksHardening.Operator.FaultTests.Support;
-using EksHardening.Operator.Reporting;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.FaultTests;
 
 /// <summary>

@@ -1,13 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub;
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.FaultTests.Support;
-using k8s;
-using k8s.Models;
 using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
 
 namespace EksHardening.Operator.FaultTests;

@@ -1,8 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.FaultTests.Support;
-using EksHardening.Operator.Reporting;
-using k8s.Models;
-
 namespace EksHardening.Operator.FaultTests;
 
 /// <summary>

@@ -1,16 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Operator.Admission;
-using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EksHardening.Operator.FaultTests;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using EksHardening.Entities;
-using EksHardening.Operator.FaultTests.Support;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.Operator.FaultTests;
 
 /// <summary>

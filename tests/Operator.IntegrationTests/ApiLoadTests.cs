@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 public sealed class ApiLoadTests(ITestOutputHelper output) : IAsyncLifetime

@@ -1,17 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Diagnostics;
-using EksHardening.Entities;
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Controllers;
-using EksHardening.Operator.Controllers.Remediation;
-using EksHardening.Operator.Hosting;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Reporting;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>

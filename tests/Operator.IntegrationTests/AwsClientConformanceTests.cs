@@ -1,6 +1,3 @@
-using EksHardening.AwsStub;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
 using AwsServiceException = EksHardening.Operator.Aws.AwsServiceException;
 using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
 using StubImage = EksHardening.AwsStub.Ecr.EcrImage;

@@ -1,10 +1,3 @@
-using EksHardening.AwsStub;
-using EksHardening.Entities;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Rules;
-using k8s.Models;
 using StubImage = EksHardening.AwsStub.Ecr.EcrImage;
 using StubScan = EksHardening.AwsStub.Ecr.EcrImageScan;
 using StubFinding = EksHardening.AwsStub.Ecr.EcrFinding;

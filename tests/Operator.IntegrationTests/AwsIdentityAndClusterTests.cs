@@ -1,12 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using EksHardening.AwsStub;
-using EksHardening.Entities;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Rules;
-using k8s.Models;
 using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
 using StubKey = EksHardening.AwsStub.Kms.KmsKey;
 using StubManagedPolicy = EksHardening.AwsStub.Iam.IamManagedPolicy;

@@ -1,7 +1,3 @@
-using EksHardening.AwsStub;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Reporting;
-using k8s.Models;
 using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
 using StubRepository = EksHardening.AwsStub.Ecr.EcrRepository;
 

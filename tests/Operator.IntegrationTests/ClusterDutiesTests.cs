@@ -1,9 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Kubernetes;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>

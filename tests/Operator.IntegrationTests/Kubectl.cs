@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>Finds and runs kubectl; skips (or fails under <c>REQUIRE_KUBECTL=1</c>) when it is not installed.</summary>

@@ -1,9 +1,3 @@
-using System.Diagnostics;
-using EksHardening.Entities;
-using k8s;
-using k8s.Models;
-using Xunit.Abstractions;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>

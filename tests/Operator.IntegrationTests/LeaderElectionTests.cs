@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using k8s.Models;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 public sealed class LeaderElectionTests : IAsyncLifetime

@@ -1,11 +1,3 @@
-using System.Globalization;
-using EksHardening.Entities;
-using EksHardening.Operator.Admission;
-using k8s;
-using k8s.Models;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>
@@ -165,6 +157,28 @@ public sealed class MetricsEndpointTests : IAsyncLifetime
         await _bed.Client.CustomObjects.DeleteClusterCustomObjectAsync(ResponsibilityPolicy.Group, ResponsibilityPolicy.Version, ResponsibilityPolicy.Plural, "staging");
         await Eventually.True(async () => !(await ScrapeAsync(http)).Samples("eks_hardening_violations").Any(s => s.Label("policy") == "staging"),
             "the deleted policy's violations are gone");
+    }
+
+    [Fact]
+    public async Task Every_instrument_has_a_series_limit_and_none_overflows()
+    {
+        var port = WebhookClient.FreePort();
+        var app = await _bed.StartOperatorAsync(extraArgs: ["--webhook-port", port.ToString(CultureInfo.InvariantCulture), "--webhook-namespace", OperatorNamespace]);
+        await _bed.ConvergedAsync("production");
+        var own = app.Services.GetRequiredService<IMeterFactory>();
+        var instruments = new List<string>();
+        // Start publishes every instrument created so far; the host creates all of its own when it starts. The exporter
+        // reads the operator's meters (EksHardening.*), not ASP.NET Core's of the same factory.
+        using (var listener = new MeterListener { InstrumentPublished = (instrument, _) => { if (ReferenceEquals(instrument.Meter.Scope, own) && instrument.Meter.Name.StartsWith("EksHardening.", StringComparison.Ordinal)) lock (instruments) instruments.Add(instrument.Name); } })
+        {
+            listener.Start();
+        }
+
+        lock (instruments) Assert.Contains(PolicyMetrics.Violations, instruments);
+        lock (instruments) Assert.All(instruments, name => Assert.True(MetricSeriesLimits.Of(name) is not null, $"{name} has no series limit in MetricSeriesLimits"));
+        using var http = new HttpClient { BaseAddress = OperatorTestbed.HttpAddress(app) };
+        using var response = await http.GetAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.DoesNotContain("otel_metric_overflow", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,10 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Reporting;
-using EksHardening.ApiEmulator.Http;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>The operator host against the API emulator, through the real KubernetesClient wire protocol.</summary>

@@ -1,17 +1,3 @@
-using System.Diagnostics.Metrics;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Diagnostics;
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Policies;
-using EksHardening.Operator.Reporting;
-using k8s;
-using k8s.Models;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>
@@ -79,7 +65,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
         var app = await _bed.StartOperatorAsync();
         await _bed.ConvergedAsync(PolicyName);
         await ReportsConvergedAsync();
-        var writer = Writer(app);
+        var reportsController = Reports(app);
         var counters = _bed.Counters(app);
         // The counter moves when the client has the answer, a moment after the store changed.
         await Eventually.True(() => counters.ReportWrites("create") == _bed.Emulator.List<PolicyReport>().Count + _bed.Emulator.List<ClusterPolicyReport>().Count,
@@ -90,14 +76,14 @@ public sealed class PolicyReportTests : IAsyncLifetime
         // A label no rule selects on: reconciled (selectors may read labels), but not one report request (no list, no write).
         _bed.Emulator.ClearRequests();
         var reconciles = _bed.Counters(app).UnchangedReconciles;
-        var builds = writer.Builds;
+        var builds = reportsController.Builds;
         var touched = _bed.Emulator.List<V1StatefulSet>("prod-b")[0];
         await _bed.Client.AppsV1.PatchNamespacedStatefulSetAsync(
             new V1Patch("{\"metadata\":{\"labels\":{\"touched\":\"yes\"}}}", V1Patch.PatchType.MergePatch), touched.Metadata.Name, "prod-b");
         await Eventually.True(() => _bed.Counters(app).UnchangedReconciles > reconciles, "the change was reconciled");
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Empty(ReportRequests());
-        Assert.Equal(builds, writer.Builds);   // same findings, same fingerprints: no report even built
+        Assert.Equal(builds, reportsController.Builds);   // same findings, same fingerprints: no report even built
 
         // A fix changes the findings of one namespace: one patch of that namespace's report, nothing else.
         var target = _bed.Emulator.List<PolicyReport>().SelectMany(r => r.Results)
@@ -121,7 +107,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task After_a_restart_the_reports_are_listed_once_per_kind_and_not_written_again()
+    public async Task After_a_restart_the_reports_are_listed_and_watched_once_per_kind_and_not_written_again()
     {
         await InstallCrdsAsync();
         var first = await _bed.StartOperatorAsync();
@@ -131,10 +117,36 @@ public sealed class PolicyReportTests : IAsyncLifetime
 
         _bed.Emulator.ClearRequests();
         var second = await _bed.StartOperatorAsync("operator-b");
-        await Eventually.True(() => Writer(second).Lists >= 2, "reports listed");
+        var caches = Reports(second).Caches;
+        await Eventually.True(() => caches.PolicyReports.Ready && caches.ClusterPolicyReports.Ready, "reports listed");
+        await _bed.ConvergedAsync(PolicyName);
         await Task.Delay(TimeSpan.FromSeconds(1));
         await ReportsConvergedAsync();
-        Assert.Equal(["list clusterpolicyreports", "list policyreports"], ReportRequests().Select(r => $"{r.Verb} {r.Resource}").Order(StringComparer.Ordinal));
+        // The informers' list and watch of each kind; every report already says what the evaluation says.
+        Assert.Equal(["list clusterpolicyreports", "list policyreports", "watch clusterpolicyreports", "watch policyreports"],
+            ReportRequests().Select(r => $"{r.Verb} {r.Resource}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_report_deleted_or_edited_by_someone_else_is_repaired()
+    {
+        await InstallCrdsAsync();
+        var app = await _bed.StartOperatorAsync();
+        await _bed.ConvergedAsync(PolicyName);
+        await ReportsConvergedAsync();
+        var counters = _bed.Counters(app);
+        await Eventually.True(() => counters.ReportWrites("create") == 3, "three creates counted");
+
+        await _bed.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(PolicyReport.Group, PolicyReport.Version, "prod-a", PolicyReport.Plural,
+            PolicyReportBuilder.ReportName(PolicyName));
+        await Eventually.True(() => counters.ReportWrites("create") == 4, "the deleted report created again");
+        await ReportsConvergedAsync();
+
+        await _bed.Client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch("{\"results\":[]}", V1Patch.PatchType.MergePatch),
+            PolicyReport.Group, PolicyReport.Version, "prod-b", PolicyReport.Plural, PolicyReportBuilder.ReportName(PolicyName));
+        await Eventually.True(() => counters.ReportWrites("patch") == 1, "the edited report patched back");
+        await ReportsConvergedAsync();
+        Assert.Equal((4, 1, 0), (counters.ReportWrites("create"), counters.ReportWrites("patch"), counters.ReportFailures));
     }
 
     [Fact]
@@ -171,7 +183,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
         Assert.Empty(ReportRequests());
         var discovery = _bed.Emulator.Requests.Where(r => r.Group == PolicyReport.Group).ToList();
         Assert.Equal(["GET /apis/wgpolicyk8s.io/v1alpha2 404"], discovery.Select(r => $"{r.Method} {r.Path} {r.StatusCode}"));
-        Assert.False(Writer(app).PolicyReportsServed);
+        Assert.False(Reports(app).Caches.PolicyReportsServed);
     }
 
     [Fact]
@@ -194,8 +206,8 @@ public sealed class PolicyReportTests : IAsyncLifetime
         Assert.Empty(_bed.Emulator.List<PolicyReport>());
         Assert.Equal(1, _bed.Emulator.CountRequests("create", PolicyReport.Plural));
         Assert.Equal(1, _bed.Counters(app).ReportFailures);
-        Assert.False(Writer(app).PolicyReportsServed);
-        Assert.True(Writer(app).ClusterPolicyReportsServed);
+        Assert.False(Reports(app).Caches.PolicyReportsServed);
+        Assert.True(Reports(app).Caches.ClusterPolicyReportsServed);
     }
 
     [Fact]
@@ -222,41 +234,41 @@ public sealed class PolicyReportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Crds_installed_later_are_found_at_the_next_discovery_round()
+    public async Task Crds_installed_later_are_found_at_the_next_discovery_round_and_removed_ones_at_the_one_after()
     {
-        // The writer on its own, with a clock the test moves, against the emulator through the real client.
-        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        // Discovery and the informers on their own, with a clock the test moves, against the emulator through the real client.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var options = new PolicyReportOptions();
         using var metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var writer = new PolicyReportWriter(_bed.Client, options, clock, NullLogger<PolicyReportWriter>.Instance, metrics.GetRequiredService<IMeterFactory>());
-        var policy = _bed.Policy(PolicyName)!;
-        var evaluation = ExpectedStatus.Evaluate(policy, _bed.CurrentObjects());
+        var caches = new PolicyReportCaches(_bed.Client, PolicyReportSources.Of(_bed.Client), options,
+            new PolicyReportMetrics(metrics.GetRequiredService<IMeterFactory>(), NullLogger<PolicyReportMetrics>.Instance), clock, NullLoggerFactory.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = caches.RunAsync(stop.Token);
 
-        await writer.SyncAsync(policy, evaluation, CancellationToken.None);
+        await Eventually.True(() => caches.Discoveries == 1, "the first discovery");
         await InstallCrdsAsync();
         clock.Advance(options.DiscoveryInterval - TimeSpan.FromSeconds(1));
-        await writer.SyncAsync(policy, evaluation, CancellationToken.None);
-        Assert.Empty(_bed.Emulator.List<PolicyReport>());
-        Assert.Equal(1, writer.Discoveries);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(1, caches.Discoveries);
+        Assert.False(caches.PolicyReportsServed);
 
         clock.Advance(TimeSpan.FromSeconds(1));
-        await writer.SyncAsync(policy, evaluation, CancellationToken.None);
-        Assert.Equal(2, writer.Discoveries);
-        Assert.Equal(["prod-a", "prod-b"], _bed.Emulator.List<PolicyReport>().Select(r => r.Metadata.NamespaceProperty).Order(StringComparer.Ordinal));
-        Assert.Single(_bed.Emulator.List<ClusterPolicyReport>());
+        await Eventually.True(() => caches.PolicyReports.Ready && caches.ClusterPolicyReports.Ready, "both kinds served and listed");
+        Assert.Equal(2, caches.Discoveries);
 
-        // And when they are removed again, the next write notices and stops until discovery says otherwise.
         foreach (var crd in ReportResources) await _bed.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync($"{crd}.{PolicyReport.Group}");
-        var changed = ExpectedStatus.Evaluate(policy, _bed.CurrentObjects().Where(o => o is not V1Pod { Metadata.Name: "w11" }));
-        await writer.SyncAsync(policy, changed, CancellationToken.None);
-        await writer.SyncAsync(policy, changed, CancellationToken.None);
-        Assert.False(writer.PolicyReportsServed);
-        Assert.Equal(3, writer.Discoveries);
+        clock.Advance(options.DiscoveryInterval);
+        await Eventually.True(() => !caches.PolicyReportsServed && !caches.ClusterPolicyReportsServed, "neither kind served");
+        Assert.Equal(3, caches.Discoveries);
+        Assert.Null(caches.PolicyReports.Informer);
+
+        await stop.CancelAsync();
+        await running;
     }
 
     private PolicyReport Report(string ns) => _bed.Emulator.Get<PolicyReport>(ns, PolicyReportBuilder.ReportName(PolicyName))!;
 
-    private static PolicyReportWriter Writer(WebApplication app) => app.Services.GetRequiredService<PolicyReportWriter>();
+    private static PolicyReportController Reports(WebApplication app) => app.Services.GetRequiredService<PolicyReportController>();
 
     private List<RecordedRequest> ReportRequests() => _bed.Emulator.Requests.Where(r => ReportResources.Contains(r.Resource)).ToList();
 
@@ -285,15 +297,5 @@ public sealed class PolicyReportTests : IAsyncLifetime
             last = $"expected [{string.Join(", ", expected.Keys.Order(StringComparer.Ordinal))}], stored [{string.Join(", ", actual.Keys.Order(StringComparer.Ordinal))}]";
             return expected.Count == actual.Count && expected.All(e => actual.TryGetValue(e.Key, out var hash) && hash == e.Value);
         }, $"reports equal the rule engine's ({last})", TimeSpan.FromSeconds(30));
-    }
-
-    /// <summary>A clock that moves only when told.</summary>
-    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _now = start;
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public void Advance(TimeSpan by) => _now += by;
     }
 }

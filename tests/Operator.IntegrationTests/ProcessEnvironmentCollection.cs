@@ -1,5 +1,3 @@
-using EksHardening.Operator.Testing;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>Tests that change process environment variables (<see cref="ProcessEnvironment"/>) run one at a time, apart from all others.</summary>

@@ -1,9 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers;
-using EksHardening.Operator.Controllers.Remediation;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>Enforce-mode remediation against the emulator: what it creates, keeps, leaves alone and removes.</summary>

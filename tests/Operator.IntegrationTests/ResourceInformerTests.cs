@@ -1,13 +1,3 @@
-using System.Diagnostics.Metrics;
-using EksHardening.ApiEmulator;
-using EksHardening.ApiEmulator.Faults;
-using EksHardening.Operator.Kubernetes;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 public sealed class ResourceInformerTests : IAsyncLifetime

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>The real executable: <c>eks-hardening run --kubeconfig</c> against the emulator.</summary>

@@ -1,7 +1,3 @@
-using EksHardening.Entities;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>

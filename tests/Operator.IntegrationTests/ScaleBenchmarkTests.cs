@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text.RegularExpressions;
-using Xunit.Abstractions;
-
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>

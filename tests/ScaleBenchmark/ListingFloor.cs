@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using EksHardening.ApiEmulator;
-using EksHardening.Operator.Kubernetes;
-using k8s;
-
 namespace EksHardening.ScaleBenchmark;
 
 /// <summary>

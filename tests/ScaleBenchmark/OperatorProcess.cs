@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-
 namespace EksHardening.ScaleBenchmark;
 
 /// <summary>
@@ -88,16 +83,8 @@ internal sealed class OperatorProcess : IAsyncDisposable
     public async Task<double?> MetricAsync(string name, CancellationToken cancellationToken)
     {
         var text = await _http.GetStringAsync(new Uri($"http://127.0.0.1:{_metricsPort}/metrics"), cancellationToken).ConfigureAwait(false);
-        foreach (var line in text.Split('\n'))
-        {
-            if (line.StartsWith(name + " ", StringComparison.Ordinal)
-                && double.TryParse(line.AsSpan(name.Length + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            {
-                return value;
-            }
-        }
-
-        return null;
+        // The exporter adds labels (otel_scope_name) to every sample: read it as Prometheus text, not by prefix.
+        return PrometheusExposition.Parse(text).Samples(name).Select(s => (double?)s.Value).FirstOrDefault();
     }
 
     /// <summary>Stops the operator as Kubernetes would (SIGTERM, then SIGKILL after a grace period).</summary>

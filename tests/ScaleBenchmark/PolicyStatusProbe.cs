@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator;
-using EksHardening.Entities;
-
 namespace EksHardening.ScaleBenchmark;
 
 /// <summary>The counts of a policy's status that the benchmark checks.</summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EksHardening.ScaleBenchmark;
 
 /// <summary>The benchmark's command line.</summary>

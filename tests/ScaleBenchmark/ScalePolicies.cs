@@ -1,6 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Manifests;
-
 namespace EksHardening.ScaleBenchmark;
 
 /// <summary>The three policies of the scenario, one per duty family, and which workload change each one notices.</summary>

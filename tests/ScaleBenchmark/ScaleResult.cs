@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace EksHardening.ScaleBenchmark;
 
 /// <summary>What one size of the scenario measured.</summary>

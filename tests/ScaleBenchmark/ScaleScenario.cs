@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using EksHardening.ApiEmulator;
-using EksHardening.ApiEmulator.Diagnostics;
-using EksHardening.Entities;
-using EksHardening.Operator.Policies;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Rules;
-
 namespace EksHardening.ScaleBenchmark;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using k8s.Models;
-
 namespace EksHardening.ScaleBenchmark;
 
 /// <summary>The changes a workload update makes: each turns one policy's verdict on one Deployment from compliant to violating.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Http;
-
 namespace EksHardening.TestServers.Tests;
 
 public sealed class LoopbackHttpServerTests

@@ -1,11 +1,5 @@
-using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.Json;
-using EksHardening.Entities;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.Operator.Admission;
 

@@ -1,11 +1,6 @@
-using System.Buffers;
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using EksHardening.Operator.Facts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace EksHardening.Operator.Admission;

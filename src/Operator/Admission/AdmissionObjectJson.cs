@@ -1,11 +1,3 @@
-using System.Buffers;
-using System.Collections.Concurrent;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Admission;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text.Json;
-
 namespace EksHardening.Operator.Admission;
 
 /// <summary>A group, version and kind as an AdmissionRequest names them (<c>kind</c>); the core group is "".</summary>

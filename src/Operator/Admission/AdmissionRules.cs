@@ -1,4 +1,3 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules;
 

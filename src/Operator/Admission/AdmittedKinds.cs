@@ -1,7 +1,3 @@
-using System.Text.Json;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Admission;
 
 /// <summary>

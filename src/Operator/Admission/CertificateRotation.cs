@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-
 namespace EksHardening.Operator.Admission;
 
 /// <summary>What a rotation pass decided: the bundle to keep (unchanged when nothing was due) and why it changed.</summary>

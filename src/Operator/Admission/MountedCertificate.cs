@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.Operator.Admission;
 
 /// <summary>

@@ -1,12 +1,5 @@
-using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Hosting;
 using EksHardening.Operator.Resilience;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 

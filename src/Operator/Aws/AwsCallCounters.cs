@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
-using System.Text;
-
 namespace EksHardening.Operator.Aws;
 
 /// <summary>One count: calls of an operation that ended one way (<c>Success</c> or an <see cref="AwsErrorKind"/>), or <c>Retry</c>.</summary>

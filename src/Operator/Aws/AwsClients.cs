@@ -1,7 +1,3 @@
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.Operator.Aws;
 
 /// <summary>Settings of the AWS access layer.</summary>

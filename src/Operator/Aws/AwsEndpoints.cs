@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace EksHardening.Operator.Aws;
 
 /// <summary>The signing names of the services the operator talks to; also their endpoint variable suffixes.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace EksHardening.Operator.Aws;
 
 /// <summary>Maps AWS error codes and HTTP statuses to <see cref="AwsErrorKind"/> and decides which failures are worth a retry.</summary>

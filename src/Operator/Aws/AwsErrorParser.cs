@@ -1,7 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text.Json;
-using System.Xml;
-using System.Xml.Linq;
 
 namespace EksHardening.Operator.Aws;
 

@@ -1,9 +1,7 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Resilience;
 using EksHardening.Operator.Rules;
-using k8s.Models;
 using Polly;
 using Polly.Retry;
 

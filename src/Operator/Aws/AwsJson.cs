@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-
 namespace EksHardening.Operator.Aws;
 
 /// <summary>Reading and writing the JSON of the JSON 1.1 and REST-JSON protocols.</summary>

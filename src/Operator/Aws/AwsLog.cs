@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.Operator.Aws;
 
 internal static partial class AwsLog

@@ -1,36 +1,24 @@
-using System.Net;
 using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Aws;
 
 /// <summary>A failed AWS call: its kind, the AWS error code and message, and where it happened.</summary>
-public sealed class AwsServiceException : Exception
+public sealed class AwsServiceException(AwsErrorKind kind, string service, string operation, string message,
+    string? errorCode = null, HttpStatusCode? statusCode = null, string? requestId = null, int attempts = 1, Exception? innerException = null)
+    : Exception(message, innerException)
 {
-    public AwsServiceException(AwsErrorKind kind, string service, string operation, string message,
-        string? errorCode = null, HttpStatusCode? statusCode = null, string? requestId = null, int attempts = 1, Exception? innerException = null)
-        : base(message, innerException)
-    {
-        Kind = kind;
-        Service = service;
-        Operation = operation;
-        ErrorCode = errorCode;
-        StatusCode = statusCode;
-        RequestId = requestId;
-        Attempts = attempts;
-    }
-
-    public AwsErrorKind Kind { get; }
-    public string Service { get; }
-    public string Operation { get; }
+    public AwsErrorKind Kind { get; } = kind;
+    public string Service { get; } = service;
+    public string Operation { get; } = operation;
 
     /// <summary>The AWS error code (<c>AccessDeniedException</c>, <c>NoSuchEntity</c>, …), when the response carried one.</summary>
-    public string? ErrorCode { get; }
+    public string? ErrorCode { get; } = errorCode;
 
-    public HttpStatusCode? StatusCode { get; }
-    public string? RequestId { get; }
+    public HttpStatusCode? StatusCode { get; } = statusCode;
+    public string? RequestId { get; } = requestId;
 
     /// <summary>How many attempts were made before giving up.</summary>
-    public int Attempts { get; }
+    public int Attempts { get; } = attempts;
 
     /// <summary>The failure as a fact the rules can read: service, operation, kind and message, nothing of the request.</summary>
     public FactError ToFactError() => new(Service, Operation, Kind.ToString(), Message);

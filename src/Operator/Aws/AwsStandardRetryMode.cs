@@ -1,5 +1,4 @@
 using EksHardening.Operator.Resilience;
-using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Aws;

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace EksHardening.Operator.Aws;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Xml;
-using System.Xml.Linq;
 using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Aws;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using EksHardening.Operator.Facts;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;

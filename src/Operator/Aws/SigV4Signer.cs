@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace EksHardening.Operator.Aws;
 
 /// <summary>What a request looks like to the signer: method, host, path and query as sent, headers, payload hash.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Cli;

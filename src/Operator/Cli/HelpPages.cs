@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
-using System.Text;
 
 namespace EksHardening.Operator.Cli;
 

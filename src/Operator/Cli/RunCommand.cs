@@ -1,8 +1,5 @@
 using System.CommandLine;
 using EksHardening.Operator.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Cli;
 

@@ -1,12 +1,10 @@
 using System.CommandLine;
 using System.Reflection;
-using EksHardening.Entities;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Manifests;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
 using EksHardening.Operator.Rules;
-using k8s.Models;
 
 namespace EksHardening.Operator.Cli;
 

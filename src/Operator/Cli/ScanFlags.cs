@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EksHardening.Entities;
 using EksHardening.Operator.Reporting;
 
 namespace EksHardening.Operator.Cli;

@@ -1,4 +1,3 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Reporting;
 
 namespace EksHardening.Operator.Cli;

@@ -1,6 +1,5 @@
 using EksHardening.Operator.Controllers.Evaluation;
 using EksHardening.Operator.Kubernetes;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers;
 

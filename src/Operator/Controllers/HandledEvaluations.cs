@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using EksHardening.Operator.Controllers.Evaluation;
 
 namespace EksHardening.Operator.Controllers;

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using EksHardening.Entities;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;

@@ -1,9 +1,6 @@
 using EksHardening.Operator.Kubernetes;
-using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers;
 

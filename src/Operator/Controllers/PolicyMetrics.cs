@@ -1,6 +1,6 @@
-using System.Diagnostics.Metrics;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Controllers.Evaluation;
+using EksHardening.Operator.Controllers.Reports;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
 
@@ -20,7 +20,7 @@ public sealed class PolicyMetrics
     public const string Violations = "eks_hardening_violations";
 
     public PolicyMetrics(IMeterFactory meters, PolicyController controller, PolicyEvaluations evaluations,
-        PolicyReportWriter? reports = null, AwsFactCollector? awsFacts = null)
+        PolicyReportCaches? reports = null, AwsFactCollector? awsFacts = null)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("eks_hardening_leader", () => controller.IsLeader ? 1 : 0, description: "1 when this replica leads and reconciles.");

@@ -1,5 +1,4 @@
 using EksHardening.Operator.Kubernetes;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers;
 

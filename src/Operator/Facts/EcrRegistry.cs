@@ -1,6 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Text.RegularExpressions;
-
 namespace EksHardening.Operator.Facts;
 
 /// <summary>A private ECR registry: the account that owns it and its region, as named by an image's host.</summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace EksHardening.Operator.Facts;
 
 /// <summary>A role and its trust policy (decoded JSON).</summary>

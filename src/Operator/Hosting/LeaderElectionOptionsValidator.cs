@@ -1,5 +1,4 @@
 using EksHardening.Operator.Controllers;
-using Microsoft.Extensions.Options;
 
 namespace EksHardening.Operator.Hosting;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace EksHardening.Operator.Hosting;
 
 /// <summary>Each port in range, and the webhook's HTTPS port apart from the plain-HTTP ones.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Controllers;
@@ -10,15 +9,9 @@ using EksHardening.Operator.Controllers.Status;
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
-using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using OpenTelemetry.Metrics;
 
@@ -36,7 +29,9 @@ public static class OperatorHost
         KubernetesClientConfiguration? clientConfiguration = null)
     {
         clientConfiguration ??= ClientConfiguration(options);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening" });
+        // The settings come from the command line: no watch on appsettings files, which would watch the working
+        // directory and everything under it (inotify watches and a managed entry per directory) for the process's life.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening", Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         var webhook = options.Webhook;
         var servingCertificate = webhook.Port != 0 ? new ServingCertificateHolder() : null;
         builder.WebHost.UseKestrel();
@@ -90,7 +85,7 @@ public static class OperatorHost
             services.AddSingleton<IImageFacts>(sp => new EcrImageFacts(sp.GetRequiredService<AwsFactCollector>()));
         }
 
-        services.AddSingleton<PolicyReportWriter>();
+        AddPolicyReports(services);
         services.AddSingleton(sp => new PolicyEvaluations(sp.GetRequiredService<ClusterInformers>(), sp.GetRequiredService<SnapshotBuilder>(),
             sp.GetRequiredService<PolicyControllerOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<AwsFactCollector>()));
         AddControllers(services);
@@ -208,6 +203,17 @@ public static class OperatorHost
         }
     }
 
+    /// <summary>Discovery and the informers over the operator's own reports, the writes, and their counters.</summary>
+    private static void AddPolicyReports(IServiceCollection services)
+    {
+        services.AddSingleton<PolicyReportMetrics>();
+        services.AddSingleton(sp => PolicyReportSources.Of(sp.GetRequiredService<IKubernetes>()));
+        services.AddSingleton(sp => new PolicyReportCaches(sp.GetRequiredService<IKubernetes>(), sp.GetRequiredService<PolicyReportSources>(),
+            sp.GetRequiredService<PolicyReportOptions>(), sp.GetRequiredService<PolicyReportMetrics>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<InformerOptions>()));
+        services.AddSingleton<PolicyReportWrites>();
+    }
+
     /// <summary>The leader's controllers, one per concern, each with its own queue; the policy controller runs them while leading.</summary>
     private static void AddControllers(IServiceCollection services)
     {
@@ -253,8 +259,7 @@ public static class OperatorHost
     internal static MetricStreamConfiguration? StreamOf(Instrument instrument, IMeterFactory own)
     {
         if (instrument.Meter.Scope is not null && !ReferenceEquals(instrument.Meter.Scope, own)) return MetricStreamConfiguration.Drop;
-        // A violation series per policy, row, rule and severity: far more than the default limit of 2000 series in a large cluster.
-        return instrument.Name == PolicyMetrics.Violations ? new MetricStreamConfiguration { CardinalityLimit = 50_000 } : null;
+        return MetricSeriesLimits.Of(instrument.Name) is { } limit ? new MetricStreamConfiguration { CardinalityLimit = limit } : null;
     }
 
     /// <summary>The decision, the endpoint, the cache-backed context, and the certificate source (own CA or mounted files).</summary>

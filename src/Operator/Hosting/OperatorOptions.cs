@@ -1,6 +1,7 @@
 using EksHardening.Operator.Admission;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Controllers;
+using EksHardening.Operator.Controllers.Reports;
 
 namespace EksHardening.Operator.Hosting;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using EksHardening.Operator.Policies;
-using Microsoft.Extensions.Options;
 
 namespace EksHardening.Operator.Hosting;
 

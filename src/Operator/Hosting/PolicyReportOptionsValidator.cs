@@ -1,9 +1,8 @@
-using EksHardening.Operator.Controllers;
-using Microsoft.Extensions.Options;
+using EksHardening.Operator.Controllers.Reports;
 
 namespace EksHardening.Operator.Hosting;
 
-/// <summary>The PolicyReport writer's settings in range.</summary>
+/// <summary>The PolicyReports controller's settings in range.</summary>
 public sealed class PolicyReportOptionsValidator : IValidateOptions<PolicyReportOptions>
 {
     public ValidateOptionsResult Validate(string? name, PolicyReportOptions options)
@@ -13,7 +12,7 @@ public sealed class PolicyReportOptionsValidator : IValidateOptions<PolicyReport
         problems.WholeNumber("--policy-report-max-results", options.MaxResults, 1, 2000);
         problems.Positive($"{nameof(PolicyReportOptions)}.{nameof(options.DiscoveryInterval)}", options.DiscoveryInterval);
         problems.Positive($"{nameof(PolicyReportOptions)}.{nameof(options.DiscoveryRetry)}", options.DiscoveryRetry);
-        problems.Positive($"{nameof(PolicyReportOptions)}.{nameof(options.ResyncInterval)}", options.ResyncInterval);
+        problems.Positive($"{nameof(PolicyReportOptions)}.{nameof(options.BlockedRetryInterval)}", options.BlockedRetryInterval);
         return problems.Build();
     }
 }

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using System.Globalization;
-
 namespace EksHardening.Operator.Hosting;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using EksHardening.Operator.Admission;
-using Microsoft.Extensions.Options;
 
 namespace EksHardening.Operator.Hosting;
 

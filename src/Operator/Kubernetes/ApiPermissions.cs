@@ -51,7 +51,7 @@ public sealed record ApiPermission(
 public static class ApiPermissions
 {
     // Declared before All, whose initializer reads it (static initializers run in textual order).
-    private static readonly string[] ReportVerbs = ["list", "create", "patch", "delete"];
+    private static readonly string[] ReportVerbs = ["list", "watch", "create", "patch", "delete"];
 
     public static IReadOnlyList<ApiPermission> All { get; } =
     [
@@ -123,7 +123,7 @@ public static class ApiPermissions
         new(group, resource, "watch", PermissionScope.Cluster, PermissionFeature.Core, $"informer (list, then watch): {why}", resourceName),
     ];
 
-    /// <summary>Reports are listed to find the policy's existing ones, created, patched when changed, and deleted when obsolete.</summary>
+    /// <summary>The operator's reports are listed and watched (its informer), created, patched when changed, and deleted when obsolete.</summary>
     private static IEnumerable<ApiPermission> PolicyReports(string resource, string why) =>
         ReportVerbs.Select(verb =>
             new ApiPermission("wgpolicyk8s.io", resource, verb, PermissionScope.Cluster, PermissionFeature.PolicyReports, $"{why} ({verb})"));

@@ -1,9 +1,3 @@
-using System.Diagnostics.Metrics;
-using EksHardening.Entities;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using EksHardening.Entities;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics.Metrics;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>Each shared informer's cache size and sync state, read when scraped (what they request is counted by <see cref="InformerCounters"/>).</summary>

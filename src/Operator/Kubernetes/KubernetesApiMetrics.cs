@@ -1,6 +1,3 @@
-using System.Diagnostics.Metrics;
-using System.Globalization;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>Writes a policy's status through the status subresource, as one JSON merge patch.</summary>

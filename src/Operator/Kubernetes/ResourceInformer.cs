@@ -1,10 +1,5 @@
-using System.Collections.Concurrent;
-using System.Net;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 using EksHardening.Operator.Resilience;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Kubernetes;
 

@@ -1,6 +1,3 @@
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>One page of a list: the items, the token for the next page, and the list's resourceVersion.</summary>

@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Collections.ObjectModel;
-using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
-using System.Text;
-using System.Runtime.InteropServices;
-using k8s.Models;
-
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Manifests;
 
 /// <summary>One Kubernetes object read from the inputs, typed, with where it came from.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Policies;

@@ -1,8 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using EksHardening.Entities;
-using k8s.Models;
-
 namespace EksHardening.Operator.Policies;
 
 /// <summary>

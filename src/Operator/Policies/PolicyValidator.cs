@@ -1,10 +1,5 @@
 using System.Reflection;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using EksHardening.Entities;
 using EksHardening.Operator.Manifests;
-using k8s.Models;
 
 namespace EksHardening.Operator.Policies;
 

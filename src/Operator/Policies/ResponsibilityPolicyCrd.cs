@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
 using EksHardening.Operator.Manifests;
 
 namespace EksHardening.Operator.Policies;

@@ -1,11 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-
 namespace EksHardening.Operator.Policies;
 
 /// <summary>

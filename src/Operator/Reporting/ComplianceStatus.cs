@@ -1,8 +1,4 @@
-using System.Text.Json;
-using EksHardening.Entities;
 using EksHardening.Operator.Rules;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.Operator.Reporting;
 

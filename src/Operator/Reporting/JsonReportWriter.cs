@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Reporting;

@@ -1,11 +1,5 @@
-using System.Buffers;
-using System.Security.Cryptography;
-using System.Text.Json;
-using EksHardening.Entities;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Rules;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.Operator.Reporting;
 

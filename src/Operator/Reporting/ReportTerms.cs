@@ -1,9 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using EksHardening.Entities;
-
 namespace EksHardening.Operator.Reporting;
 
 /// <summary>The words every output format uses for the vocabulary: lowercase severities and results, as in the CRD.</summary>

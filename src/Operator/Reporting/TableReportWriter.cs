@@ -1,5 +1,3 @@
-using System.Text;
-using EksHardening.Entities;
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Reporting;

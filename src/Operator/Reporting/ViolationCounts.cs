@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using EksHardening.Entities;
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Reporting;

@@ -1,14 +1,8 @@
-using System.Diagnostics.Metrics;
-using System.Net;
-using System.Security.Cryptography;
-using System.Text;
-using System.Threading.Channels;
-using EksHardening.Entities;
+using EksHardening.Operator.Resilience;
 using EksHardening.Operator.Rules;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
-using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace EksHardening.Operator.Reporting;
 
@@ -30,8 +24,7 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
     private const int QueueLimit = 10_000;
     private const int MaxAttempts = 12;
     private static readonly TimeSpan SendInterval = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan RetryBase = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan RetryCap = TimeSpan.FromSeconds(10);
+    private static readonly ExponentialBackoff SendBackoff = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(10));
 
     /// <summary>Per policy, per resource: the failing rules last seen, and the findings list they were read from.</summary>
     private readonly Dictionary<string, Dictionary<ResourceRef, Recorded>> _recorded = new(StringComparer.Ordinal);
@@ -42,6 +35,8 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
     });
     private long _pass;
     private readonly Counter<long> _sent = SentCounter(meters);
+    private ResiliencePipeline? _sendRetriesPipeline;
+    private ResiliencePipeline SendPipeline => _sendRetriesPipeline ??= SendRetries();
 
     /// <summary>Sends that failed for a passing reason and were tried again.</summary>
     public long Retries { get; private set; }
@@ -122,33 +117,42 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
 
     private async Task SendAsync(Corev1Event item, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
+            await SendPipeline.ExecuteAsync(async (token) =>
             {
-                await client.CoreV1.CreateNamespacedEventAsync(item, item.Metadata.NamespaceProperty, cancellationToken: cancellationToken).ConfigureAwait(false);
-                _sent.Add(1);
-                return;
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-            {
-                // Recorded before a restart, or by an attempt whose answer was lost: the event already exists.
-                return;
-            }
-            catch (Exception e) when (attempt < MaxAttempts && IsPassing(e, cancellationToken))
-            {
-                Retries++;
-                var delay = TimeSpan.FromTicks(Math.Min(RetryCap.Ticks, RetryBase.Ticks << Math.Min(attempt - 1, 16)));
-                LogSendRetried(logger, item.InvolvedObject.Kind, item.InvolvedObject.NamespaceProperty, item.InvolvedObject.Name, e.Message, (int)delay.TotalMilliseconds);
-                await Task.Delay(delay, clock, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                LogSendFailed(logger, item.InvolvedObject.Kind, item.InvolvedObject.NamespaceProperty, item.InvolvedObject.Name, e.Message);
-                return;
-            }
+                try
+                {
+                    await client.CoreV1.CreateNamespacedEventAsync(item, item.Metadata.NamespaceProperty, cancellationToken: token).ConfigureAwait(false);
+                    _sent.Add(1);
+                }
+                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+                {
+                    // Recorded before a restart, or by an attempt whose answer was lost: the event already exists.
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!RetryPipelines.IsCallerCancellation(e, cancellationToken))
+        {
+            LogSendFailed(logger, item.InvolvedObject.Kind, item.InvolvedObject.NamespaceProperty, item.InvolvedObject.Name, e.Message);
         }
     }
+
+    /// <summary>Up to <see cref="MaxAttempts"/> sends of one event, retrying passing failures with <see cref="SendBackoff"/>.</summary>
+    private ResiliencePipeline SendRetries() => new ResiliencePipelineBuilder { TimeProvider = clock }
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = MaxAttempts - 1,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsPassing(e, args.Context.CancellationToken)),
+            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(SendBackoff.Nominal(args.AttemptNumber)),
+            OnRetry = args =>
+            {
+                Retries++;
+                LogSendRetried(logger, args.Outcome.Exception!.Message, (int)args.RetryDelay.TotalMilliseconds);
+                return ValueTask.CompletedTask;
+            },
+        })
+        .Build();
 
     /// <summary>Throttling, server errors, and no answer at all: worth another try. Refusals (403, 422, 404) are not.</summary>
     private static bool IsPassing(Exception e, CancellationToken cancellationToken) => e switch
@@ -189,8 +193,8 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
         };
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Recording a violation event on {Kind} {Namespace}/{Name} failed ({Error}); retrying in {DelayMs} ms")]
-    private static partial void LogSendRetried(ILogger logger, string kind, string @namespace, string name, string error, int delayMs);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Recording a violation event failed ({Error}); retrying in {DelayMs} ms")]
+    private static partial void LogSendRetried(ILogger logger, string error, int delayMs);
 
     private sealed class Recorded(IReadOnlyList<Finding> findings, string ruleSet)
     {

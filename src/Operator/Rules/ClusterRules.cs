@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using EksHardening.Entities;
 using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;

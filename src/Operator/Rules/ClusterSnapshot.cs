@@ -1,7 +1,5 @@
 using EksHardening.Operator.Facts;
 using EksHardening.Operator.Rules.Rbac;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 

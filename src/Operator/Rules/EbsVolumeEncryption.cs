@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>What a claim's StorageClass means for encryption at rest.</summary>

@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using EksHardening.Entities;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>

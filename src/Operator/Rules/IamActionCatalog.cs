@@ -1,5 +1,3 @@
-using System.Collections;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>

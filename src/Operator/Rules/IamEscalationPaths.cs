@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;

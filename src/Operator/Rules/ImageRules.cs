@@ -1,5 +1,3 @@
-using EksHardening.Entities;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>Image provenance: allowed registries, no latest tag, digest pinning (<c>image.*</c>).</summary>

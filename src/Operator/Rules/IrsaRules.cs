@@ -1,6 +1,3 @@
-using EksHardening.Entities;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>

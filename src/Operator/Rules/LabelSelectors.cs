@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>Whether a selector selects an object: yes, no, or undecidable because a label value is only known at run time.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>One reason traffic reaches a load balancer unencrypted, with the field to change.</summary>

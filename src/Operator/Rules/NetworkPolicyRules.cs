@@ -1,7 +1,3 @@
-using System.Text;
-using EksHardening.Entities;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>Network isolation: default-deny per namespace, pod coverage and IMDS blocking (<c>network.*</c>).</summary>

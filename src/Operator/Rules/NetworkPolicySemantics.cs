@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.CompilerServices;
-using EksHardening.Entities;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>A rule of a NetworkPolicy that admits a flow, and which of its peers and ports did.</summary>

@@ -1,7 +1,4 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 

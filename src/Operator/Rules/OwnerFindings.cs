@@ -1,5 +1,3 @@
-using EksHardening.Entities;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>

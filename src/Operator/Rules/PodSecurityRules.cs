@@ -1,6 +1,3 @@
-using EksHardening.Entities;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>The Pod Security Standards (baseline and restricted, at the policy's <c>podSecurity.version</c>) as <c>pss.*</c> rules.</summary>

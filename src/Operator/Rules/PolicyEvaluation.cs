@@ -1,4 +1,3 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Facts;
 
 namespace EksHardening.Operator.Rules;

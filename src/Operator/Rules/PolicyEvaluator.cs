@@ -1,7 +1,3 @@
-using EksHardening.Entities;
-using System.Runtime.InteropServices;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>

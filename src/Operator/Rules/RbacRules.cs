@@ -1,6 +1,4 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Rules.Rbac;
-using k8s.Models;
 
 namespace EksHardening.Operator.Rules;
 

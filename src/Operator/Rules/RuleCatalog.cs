@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>The one catalog of rules: every family, every rule, in a stable order.</summary>

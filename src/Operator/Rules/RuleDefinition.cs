@@ -1,5 +1,3 @@
-using EksHardening.Entities;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>Where a rule's findings sit: on a workload, on its namespace, on the cluster, or on another object of the cluster.</summary>

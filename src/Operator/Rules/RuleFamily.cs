@@ -1,6 +1,3 @@
-using EksHardening.Entities;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>What a workload rule sees: the policy, the workload, its namespace and the snapshot.</summary>

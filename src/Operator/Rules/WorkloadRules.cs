@@ -1,6 +1,3 @@
-using EksHardening.Entities;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>Workload hygiene beyond the PSS (<c>workload.*</c>): resource limits and a read-only root filesystem.</summary>

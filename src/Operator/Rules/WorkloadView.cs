@@ -1,6 +1,3 @@
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules;
 
 /// <summary>Which list of the pod spec a container comes from.</summary>

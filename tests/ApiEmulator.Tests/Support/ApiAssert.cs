@@ -1,7 +1,4 @@
-using System.Net;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace EksHardening.ApiEmulator.Tests.Support;
 

@@ -1,5 +1,3 @@
-using k8s;
-
 namespace EksHardening.ApiEmulator.Tests.Support;
 
 /// <summary>A test with its own emulator and a real KubernetesClient pointing at it.</summary>

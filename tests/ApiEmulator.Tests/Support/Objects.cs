@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace EksHardening.ApiEmulator.Tests.Support;
 
 /// <summary>Small builders for the objects the tests create.</summary>

@@ -1,6 +1,3 @@
-using System.Threading.Channels;
-using k8s;
-
 namespace EksHardening.ApiEmulator.Tests.Support;
 
 /// <summary>Starts watch recorders.</summary>

@@ -1,5 +1,3 @@
-using EksHardening.ApiEmulator.Http;
-
 namespace EksHardening.ApiEmulator.Faults;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Semantics;
-using EksHardening.ApiEmulator.Storage;
-
 namespace EksHardening.ApiEmulator.GarbageCollection;
 
 /// <summary>The writes the garbage collector asks for; done by whoever owns the server's write rules.</summary>

@@ -1,16 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Diagnostics;
-using EksHardening.ApiEmulator.Faults;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Selectors;
-using EksHardening.ApiEmulator.Semantics;
-using EksHardening.ApiEmulator.Storage;
-using EksHardening.ApiEmulator.Watch;
-using Microsoft.AspNetCore.Http;
-
 namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>Routes every HTTP request to the API verb it expresses, with faults applied first and the outcome logged.</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Resources;
-
 namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>The discovery documents: <c>/api</c>, <c>/apis</c>, <c>/apis/{group}</c>, the resource lists, and <c>/version</c>.</summary>

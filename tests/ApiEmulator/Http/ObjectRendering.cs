@@ -1,7 +1,3 @@
-using System.Buffers;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Storage;
-
 namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>Writes stored objects as the server serves them through one resource version.</summary>

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>What a request addresses, in the API server's terms: verb, group/version, namespace, resource, name, subresource.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Storage;
-
 namespace EksHardening.ApiEmulator.Http;
 
 /// <summary>

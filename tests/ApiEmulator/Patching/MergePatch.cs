@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace EksHardening.ApiEmulator.Patching;
 
 /// <summary>JSON merge patch (RFC 7386): objects merge recursively, null removes, anything else replaces.</summary>

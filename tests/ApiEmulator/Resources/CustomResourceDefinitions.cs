@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-
 namespace EksHardening.ApiEmulator.Resources;
 
 /// <summary>Reads and writes CustomResourceDefinition objects: which resource types they serve and the status the server gives them.</summary>

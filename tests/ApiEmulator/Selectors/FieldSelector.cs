@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Storage;
-
 namespace EksHardening.ApiEmulator.Selectors;
 
 /// <summary>

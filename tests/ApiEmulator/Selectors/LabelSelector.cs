@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EksHardening.ApiEmulator.Selectors;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace EksHardening.ApiEmulator.Semantics;
 
 /// <summary>The opaque <c>continue</c> token of a chunked list: the list's revision and the last key served.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Resources;
-
 namespace EksHardening.ApiEmulator.Semantics;
 
 /// <summary>Small server rules on object shape: names, timestamps, which part of an object is its spec.</summary>

@@ -1,6 +1,3 @@
-using EksHardening.ApiEmulator.Selectors;
-using EksHardening.ApiEmulator.Storage;
-
 namespace EksHardening.ApiEmulator.Semantics;
 
 /// <summary>How deleting an owner treats its dependents (<c>DeleteOptions.propagationPolicy</c>).</summary>

@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.GarbageCollection;
-using EksHardening.ApiEmulator.Patching;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Storage;
-
 namespace EksHardening.ApiEmulator.Semantics;
 
 /// <summary>

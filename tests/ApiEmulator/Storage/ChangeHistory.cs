@@ -1,5 +1,3 @@
-using EksHardening.ApiEmulator.Resources;
-
 namespace EksHardening.ApiEmulator.Storage;
 
 /// <summary>What happened to an object at one resourceVersion.</summary>

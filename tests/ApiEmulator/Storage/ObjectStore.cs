@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Watch;
-
 namespace EksHardening.ApiEmulator.Storage;
 
 /// <summary>

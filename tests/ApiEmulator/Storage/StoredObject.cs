@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-
 namespace EksHardening.ApiEmulator.Storage;
 
 /// <summary>

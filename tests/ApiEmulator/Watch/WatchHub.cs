@@ -1,6 +1,3 @@
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Storage;
-
 namespace EksHardening.ApiEmulator.Watch;
 
 /// <summary>The open watches, and the fan-out of each stored change to the watches of its resource.</summary>

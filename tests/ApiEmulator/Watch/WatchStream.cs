@@ -1,15 +1,3 @@
-using System.Buffers;
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator.Faults;
-using EksHardening.ApiEmulator.Http;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Selectors;
-using EksHardening.ApiEmulator.Storage;
-using Microsoft.AspNetCore.Http;
-
 namespace EksHardening.ApiEmulator.Watch;
 
 /// <summary>The parameters of one watch request.</summary>

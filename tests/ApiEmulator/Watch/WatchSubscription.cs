@@ -1,7 +1,3 @@
-using System.Threading.Channels;
-using EksHardening.ApiEmulator.Resources;
-using EksHardening.ApiEmulator.Storage;
-
 namespace EksHardening.ApiEmulator.Watch;
 
 /// <summary>Something a watch stream has to send.</summary>

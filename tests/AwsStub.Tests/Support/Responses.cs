@@ -1,9 +1,3 @@
-using System.Net;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using System.Xml.Linq;
-
 namespace EksHardening.AwsStub.Tests.Support;
 
 /// <summary>Reads answers the way the protocols define them, asserting the status first.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;

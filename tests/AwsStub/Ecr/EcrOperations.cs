@@ -1,9 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using EksHardening.AwsStub.Protocols;
-
 namespace EksHardening.AwsStub.Ecr;
 
 /// <summary>The ECR operations (JSON 1.1) over the seeded registries, with ECR's errors and pagination.</summary>

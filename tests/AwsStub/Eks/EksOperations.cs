@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub.Protocols;
-
 namespace EksHardening.AwsStub.Eks;
 
 /// <summary>The EKS operations (REST-JSON) over the seeded clusters, with EKS's errors and pagination.</summary>

@@ -1,5 +1,3 @@
-using EksHardening.AwsStub.Diagnostics;
-
 namespace EksHardening.AwsStub.Faults;
 
 /// <summary>What a fault rule does to a matching call.</summary>

@@ -1,5 +1,3 @@
-using EksHardening.AwsStub.Diagnostics;
-
 namespace EksHardening.AwsStub.Faults;
 
 /// <summary>The faults chosen for one call: an added delay and at most one rule that decides the answer.</summary>

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Primitives;
-
 namespace EksHardening.AwsStub.Http;
 
 /// <summary>One HTTP request as received: method, raw path and query as they were on the wire, headers and body.</summary>

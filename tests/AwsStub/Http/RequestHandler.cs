@@ -1,18 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub.Diagnostics;
-using EksHardening.AwsStub.Ecr;
-using EksHardening.AwsStub.Eks;
-using EksHardening.AwsStub.Faults;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Kms;
-using EksHardening.AwsStub.Protocols;
-using EksHardening.AwsStub.Signing;
-using EksHardening.AwsStub.Sts;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.AwsStub.Http;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using EksHardening.AwsStub.Ecr;
-using EksHardening.AwsStub.Eks;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Kms;
-using EksHardening.AwsStub.Protocols;
-using EksHardening.AwsStub.Sts;
-
 namespace EksHardening.AwsStub.Http;
 
 /// <summary>The operations each service serves, and dispatch of an authenticated call to them.</summary>

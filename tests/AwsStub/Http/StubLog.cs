@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.AwsStub.Http;
 
 /// <summary>The stub's log messages.</summary>

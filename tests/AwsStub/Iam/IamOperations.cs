@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-using System.Xml.Linq;
-using EksHardening.AwsStub.Protocols;
-
 namespace EksHardening.AwsStub.Iam;
 
 /// <summary>The IAM read operations (Query/XML) over the seeded roles and policies, with Marker pagination and NoSuchEntity.</summary>

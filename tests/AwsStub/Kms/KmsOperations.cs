@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub.Protocols;
-
 namespace EksHardening.AwsStub.Kms;
 
 /// <summary>The KMS operations (JSON 1.1) the hardening rules need: DescribeKey and GetKeyRotationStatus.</summary>

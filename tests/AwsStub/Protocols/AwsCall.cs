@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub.Signing;
-
 namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>One authenticated call to an operation, with its input in the shape its protocol sent it.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
-
 namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>Typed reads of an operation's input members that fail with the service's own validation errors.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>The errors every service can answer with, in the code and status each protocol uses for them.</summary>

@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Xml.Linq;
-
 namespace EksHardening.AwsStub.Protocols;
 
 /// <summary>Renders results and errors as each protocol puts them on the wire.</summary>

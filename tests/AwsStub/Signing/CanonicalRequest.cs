@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace EksHardening.AwsStub.Signing;
 
 /// <summary>The pieces of Signature Version 4: canonical request, string to sign, signing key and signature.</summary>

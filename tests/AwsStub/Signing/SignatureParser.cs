@@ -1,5 +1,3 @@
-using EksHardening.AwsStub.Http;
-
 namespace EksHardening.AwsStub.Signing;
 
 /// <summary>The SigV4 fields of a request, from the Authorization header or from a presigned URL's query.</summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using EksHardening.AwsStub.Http;
-using EksHardening.AwsStub.Protocols;
-
 namespace EksHardening.AwsStub.Signing;
 
 /// <summary>

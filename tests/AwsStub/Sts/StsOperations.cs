@@ -1,11 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using System.Xml.Linq;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Protocols;
-
 namespace EksHardening.AwsStub.Sts;
 
 /// <summary>STS (Query/XML): AssumeRoleWithWebIdentity, unsigned as in AWS, and GetCallerIdentity.</summary>

@@ -1,8 +1,3 @@
-using System.Text;
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub.Iam;
-using EksHardening.AwsStub.Signing;
-
 namespace EksHardening.AwsStub.Sts;
 
 /// <summary>STS: which web identities may assume which roles, and the temporary credentials issued (which the stub then accepts).</summary>

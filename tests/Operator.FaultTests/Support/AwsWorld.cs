@@ -1,10 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.AwsStub;
-using EksHardening.AwsStub.Sts;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Rules;
-using k8s.Models;
 using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
 using StubFinding = EksHardening.AwsStub.Ecr.EcrFinding;
 using StubImage = EksHardening.AwsStub.Ecr.EcrImage;

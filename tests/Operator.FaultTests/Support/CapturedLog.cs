@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.Operator.FaultTests.Support;
 
 /// <summary>One log line as the operator wrote it: level, category, the formatted message and the exception text.</summary>

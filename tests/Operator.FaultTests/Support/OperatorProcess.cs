@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
-
 namespace EksHardening.Operator.FaultTests.Support;
 
 /// <summary>

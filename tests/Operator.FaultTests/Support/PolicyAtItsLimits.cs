@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Policies;
-
 namespace EksHardening.Operator.FaultTests.Support;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace EksHardening.Operator.FaultTests.Support;
 
 /// <summary>One row of the fault suite's table: the scenario, what was injected, how long until the status was correct, what was retried, what was lost.</summary>

@@ -1,7 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Rules;
-using k8s.Models;
-
 namespace EksHardening.Operator.FaultTests.Support;
 
 /// <summary>Whether every workload that fails rules now has the Event that names exactly those rules.</summary>

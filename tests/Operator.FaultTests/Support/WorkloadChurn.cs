@@ -1,6 +1,3 @@
-using EksHardening.ApiEmulator;
-using k8s.Models;
-
 namespace EksHardening.Operator.FaultTests.Support;
 
 /// <summary>

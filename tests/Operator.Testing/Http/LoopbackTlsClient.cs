@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
-
 namespace EksHardening.Operator.Testing.Http;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Operator.Admission;
-
 namespace EksHardening.Operator.Testing.Http;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.Diagnostics.Metrics;
-using EksHardening.Entities;
-using EksHardening.Operator.Kubernetes;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace EksHardening.Operator.Testing.Kubernetes;
 
 /// <summary>
@@ -45,6 +36,15 @@ public sealed class FakeCluster : IAsyncDisposable
 
     /// <summary>The meter factory the informers count in (a test may read other components' instruments from it too).</summary>
     public IMeterFactory Meters { get; }
+
+    /// <summary>
+    /// A source for a type the shared informers do not watch (the reports a controller owns), for an informer the test or
+    /// the controller runs; <see cref="ApplyAsync"/> and <see cref="DeleteAsync"/> then take objects of that type too.
+    /// </summary>
+    public IResourceSource<T> AddSource<T>(string resource) where T : class, IKubernetesObject<V1ObjectMeta> => Source<T>(resource);
+
+    /// <summary>Takes the next resourceVersion, as an API server does for a write the informer has not yet seen.</summary>
+    public string NextResourceVersion() => Interlocked.Increment(ref _revision).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Lists every object given so far and waits until each informer has synced; from then on changes are watched.</summary>
     public async Task StartAsync()

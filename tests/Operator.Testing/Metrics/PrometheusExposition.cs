@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-
 namespace EksHardening.Operator.Testing.Metrics;
 
 /// <summary>One sample line: its metric name, labels and value.</summary>

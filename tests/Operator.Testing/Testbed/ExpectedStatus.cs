@@ -1,9 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Rules;
-using k8s;
-
 namespace EksHardening.Operator.Testing.Testbed;
 
 /// <summary>What the rule engine says a policy's status should be for a set of objects (emulator or real cluster).</summary>

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace EksHardening.Operator.Testing.Testbed;
 
 /// <summary>A small mixed cluster: namespaces in and out of scope, NetworkPolicies, ServiceAccounts and 50 workloads of every kind.</summary>

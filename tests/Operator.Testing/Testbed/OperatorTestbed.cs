@@ -1,25 +1,3 @@
-using System.Diagnostics.Metrics;
-using System.Text.Json.Nodes;
-using EksHardening.ApiEmulator;
-using EksHardening.Entities;
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Controllers;
-using EksHardening.Operator.Controllers.Status;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Hosting;
-using EksHardening.Operator.Manifests;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Rules.Rbac;
-using k8s;
-using k8s.Models;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.Operator.Testing.Testbed;
 
 /// <summary>

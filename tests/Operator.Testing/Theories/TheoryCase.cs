@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Xunit.Abstractions;
-
 namespace EksHardening.Operator.Testing.Theories;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Facts;
 using static EksHardening.Operator.Tests.Admission.AdmissionReviews;
 
 namespace EksHardening.Operator.Tests.Admission;

@@ -1,10 +1,4 @@
-using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json.Nodes;
-using EksHardening.Operator.Admission;
-using Xunit.Abstractions;
 
 namespace EksHardening.Operator.Tests.Admission;
 

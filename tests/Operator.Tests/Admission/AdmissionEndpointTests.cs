@@ -1,11 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Rules;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using static EksHardening.Operator.Tests.Support.TestMeters;
 
 namespace EksHardening.Operator.Tests.Admission;

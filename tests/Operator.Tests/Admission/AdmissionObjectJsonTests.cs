@@ -1,8 +1,3 @@
-using System.Text.Json;
-using EksHardening.Operator.Admission;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Admission;
 
 public class AdmissionObjectJsonTests

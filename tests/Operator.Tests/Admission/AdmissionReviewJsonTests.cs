@@ -1,8 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
-using EksHardening.Operator.Admission;
-
 namespace EksHardening.Operator.Tests.Admission;
 
 public class AdmissionReviewJsonTests

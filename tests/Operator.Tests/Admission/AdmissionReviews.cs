@@ -1,12 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Admission;
 
 /// <summary>

@@ -1,21 +1,3 @@
-using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
-using EksHardening.Entities;
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Tests.Support;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using static EksHardening.Operator.Tests.Support.TestMeters;
 
 namespace EksHardening.Operator.Tests.Admission;

@@ -1,5 +1,3 @@
-using EksHardening.Operator.Admission;
-
 namespace EksHardening.Operator.Tests.Admission;
 
 public class AdmissionTextTests

@@ -1,7 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using EksHardening.Operator.Admission;
-
 namespace EksHardening.Operator.Tests.Admission;
 
 public class CertificateRotationTests

@@ -1,6 +1,3 @@
-using EksHardening.Operator.Admission;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace EksHardening.Operator.Tests.Admission;
 
 public sealed class MountedCertificateTests : IDisposable

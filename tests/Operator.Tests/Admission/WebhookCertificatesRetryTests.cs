@@ -1,10 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using EksHardening.Operator.Admission;
-using k8s;
-using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Admission;
 
 /// <summary>A certificate check that fails is tried again after a doubling backoff, and stopping ends the wait.</summary>

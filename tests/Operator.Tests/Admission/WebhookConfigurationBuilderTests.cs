@@ -1,6 +1,3 @@
-using EksHardening.Operator.Admission;
-using k8s;
-
 namespace EksHardening.Operator.Tests.Admission;
 
 public class WebhookConfigurationBuilderTests

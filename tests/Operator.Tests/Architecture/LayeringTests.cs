@@ -1,7 +1,3 @@
-using System.Text.RegularExpressions;
-using EksHardening.Operator.Tests.Support;
-using Xunit.Abstractions;
-
 namespace EksHardening.Operator.Tests.Architecture;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Tests.Support;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using static EksHardening.Operator.Tests.Support.TestMeters;
 
 namespace EksHardening.Operator.Tests.Aws;

@@ -1,10 +1,4 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Amazon.Runtime;
-using EksHardening.Operator.Aws;
-using Microsoft.Extensions.Time.Testing;
 
 namespace EksHardening.Operator.Tests.Aws;
 

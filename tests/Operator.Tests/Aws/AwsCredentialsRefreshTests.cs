@@ -1,6 +1,4 @@
 using Amazon.Runtime;
-using EksHardening.Operator.Aws;
-using Microsoft.Extensions.Time.Testing;
 
 namespace EksHardening.Operator.Tests.Aws;
 

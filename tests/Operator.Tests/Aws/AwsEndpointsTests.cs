@@ -1,6 +1,3 @@
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 public sealed class AwsEndpointsTests

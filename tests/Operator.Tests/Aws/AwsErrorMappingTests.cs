@@ -1,7 +1,3 @@
-using System.Net;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>Error responses as each protocol sends them, mapped to <see cref="AwsErrorKind"/>.</summary>

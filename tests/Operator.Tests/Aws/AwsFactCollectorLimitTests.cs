@@ -1,6 +1,3 @@
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>The collector's per-service concurrency limit and its own rounds for a call still throttled after the client's retries.</summary>

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Text;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>The pipeline's standard-mode retries, timeouts, quota and counters.</summary>

@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Text;
-using EksHardening.Operator.Aws;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>A request as the handler saw it, after signing.</summary>

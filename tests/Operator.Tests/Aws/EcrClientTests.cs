@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>ECR requests on the wire (JSON 1.1) and responses shaped like the ECR API reference's examples.</summary>

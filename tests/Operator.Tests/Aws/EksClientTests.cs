@@ -1,5 +1,3 @@
-using EksHardening.Operator.Aws;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>EKS requests on the wire (REST-JSON) and responses shaped like the EKS API reference's examples.</summary>

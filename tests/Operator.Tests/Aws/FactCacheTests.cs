@@ -1,6 +1,3 @@
-using EksHardening.Operator.Aws;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 public class FactCacheTests

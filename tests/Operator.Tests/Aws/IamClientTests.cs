@@ -1,7 +1,3 @@
-using System.Net;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>IAM requests on the wire (Query protocol) and XML responses shaped like the IAM API reference's examples.</summary>

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Facts;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>KMS through the official SDK client, configured with our endpoints, credentials and error kinds.</summary>

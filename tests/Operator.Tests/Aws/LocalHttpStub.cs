@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-
 namespace EksHardening.Operator.Tests.Aws;
 
 /// <summary>A tiny HTTP server on a free loopback port that answers every request with a function of it.</summary>

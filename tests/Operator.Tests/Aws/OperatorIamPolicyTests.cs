@@ -1,8 +1,4 @@
 using System.Reflection;
-using System.Text.Json;
-using EksHardening.Operator.Aws;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
 
 namespace EksHardening.Operator.Tests.Aws;
 

@@ -1,9 +1,6 @@
-using System.Text;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime.Internal;
 using Amazon.Runtime.Internal.Auth;
-using EksHardening.Operator.Aws;
-using Microsoft.Extensions.Time.Testing;
 
 namespace EksHardening.Operator.Tests.Aws;
 

@@ -1,6 +1,3 @@
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Cli;
 
 /// <summary>The executable's command line in process, with captured streams and no environment variables.</summary>

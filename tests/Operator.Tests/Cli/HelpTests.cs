@@ -1,4 +1,4 @@
-using EksHardening.Operator.Cli;
+using VersionInfo = EksHardening.Operator.Cli.VersionInfo;
 
 namespace EksHardening.Operator.Tests.Cli;
 

@@ -1,9 +1,3 @@
-using EksHardening.Operator.Cli;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Testing;
-
 namespace EksHardening.Operator.Tests.Cli;
 
 /// <summary>How <c>run</c> ends: 0 when stopped on request, 1 when a part of the operator failed.</summary>

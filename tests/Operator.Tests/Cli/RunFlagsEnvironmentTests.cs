@@ -1,7 +1,3 @@
-using System.Text.Json;
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Hosting;
-
 namespace EksHardening.Operator.Tests.Cli;
 
 /// <summary>Every flag of <c>run</c> and its environment variable: the variable sets what the flag sets, the flag wins, the help names it.</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Cli;
 
 public sealed class ScanCommandTests : ScanTestBase

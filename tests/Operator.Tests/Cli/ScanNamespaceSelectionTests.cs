@@ -1,7 +1,3 @@
-using System.Text.Json;
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Cli;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using EksHardening.Operator.Cli;
-
 namespace EksHardening.Operator.Tests.Cli;
 
 /// <summary>The scan over `kubectl get clusterroles,clusterrolebindings,roles,rolebindings -A -o yaml` (a v1 List) on stdin.</summary>

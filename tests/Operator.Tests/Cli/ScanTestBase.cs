@@ -1,6 +1,3 @@
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Cli;
 
 /// <summary>Runs <c>eks-hardening scan</c> in process at the tests' fixed instant, with a scratch folder for input files.</summary>

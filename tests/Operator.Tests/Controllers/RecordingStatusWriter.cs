@@ -1,7 +1,3 @@
-using System.Net;
-using EksHardening.Entities;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Testing.Kubernetes;
 using k8s.Autorest;
 
 namespace EksHardening.Operator.Tests.Controllers;

@@ -1,7 +1,3 @@
-using System.Net;
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers.Remediation;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 public sealed class RemediationControllerTests

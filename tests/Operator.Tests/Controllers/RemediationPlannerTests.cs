@@ -1,10 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers;
-using EksHardening.Operator.Controllers.Remediation;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 public class RemediationPlannerTests

@@ -1,8 +1,3 @@
-using System.Net;
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers.Remediation;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 public sealed class RemediatorTests

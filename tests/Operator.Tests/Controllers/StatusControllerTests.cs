@@ -1,9 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Controllers;
 
 public sealed class StatusControllerTests

@@ -1,8 +1,3 @@
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Hosting;
-using EksHardening.Operator.Kubernetes;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Deployment;
 
 /// <summary>

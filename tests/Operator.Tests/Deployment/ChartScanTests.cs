@@ -1,9 +1,3 @@
-using System.Text.Json;
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-using k8s;
-
 namespace EksHardening.Operator.Tests.Deployment;
 
 /// <summary>

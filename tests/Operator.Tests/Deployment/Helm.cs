@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Deployment;
 
 /// <summary>

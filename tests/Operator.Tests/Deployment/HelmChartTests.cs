@@ -1,12 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Hosting;
-using EksHardening.Operator.Tests.Support;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Deployment;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using EksHardening.Operator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Deployment;
 
 /// <summary>

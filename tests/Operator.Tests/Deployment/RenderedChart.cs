@@ -1,9 +1,4 @@
 using System.Reflection;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Manifests;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.Operator.Tests.Deployment;
 

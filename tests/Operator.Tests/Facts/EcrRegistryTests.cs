@@ -1,5 +1,3 @@
-using EksHardening.Operator.Facts;
-
 namespace EksHardening.Operator.Tests.Facts;
 
 public sealed class EcrRegistryTests

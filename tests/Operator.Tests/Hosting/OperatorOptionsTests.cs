@@ -1,7 +1,3 @@
-using EksHardening.Operator.Admission;
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Hosting;
-
 namespace EksHardening.Operator.Tests.Hosting;
 
 public class OperatorOptionsTests

@@ -1,11 +1,3 @@
-using EksHardening.Operator.Cli;
-using EksHardening.Operator.Controllers;
-using EksHardening.Operator.Hosting;
-using k8s;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-
 namespace EksHardening.Operator.Tests.Hosting;
 
 /// <summary>

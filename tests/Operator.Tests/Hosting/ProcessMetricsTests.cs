@@ -1,7 +1,3 @@
-using EksHardening.Operator.Hosting;
-using EksHardening.Operator.Tests.Support;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-
 namespace EksHardening.Operator.Tests.Hosting;
 
 public sealed class ProcessMetricsTests

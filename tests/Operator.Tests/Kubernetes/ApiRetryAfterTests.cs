@@ -1,5 +1,3 @@
-using System.Net;
-using EksHardening.Operator.Kubernetes;
 using k8s.Autorest;
 
 namespace EksHardening.Operator.Tests.Kubernetes;

@@ -1,7 +1,3 @@
-using EksHardening.Operator.Kubernetes;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 /// <remarks>That trimming keeps every rule's inputs is checked by every rule test (TestEvaluation evaluates both forms).</remarks>

@@ -1,9 +1,3 @@
-using System.Collections.Concurrent;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Resilience;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 public sealed class ControllerTests : IDisposable

@@ -1,11 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Controllers.Evaluation;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Testing;
-using EksHardening.Operator.Testing.Kubernetes;
-using k8s.Models;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 /// <summary>

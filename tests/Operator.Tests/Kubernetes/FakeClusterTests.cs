@@ -1,7 +1,3 @@
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Testing.Kubernetes;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 public sealed class FakeClusterTests

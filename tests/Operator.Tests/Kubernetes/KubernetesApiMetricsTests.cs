@@ -1,7 +1,3 @@
-using System.Net;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Tests.Support;
-using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using static EksHardening.Operator.Tests.Support.TestMeters;
 
 namespace EksHardening.Operator.Tests.Kubernetes;

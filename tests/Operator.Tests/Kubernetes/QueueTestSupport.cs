@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 /// <summary>A random source that replays fixed values, so that jittered delays are known in advance.</summary>

@@ -1,10 +1,3 @@
-using System.Runtime.CompilerServices;
-using EksHardening.Operator.Kubernetes;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 /// <summary>The informer's reconnects: backoff, a server's Retry-After, and a stop that ends every wait.</summary>

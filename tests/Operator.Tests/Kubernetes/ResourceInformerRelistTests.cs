@@ -1,9 +1,3 @@
-using System.Runtime.CompilerServices;
-using EksHardening.Operator.Kubernetes;
-using k8s;
-using k8s.Models;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 public class ResourceInformerRelistTests

@@ -1,8 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 /// <summary>The API client waits out a 429's or 503's Retry-After (capped) and sends the request again.</summary>

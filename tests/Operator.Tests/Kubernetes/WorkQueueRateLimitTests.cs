@@ -1,6 +1,3 @@
-using EksHardening.Operator.Kubernetes;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 /// <summary>The queue's retry delay: the longer of the key's backoff and the overall bucket's, as client-go's default controller rate limiter.</summary>

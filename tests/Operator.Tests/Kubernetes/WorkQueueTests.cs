@@ -1,6 +1,3 @@
-using EksHardening.Operator.Kubernetes;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Kubernetes;
 
 public class WorkQueueTests

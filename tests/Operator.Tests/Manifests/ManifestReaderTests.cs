@@ -1,7 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Manifests;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Manifests;
 
 public class ManifestReaderTests

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Operator.Manifests;
-
 namespace EksHardening.Operator.Tests.Manifests;
 
 public class YamlToJsonTests

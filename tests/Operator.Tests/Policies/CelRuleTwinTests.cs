@@ -1,5 +1,3 @@
-using EksHardening.Operator.Policies;
-
 namespace EksHardening.Operator.Tests.Policies;
 
 /// <summary>Each twin decides like its CEL rule on the cases that matter (self given as YAML).</summary>

@@ -1,14 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
-using EksHardening.Entities;
-using EksHardening.Operator.Policies;
-using k8s;
-using k8s.Models;
-
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Policies;
 
 /// <summary>The CRD in config/crd: names, structural-schema hygiene, descriptions, bounds, printer columns, CEL twins.</summary>

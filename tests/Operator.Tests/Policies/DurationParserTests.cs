@@ -1,7 +1,3 @@
-using EksHardening.Operator.Policies;
-
-using EksHardening.Operator.Rules;
-
 namespace EksHardening.Operator.Tests.Policies;
 
 public class DurationParserTests

@@ -1,7 +1,4 @@
 using System.Reflection;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using k8s.Models;
 
 namespace EksHardening.Operator.Tests.Policies;
 

@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using EksHardening.Entities;
-using EksHardening.Operator.Policies;
-
 namespace EksHardening.Operator.Tests.Policies;
 
 /// <summary>The C# entities in src/Entities mirror the CRD (DESIGN.md §3): this keeps them in step, both ways.</summary>

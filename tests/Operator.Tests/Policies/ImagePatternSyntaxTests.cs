@@ -1,9 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Policies;
-
-using EksHardening.Operator.Rules;
-
 namespace EksHardening.Operator.Tests.Policies;
 
 public class ImagePatternSyntaxTests

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Operator.Manifests;
-
 namespace EksHardening.Operator.Tests.Policies;
 
 /// <summary>Policies for the validator tests: the DESIGN.md §3 example, and YAML parsed the way the scan CLI reads it.</summary>

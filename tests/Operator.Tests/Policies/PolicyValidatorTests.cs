@@ -1,10 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Manifests;
-using EksHardening.Operator.Policies;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Policies;
 
 public class PolicyValidatorTests

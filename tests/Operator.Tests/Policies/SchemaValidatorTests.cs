@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Operator.Policies;
-
 namespace EksHardening.Operator.Tests.Policies;
 
 /// <summary>The structural-schema subset beyond what the ResponsibilityPolicy CRD itself uses.</summary>

@@ -1,7 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Reporting;
 
 public class ComplianceStatusTests

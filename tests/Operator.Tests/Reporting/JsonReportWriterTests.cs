@@ -1,6 +1,3 @@
-using System.Text.Json;
-using EksHardening.Operator.Reporting;
-
 namespace EksHardening.Operator.Tests.Reporting;
 
 public class JsonReportWriterTests

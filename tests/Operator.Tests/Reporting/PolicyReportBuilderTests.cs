@@ -1,14 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Manifests;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Policies;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Policies;
-using EksHardening.Operator.Tests.Support;
-using k8s;
-
 namespace EksHardening.Operator.Tests.Reporting;
 
 /// <summary>Evaluations turned into wgpolicyk8s.io/v1alpha2 reports: the mapping, the grouping, the cap and the content hash.</summary>

@@ -1,7 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Rules;
-
 namespace EksHardening.Operator.Tests.Reporting;
 
 /// <summary>Hand-built scan reports (rules defined here, independent of the catalog's state) for the output formats.</summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Reporting;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using EksHardening.Operator.Reporting;
-
 namespace EksHardening.Operator.Tests.Reporting;
 
 public class TableReportWriterTests

@@ -1,5 +1,3 @@
-using EksHardening.Operator.Resilience;
-
 namespace EksHardening.Operator.Tests.Resilience;
 
 public class ExponentialBackoffTests

@@ -1,6 +1,3 @@
-using EksHardening.Operator.Resilience;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Resilience;
 
 /// <summary>The retry-until-cancelled pipeline behind informer reconnects and certificate checks.</summary>

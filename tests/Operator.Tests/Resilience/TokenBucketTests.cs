@@ -1,6 +1,3 @@
-using EksHardening.Operator.Resilience;
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Resilience;
 
 public class TokenBucketTests

@@ -1,9 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Testing.Theories;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary>The <c>cluster.*</c> rules over hand-made EKS and KMS facts (no AWS client, no stub).</summary>

@@ -1,8 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary>NetworkPolicy selectors see the labels controllers add to pods; a value only known at run time decides nothing but presence.</summary>

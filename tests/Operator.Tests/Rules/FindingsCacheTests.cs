@@ -1,7 +1,3 @@
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 public class FindingsCacheTests

@@ -1,5 +1,3 @@
-using EksHardening.Operator.Rules;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary>

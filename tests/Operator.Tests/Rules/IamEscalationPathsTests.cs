@@ -1,5 +1,3 @@
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
 using static EksHardening.Operator.Tests.Rules.IamEffectivePermissionsTests;
 
 namespace EksHardening.Operator.Tests.Rules;

@@ -1,6 +1,3 @@
-using System.Collections;
-using EksHardening.Operator.Rules;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary>ARN patterns in their two readings, the search over several patterns at once, and the shipped action list.</summary>

@@ -1,6 +1,3 @@
-using EksHardening.Operator.Policies;
-using EksHardening.Operator.Rules;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 public class ImagePatternTests

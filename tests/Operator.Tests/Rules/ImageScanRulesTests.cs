@@ -1,9 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Testing.Theories;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary>The ECR rules (<c>image.scan-on-push</c>, <c>image.scanned</c>, <c>image.vulnerabilities</c>) over hand-made image facts.</summary>

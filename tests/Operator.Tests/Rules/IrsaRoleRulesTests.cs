@@ -1,8 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary><c>irsa.no-admin-policies</c> and <c>irsa.no-privilege-escalation</c> on a workload whose role's documents are given as AWS facts.</summary>

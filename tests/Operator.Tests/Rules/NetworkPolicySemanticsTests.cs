@@ -1,9 +1,3 @@
-using System.Net;
-using EksHardening.Entities;
-using EksHardening.Operator.Rules;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 public class NetworkPolicySemanticsTests

@@ -1,7 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary>Namespace selection: undecided only where Namespace objects may be missing (the scan), never in the operator.</summary>

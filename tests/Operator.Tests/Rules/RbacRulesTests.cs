@@ -1,7 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 public class RbacRulesTests

@@ -1,6 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary>Running pods are judged on their own spec and reported on their top owner, which is found by uid.</summary>

@@ -1,11 +1,3 @@
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using EksHardening.Operator.Manifests;
-using EksHardening.Operator.Reporting;
-using EksHardening.Operator.Rules;
-using EksHardening.Operator.Tests.Reporting;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Rules;
 
 /// <summary>ReplicationControllers, PodTemplates and workloads of removed API versions are evaluated like the other kinds.</summary>

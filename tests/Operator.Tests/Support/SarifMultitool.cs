@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-
 namespace EksHardening.Operator.Tests.Support;
 
 /// <summary>

@@ -1,11 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Facts;
-using EksHardening.Operator.Kubernetes;
-using EksHardening.Operator.Manifests;
-using EksHardening.Operator.Rules;
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Support;
 
 /// <summary>Builds policies and objects from YAML and evaluates them at a fixed instant.</summary>

@@ -1,6 +1,3 @@
-using EksHardening.Entities;
-using EksHardening.Operator.Tests.Support;
-
 namespace EksHardening.Operator.Tests.Support;
 
 public class TestEvaluationTests

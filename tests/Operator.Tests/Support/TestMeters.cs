@@ -1,6 +1,3 @@
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
-
 namespace EksHardening.Operator.Tests.Support;
 
 /// <summary>A meter factory of its own per test, as a host has: a <c>MetricCollector</c> on it sees this test's measurements only.</summary>

@@ -1,6 +1,3 @@
-using System.Text.RegularExpressions;
-using System.Xml.Linq;
-
 namespace EksHardening.Operator.Tests.Support;
 
 /// <summary>

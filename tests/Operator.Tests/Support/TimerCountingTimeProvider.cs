@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
-
 namespace EksHardening.Operator.Tests.Support;
 
 /// <summary>

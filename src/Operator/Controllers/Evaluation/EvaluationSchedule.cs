@@ -1,4 +1,3 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Controllers.Evaluation;

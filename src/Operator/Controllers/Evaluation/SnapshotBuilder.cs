@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Rules;
 using EksHardening.Operator.Rules.Rbac;
-using k8s;
-using k8s.Models;
 
 namespace EksHardening.Operator.Controllers.Evaluation;
 

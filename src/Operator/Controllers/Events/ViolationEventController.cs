@@ -1,7 +1,6 @@
 using EksHardening.Operator.Controllers.Evaluation;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers.Events;
 

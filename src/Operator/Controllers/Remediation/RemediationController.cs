@@ -1,7 +1,5 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Controllers.Evaluation;
 using EksHardening.Operator.Kubernetes;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers.Remediation;
 

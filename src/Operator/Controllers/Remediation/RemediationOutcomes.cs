@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using EksHardening.Entities;
-
 namespace EksHardening.Operator.Controllers.Remediation;
 
 /// <summary>

@@ -1,8 +1,6 @@
-using EksHardening.Entities;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Rules;
-using k8s.Models;
 
 namespace EksHardening.Operator.Controllers.Remediation;
 

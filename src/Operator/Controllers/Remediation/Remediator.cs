@@ -1,9 +1,4 @@
-using System.Net;
-using System.Text.Json.Nodes;
-using EksHardening.Entities;
-using k8s;
 using k8s.Autorest;
-using k8s.Models;
 
 namespace EksHardening.Operator.Controllers.Remediation;
 

@@ -1,12 +1,8 @@
-using System.Diagnostics.Metrics;
-using System.Collections.Concurrent;
-using EksHardening.Entities;
 using EksHardening.Operator.Controllers.Evaluation;
 using EksHardening.Operator.Controllers.Remediation;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Policies;
 using EksHardening.Operator.Reporting;
-using Microsoft.Extensions.Logging;
 
 namespace EksHardening.Operator.Controllers.Status;
 

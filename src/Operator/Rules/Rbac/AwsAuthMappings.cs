@@ -1,4 +1,3 @@
-using k8s.Models;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules.Rbac;
 
 /// <summary>The role a binding grants, resolved: its effective rules, or why they are unknown.</summary>

@@ -1,6 +1,3 @@
-using k8s;
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules.Rbac;
 
 /// <summary>A ClusterRoleBinding or a RoleBinding seen as one shape: where it applies, what it grants, to whom.</summary>

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules.Rbac;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace EksHardening.Operator.Rules.Rbac;
 
 /// <summary>One privilege a service account holds through one binding, or why what a binding grants is unknown.</summary>

@@ -1,7 +1,3 @@
-using EksHardening.Operator.Rules.Rbac;
-using EksHardening.Operator.Tests.Support;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Rules.Rbac;
 
 /// <summary>Bindings resolved to roles and identities, with the RBAC reference's own examples.</summary>

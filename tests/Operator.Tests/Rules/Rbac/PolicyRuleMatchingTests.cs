@@ -1,6 +1,3 @@
-using EksHardening.Operator.Rules.Rbac;
-using k8s.Models;
-
 namespace EksHardening.Operator.Tests.Rules.Rbac;
 
 /// <summary>One PolicyRule against one request, as kubernetes pkg/apis/rbac/v1/evaluation_helpers.go decides it.</summary>
