@@ -16,7 +16,7 @@ public sealed class ClusterInformers
     private readonly ILogger _logger;
     private readonly Dictionary<DutyInformers, IInformer[]> _duties;
     private readonly List<Task> _dutyRuns = [];
-    private volatile Action[] _changeHandlers = [];
+    private volatile Action<DutyInformers>[] _changeHandlers = [];
     private DutyInformers _started;
     private CancellationToken _running;
     private bool _isRunning;
@@ -185,7 +185,7 @@ public sealed class ClusterInformers
                 var token = _running;
                 _dutyRuns.AddRange(informers.Select(i => Task.Run(() => i.RunAsync(token), token)));
                 // Until the duty has listed its objects are unknown; its sync is a change that can alter findings.
-                _ = Task.WhenAll(informers.Select(i => i.Synced)).ContinueWith(_ => NotifyChange(), token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                _ = Task.WhenAll(informers.Select(i => i.Synced)).ContinueWith(_ => NotifyChange(duty), token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
             }
         }
     }
@@ -200,7 +200,8 @@ public sealed class ClusterInformers
                 var version = await _apiServerVersion!(cancellationToken).ConfigureAwait(false);
                 if (!string.IsNullOrWhiteSpace(version) && !string.Equals(Interlocked.Exchange(ref _version, version), version, StringComparison.Ordinal))
                 {
-                    NotifyChange();
+                    // Only node.kubelet-skew reads the version.
+                    NotifyChange(DutyInformers.Nodes);
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -224,9 +225,9 @@ public sealed class ClusterInformers
         }
     }
 
-    private void NotifyChange()
+    private void NotifyChange(DutyInformers changed)
     {
-        foreach (var handler in _changeHandlers) handler();
+        foreach (var handler in _changeHandlers) handler(changed);
     }
 
     /// <summary>Every cached workload, of every kind.</summary>
@@ -237,40 +238,44 @@ public sealed class ClusterInformers
             .Concat(ReplicationControllers.Items).Concat(PodTemplates.Items);
 
     /// <summary>
-    /// Registers one handler on every informer but the policies' (changes that can affect any policy). Updates that
-    /// change nothing the operator keeps (a pod's conditions, a Deployment's replica counts) do not call it.
+    /// Registers one handler on every informer but the policies', told what changed: the objects of one duty (only
+    /// policies with that duty read them; the API server's version counts for the nodes duty), or
+    /// <see cref="DutyInformers.None"/> for the namespaces, NetworkPolicies, ServiceAccounts and workloads every policy
+    /// reads. Updates that change nothing the operator keeps (a pod's conditions, a Deployment's replica counts) do not
+    /// call it.
     /// </summary>
-    public void OnClusterChange(Action handler)
+    public void OnClusterChange(Action<DutyInformers> handler)
     {
         lock (_dutyRuns) _changeHandlers = [.. _changeHandlers, handler];
-        void Changed<T>(InformerEvent<T> change) where T : class, IKubernetesObject<V1ObjectMeta>
+        Action<InformerEvent<T>> Changed<T>(DutyInformers duty) where T : class, IKubernetesObject<V1ObjectMeta> => change =>
         {
             if (change.Type == InformerEventType.Updated && CacheTrimming.SameRuleInputs(change.Old!, change.New!)) return;
-            handler();
-        }
+            handler(duty);
+        };
 
-        Namespaces.AddHandler(Changed);
-        NetworkPolicies.AddHandler(Changed);
-        ServiceAccounts.AddHandler(Changed);
-        Pods.AddHandler(Changed);
-        Deployments.AddHandler(Changed);
-        StatefulSets.AddHandler(Changed);
-        DaemonSets.AddHandler(Changed);
-        ReplicaSets.AddHandler(Changed);
-        Jobs.AddHandler(Changed);
-        CronJobs.AddHandler(Changed);
-        ReplicationControllers.AddHandler(Changed);
-        PodTemplates.AddHandler(Changed);
-        Nodes.AddHandler(Changed);
-        StorageClasses.AddHandler(Changed);
-        PersistentVolumeClaims.AddHandler(Changed);
-        Ingresses.AddHandler(Changed);
-        Services.AddHandler(Changed);
-        ClusterRoles.AddHandler(Changed);
-        ClusterRoleBindings.AddHandler(Changed);
-        Roles.AddHandler(Changed);
-        RoleBindings.AddHandler(Changed);
-        AwsAuth.AddHandler(Changed);
+        var everyPolicy = DutyInformers.None;
+        Namespaces.AddHandler(Changed<V1Namespace>(everyPolicy));
+        NetworkPolicies.AddHandler(Changed<V1NetworkPolicy>(everyPolicy));
+        ServiceAccounts.AddHandler(Changed<V1ServiceAccount>(everyPolicy));
+        Pods.AddHandler(Changed<V1Pod>(everyPolicy));
+        Deployments.AddHandler(Changed<V1Deployment>(everyPolicy));
+        StatefulSets.AddHandler(Changed<V1StatefulSet>(everyPolicy));
+        DaemonSets.AddHandler(Changed<V1DaemonSet>(everyPolicy));
+        ReplicaSets.AddHandler(Changed<V1ReplicaSet>(everyPolicy));
+        Jobs.AddHandler(Changed<V1Job>(everyPolicy));
+        CronJobs.AddHandler(Changed<V1CronJob>(everyPolicy));
+        ReplicationControllers.AddHandler(Changed<V1ReplicationController>(everyPolicy));
+        PodTemplates.AddHandler(Changed<V1PodTemplate>(everyPolicy));
+        Nodes.AddHandler(Changed<V1Node>(DutyInformers.Nodes));
+        StorageClasses.AddHandler(Changed<V1StorageClass>(DutyInformers.Volumes));
+        PersistentVolumeClaims.AddHandler(Changed<V1PersistentVolumeClaim>(DutyInformers.Volumes));
+        Ingresses.AddHandler(Changed<V1Ingress>(DutyInformers.Ingress));
+        Services.AddHandler(Changed<V1Service>(DutyInformers.Ingress));
+        ClusterRoles.AddHandler(Changed<V1ClusterRole>(DutyInformers.Rbac));
+        ClusterRoleBindings.AddHandler(Changed<V1ClusterRoleBinding>(DutyInformers.Rbac));
+        Roles.AddHandler(Changed<V1Role>(DutyInformers.Rbac));
+        RoleBindings.AddHandler(Changed<V1RoleBinding>(DutyInformers.Rbac));
+        AwsAuth.AddHandler(Changed<V1ConfigMap>(DutyInformers.Rbac));
     }
 }
 

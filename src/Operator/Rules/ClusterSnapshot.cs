@@ -168,6 +168,9 @@ public sealed class ClusterSnapshot
         }
     }
 
+    /// <summary>The kinds the operator has not listed yet: their rules report errors until then (none in a scan).</summary>
+    public UnlistedObjects Unlisted { get; set; }
+
     /// <summary>StorageClasses, claims, Ingresses, Services and Nodes (encryption.* and node.* rules); empty unless given.</summary>
     public InfrastructureObjects Infrastructure { get; init; } = InfrastructureObjects.Empty;
 

@@ -35,13 +35,22 @@ public sealed class EncryptionRules : IRuleFamily
     {
         var duty = context.Policy.Encryption!;
         var objects = context.Snapshot.Infrastructure;
-        if (duty.RequireEncryptedVolumes == true)
+        var unlisted = context.Snapshot.Unlisted;
+        if (duty.RequireEncryptedVolumes == true && unlisted.HasFlag(UnlistedObjects.Volumes))
+        {
+            findings.Unlisted(Unlisted.AllOf<V1StorageClass>(), [Volumes], Unlisted.Message("StorageClasses and PersistentVolumeClaims", "spec.encryption.requireEncryptedVolumes"));
+        }
+        else if (duty.RequireEncryptedVolumes == true)
         {
             JudgeStorageClasses(objects, findings);
             JudgeClaims(context, objects, findings);
         }
 
-        if (duty.RequireTlsIngress == true)
+        if (duty.RequireTlsIngress == true && unlisted.HasFlag(UnlistedObjects.Ingress))
+        {
+            findings.Unlisted(Unlisted.AllOf<V1Ingress>(), [IngressTls], Unlisted.Message("Ingresses and Services", "spec.encryption.requireTlsIngress"));
+        }
+        else if (duty.RequireTlsIngress == true)
         {
             var allowed = duty.AllowedPlainPorts ?? [];
             foreach (var ingress in objects.Ingresses)
@@ -96,6 +105,14 @@ public sealed class EncryptionRules : IRuleFamily
         if (context.Policy.Encryption?.RequireEncryptedVolumes != true) return;
         var workload = context.Workload;
         var objects = context.Snapshot.Infrastructure;
+        if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Volumes))
+        {
+            // Whether it uses claims at all is known; their classes are not yet.
+            if (UsesClaims(workload)) findings.Error(Volumes, Unlisted.Message("StorageClasses and PersistentVolumeClaims", "spec.encryption.requireEncryptedVolumes"), workload.PodSpecPath + ".volumes");
+            else findings.NotApplicable(Volumes);
+            return;
+        }
+
         var judged = false;
         var volumes = workload.PodSpec.Volumes ?? [];
         for (var i = 0; i < volumes.Count; i++)
@@ -136,6 +153,11 @@ public sealed class EncryptionRules : IRuleFamily
 
         if (!judged) findings.NotApplicable(Volumes);
     }
+
+    /// <summary>Whether the workload mounts or creates claims: a claim volume, an ephemeral volume, or StatefulSet volumeClaimTemplates.</summary>
+    public static bool UsesClaims(WorkloadView workload) =>
+        workload.PodSpec.Volumes?.Any(v => v?.PersistentVolumeClaim is not null || v?.Ephemeral is not null) == true
+        || workload.Object is V1StatefulSet { Spec.VolumeClaimTemplates.Count: > 0 };
 
     /// <param name="subject">What uses the class, the start of the message: "PersistentVolumeClaim shop/data".</param>
     private static void Report(ClassVerdict verdict, string subject, string path, FindingCollector findings)

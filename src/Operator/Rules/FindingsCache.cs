@@ -176,7 +176,8 @@ public sealed class FindingsCache
         private readonly string _roleSharing;
         private readonly object?[] _awsFacts;
         private readonly InfrastructureObjects? _claimsSeen;
-        private readonly Rbac.ClusterRbac? _rbac;
+        private readonly object?[]? _grantInputs;
+        private readonly UnlistedObjects _unlisted;
 
         public Entry(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings)
         {
@@ -187,7 +188,8 @@ public sealed class FindingsCache
             _roleSharing = RoleSharingOf(_serviceAccount, snapshot);
             _awsFacts = AwsFactsOf(workload, _serviceAccount, snapshot);
             _claimsSeen = ClaimsSeenBy(workload, snapshot);
-            _rbac = snapshot.Rbac;
+            _grantInputs = GrantInputsOf(workload, snapshot);
+            _unlisted = snapshot.Unlisted;
             Findings = findings;
         }
 
@@ -210,13 +212,21 @@ public sealed class FindingsCache
             var account = ServiceAccountOf(workload, snapshot);
             if (!ReferenceEquals(account, _serviceAccount) || RoleSharingOf(account, snapshot) != _roleSharing) return false;
             if (!ReferenceEquals(ClaimsSeenBy(workload, snapshot), _claimsSeen)) return false;
-            // rbac.workload-privileges reads every binding that may name the service account: any RBAC change counts.
-            if (!ReferenceEquals(snapshot.Rbac, _rbac)) return false;
-            var facts = AwsFactsOf(workload, account, snapshot);
-            if (facts.Length != _awsFacts.Length) return false;
-            for (var i = 0; i < facts.Length; i++)
+            // rbac.workload-privileges reads the bindings that name the service account and the roles they grant.
+            if (snapshot.Unlisted != _unlisted || !SameReferences(GrantInputsOf(workload, snapshot), _grantInputs)) return false;
+            return SameReferences(AwsFactsOf(workload, account, snapshot), _awsFacts);
+        }
+
+        private static object?[]? GrantInputsOf(WorkloadView workload, ClusterSnapshot snapshot) =>
+            snapshot.Rbac?.GrantInputsOf(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));
+
+        private static bool SameReferences(object?[]? a, object?[]? b)
+        {
+            if (a is null || b is null) return a is null && b is null;
+            if (a.Length != b.Length) return false;
+            for (var i = 0; i < a.Length; i++)
             {
-                if (!ReferenceEquals(facts[i], _awsFacts[i])) return false;
+                if (!ReferenceEquals(a[i], b[i])) return false;
             }
 
             return true;
@@ -241,10 +251,7 @@ public sealed class FindingsCache
         /// index, so that such a workload is re-evaluated whenever the index is rebuilt; null for workloads using none.
         /// </summary>
         private static InfrastructureObjects? ClaimsSeenBy(WorkloadView workload, ClusterSnapshot snapshot) =>
-            workload.PodSpec.Volumes?.Any(v => v?.PersistentVolumeClaim is not null || v?.Ephemeral is not null) == true
-            || workload.Object is V1StatefulSet { Spec.VolumeClaimTemplates.Count: > 0 }
-                ? snapshot.Infrastructure
-                : null;
+            EncryptionRules.UsesClaims(workload) ? snapshot.Infrastructure : null;
 
         private static V1ServiceAccount? ServiceAccountOf(WorkloadView workload, ClusterSnapshot snapshot) =>
             snapshot.FindServiceAccount(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));

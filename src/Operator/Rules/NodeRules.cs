@@ -32,6 +32,12 @@ public sealed class NodeRules : IRuleFamily
     public void EvaluateObjects(ObjectContext context, ObjectFindings findings)
     {
         var duty = context.Policy.Nodes!;
+        if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Nodes))
+        {
+            findings.Unlisted(Unlisted.AllOf<V1Node>(), Rules, Unlisted.Message("Nodes", "spec.nodes"));
+            return;
+        }
+
         var infrastructure = context.Snapshot.Infrastructure;
         var apiServer = context.Snapshot.ApiServerVersion;
         var skewKnown = apiServer is not null;

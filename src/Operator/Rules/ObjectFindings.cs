@@ -32,6 +32,16 @@ public sealed class ObjectFindings(IEnumerable<RuleDefinition> enabled)
         return entry.Collector;
     }
 
+    /// <summary>An error for each of <paramref name="rules"/> the policy enables, on a stand-in for all objects of a kind not listed yet.</summary>
+    public void Unlisted(IKubernetesObject<V1ObjectMeta> allOfKind, IEnumerable<RuleDefinition> rules, string message)
+    {
+        var collector = On(allOfKind, rules, source: null);
+        foreach (var rule in rules)
+        {
+            if (_enabled.Contains(rule)) collector.Error(rule, message);
+        }
+    }
+
     /// <summary>A note shown with the object in every output, e.g. that a rule was not evaluated and why.</summary>
     public void Note(IKubernetesObject<V1ObjectMeta> obj, SourceLocation? source, string note)
     {

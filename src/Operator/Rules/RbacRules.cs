@@ -61,6 +61,13 @@ public sealed class RbacRules : IRuleFamily
     public void EvaluateObjects(ObjectContext context, ObjectFindings findings)
     {
         var duty = context.Policy.Rbac!;
+        if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Rbac))
+        {
+            findings.Unlisted(Unlisted.AllOf<V1ClusterRoleBinding>(), BindingRules, Unlisted.Message("ClusterRoles, ClusterRoleBindings, Roles and RoleBindings", "spec.rbac"));
+            findings.Unlisted(AbsentAwsAuth(), AwsAuthRules, Unlisted.Message($"ConfigMap {ClusterRbac.AwsAuthNamespace}/{ClusterRbac.AwsAuthName} and the roles it maps", "spec.rbac"));
+            return;
+        }
+
         var allowed = new AllowedSubjects(duty.AllowedSubjects);
         if (context.Snapshot.Rbac is { } rbac)
         {
@@ -173,11 +180,16 @@ public sealed class RbacRules : IRuleFamily
     public void EvaluateWorkload(WorkloadContext context, FindingCollector findings)
     {
         var workload = context.Workload;
-        var account = string.IsNullOrEmpty(workload.PodSpec.ServiceAccountName)
-            ? string.IsNullOrEmpty(workload.PodSpec.ServiceAccount) ? "default" : workload.PodSpec.ServiceAccount
-            : workload.PodSpec.ServiceAccountName;
+        var account = IrsaRules.ServiceAccountNameOf(workload.PodSpec);
         var path = workload.PodSpecPath + ".serviceAccountName";
         var rbac = context.Snapshot.Rbac;
+        if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Rbac))
+        {
+            findings.Error(WorkloadPrivilegesRule, $"the privileges of service account {workload.Namespace}/{account} are unknown: " +
+                Unlisted.Message("ClusterRoles, ClusterRoleBindings, Roles and RoleBindings", "spec.rbac"), path);
+            return;
+        }
+
         if (rbac is null || !rbac.BindingsCollected)
         {
             findings.Error(WorkloadPrivilegesRule,

@@ -61,4 +61,39 @@ public sealed class PolicyEvaluationsTests
 
         Assert.Equal(["prod", "prod"], announced);
     }
+
+    [Fact]
+    public async Task A_change_to_a_duty_s_objects_re_evaluates_only_the_policies_with_that_duty()
+    {
+        var objects = Objects + $$"""
+
+            ---
+            apiVersion: {{ResponsibilityPolicy.ApiVersionName}}
+            kind: ResponsibilityPolicy
+            metadata: {name: access}
+            spec:
+              rbac: {disallowClusterAdminBindings: true}
+            """;
+        await using var bed = await ControllerBed.StartAsync(objects);
+        await Eventually.True(() => bed.Cluster.Informers.DutySynced(DutyInformers.Rbac), "the rbac duty's informers listed");
+        var access = await bed.Evaluations.EvaluateAsync(bed.Policy("access"), CancellationToken.None);
+        await bed.Evaluations.EvaluateAsync(bed.Policy("prod"), CancellationToken.None);
+        Assert.DoesNotContain(access.Evaluation!.AllFindings, f => f.Result == FindingResult.Error);
+        var (prodRevision, accessRevision) = (bed.Evaluations.RevisionFor(bed.Policy("prod").Spec), bed.Evaluations.RevisionFor(bed.Policy("access").Spec));
+
+        await bed.Cluster.ApplyAsync(new V1ClusterRoleBinding
+        {
+            Metadata = new() { Name = "ci-admin" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "cluster-admin" },
+            Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "ci", NamespaceProperty = "ci" }],
+        });
+
+        Assert.Equal(prodRevision, bed.Evaluations.RevisionFor(bed.Policy("prod").Spec));
+        Assert.True(bed.Evaluations.RevisionFor(bed.Policy("access").Spec) > accessRevision, "the binding moved the revision the rbac policy reads");
+        var evaluations = bed.Evaluations.Evaluations;
+        await bed.Evaluations.EvaluateAsync(bed.Policy("prod"), CancellationToken.None);
+        var after = await bed.Evaluations.EvaluateAsync(bed.Policy("access"), CancellationToken.None);
+        Assert.Equal(evaluations + 1, bed.Evaluations.Evaluations);
+        Assert.Equal(FindingResult.Fail, after.Evaluation!.ResultOf("ClusterRoleBinding", "ci-admin", "rbac.cluster-admin-bound"));
+    }
 }

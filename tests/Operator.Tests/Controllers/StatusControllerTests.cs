@@ -71,12 +71,12 @@ public sealed class StatusControllerTests
     {
         await using var bed = await ControllerBed.StartAsync(Baseline);
         await bed.Status.ReconcileAsync("prod", CancellationToken.None);
-        var before = bed.Evaluations.ClusterRevision;
+        var before = bed.Evaluations.RevisionFor(bed.Policy("prod").Spec);
 
         var fixedPod = (V1Pod)TestEvaluation.Objects(Cluster)[1];
         fixedPod.Spec.Containers[0].SecurityContext = null;
         await bed.Cluster.ApplyAsync(fixedPod);
-        Assert.True(bed.Evaluations.ClusterRevision > before, "the change moved the cluster revision");
+        Assert.True(bed.Evaluations.RevisionFor(bed.Policy("prod").Spec) > before, "the change moved the revision the policy reads");
         await bed.Status.ReconcileAsync("prod", CancellationToken.None);
         var evaluated = bed.Evaluations.Latest(bed.Policy("prod"));
         await bed.Remediation.ReconcileAsync("prod", CancellationToken.None);

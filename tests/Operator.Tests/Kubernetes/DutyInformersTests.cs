@@ -34,12 +34,14 @@ public sealed class DutyInformersTests
         var before = snapshots.Build();
         Assert.Null(before.Rbac);
         Assert.Empty(before.Infrastructure.Nodes);
+        Assert.Equal(UnlistedObjects.Rbac | UnlistedObjects.Volumes | UnlistedObjects.Ingress | UnlistedObjects.Nodes, before.Unlisted);
 
         await cluster.ApplyAsync(PolicyWith("rbac: {disallowClusterAdminBindings: true}\n  nodes: {maxKubeletSkew: 1}", "second"));
         await Eventually.True(() => cluster.Informers.DutySynced(DutyInformers.Rbac) && cluster.Informers.DutySynced(DutyInformers.Nodes), "rbac and nodes listed");
         Assert.False(cluster.Informers.DutySynced(DutyInformers.Volumes));
 
         var after = snapshots.Build();
+        Assert.Equal(UnlistedObjects.Volumes | UnlistedObjects.Ingress, after.Unlisted);
         Assert.Equal("ip-1", Assert.Single(after.Infrastructure.Nodes).Metadata.Name);
         Assert.Equal("ci-admin", Assert.Single(after.Rbac!.Bindings).Name);
         // aws-auth is watched alone: its absence is known (none), and another kube-system ConfigMap is not it.
@@ -65,7 +67,8 @@ public sealed class DutyInformersTests
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         await using var cluster = new FakeCluster(clock: clock);
         var changes = 0;
-        cluster.Informers.OnClusterChange(() => Interlocked.Increment(ref changes));
+        // A version change concerns the nodes duty only (node.kubelet-skew reads it).
+        cluster.Informers.OnClusterChange(changed => { if (changed == DutyInformers.Nodes) Interlocked.Increment(ref changes); });
         Assert.Null(cluster.Informers.ApiServerVersion);
         Assert.Null(new SnapshotBuilder(cluster.Informers).Build().ApiServerVersion);
 

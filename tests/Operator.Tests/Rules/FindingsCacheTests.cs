@@ -75,6 +75,55 @@ public class FindingsCacheTests
     }
 
     [Fact]
+    public void A_binding_change_recomputes_only_the_workloads_whose_service_account_it_can_grant_to()
+    {
+        var policy = TestEvaluation.Policy("rbac: {restrictWorkloadPrivileges: true}");
+        var objects = TestEvaluation.Objects(Objects + "\n" + """
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRole
+            metadata: {name: secret-reader}
+            rules: [{apiGroups: [""], resources: [secrets], verbs: [get, list]}]
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: ClusterRoleBinding
+            metadata: {name: unrelated}
+            roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+            subjects: [{kind: User, name: alice}]
+            """);
+        var cache = new FindingsCache();
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+        evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((2L, 0L), (cache.Misses, cache.Hits));
+
+        // A binding to someone else: every workload's grants are the same objects, so nothing is recomputed.
+        objects.Add(Binding("alice-too", new Rbacv1Subject { Kind = "User", Name = "alice" }));
+        evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((2L, 2L), (cache.Misses, cache.Hits));
+
+        // A binding to shop's app account: pod a only (pod b runs as other/default).
+        objects.Add(Binding("app-reads-secrets", new Rbacv1Subject { Kind = "ServiceAccount", Name = "app", NamespaceProperty = "shop" }));
+        var granted = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((3L, 3L), (cache.Misses, cache.Hits));
+        Assert.Equal(FindingResult.Fail, granted.ResultOf("Pod", "a", "rbac.workload-privileges"));
+
+        // The role it grants changes: its grantee is recomputed, and the role no longer grants secrets.
+        var role = objects.OfType<V1ClusterRole>().Single();
+        objects[objects.IndexOf(role)] = new V1ClusterRole { Metadata = role.Metadata, Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["configmaps"], Verbs = ["get"] }] };
+        var changed = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((4L, 4L), (cache.Misses, cache.Hits));
+        Assert.Equal(FindingResult.Pass, changed.ResultOf("Pod", "a", "rbac.workload-privileges"));
+        Assert.Equal(Describe(evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects))), Describe(changed));
+
+        static V1ClusterRoleBinding Binding(string name, Rbacv1Subject subject) => new()
+        {
+            Metadata = new V1ObjectMeta { Name = name },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "secret-reader" },
+            Subjects = [subject],
+        };
+    }
+
+    [Fact]
     public void Exemptions_are_applied_after_the_cache_so_expiry_takes_effect()
     {
         var policy = TestEvaluation.Policy(Policy);

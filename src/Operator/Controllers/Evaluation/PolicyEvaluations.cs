@@ -25,7 +25,7 @@ public sealed class PolicyEvaluations
     private readonly ConcurrentDictionary<string, FindingsCache> _findings = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PolicyAssessment> _latest = new(StringComparer.Ordinal);
     private volatile Action<string>[] _subscribers = [];
-    private long _revision;
+    private readonly long[] _revisions = new long[5];
     private long _findingsHits;
     private long _findingsMisses;
     private long _evaluations;
@@ -38,11 +38,30 @@ public sealed class PolicyEvaluations
         _clock = clock;
         _awsFacts = awsFacts;
         _evaluator = new PolicyEvaluator(clock);
-        informers.OnClusterChange(() => Interlocked.Increment(ref _revision));
+        informers.OnClusterChange(changed => Interlocked.Increment(ref _revisions[RevisionIndex(changed)]));
     }
 
-    /// <summary>Bumped by every change of a watched object that can alter a policy's findings.</summary>
-    public long ClusterRevision => Interlocked.Read(ref _revision);
+    /// <summary>
+    /// Bumped by every change of a watched object that can alter the findings of a policy reading it: the objects every
+    /// policy reads, and each duty's own. Revisions only grow, so their sum over what a policy reads moves exactly
+    /// when one of them does.
+    /// </summary>
+    public long RevisionFor(ResponsibilityPolicySpec? spec)
+    {
+        var needed = ClusterInformers.Needed(spec);
+        var revision = Interlocked.Read(ref _revisions[0]);
+        foreach (var duty in Duties)
+        {
+            if (needed.HasFlag(duty)) revision += Interlocked.Read(ref _revisions[RevisionIndex(duty)]);
+        }
+
+        return revision;
+    }
+
+    private static readonly DutyInformers[] Duties = [DutyInformers.Rbac, DutyInformers.Volumes, DutyInformers.Ingress, DutyInformers.Nodes];
+
+    /// <summary>0 for the objects every policy reads; 1 + the duty's bit position for a duty's.</summary>
+    private static int RevisionIndex(DutyInformers changed) => changed == DutyInformers.None ? 0 : 1 + System.Numerics.BitOperations.TrailingZeroCount((int)changed);
 
     /// <summary>Evaluations made (not those reused).</summary>
     public long Evaluations => Interlocked.Read(ref _evaluations);
@@ -69,7 +88,7 @@ public sealed class PolicyEvaluations
     {
         var name = policy.Metadata?.Name ?? "";
         // Read before the snapshot is built: a change while building bumps it, and the next call evaluates again.
-        var stamp = EvaluationStamp.Of(policy, ClusterRevision);
+        var stamp = EvaluationStamp.Of(policy, RevisionFor(policy.Spec));
         if (_latest.TryGetValue(name, out var last) && last.Stamp == stamp && _clock.GetTimestamp() < last.ValidUntil) return last;
 
         var now = _clock.GetUtcNow();

@@ -62,10 +62,23 @@ public sealed class SnapshotBuilder
         return new ClusterSnapshot(workloads, _informers.Namespaces.Items, _informers.NetworkPolicies.Items, _informers.ServiceAccounts.Items,
             findWorkload: FindWorkload)
         {
+            // First: a duty listed now stays listed, so the objects read next are those of a listed duty.
+            Unlisted = Unlisted(),
             Rbac = CurrentRbac(),
             Infrastructure = CurrentInfrastructure(),
             ApiServerVersion = _informers.ApiServerVersion,
         };
+    }
+
+    /// <summary>The duties whose informers have not listed (or not started): their objects are unknown, not absent.</summary>
+    private UnlistedObjects Unlisted()
+    {
+        var unlisted = UnlistedObjects.None;
+        if (!_informers.DutySynced(DutyInformers.Rbac)) unlisted |= UnlistedObjects.Rbac;
+        if (!_informers.DutySynced(DutyInformers.Volumes)) unlisted |= UnlistedObjects.Volumes;
+        if (!_informers.DutySynced(DutyInformers.Ingress)) unlisted |= UnlistedObjects.Ingress;
+        if (!_informers.DutySynced(DutyInformers.Nodes)) unlisted |= UnlistedObjects.Nodes;
+        return unlisted;
     }
 
     /// <summary>

@@ -47,7 +47,7 @@ public sealed partial class StatusController : QueuedController
         _statusWrites = PolicyMetrics.ServedCounter(meters, "eks_hardening_status_writes_total", "Status patches sent.");
         _unchanged = PolicyMetrics.ServedCounter(meters, "eks_hardening_reconciles_unchanged_total", "Reconciles that found the status already true.");
 
-        informers.OnClusterChange(EnqueueAll);
+        informers.OnClusterChange(EnqueueReaders);
         informers.Policies.AddHandler(change =>
         {
             // Status-only updates (our own writes) change neither generation nor deletion: no reconcile needed.
@@ -137,11 +137,15 @@ public sealed partial class StatusController : QueuedController
         return next;
     }
 
-    protected override void OnTermStarted() => EnqueueAll();
+    protected override void OnTermStarted() => EnqueueReaders(DutyInformers.None);
 
-    private void EnqueueAll()
+    /// <summary>Every policy that reads what changed: all of them for the objects every policy reads, else those with the duty.</summary>
+    private void EnqueueReaders(DutyInformers changed)
     {
-        foreach (var policy in _informers.Policies.Items) Enqueue(policy.Metadata.Name);
+        foreach (var policy in _informers.Policies.Items)
+        {
+            if (changed == DutyInformers.None || (ClusterInformers.Needed(policy.Spec) & changed) != DutyInformers.None) Enqueue(policy.Metadata.Name);
+        }
     }
 
     /// <summary>Until the evaluation is due again (at least a moment: a reused evaluation may be due any time now).</summary>

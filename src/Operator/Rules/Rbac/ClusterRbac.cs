@@ -31,6 +31,7 @@ public sealed class ClusterRbac
     private readonly Dictionary<(string Namespace, string Name), V1Role> _roles = [];
     private readonly Dictionary<string, List<(RbacBinding Binding, Rbacv1Subject Subject)>> _bindingsBySubject = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<V1PolicyRule>> _effectiveClusterRoleRules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1ClusterRole[]> _clusterRoleSources = new(StringComparer.Ordinal);
     private readonly Lock _resolving = new();
     private readonly Func<object, SourceLocation?>? _sourceOf;
 
@@ -128,8 +129,39 @@ public sealed class ClusterRbac
             var visited = new HashSet<string>(StringComparer.Ordinal);
             Collect(clusterRoleName, rules, visited);
             _effectiveClusterRoleRules[clusterRoleName] = rules;
+            _clusterRoleSources[clusterRoleName] = [.. visited.Select(_clusterRoles.GetValueOrDefault).OfType<V1ClusterRole>()];
             return rules;
         }
+    }
+
+    /// <summary>
+    /// The objects a service account's grants are made of: each binding that names it (itself, or a group it is in), and
+    /// the role object(s) that binding resolves to, aggregated ClusterRoles included (null for one that is absent).
+    /// Informers replace an object on every change, so the same objects in the same order mean the same grants.
+    /// </summary>
+    public object?[] GrantInputsOf(string ns, string serviceAccount)
+    {
+        var inputs = new List<object?>();
+        foreach (var grant in GrantsTo(RbacIdentity.ServiceAccount(ns, serviceAccount)))
+        {
+            inputs.Add(grant.Binding.Object);
+            var name = grant.Binding.RoleRef?.Name ?? "";
+            switch (grant.Binding.RoleRef?.Kind)
+            {
+                case "ClusterRole" when _clusterRoles.ContainsKey(name):
+                    EffectiveRules(name);
+                    lock (_resolving) inputs.AddRange(_clusterRoleSources[name]);
+                    break;
+                case "Role" when grant.Binding.Namespace is { } roleNamespace:
+                    inputs.Add(_roles.GetValueOrDefault((roleNamespace, name)));
+                    break;
+                default:
+                    inputs.Add(null);
+                    break;
+            }
+        }
+
+        return [.. inputs];
     }
 
     private void Collect(string name, List<V1PolicyRule> rules, HashSet<string> visited)
