@@ -123,12 +123,18 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
 
     private int Observed(string verb, string resource) => _bed.Emulator.Requests.Count(r => r.Verb == verb && r.ResourceWithSubresource == resource && r.StatusCode < 300);
 
-    /// <summary>Whether a declared permission allows the request: group, resource, verb, and where declared, namespace and name.</summary>
+    /// <summary>Whether a declared permission allows the request: group, resource, verb, and where declared, namespace (that of the Role granting it) and name.</summary>
     private static bool Covers(ApiPermission permission, RecordedRequest request, OperatorOptions options) =>
         permission.Group == request.Group
         && permission.Resource == request.ResourceWithSubresource
         && permission.Verb == request.Verb
-        && (permission.Scope == PermissionScope.Cluster || request.Namespace == OperatorNamespace)
+        && permission.Scope switch
+        {
+            PermissionScope.Cluster => true,
+            PermissionScope.OperatorNamespace => request.Namespace == OperatorNamespace,
+            PermissionScope.AwsAuthNamespace => request.Namespace == Rules.Rbac.ClusterRbac.AwsAuthNamespace,
+            _ => false,
+        }
         && (permission.ResourceName is null || permission.ResourceName(options.ObjectNames) == request.Name);
 
     private static string Describe(RecordedRequest r) =>

@@ -1,12 +1,14 @@
 namespace EksHardening.Operator.Kubernetes;
 
-/// <summary>Where a permission must hold: in every namespace and for cluster-scoped objects, or in the operator's namespace only.</summary>
+/// <summary>Where a permission must hold: in every namespace and for cluster-scoped objects, in the operator's namespace only, or in kube-system only.</summary>
 public enum PermissionScope
 {
     /// <summary>Granted by the ClusterRole.</summary>
     Cluster,
     /// <summary>Granted by the Role in the operator's namespace.</summary>
     OperatorNamespace,
+    /// <summary>Granted by the Role in kube-system, the namespace of the aws-auth ConfigMap.</summary>
+    AwsAuthNamespace,
 }
 
 /// <summary>The part of the operator a permission serves; the chart grants a part's permissions only when that part is on.</summary>
@@ -44,7 +46,7 @@ public sealed record ApiPermission(
 }
 
 /// <summary>
-/// Every Kubernetes API call the operator can make, declared once. The chart's ClusterRole and Role grant exactly
+/// Every Kubernetes API call the operator can make, declared once. The chart's ClusterRole and Roles grant exactly
 /// these (a chart test proves it), and the operator run against the API emulator through every path calls exactly
 /// these (an integration test proves it). Discovery (<c>/api</c>, <c>/apis/...</c>) needs no grant.
 /// </summary>
@@ -78,7 +80,7 @@ public static class ApiPermissions
         .. Watched("rbac.authorization.k8s.io", "roles", "rbac.* rules resolve what each RoleBinding grants (once a policy sets rbac:)"),
         .. Watched("rbac.authorization.k8s.io", "rolebindings", "rbac.* rules judge who is bound to what in each namespace (once a policy sets rbac:)"),
         .. Watched("", "configmaps", "rbac.system-masters-mapping reads kube-system/aws-auth alone, by a metadata.name field selector (once a policy sets rbac:)",
-            _ => Rules.Rbac.ClusterRbac.AwsAuthName),
+            _ => Rules.Rbac.ClusterRbac.AwsAuthName, PermissionScope.AwsAuthNamespace),
         new("eks-hardening.io", "responsibilitypolicies/status", "patch", PermissionScope.Cluster, PermissionFeature.Core,
             "each policy's compliance is written to its status as a merge patch of the status subresource"),
         new("", "events", "create", PermissionScope.Cluster, PermissionFeature.Core,
@@ -115,12 +117,14 @@ public static class ApiPermissions
     /// <summary>
     /// An informer lists (paginated) and then watches the resource across all namespaces, or, with
     /// <paramref name="resourceName"/>, the one object a metadata.name field selector names (the API server takes that
-    /// name as the request's, so RBAC resourceNames narrow the list and watch to it).
+    /// name as the request's, so RBAC resourceNames narrow the list and watch to it), in the namespace
+    /// <paramref name="scope"/> names.
     /// </summary>
-    private static IEnumerable<ApiPermission> Watched(string group, string resource, string why, Func<OperatorObjectNames, string>? resourceName = null) =>
+    private static IEnumerable<ApiPermission> Watched(string group, string resource, string why,
+        Func<OperatorObjectNames, string>? resourceName = null, PermissionScope scope = PermissionScope.Cluster) =>
     [
-        new(group, resource, "list", PermissionScope.Cluster, PermissionFeature.Core, $"informer (list, then watch): {why}", resourceName),
-        new(group, resource, "watch", PermissionScope.Cluster, PermissionFeature.Core, $"informer (list, then watch): {why}", resourceName),
+        new(group, resource, "list", scope, PermissionFeature.Core, $"informer (list, then watch): {why}", resourceName),
+        new(group, resource, "watch", scope, PermissionFeature.Core, $"informer (list, then watch): {why}", resourceName),
     ];
 
     /// <summary>The operator's reports are listed and watched (its informer), created, patched when changed, and deleted when obsolete.</summary>

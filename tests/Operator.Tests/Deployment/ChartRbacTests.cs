@@ -1,7 +1,7 @@
 namespace EksHardening.Operator.Tests.Deployment;
 
 /// <summary>
-/// The RBAC proof, chart side: the ClusterRole and Role grant exactly the calls declared in
+/// The RBAC proof, chart side: the ClusterRole and the Roles grant exactly the calls declared in
 /// <see cref="ApiPermissions"/> for the parts of the operator the values turn on — each call, nothing more, no
 /// wildcard — bound to the operator's ServiceAccount. (The integration test ApiPermissionsTests proves the running
 /// operator makes exactly those calls.)
@@ -17,6 +17,13 @@ public sealed class ChartRbacTests
     }
 
     private static readonly PermissionFeature[] Everything = Enum.GetValues<PermissionFeature>();
+
+    /// <summary>The namespace of the Role that grants each namespaced scope.</summary>
+    private static readonly Dictionary<PermissionScope, string> RoleNamespaces = new()
+    {
+        [PermissionScope.OperatorNamespace] = Helm.ReleaseNamespace,
+        [PermissionScope.AwsAuthNamespace] = ClusterRbac.AwsAuthNamespace,
+    };
 
     public static TheoryData<string, string[], string[], PermissionFeature[]> Renders => new()
     {
@@ -37,9 +44,9 @@ public sealed class ChartRbacTests
         var options = RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null);
 
         var clusterRole = chart.Single<V1ClusterRole>("ClusterRole");
-        var role = chart.Single<V1Role>("Role");
-        Assert.Equal(Helm.ReleaseNamespace, role.Metadata.NamespaceProperty);
-        var granted = Grants(clusterRole.Rules, PermissionScope.Cluster).Concat(Grants(role.Rules, PermissionScope.OperatorNamespace)).ToHashSet();
+        var granted = Grants(clusterRole.Rules, PermissionScope.Cluster)
+            .Concat(RolesByScope(chart).SelectMany(entry => Grants(entry.Value.Rules, entry.Key)))
+            .ToHashSet();
         var declared = ApiPermissions.For(features.ToHashSet())
             .Select(p => new Grant(p.Group, p.Resource, p.Verb, p.Scope, p.ResourceName?.Invoke(options.ObjectNames)))
             .ToHashSet();
@@ -56,7 +63,7 @@ public sealed class ChartRbacTests
     {
         Assert.NotEmpty(features);
         var chart = RenderedChart.Parse(Helm.Render(valuesFiles, sets));
-        var rules = chart.Single<V1ClusterRole>("ClusterRole").Rules.Concat(chart.Single<V1Role>("Role").Rules).ToList();
+        var rules = chart.Single<V1ClusterRole>("ClusterRole").Rules.Concat(RolesByScope(chart).Values.SelectMany(r => r.Rules)).ToList();
         Assert.NotEmpty(rules);
         foreach (var rule in rules)
         {
@@ -79,16 +86,34 @@ public sealed class ChartRbacTests
 
         var clusterBinding = chart.Single<V1ClusterRoleBinding>("ClusterRoleBinding");
         Assert.Equal(("ClusterRole", chart.Single<V1ClusterRole>("ClusterRole").Metadata.Name), (clusterBinding.RoleRef.Kind, clusterBinding.RoleRef.Name));
-        var binding = chart.Single<V1RoleBinding>("RoleBinding");
-        Assert.Equal(("Role", chart.Single<V1Role>("Role").Metadata.Name), (binding.RoleRef.Kind, binding.RoleRef.Name));
-        Assert.Equal(Helm.ReleaseNamespace, binding.Metadata.NamespaceProperty);
-        foreach (var subject in clusterBinding.Subjects.Concat(binding.Subjects))
+        Assert.Single(clusterBinding.Subjects);
+        var subjects = clusterBinding.Subjects.ToList();
+
+        // Each Role has one RoleBinding, in its namespace (a RoleBinding grants there only), and no binding is left over.
+        var roles = RolesByScope(chart).Values.ToList();
+        var bindings = chart.OfKind("RoleBinding").Select(RenderedChart.Typed<V1RoleBinding>).ToList();
+        Assert.Equal(roles.Count, bindings.Count);
+        foreach (var role in roles)
+        {
+            var binding = Assert.Single(bindings, b => b.Metadata.NamespaceProperty == role.Metadata.NamespaceProperty);
+            Assert.Equal(("Role", role.Metadata.Name), (binding.RoleRef.Kind, binding.RoleRef.Name));
+            Assert.Single(binding.Subjects);
+            subjects.AddRange(binding.Subjects);
+        }
+
+        foreach (var subject in subjects)
         {
             Assert.Equal(("ServiceAccount", account.Metadata.Name, Helm.ReleaseNamespace), (subject.Kind, subject.Name, subject.NamespaceProperty));
         }
+    }
 
-        Assert.Single(clusterBinding.Subjects);
-        Assert.Single(binding.Subjects);
+    /// <summary>The chart's Roles, one per namespaced scope, each found by its namespace; any other Role fails the test.</summary>
+    private static Dictionary<PermissionScope, V1Role> RolesByScope(RenderedChart chart)
+    {
+        Assert.Equal(Enum.GetValues<PermissionScope>().Except([PermissionScope.Cluster]).Order(), RoleNamespaces.Keys.Order());
+        var roles = chart.OfKind("Role").Select(RenderedChart.Typed<V1Role>).ToList();
+        Assert.Equal(RoleNamespaces.Values.Order(StringComparer.Ordinal), roles.Select(r => r.Metadata.NamespaceProperty).Order(StringComparer.Ordinal));
+        return RoleNamespaces.ToDictionary(entry => entry.Key, entry => roles.Single(r => r.Metadata.NamespaceProperty == entry.Value));
     }
 
     private static IEnumerable<Grant> Grants(IEnumerable<V1PolicyRule> rules, PermissionScope scope)

@@ -11,6 +11,9 @@ internal static class Helm
     public const string ReleaseName = "eks-hardening";
     public const string ReleaseNamespace = "eks-hardening";
 
+    /// <summary>The Role and RoleBinding in kube-system that read the aws-auth ConfigMap (the release's full name + "-aws-auth").</summary>
+    public const string AwsAuthRoleName = ReleaseName + "-aws-auth";
+
     private static readonly string? Executable = Find();
 
     public static string ChartPath => RepositoryPaths.Of(ChartDirectory.Split('/'));

@@ -31,8 +31,8 @@ public sealed class HelmChartTests
     {
         var chart = RenderedChart.Parse(Helm.Render());
         Assert.Equal(
-            ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "PodDisruptionBudget", "Role", "RoleBinding",
-             "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
+            ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "PodDisruptionBudget", "Role", "Role", "RoleBinding",
+             "RoleBinding", "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
             chart.Documents.Select(d => d["kind"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Empty(chart.OfKind("ResponsibilityPolicy"));
     }
@@ -87,10 +87,11 @@ public sealed class HelmChartTests
         Assert.Equal(chart.Documents.Count(d => !RenderedChart.UntypedKinds.Contains(RenderedChart.KeyOf(d))), typed.Count);
         foreach (var item in typed.OfType<IKubernetesObject<V1ObjectMeta>>())
         {
-            // Namespaced objects land in the release namespace; cluster-scoped ones carry none.
+            // Namespaced objects land in the release namespace (the aws-auth Role and RoleBinding in kube-system);
+            // cluster-scoped ones carry none.
             var clusterScoped = item is V1ClusterRole or V1ClusterRoleBinding or V1CustomResourceDefinition or V1ValidatingWebhookConfiguration
                 or Entities.ResponsibilityPolicy;
-            Assert.True(clusterScoped ? item.Metadata.NamespaceProperty is null : item.Metadata.NamespaceProperty == Helm.ReleaseNamespace,
+            Assert.True(clusterScoped ? item.Metadata.NamespaceProperty is null : item.Metadata.NamespaceProperty == RenderedChart.ExpectedNamespace(item.Kind, item.Metadata.Name),
                 $"{item.Kind} {item.Metadata.Name} has namespace '{item.Metadata.NamespaceProperty}'");
         }
     }
@@ -178,7 +179,7 @@ public sealed class HelmChartTests
         Assert.Contains("--webhook-port=0", container.Args);
         Assert.DoesNotContain(container.Ports, p => p.Name == "webhook");
         Assert.Equal(0, RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null).Webhook.Port);
-        Assert.DoesNotContain(chart.Single<V1Role>("Role").Rules, r => r.Resources.Contains("secrets"));
+        Assert.DoesNotContain(chart.OfKind("Role").SelectMany(r => RenderedChart.Typed<V1Role>(r).Rules), r => r.Resources.Contains("secrets"));
         Assert.DoesNotContain(chart.Single<V1ClusterRole>("ClusterRole").Rules, r => r.Resources.Contains("validatingwebhookconfigurations"));
     }
 

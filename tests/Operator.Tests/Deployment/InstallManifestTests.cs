@@ -51,7 +51,10 @@ public sealed class InstallManifestTests
         Assert.Equal(Helm.ReleaseNamespace, ns.Metadata.Name);
         Assert.Equal("restricted", ns.Metadata.Labels["pod-security.kubernetes.io/enforce"]);
         Assert.Equal("CustomResourceDefinition", manifest.Documents[1]["kind"]!.GetValue<string>());
-        Assert.All(manifest.Documents.Select(d => d["metadata"]!["namespace"]?.GetValue<string>()).OfType<string>(), n => Assert.Equal(Helm.ReleaseNamespace, n));
+        var namespaced = manifest.Documents.Where(d => d["metadata"]!["namespace"] is not null).ToList();
+        Assert.NotEmpty(namespaced);
+        Assert.All(namespaced, d => Assert.Equal(
+            RenderedChart.ExpectedNamespace(d["kind"]!.GetValue<string>(), RenderedChart.NameOf(d)), d["metadata"]!["namespace"]!.GetValue<string>()));
         Assert.Single(manifest.OfKind("Deployment"));
     }
 }

@@ -45,6 +45,13 @@ internal sealed class RenderedChart
 
     public T Single<T>(string kind) => Typed<T>(Single(kind));
 
+    /// <summary>
+    /// The namespace a namespaced object of the chart belongs in: the release's, but kube-system for the Role and
+    /// RoleBinding that read the aws-auth ConfigMap there.
+    /// </summary>
+    public static string ExpectedNamespace(string kind, string name) =>
+        kind is "Role" or "RoleBinding" && name == Helm.AwsAuthRoleName ? ClusterRbac.AwsAuthNamespace : Helm.ReleaseNamespace;
+
     /// <summary>The typed model for an apiVersion/kind key, or null for kinds KubernetesClient does not know.</summary>
     public static Type? ModelFor(string key) => TypedKinds.GetValueOrDefault(key);
 

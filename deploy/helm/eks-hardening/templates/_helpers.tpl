@@ -40,6 +40,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- printf "%s-operator" (include "eks-hardening.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The Role and RoleBinding in kube-system that read aws-auth: distinct from the operator's own, should the release live in kube-system. */}}
+{{- define "eks-hardening.awsAuthRoleName" -}}
+{{- printf "%s-aws-auth" (include "eks-hardening.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
 {{- define "eks-hardening.webhookServiceName" -}}
 {{- printf "%s-webhook" (include "eks-hardening.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
