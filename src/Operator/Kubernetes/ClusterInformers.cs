@@ -15,7 +15,9 @@ public sealed class ClusterInformers
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly Dictionary<DutyInformers, IInformer[]> _duties;
-    private readonly List<Task> _dutyRuns = [];
+    // Guards the duties' state: which run, and the run of each (a stopped one may still be finishing).
+    private readonly Lock _dutyRuns = new();
+    private readonly Dictionary<DutyInformers, (CancellationTokenSource? Stop, Task Run)> _dutyRun = [];
     private volatile Action<DutyInformers>[] _changeHandlers = [];
     private DutyInformers _started;
     private CancellationToken _running;
@@ -143,7 +145,7 @@ public sealed class ClusterInformers
         StartNeededDuties();
         await Task.WhenAll(core).ConfigureAwait(false);
         Task[] duties;
-        lock (_dutyRuns) duties = [.. _dutyRuns];
+        lock (_dutyRuns) duties = [.. _dutyRun.Values.Select(d => d.Run)];
         await Task.WhenAll(duties).ConfigureAwait(false);
     }
 
@@ -165,8 +167,8 @@ public sealed class ClusterInformers
     }
 
     /// <summary>
-    /// Starts the informers of every duty some policy needs and none started yet. Once started they run for the life of
-    /// the process (a policy turning a duty off leaves its cache in place: a later policy would need it again).
+    /// Starts the informers of every duty some policy needs that is not running, and stops those of a duty no policy
+    /// needs any more: their caches are dropped (a later policy lists again), so an unused duty costs no memory.
     /// </summary>
     private void StartNeededDuties()
     {
@@ -174,19 +176,47 @@ public sealed class ClusterInformers
         foreach (var policy in Policies.Items) needed |= Needed(policy.Spec);
         lock (_dutyRuns)
         {
-            var toStart = needed & ~_started;
-            if (!_isRunning || toStart == DutyInformers.None) return;
+            if (!_isRunning) return;
             foreach (var (duty, informers) in _duties)
             {
-                if (!toStart.HasFlag(duty)) continue;
-                _started |= duty;
-                var (dutyName, resources) = (duty.ToString(), string.Join(", ", informers.Select(i => i.Resource)));
-                InformerLog.DutyStarted(_logger, dutyName, resources);
-                var token = _running;
-                _dutyRuns.AddRange(informers.Select(i => Task.Run(() => i.RunAsync(token), token)));
-                // Until the duty has listed its objects are unknown; its sync is a change that can alter findings.
-                _ = Task.WhenAll(informers.Select(i => i.Synced)).ContinueWith(_ => NotifyChange(duty), token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                var running = _started.HasFlag(duty);
+                if (needed.HasFlag(duty) && !running)
+                {
+                    _started |= duty;
+                    var (dutyName, resources) = (duty.ToString(), string.Join(", ", informers.Select(i => i.Resource)));
+                    InformerLog.DutyStarted(_logger, dutyName, resources);
+                    var stop = CancellationTokenSource.CreateLinkedTokenSource(_running);
+                    var previous = _dutyRun.TryGetValue(duty, out var last) ? last.Run : Task.CompletedTask;
+                    _dutyRun[duty] = (stop, RunDutyAsync(duty, informers, previous, stop));
+                }
+                else if (!needed.HasFlag(duty) && running)
+                {
+                    _started &= ~duty;
+                    var dutyName = duty.ToString();
+                    InformerLog.DutyStopped(_logger, dutyName);
+                    var (stop, run) = _dutyRun[duty];
+                    stop?.Cancel();
+                    _dutyRun[duty] = (null, run);
+                }
             }
+        }
+    }
+
+    /// <summary>One run of a duty's informers, after the previous run has ended; its caches are dropped when it stops.</summary>
+    private async Task RunDutyAsync(DutyInformers duty, IInformer[] informers, Task previous, CancellationTokenSource stop)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var token = stop.Token;
+        // Until the duty has listed its objects are unknown; its sync is a change that can alter findings.
+        _ = Task.WhenAll(informers.Select(i => i.Synced)).ContinueWith(_ => NotifyChange(duty), token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        try
+        {
+            await Task.WhenAll(informers.Select(i => Task.Run(() => i.RunAsync(token), token))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            foreach (var informer in informers) informer.Reset();
+            stop.Dispose();
         }
     }
 
@@ -195,6 +225,8 @@ public sealed class ClusterInformers
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            // The minute runs from the question, whatever the answer takes: asked at a steady pace.
+            var nextQuestion = Task.Delay(VersionInterval, _clock, cancellationToken);
             try
             {
                 var version = await _apiServerVersion!(cancellationToken).ConfigureAwait(false);
@@ -216,7 +248,7 @@ public sealed class ClusterInformers
 
             try
             {
-                await Task.Delay(VersionInterval, _clock, cancellationToken).ConfigureAwait(false);
+                await nextQuestion.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

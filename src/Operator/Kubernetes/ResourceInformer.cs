@@ -25,6 +25,7 @@ public interface IInformer
     int Count { get; }
     long WatchFailures { get; }
     Task RunAsync(CancellationToken cancellationToken);
+    void Reset();
 }
 
 /// <summary>Informer tuning; the defaults suit a production cluster.</summary>
@@ -53,7 +54,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     private readonly Func<T, T>? _transform;
     private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
     private volatile Action<InformerEvent<T>>[] _handlers = [];
-    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly InformerCounters? _counters;
     private readonly ExponentialBackoff _backoff;
     private long _watchFailures;
@@ -90,6 +91,18 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     public string LastResourceVersion { get; private set; } = "";
 
     public T? Get(string? ns, string name) => _cache.GetValueOrDefault(ObjectKeys.Key(ns, name));
+
+    /// <summary>
+    /// After a run has ended: forgets the cached objects (without events) and the sync, so that the memory is freed and
+    /// a later run lists afresh. Never while a run is going on.
+    /// </summary>
+    public void Reset()
+    {
+        _cache.Clear();
+        _synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        (_needList, _watches, _failures, _quietCloses, _expiries) = (true, 0, 0, 0, 0);
+        LastResourceVersion = "";
+    }
 
     /// <summary>Registers a handler; call before <see cref="RunAsync"/>.</summary>
     /// <remarks>Safe while the informer runs: handlers are an array replaced on write.</remarks>
@@ -305,6 +318,9 @@ internal static partial class InformerLog
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A policy turns on the {Duty} duty: starting the informers of {Resources}")]
     public static partial void DutyStarted(ILogger logger, string duty, string resources);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No policy turns on the {Duty} duty any more: stopping its informers and dropping their caches")]
+    public static partial void DutyStopped(ILogger logger, string duty);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Asking the API server's /version failed ({Error}); retrying in a minute")]
     public static partial void VersionFailed(ILogger logger, string error);
