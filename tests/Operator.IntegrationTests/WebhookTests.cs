@@ -37,10 +37,10 @@ public sealed class WebhookTests : IAsyncLifetime
         var bundle = WebhookTlsBundle.FromSecretData(secret.Data)!;
         var trusted = bundle.CaCertificates();
         // The caBundle patch follows the certificate's creation; it need not have landed when readiness turns true.
-        await Eventually.True(() => _bed.Emulator.Get<V1ValidatingWebhookConfiguration>("eks-hardening")?.Webhooks.Single().ClientConfig.CaBundle is not null,
+        await Eventually.True(() => _bed.Emulator.Get<V1ValidatingWebhookConfiguration>("eks-hardening")?.Webhooks.All(w => w.ClientConfig.CaBundle is not null) == true,
             "the caBundle is written into the webhook configuration");
         var configuration = _bed.Emulator.Get<V1ValidatingWebhookConfiguration>("eks-hardening")!;
-        Assert.Equal(Encoding.UTF8.GetBytes(bundle.CaBundlePem), configuration.Webhooks.Single().ClientConfig.CaBundle);
+        Assert.All(configuration.Webhooks, w => Assert.Equal(Encoding.UTF8.GetBytes(bundle.CaBundlePem), w.ClientConfig.CaBundle));
 
         X509Certificate2? served = null;
         using var client = WebhookClient.Create(trusted, Host, port, c => served = c);
