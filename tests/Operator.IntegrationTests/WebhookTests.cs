@@ -37,10 +37,10 @@ public sealed class WebhookTests : IAsyncLifetime
         var bundle = WebhookTlsBundle.FromSecretData(secret.Data)!;
         var trusted = bundle.CaCertificates();
         // The caBundle patch follows the certificate's creation; it need not have landed when readiness turns true.
-        await Eventually.True(() => _bed.Emulator.Get<V1ValidatingWebhookConfiguration>("eks-hardening")?.Webhooks.Single().ClientConfig.CaBundle is not null,
+        await Eventually.True(() => _bed.Emulator.Get<V1ValidatingWebhookConfiguration>("eks-hardening")?.Webhooks.All(w => w.ClientConfig.CaBundle is not null) == true,
             "the caBundle is written into the webhook configuration");
         var configuration = _bed.Emulator.Get<V1ValidatingWebhookConfiguration>("eks-hardening")!;
-        Assert.Equal(Encoding.UTF8.GetBytes(bundle.CaBundlePem), configuration.Webhooks.Single().ClientConfig.CaBundle);
+        Assert.All(configuration.Webhooks, w => Assert.Equal(Encoding.UTF8.GetBytes(bundle.CaBundlePem), w.ClientConfig.CaBundle));
 
         X509Certificate2? served = null;
         using var client = WebhookClient.Create(trusted, Host, port, c => served = c);
@@ -97,6 +97,82 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal("Deployment shop/web violates ResponsibilityPolicy production (Enforce): pss.privileged at spec.template.spec.containers[0].securityContext.privileged",
             response.GetProperty("status").GetProperty("message").GetString());
         Assert.True((await WebhookClient.PostReviewAsync(client, WebhookClient.Review("Deployment", Compliant))).GetProperty("allowed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task An_enforce_policy_denies_bindings_and_claims_judged_against_the_cached_roles_and_classes()
+    {
+        const string rbacGroup = "rbac.authorization.k8s.io";
+        _bed.Emulator.Seed(new V1Namespace { Metadata = new() { Name = "shop" } });
+        _bed.Emulator.Seed(new V1ClusterRole
+        {
+            ApiVersion = $"{rbacGroup}/v1", Kind = "ClusterRole",
+            Metadata = new() { Name = "everything" },
+            Rules = [new V1PolicyRule { ApiGroups = ["*"], Resources = ["*"], Verbs = ["*"] }],
+        });
+        _bed.Emulator.Seed(new V1StorageClass
+        {
+            ApiVersion = "storage.k8s.io/v1", Kind = "StorageClass",
+            Metadata = new() { Name = "gp2", Annotations = new Dictionary<string, string> { ["storageclass.kubernetes.io/is-default-class"] = "true" } },
+            Provisioner = "kubernetes.io/aws-ebs",
+            Parameters = new Dictionary<string, string> { ["type"] = "gp2" },
+        });
+        var port = WebhookClient.FreePort();
+        var app = await _bed.StartOperatorAsync(extraArgs: ["--webhook-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--webhook-namespace", OperatorNamespace]);
+        var bundle = await app.Services.GetRequiredService<WebhookCertificates>().EnsureAsync(CancellationToken.None);
+        using var client = WebhookClient.Create(bundle.CaCertificates(), Host, port);
+        await _bed.CreatePolicyAsync("""
+            apiVersion: eks-hardening.io/v1alpha1
+            kind: ResponsibilityPolicy
+            metadata: {name: platform}
+            spec:
+              mode: Enforce
+              rbac: {disallowClusterAdminBindings: true, disallowWildcardRoles: true, allowedSubjects: [{kind: Group, name: breakglass}]}
+              encryption: {requireEncryptedVolumes: true}
+            """);
+
+        V1ClusterRoleBinding Binding(string role, string group) => new()
+        {
+            ApiVersion = $"{rbacGroup}/v1", Kind = "ClusterRoleBinding",
+            Metadata = new() { Name = "ci-admin" },
+            RoleRef = new V1RoleRef { ApiGroup = rbacGroup, Kind = "ClusterRole", Name = role },
+            Subjects = [new Rbacv1Subject { ApiGroup = rbacGroup, Kind = "Group", Name = group }],
+        };
+
+        // cluster-admin is judged by name: decidable as soon as the policy is in force.
+        JsonElement response = default;
+        await Eventually.True(async () => !(response = await WebhookClient.PostReviewAsync(client,
+                WebhookClient.ObjectReview(Binding("cluster-admin", "ci-admins"), rbacGroup, "clusterrolebindings"))).GetProperty("allowed").GetBoolean(),
+            "the policy reaches the admission context");
+        Assert.Equal(403, response.GetProperty("status").GetProperty("code").GetInt32());
+        Assert.StartsWith("ClusterRoleBinding ci-admin violates ResponsibilityPolicy platform (Enforce): rbac.cluster-admin-bound at subjects[0]",
+            response.GetProperty("status").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True((await WebhookClient.PostReviewAsync(client,
+            WebhookClient.ObjectReview(Binding("cluster-admin", "breakglass"), rbacGroup, "clusterrolebindings"))).GetProperty("allowed").GetBoolean());
+
+        // A wildcard role and an unencrypted default class are known once the duties' informers have listed them.
+        await Eventually.True(async () => !(response = await WebhookClient.PostReviewAsync(client,
+                WebhookClient.ObjectReview(Binding("everything", "ci-admins"), rbacGroup, "clusterrolebindings"))).GetProperty("allowed").GetBoolean(),
+            "the cached ClusterRole decides rbac.wildcard-role");
+        Assert.Contains("rbac.wildcard-role at subjects[0]", response.GetProperty("status").GetProperty("message").GetString(), StringComparison.Ordinal);
+        var claim = new V1PersistentVolumeClaim
+        {
+            ApiVersion = "v1", Kind = "PersistentVolumeClaim",
+            Metadata = new() { Name = "data", NamespaceProperty = "shop" },
+            Spec = new V1PersistentVolumeClaimSpec { AccessModes = ["ReadWriteOnce"] },
+        };
+        await Eventually.True(async () => !(response = await WebhookClient.PostReviewAsync(client,
+                WebhookClient.ObjectReview(claim, "", "persistentvolumeclaims"))).GetProperty("allowed").GetBoolean(),
+            "the cached default StorageClass decides encryption.volumes");
+        Assert.Equal("PersistentVolumeClaim shop/data violates ResponsibilityPolicy platform (Enforce): encryption.volumes at spec.storageClassName",
+            response.GetProperty("status").GetProperty("message").GetString());
+
+        // A role the cache does not hold is not decidable: admitted, with a warning that says why.
+        var unknown = await WebhookClient.PostReviewAsync(client, WebhookClient.ObjectReview(Binding("ghost", "ci-admins"), rbacGroup, "clusterrolebindings"));
+        Assert.True(unknown.GetProperty("allowed").GetBoolean());
+        var warning = Assert.Single(unknown.GetProperty("warnings").EnumerateArray()).GetString();
+        Assert.StartsWith("[platform] rbac.wildcard-role: could not be decided: ", warning, StringComparison.Ordinal);
+        Assert.Contains("ClusterRole ghost", warning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,11 +14,15 @@ namespace EksHardening.Operator.Admission;
 /// warning per failed rule, Audit stays silent. A rule that cannot be decided (ServiceAccount not cached yet)
 /// warns and never denies. Updates that leave the pod template unchanged, and objects being deleted, are
 /// allowed untouched so that controllers can always scale, relabel and finalize existing workloads (running
-/// workloads are reported, never blocked).
+/// workloads are reported, never blocked). Bindings, aws-auth, StorageClasses, claims, Ingresses and Services are
+/// judged by their object-scoped rules (<see cref="AdmittedObject"/>); an update of one is denied only for failures
+/// it brings (those its old version had already are warned), so that an object that was already at fault can still
+/// be partly fixed, finalized, or, for aws-auth, given the node roles of a new node group.
 /// </remarks>
 public sealed class AdmissionDecider(TimeProvider clock)
 {
     private static readonly ConditionalWeakTable<ResponsibilityPolicySpec, AdmissionPlan> Plans = [];
+    private static readonly ConditionalWeakTable<ResponsibilityPolicySpec, ConcurrentDictionary<string, AdmissionPlan>> ObjectPlans = [];
 
     /// <summary>Paths listed per rule in a denial; the rest are counted.</summary>
     private const int PathsPerRule = 3;
@@ -48,27 +52,34 @@ public sealed class AdmissionDecider(TimeProvider clock)
         }
 
         if (request.Object is not { } objectJson) throw new AdmissionReviewException("request.object is required for CREATE and UPDATE");
-        if (request.Operation == AdmissionOperation.Update && request.OldObject is { } oldJson
-            && AdmittedKinds.TemplateUnchanged(kind, objectJson, oldJson))
+        var oldJson = request.Operation == AdmissionOperation.Update ? request.OldObject : null;
+        if (oldJson is { } old && !kind.IsObject && AdmittedKinds.TemplateUnchanged(kind, objectJson, old))
         {
             return AdmissionDecision.Skip("pod template unchanged");
         }
 
-        var obj = Read(kind, objectJson, request);
+        if (oldJson is { } oldObject && kind.IsObject && AdmittedKinds.InputsUnchanged(kind, objectJson, oldObject))
+        {
+            return AdmissionDecision.Skip("judged fields unchanged");
+        }
+
+        var obj = Read(kind, objectJson, request, "request.object");
         if (request.Operation == AdmissionOperation.Update && obj.Metadata.DeletionTimestamp is not null)
         {
             return AdmissionDecision.Skip("object is being deleted");
         }
 
-        var workload = WorkloadView.TryCreate(obj) ?? throw new AdmissionReviewException($"request.object is not a valid {kind.Kind}");
-        var snapshot = context.Snapshot;
-        var now = clock.GetUtcNow();
-        var subject = $"{kind.Kind} {workload.Namespace}/{DisplayName(obj, request)}";
+        return kind.IsObject
+            ? DecideObject(kind, obj, oldJson, request, policies, context.Snapshot)
+            : DecideWorkload(kind, obj, request, policies, context.Snapshot, images);
+    }
 
-        var denials = new List<string>();
-        var deniedBy = new List<string>();
-        var warnings = new List<string>();
-        var failedRules = new SortedSet<string>(StringComparer.Ordinal);
+    private AdmissionDecision DecideWorkload(AdmittedKinds.AdmittedKind kind, IKubernetesObject<V1ObjectMeta> obj, AdmissionRequest request,
+        IReadOnlyList<ResponsibilityPolicy> policies, ClusterSnapshot snapshot, IImageFacts images)
+    {
+        var workload = WorkloadView.TryCreate(obj) ?? throw new AdmissionReviewException($"request.object is not a valid {kind.Kind}");
+        var now = clock.GetUtcNow();
+        var tally = new Tally();
         Dictionary<string, ImageScanFacts>? factsByImage = null;
 
         foreach (var policy in policies)
@@ -92,30 +103,101 @@ public sealed class AdmissionDecider(TimeProvider clock)
                 findings = new Exemptions(spec.Exemptions, now).Apply(findings, workload.Namespace, workload.Metadata.Labels, workload.PodLabels, isWorkload: true);
             }
 
-            var name = policy.Metadata?.Name ?? "";
-            var failed = Group(findings, FindingResult.Fail);
-            foreach (var (rule, _) in failed) failedRules.Add(rule.Id);
-            if (failed.Count > 0 && spec.Mode == PolicyMode.Enforce)
+            tally.Add(policy.Metadata?.Name ?? "", spec.Mode, findings, before: null);
+        }
+
+        return tally.Decision($"{kind.Kind} {workload.Namespace}/{DisplayName(obj, request)}");
+    }
+
+    /// <summary>
+    /// A binding, aws-auth, a StorageClass, a claim, an Ingress or a Service. Cluster-scoped objects and aws-auth are
+    /// judged whatever the policy's match says (cluster duties); namespaced ones follow its namespaces, as the
+    /// families decide. Exemptions apply by namespace and rule, as in the reconciler's report.
+    /// </summary>
+    private AdmissionDecision DecideObject(AdmittedKinds.AdmittedKind kind, IKubernetesObject<V1ObjectMeta> obj, JsonElement? oldJson, AdmissionRequest request,
+        IReadOnlyList<ResponsibilityPolicy> policies, ClusterSnapshot snapshot)
+    {
+        if (obj is V1ConfigMap && !AdmittedObject.IsAwsAuth(obj)) return AdmissionDecision.Skip("only the ConfigMap kube-system/aws-auth is checked");
+        var admitted = AdmittedObject.Of(obj, snapshot);
+        AdmittedObject? previous = null;
+        if (oldJson is { } oldElement)
+        {
+            var old = Read(kind, oldElement, request, "request.oldObject");
+            if (obj is V1PersistentVolumeClaim claim && old is V1PersistentVolumeClaim oldClaim && AdmittedObject.SameClass(claim, oldClaim, snapshot))
             {
-                deniedBy.Add(name);
-                denials.Add(DenialOf(name, failed));
-            }
-            else if (failed.Count > 0)
-            {
-                foreach (var (rule, list) in failed) warnings.Add(WarningOf(name, rule, list, ""));
+                return AdmissionDecision.Skip("storage class unchanged");
             }
 
-            foreach (var (rule, list) in Group(findings, FindingResult.Error))
+            previous = AdmittedObject.Of(old, snapshot);
+        }
+
+        var ns = kind.ClusterScoped ? null : obj.Metadata.NamespaceProperty;
+        var now = clock.GetUtcNow();
+        var tally = new Tally();
+        foreach (var policy in policies)
+        {
+            var spec = policy.Spec;
+            if (spec is null || spec.Mode == PolicyMode.Audit) continue;
+            var plan = ObjectPlans.GetValue(spec, static _ => new ConcurrentDictionary<string, AdmissionPlan>(StringComparer.Ordinal))
+                .GetOrAdd(kind.Kind, static (k, s) => AdmissionRules.ObjectPlanFor(s, k), spec);
+            if (plan.IsEmpty) continue;
+            var scope = new PolicyScope(spec.Match);
+            bool InScope(string name) => scope.IncludesNamespace(name, snapshot);
+            if (admitted.Evaluate(plan, spec, InScope, now) is not { } findings) continue;
+            if (spec.Exemptions is { Count: > 0 })
             {
-                warnings.Add(WarningOf(name, rule, list, "could not be decided: "));
+                findings = new Exemptions(spec.Exemptions, now).Apply(findings, ns ?? "", obj.Metadata.Labels, null, isWorkload: false);
+            }
+
+            var before = previous?.Evaluate(plan, spec, InScope, now)?.Where(f => f.Result == FindingResult.Fail).Select(f => (f.Rule.Id, f.Message)).ToHashSet();
+            tally.Add(policy.Metadata?.Name ?? "", spec.Mode, findings, before);
+        }
+
+        var name = DisplayName(obj, request);
+        return tally.Decision(ns is null ? $"{kind.Kind} {name}" : $"{kind.Kind} {ns}/{name}");
+    }
+
+    /// <summary>The verdicts of the policies that judged one object, folded into one decision.</summary>
+    private sealed class Tally
+    {
+        private readonly List<string> _denials = [];
+        private readonly List<string> _deniedBy = [];
+        private readonly List<string> _warnings = [];
+        private readonly SortedSet<string> _failedRules = new(StringComparer.Ordinal);
+
+        /// <param name="before">Failures (rule id, message) the old version of an updated object had: warned, not denied.</param>
+        public void Add(string policy, PolicyMode mode, List<Finding> findings, HashSet<(string Rule, string Message)>? before)
+        {
+            bool HadBefore(Finding f) => before?.Contains((f.Rule.Id, f.Message)) == true;
+            var failed = Group(findings.Where(f => f.Result == FindingResult.Fail && !HadBefore(f)));
+            var kept = Group(findings.Where(f => f.Result == FindingResult.Fail && HadBefore(f)));
+            foreach (var (rule, _) in failed.Concat(kept)) _failedRules.Add(rule.Id);
+            if (failed.Count > 0 && mode == PolicyMode.Enforce)
+            {
+                _deniedBy.Add(policy);
+                _denials.Add(DenialOf(policy, failed));
+            }
+            else
+            {
+                foreach (var (rule, list) in failed) _warnings.Add(WarningOf(policy, rule, list, ""));
+            }
+
+            foreach (var (rule, list) in kept) _warnings.Add(WarningOf(policy, rule, list, "already so before this update: "));
+            foreach (var (rule, list) in Group(findings.Where(f => f.Result == FindingResult.Error)))
+            {
+                _warnings.Add(WarningOf(policy, rule, list, "could not be decided: "));
             }
         }
 
-        var cappedWarnings = AdmissionText.CapWarnings(warnings);
-        if (denials.Count == 0) return AdmissionDecision.Allow(cappedWarnings) with { FailedRules = [.. failedRules] };
+        /// <param name="subject">How the message names the object: "Deployment shop/web", "ClusterRoleBinding ci-admin".</param>
+        public AdmissionDecision Decision(string subject)
+        {
+            var cappedWarnings = AdmissionText.CapWarnings(_warnings);
+            if (_denials.Count == 0) return AdmissionDecision.Allow(cappedWarnings) with { FailedRules = [.. _failedRules] };
 
-        var message = AdmissionText.Clean($"{subject} violates {string.Join(" | ", denials)}", AdmissionText.MaxMessageLength);
-        return AdmissionDecision.Deny(message, cappedWarnings) with { DeniedBy = deniedBy, FailedRules = [.. failedRules] };
+            var message = AdmissionText.Clean($"{subject} violates {string.Join(" | ", _denials)}", AdmissionText.MaxMessageLength);
+            return AdmissionDecision.Deny(message, cappedWarnings) with { DeniedBy = _deniedBy, FailedRules = [.. _failedRules] };
+        }
     }
 
     private static List<Finding> Evaluate(AdmissionPlan plan, ResponsibilityPolicySpec spec, ClusterSnapshot snapshot, WorkloadView workload, DateTimeOffset now)
@@ -185,13 +267,12 @@ public sealed class AdmissionDecider(TimeProvider clock)
 
     private static readonly HashSet<string> EmptySet = [];
 
-    /// <summary>Findings of one result, grouped by rule in first-seen order.</summary>
-    private static List<(RuleDefinition Rule, List<Finding> Findings)> Group(List<Finding> findings, FindingResult result)
+    /// <summary>Findings grouped by rule in first-seen order.</summary>
+    private static List<(RuleDefinition Rule, List<Finding> Findings)> Group(IEnumerable<Finding> findings)
     {
         var groups = new List<(RuleDefinition, List<Finding>)>();
         foreach (var finding in findings)
         {
-            if (finding.Result != result) continue;
             var index = groups.FindIndex(g => ReferenceEquals(g.Item1, finding.Rule));
             if (index < 0) groups.Add((finding.Rule, [finding]));
             else groups[index].Item2.Add(finding);
@@ -229,7 +310,8 @@ public sealed class AdmissionDecider(TimeProvider clock)
         return AdmissionText.Clean(text, AdmissionText.MaxWarningLength - more.Length) + more;
     }
 
-    private static IKubernetesObject<V1ObjectMeta> Read(AdmittedKinds.AdmittedKind kind, JsonElement json, AdmissionRequest request)
+    /// <param name="field">Where the object sits in the request, for the error: request.object or request.oldObject.</param>
+    private static IKubernetesObject<V1ObjectMeta> Read(AdmittedKinds.AdmittedKind kind, JsonElement json, AdmissionRequest request, string field)
     {
         IKubernetesObject<V1ObjectMeta>? obj;
         try
@@ -238,15 +320,15 @@ public sealed class AdmissionDecider(TimeProvider clock)
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ArgumentException or NotSupportedException or OverflowException)
         {
-            throw new AdmissionReviewException($"request.object is not a valid {kind.Kind}");
+            throw new AdmissionReviewException($"{field} is not a valid {kind.Kind}");
         }
 
-        if (obj is null) throw new AdmissionReviewException($"request.object is not a valid {kind.Kind}");
+        if (obj is null) throw new AdmissionReviewException($"{field} is not a valid {kind.Kind}");
         // The request's kind is authoritative (matchPolicy Equivalent converts); the namespace may be missing on create.
         obj.ApiVersion = kind.ApiVersion;
         obj.Kind = kind.Kind;
         obj.Metadata ??= new V1ObjectMeta();
-        if (string.IsNullOrEmpty(obj.Metadata.NamespaceProperty) && request.Namespace is { } ns) obj.Metadata.NamespaceProperty = ns;
+        if (!kind.ClusterScoped && string.IsNullOrEmpty(obj.Metadata.NamespaceProperty) && request.Namespace is { } ns) obj.Metadata.NamespaceProperty = ns;
         if (string.IsNullOrEmpty(obj.Metadata.Name) && request.Name is { } name) obj.Metadata.Name = name;
         return obj;
     }

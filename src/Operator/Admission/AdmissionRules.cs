@@ -6,7 +6,11 @@ namespace EksHardening.Operator.Admission;
 /// <summary>
 /// The one list of rules the webhook decides: those whose facts are all in the admitted object (and the
 /// ServiceAccount it names). Namespace-level rules, role sharing across namespaces and NetworkPolicy coverage
-/// depend on other objects that may change independently, so they are reported by the reconciler only.
+/// depend on other objects that may change independently, so they are reported by the reconciler only. Of the
+/// object-scoped rules, those judged on a binding, on aws-auth, on a StorageClass or claim and on an Ingress or
+/// Service are decided on that object (<see cref="ObjectRulesOf"/>), with the roles and StorageClasses they refer to
+/// from the operator's cache; rbac.workload-privileges (every binding that reaches a service account) and node.*
+/// (facts of running machines) are reported by the reconciler only.
 /// </summary>
 public static class AdmissionRules
 {
@@ -37,12 +41,26 @@ public static class AdmissionRules
         .Select(r => r.Id)
         .ToHashSet(StringComparer.Ordinal);
 
-    public static bool IsDecidable(RuleDefinition rule) => DecidableIds.Contains(rule.Id);
+    public static bool IsDecidable(RuleDefinition rule) => DecidableIds.Contains(rule.Id) || ObjectRules.Values.Any(r => r.Contains(rule));
 
-    /// <summary>The catalog's rules the webhook decides, in catalog order.</summary>
+    private static readonly Dictionary<string, RuleDefinition[]> ObjectRules = new(StringComparer.Ordinal)
+    {
+        ["ClusterRoleBinding"] = [RbacRules.ClusterAdminBound, RbacRules.WildcardRole, RbacRules.AnonymousAccess],
+        ["RoleBinding"] = [RbacRules.ClusterAdminBound, RbacRules.WildcardRole, RbacRules.AnonymousAccess],
+        ["ConfigMap"] = [RbacRules.SystemMastersMapping],
+        ["StorageClass"] = [EncryptionRules.Volumes],
+        ["PersistentVolumeClaim"] = [EncryptionRules.Volumes],
+        ["Ingress"] = [EncryptionRules.IngressTls],
+        ["Service"] = [EncryptionRules.IngressTls],
+    };
+
+    /// <summary>The object-scoped rules decided at admission on an object of <paramref name="kind"/> (empty for workload kinds).</summary>
+    public static IReadOnlyList<RuleDefinition> ObjectRulesOf(string kind) => ObjectRules.GetValueOrDefault(kind) ?? [];
+
+    /// <summary>The catalog's rules the webhook decides (on workloads and on objects), in catalog order.</summary>
     public static IEnumerable<RuleDefinition> All => RuleCatalog.All.Where(IsDecidable);
 
-    /// <summary>What one policy asks of admission: the decidable rules it turns on, grouped by family.</summary>
+    /// <summary>What one policy asks of admission on workloads: the decidable workload rules it turns on, grouped by family.</summary>
     internal static AdmissionPlan PlanFor(ResponsibilityPolicySpec spec)
     {
         var rules = new List<RuleDefinition>();
@@ -52,7 +70,7 @@ public static class AdmissionRules
             var before = rules.Count;
             foreach (var rule in family.EnabledRules(spec))
             {
-                if (IsDecidable(rule)) rules.Add(rule);
+                if (DecidableIds.Contains(rule.Id)) rules.Add(rule);
             }
 
             if (rules.Count > before) families.Add(family);
@@ -60,6 +78,23 @@ public static class AdmissionRules
 
         var thresholds = spec.ImageScanning?.VulnerabilityThresholds;
         return new AdmissionPlan(rules, families, thresholds);
+    }
+
+    /// <summary>What one policy asks of admission on objects of <paramref name="kind"/>: the rules it turns on that judge them, and their families.</summary>
+    internal static AdmissionPlan ObjectPlanFor(ResponsibilityPolicySpec spec, string kind)
+    {
+        var ofKind = ObjectRulesOf(kind);
+        var rules = new List<RuleDefinition>();
+        var families = new List<IRuleFamily>();
+        foreach (var family in RuleCatalog.Families)
+        {
+            var enabled = family.EnabledRules(spec).Where(ofKind.Contains).ToList();
+            if (enabled.Count == 0) continue;
+            rules.AddRange(enabled);
+            families.Add(family);
+        }
+
+        return new AdmissionPlan(rules, families, VulnerabilityThresholds: null);
     }
 
     private static bool Matches(string pattern, string id) =>

@@ -52,6 +52,26 @@ public static class WebhookClient
         return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["request"] = request }.ToJsonString();
     }
 
+    /// <summary>An AdmissionReview v1 for a CREATE of any object (a binding, a claim...) of the given group and resource.</summary>
+    public static string ObjectReview(IKubernetesObject<V1ObjectMeta> obj, string group, string resource)
+    {
+        var json = JsonNode.Parse(KubernetesJson.Serialize(obj))!;
+        var request = new JsonObject
+        {
+            ["uid"] = Guid.NewGuid().ToString(),
+            ["kind"] = new JsonObject { ["group"] = group, ["version"] = "v1", ["kind"] = obj.Kind },
+            ["resource"] = new JsonObject { ["group"] = group, ["version"] = "v1", ["resource"] = resource },
+            ["name"] = obj.Metadata.Name,
+            ["namespace"] = obj.Metadata.NamespaceProperty,
+            ["operation"] = "CREATE",
+            ["userInfo"] = new JsonObject { ["username"] = "admin" },
+            ["object"] = json,
+            ["oldObject"] = null,
+            ["dryRun"] = false,
+        };
+        return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["request"] = request }.ToJsonString();
+    }
+
     /// <summary>Posts the review to /validate and returns its response, checking the status and the echoed uid.</summary>
     public static async Task<JsonElement> PostReviewAsync(HttpClient client, string review)
     {

@@ -266,12 +266,12 @@ public class AdmissionDeciderTests
     [Fact]
     public void Other_kinds_and_versions_are_allowed_untouched()
     {
-        var configMap = """
-            {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "ConfigMap"},
-             "resource": {"group": "", "version": "v1", "resource": "configmaps"}, "operation": "CREATE", "namespace": "shop",
-             "object": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"privileged": "true"}}}}
+        var secret = """
+            {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {"uid": "1", "kind": {"group": "", "version": "v1", "kind": "Secret"},
+             "resource": {"group": "", "version": "v1", "resource": "secrets"}, "operation": "CREATE", "namespace": "shop",
+             "object": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}, "data": {"privileged": "dHJ1ZQ=="}}}}
             """;
-        Assert.Equal("kind is not checked", Decide(configMap, policySpecs: Enforce).SkipReason);
+        Assert.Equal("kind is not checked", Decide(secret, policySpecs: Enforce).SkipReason);
 
         var oldVersion = Review("Deployment", PrivilegedLatestSpec).Replace("\"version\":\"v1\",\"kind\":\"Deployment\"", "\"version\":\"v1beta2\",\"kind\":\"Deployment\"", StringComparison.Ordinal);
         Assert.Equal("kind is not checked", Decide(oldVersion, policySpecs: Enforce).SkipReason);
@@ -417,6 +417,7 @@ public class AdmissionDeciderTests
         Assert.DoesNotContain("irsa.role-not-shared", ids);
         Assert.DoesNotContain("namespace.psa-label", ids);
         Assert.DoesNotContain(ids, id => id.StartsWith("network.", StringComparison.Ordinal));
-        Assert.Equal(16 + 2 + 3 + 2, ids.Count);
+        // And the six object rules decided on bindings, aws-auth, StorageClasses, claims, Ingresses and Services.
+        Assert.Equal(16 + 2 + 3 + 2 + 6, ids.Count);
     }
 }

@@ -65,6 +65,34 @@ internal static class AdmissionReviews
         return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["request"] = request }.ToJsonString();
     }
 
+    /// <summary>
+    /// A review of an object other than a workload (a binding, a ConfigMap, a StorageClass, a claim, an Ingress, a
+    /// Service) given as YAML; its kind, resource, namespace and name come from the object.
+    /// </summary>
+    public static string ObjectReview(string objectYaml, string operation = "CREATE", string? oldObjectYaml = null, string user = "admin", string? subResource = null)
+    {
+        var obj = JsonNode.Parse(KubernetesJson.Serialize(KubernetesYaml.LoadAllFromString(objectYaml).Single()))!.AsObject();
+        var apiVersion = obj["apiVersion"]!.GetValue<string>();
+        var kind = obj["kind"]!.GetValue<string>();
+        var (group, version) = apiVersion.Contains('/', StringComparison.Ordinal) ? (apiVersion.Split('/')[0], apiVersion.Split('/')[1]) : ("", apiVersion);
+        var resource = AdmittedKinds.Objects.Single(k => k.Kind == kind).Resource;
+        var request = new JsonObject
+        {
+            ["uid"] = Uid,
+            ["kind"] = new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = kind },
+            ["resource"] = new JsonObject { ["group"] = group, ["version"] = version, ["resource"] = resource },
+            ["name"] = obj["metadata"]?["name"]?.GetValue<string>(),
+            ["namespace"] = obj["metadata"]?["namespace"]?.GetValue<string>(),
+            ["operation"] = operation,
+            ["userInfo"] = new JsonObject { ["username"] = user, ["groups"] = new JsonArray("system:authenticated") },
+            ["object"] = obj,
+            ["oldObject"] = oldObjectYaml is null ? null : JsonNode.Parse(KubernetesJson.Serialize(KubernetesYaml.LoadAllFromString(oldObjectYaml).Single())),
+            ["dryRun"] = false,
+        };
+        if (subResource is not null) request["subResource"] = subResource;
+        return new JsonObject { ["apiVersion"] = "admission.k8s.io/v1", ["kind"] = "AdmissionReview", ["request"] = request }.ToJsonString();
+    }
+
     /// <summary>The object as the API server sends it: typed meta, metadata and the kind's spec around the pod spec.</summary>
     public static JsonObject Object(string kind, string podSpec, string ns = "shop", string name = "web", JsonObject? labels = null, JsonArray? ownerReferences = null)
     {
@@ -128,8 +156,8 @@ internal static class AdmissionReviews
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>Namespaces shop (env=prod) and dev (env=dev), ServiceAccount shop/web without an IAM role.</summary>
-    public static ClusterSnapshot Cluster() => ClusterSnapshot.FromObjects(TestEvaluation.Objects("""
+    /// <summary>Namespaces shop (env=prod) and dev (env=dev).</summary>
+    public const string Namespaces = """
         apiVersion: v1
         kind: Namespace
         metadata: {name: shop, labels: {env: prod}}
@@ -137,6 +165,11 @@ internal static class AdmissionReviews
         apiVersion: v1
         kind: Namespace
         metadata: {name: dev, labels: {env: dev}}
+        """;
+
+    /// <summary>Namespaces shop (env=prod) and dev (env=dev), ServiceAccount shop/web without an IAM role.</summary>
+    public static ClusterSnapshot Cluster() => ClusterSnapshot.FromObjects(TestEvaluation.Objects(Namespaces + """
+
         ---
         apiVersion: v1
         kind: ServiceAccount

@@ -161,12 +161,28 @@ public sealed class HelmChartTests
 
         Assert.Equal(expected.Metadata.Name, rendered.Metadata.Name);
         Assert.Equal(Canonical(expected.Webhooks), Canonical(rendered.Webhooks));
-        Assert.Null(Assert.Single(rendered.Webhooks).ClientConfig.CaBundle);
+        Assert.Equal(3, rendered.Webhooks.Count);
+        Assert.All(rendered.Webhooks, w => Assert.Null(w.ClientConfig.CaBundle));
         if (render == "all-features")
         {
-            Assert.Equal("Fail", rendered.Webhooks[0].FailurePolicy);
-            Assert.Equal(10, rendered.Webhooks[0].TimeoutSeconds);
+            Assert.All(rendered.Webhooks, w => Assert.Equal("Fail", w.FailurePolicy));
+            Assert.All(rendered.Webhooks, w => Assert.Equal(10, w.TimeoutSeconds));
         }
+    }
+
+    [SkippableTheory]
+    [InlineData("1.27.9", false)]
+    [InlineData("1.28.0", true)]
+    [InlineData("1.30.2", true)]
+    public void Match_conditions_are_rendered_for_servers_that_serve_them_and_the_rest_agrees_with_the_builder(string kubeVersion, bool served)
+    {
+        var chart = RenderedChart.Parse(Helm.Render(kubeVersion: kubeVersion));
+        var container = Assert.Single(chart.Single<V1Deployment>("Deployment").Spec.Template.Spec.Containers);
+        var options = RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null);
+        var rendered = chart.Single<V1ValidatingWebhookConfiguration>("ValidatingWebhookConfiguration");
+
+        Assert.Equal(Canonical(WebhookConfigurationBuilder.Build(options.Webhook, matchConditions: served).Webhooks), Canonical(rendered.Webhooks));
+        Assert.Equal(served, rendered.Webhooks.Any(w => w.MatchConditions is { Count: > 0 }));
     }
 
     [SkippableFact]

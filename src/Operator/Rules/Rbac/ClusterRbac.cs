@@ -94,6 +94,11 @@ public sealed class ClusterRbac
 
     public V1ClusterRole? FindClusterRole(string name) => _clusterRoles.GetValueOrDefault(name);
 
+    /// <summary>Every ClusterRole: admission resolves an admitted binding against them (aggregation included).</summary>
+    public IEnumerable<V1ClusterRole> ClusterRoles => _clusterRoles.Values;
+
+    public V1Role? FindRole(string ns, string name) => _roles.GetValueOrDefault((ns, name));
+
     /// <summary>The role a binding grants, with its effective rules, or the reason they are unknown.</summary>
     public ResolvedRole Resolve(RbacBinding binding)
     {
