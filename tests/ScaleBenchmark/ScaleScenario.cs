@@ -115,7 +115,7 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
         Dictionary<string, StatusCounts> expected, int updates, ScaleResult result, CancellationToken cancellationToken)
     {
         var plan = cluster.UpdatePlan(updates, ScalePolicies.Changes);
-        var sent = new List<(long At, string Policy, int Violating)>(updates);
+        var sent = new List<(long At, ClusterChange Change, string Policy, int Violating)>(updates);
         var added = ScalePolicies.Names.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
         var interval = Stopwatch.Frequency / options.Rate;
         var phaseStart = DateTimeOffset.UtcNow;
@@ -130,11 +130,11 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
                 else Thread.SpinWait(100);
             }
 
-            var (update, policy) = plan[i];
+            var (update, change, policy) = plan[i];
             var at = Stopwatch.GetTimestamp();
             emulator.Seed(update);
             added[policy]++;
-            sent.Add((at, policy, expected[policy].Violating + added[policy]));
+            sent.Add((at, change, policy, expected[policy].Violating + added[policy]));
         }
 
         Report(result.Pods, $"updates: {updates} sent in {Stopwatch.GetElapsedTime(first).TotalSeconds:0.00} s");
@@ -142,7 +142,13 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             () => "updates: " + string.Join("; ", ScalePolicies.Names.Select(n => $"{n}: violating {probe.Latest(n)?.Violating} of {expected[n].Violating + added[n]}"))).ConfigureAwait(false);
         var reflectedTime = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(reflectedAt);
 
-        var latencies = sent.Select(u => Stopwatch.GetElapsedTime(u.At, probe.FirstReaching(u.Policy, u.Violating, u.At)!.Value).TotalMilliseconds).Order().ToList();
+        var measured = sent.Select(u => (u.Change, Ms: Stopwatch.GetElapsedTime(u.At, probe.FirstReaching(u.Policy, u.Violating, u.At)!.Value).TotalMilliseconds)).ToList();
+        var latencies = measured.Select(m => m.Ms).Order().ToList();
+        Report(result.Pods, "latency by change: " + string.Join("; ", measured.GroupBy(m => m.Change).Select(g =>
+        {
+            var sorted = g.Select(m => m.Ms).Order().ToList();
+            return $"{g.Key} p50 {Percentile(sorted, 0.50):0} ms, p99 {Percentile(sorted, 0.99):0} ms ({sorted.Count})";
+        })));
         result.P50Ms = Percentile(latencies, 0.50);
         result.P99Ms = Percentile(latencies, 0.99);
         result.MaxMs = latencies[^1];

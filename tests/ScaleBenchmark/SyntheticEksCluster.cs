@@ -104,7 +104,7 @@ internal sealed partial class SyntheticEksCluster
     /// i makes change i mod <paramref name="changes"/>.Count. Deployments are chosen by <see cref="UpdateTargets"/>; each
     /// break-glass binding and each Ingress is changed once, spread over the cluster.
     /// </summary>
-    public IReadOnlyList<(object Object, string Policy)> UpdatePlan(int count, IReadOnlyList<(ClusterChange Change, string Policy)> changes)
+    public IReadOnlyList<(object Object, ClusterChange Change, string Policy)> UpdatePlan(int count, IReadOnlyList<(ClusterChange Change, string Policy)> changes)
     {
         var sequence = Enumerable.Range(0, count).Select(i => changes[i % changes.Count]).ToList();
         var workloadKinds = changes.Count(c => ToWorkloadChange(c.Change) != WorkloadChange.None);
@@ -112,22 +112,22 @@ internal sealed partial class SyntheticEksCluster
         var bindings = new Queue<int>(Spread(Enumerable.Range(0, NamespaceCount).ToList(), sequence.Count(c => c.Change == ClusterChange.BreakGlassUser), "break-glass RoleBindings"));
         var ingresses = new Queue<int>(Spread(Enumerable.Range(0, Deployments).Where(IngressHasTls).ToList(), sequence.Count(c => c.Change == ClusterChange.IngressWithoutTls), "Ingresses with TLS"));
         var applied = new Dictionary<int, WorkloadChange>();
-        var plan = new List<(object, string)>(count);
+        var plan = new List<(object, ClusterChange, string)>(count);
         foreach (var (change, policy) in sequence)
         {
             switch (change)
             {
                 case ClusterChange.BreakGlassUser:
                     var n = bindings.Dequeue();
-                    plan.Add((NamespaceRbac(n, breakGlassAddedUser: true).OfType<V1RoleBinding>().Single(b => b.Metadata.Name == BreakGlassBinding), policy));
+                    plan.Add((NamespaceRbac(n, breakGlassAddedUser: true).OfType<V1RoleBinding>().Single(b => b.Metadata.Name == BreakGlassBinding), change, policy));
                     break;
                 case ClusterChange.IngressWithoutTls:
-                    plan.Add((Ingress(ingresses.Dequeue(), tls: false), policy));
+                    plan.Add((Ingress(ingresses.Dequeue(), tls: false), change, policy));
                     break;
                 default:
                     var d = deployments.Dequeue();
                     applied[d] = applied.GetValueOrDefault(d) | ToWorkloadChange(change);
-                    plan.Add((Deployment(d, applied[d]), policy));
+                    plan.Add((Deployment(d, applied[d]), change, policy));
                     break;
             }
         }
