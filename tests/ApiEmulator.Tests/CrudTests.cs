@@ -327,6 +327,33 @@ public class CrudTests : EmulatorTest
         Assert.Contains(status.Details.Causes, c => c.Field == "metadata.name");
     }
 
+    /// <summary>Roles and bindings take any path segment as name (upstream ValidateRBACName), as the built-in system:* and eks:* ones show.</summary>
+    [Theory]
+    [InlineData("system:controller:job-controller", null)]
+    [InlineData("eks:addon-manager", null)]
+    [InlineData("Team_Admins", null)]
+    [InlineData(".", "may not be '.'")]
+    [InlineData("..", "may not be '..'")]
+    [InlineData("team/admins", "may not contain '/'")]
+    [InlineData("100%admin", "may not contain '%'")]
+    public async Task Role_and_binding_names_are_path_segments(string name, string? error)
+    {
+        var role = new V1ClusterRole { Metadata = new V1ObjectMeta { Name = name }, Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get"] }] };
+        var binding = new V1RoleBinding { Metadata = new V1ObjectMeta { Name = name }, RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = "view" } };
+        if (error is null)
+        {
+            Assert.Equal(name, (await Client.RbacAuthorizationV1.CreateClusterRoleAsync(role)).Name());
+            Assert.Equal(name, (await Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(binding, Ns)).Name());
+            return;
+        }
+
+        foreach (var create in new Func<Task>[] { () => Client.RbacAuthorizationV1.CreateClusterRoleAsync(role), () => Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(binding, Ns) })
+        {
+            var status = await ApiAssert.FailsWith((HttpStatusCode)422, create);
+            Assert.Contains(status.Details.Causes, c => c.Field == "metadata.name" && c.Message.Contains(error, StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public async Task Creating_in_a_namespace_that_does_not_exist_is_404_for_the_namespace()
     {

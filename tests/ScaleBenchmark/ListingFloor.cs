@@ -76,7 +76,18 @@ internal static class ListingFloor
         ListAsync(ResourceSources.Jobs(client), pageSize, onePage, cancellationToken),
         ListAsync(ResourceSources.CronJobs(client), pageSize, onePage, cancellationToken),
         ListAsync(ResourceSources.ReplicationControllers(client), pageSize, onePage, cancellationToken),
-        ListAsync(ResourceSources.PodTemplates(client), pageSize, onePage, cancellationToken));
+        ListAsync(ResourceSources.PodTemplates(client), pageSize, onePage, cancellationToken),
+        // The duties' kinds, which the operator lists once a policy turns the rbac, encryption or nodes duty on.
+        ListAsync(ResourceSources.Nodes(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.StorageClasses(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.PersistentVolumeClaims(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.Ingresses(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.Services(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.ClusterRoles(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.ClusterRoleBindings(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.Roles(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.RoleBindings(client), pageSize, onePage, cancellationToken),
+        ListAsync(ResourceSources.AwsAuth(client), pageSize, onePage, cancellationToken));
 
     private static async Task<int> ListAsync<T>(IResourceSource<T> source, int pageSize, bool onePage, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<k8s.Models.V1ObjectMeta>

@@ -17,7 +17,7 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
         var cluster = new SyntheticEksCluster(pods);
         var policies = ScalePolicies.Create();
         var directory = Directory.CreateTempSubdirectory("eks-hardening-scale-").FullName;
-        var emulatorOptions = new ApiEmulatorOptions { RequestLogLimit = 1_000_000 };
+        var emulatorOptions = new ApiEmulatorOptions { RequestLogLimit = 1_000_000, ServerVersion = SyntheticEksCluster.ApiServerVersion };
         emulatorOptions.InitialNamespaces.Clear();   // the synthetic cluster brings its own
         await using var emulator = await ApiServerEmulator.StartNewAsync(emulatorOptions, cancellationToken).ConfigureAwait(false);
         try
@@ -29,7 +29,7 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             foreach (var obj in cluster.Objects())
             {
                 emulator.Seed(obj);
-                result.Objects++;
+                if (SyntheticEksCluster.IsCachedByOperator(obj)) result.Objects++;
             }
 
             foreach (var policy in policies) emulator.Seed(policy);
@@ -48,7 +48,7 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             var startTime = DateTimeOffset.UtcNow;
             await using var process = OperatorProcess.Start(options.OperatorDll, kubeconfig);
 
-            // Cold start: process start until all three policies' status is what the rule engine says.
+            // Cold start: process start until every policy's status is what the rule engine says.
             long correctAt;
             try
             {
@@ -106,16 +106,16 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
     }
 
     /// <summary>
-    /// Updates at the configured rate, each on a distinct compliant Deployment and each adding one violating
-    /// resource to one policy (in turn); the latency of update i is until the policy's status first shows the
-    /// violating count that includes it.
+    /// Updates at the configured rate, each adding one violating resource to one policy (in turn): a compliant
+    /// Deployment made privileged, :latest or run as the default account, a break-glass RoleBinding given a user, an
+    /// Ingress without TLS (<see cref="SyntheticEksCluster.UpdatePlan"/>); the latency of update i is until the policy's
+    /// status first shows the violating count that includes it.
     /// </summary>
     private async Task UpdatePhaseAsync(SyntheticEksCluster cluster, ApiServerEmulator emulator, PolicyStatusProbe probe,
         Dictionary<string, StatusCounts> expected, int updates, ScaleResult result, CancellationToken cancellationToken)
     {
-        var targets = cluster.UpdateTargets(updates, ScalePolicies.Changes.Count);
-        var applied = new Dictionary<int, WorkloadChange>();
-        var sent = new List<(long At, string Policy, int Violating)>(updates);
+        var plan = cluster.UpdatePlan(updates, ScalePolicies.Changes);
+        var sent = new List<(long At, ClusterChange Change, string Policy, int Violating)>(updates);
         var added = ScalePolicies.Names.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
         var interval = Stopwatch.Frequency / options.Rate;
         var phaseStart = DateTimeOffset.UtcNow;
@@ -130,13 +130,11 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
                 else Thread.SpinWait(100);
             }
 
-            var (change, policy) = ScalePolicies.Changes[i % ScalePolicies.Changes.Count];
-            applied[targets[i]] = applied.GetValueOrDefault(targets[i]) | change;
-            var deployment = cluster.Deployment(targets[i], applied[targets[i]]);
+            var (update, change, policy) = plan[i];
             var at = Stopwatch.GetTimestamp();
-            emulator.Seed(deployment);
+            emulator.Seed(update);
             added[policy]++;
-            sent.Add((at, policy, expected[policy].Violating + added[policy]));
+            sent.Add((at, change, policy, expected[policy].Violating + added[policy]));
         }
 
         Report(result.Pods, $"updates: {updates} sent in {Stopwatch.GetElapsedTime(first).TotalSeconds:0.00} s");
@@ -144,7 +142,13 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             () => "updates: " + string.Join("; ", ScalePolicies.Names.Select(n => $"{n}: violating {probe.Latest(n)?.Violating} of {expected[n].Violating + added[n]}"))).ConfigureAwait(false);
         var reflectedTime = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(reflectedAt);
 
-        var latencies = sent.Select(u => Stopwatch.GetElapsedTime(u.At, probe.FirstReaching(u.Policy, u.Violating, u.At)!.Value).TotalMilliseconds).Order().ToList();
+        var measured = sent.Select(u => (u.Change, Ms: Stopwatch.GetElapsedTime(u.At, probe.FirstReaching(u.Policy, u.Violating, u.At)!.Value).TotalMilliseconds)).ToList();
+        var latencies = measured.Select(m => m.Ms).Order().ToList();
+        Report(result.Pods, "latency by change: " + string.Join("; ", measured.GroupBy(m => m.Change).Select(g =>
+        {
+            var sorted = g.Select(m => m.Ms).Order().ToList();
+            return $"{g.Key} p50 {Percentile(sorted, 0.50):0} ms, p99 {Percentile(sorted, 0.99):0} ms ({sorted.Count})";
+        })));
         result.P50Ms = Percentile(latencies, 0.50);
         result.P99Ms = Percentile(latencies, 0.99);
         result.MaxMs = latencies[^1];
@@ -165,10 +169,14 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             + $"{result.AfterUpdateStatusWrites} after");
     }
 
-    /// <summary>What the rule engine says each policy's status counts are for the seeded objects (as the integration tests' ExpectedStatus).</summary>
+    /// <summary>
+    /// What the rule engine says each policy's status counts are for the seeded objects and the API server's version
+    /// (as the integration tests' ExpectedStatus).
+    /// </summary>
     private static Dictionary<string, StatusCounts> Expected(SyntheticEksCluster cluster, IReadOnlyList<ResponsibilityPolicy> policies)
     {
         var snapshot = ClusterSnapshot.FromObjects(cluster.Objects());
+        snapshot.ApiServerVersion = SyntheticEksCluster.ApiServerVersion;
         var evaluator = new PolicyEvaluator(TimeProvider.System);
         return policies.ToDictionary(
             p => p.Metadata.Name,

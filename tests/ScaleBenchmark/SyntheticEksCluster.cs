@@ -1,5 +1,20 @@
 namespace EksHardening.ScaleBenchmark;
 
+/// <summary>The updates of the change-latency phase: each turns one policy's verdict on one object from compliant to violating.</summary>
+internal enum ClusterChange
+{
+    /// <summary>A Deployment gets a privileged container (<see cref="WorkloadChange.Privileged"/>).</summary>
+    Privileged,
+    /// <summary>A Deployment's image becomes nginx:latest (<see cref="WorkloadChange.LatestImage"/>).</summary>
+    LatestImage,
+    /// <summary>A Deployment runs as the default ServiceAccount (<see cref="WorkloadChange.DefaultServiceAccount"/>).</summary>
+    DefaultServiceAccount,
+    /// <summary>A namespace's break-glass RoleBinding to cluster-admin gets a user besides the allowed on-call group: <c>rbac.cluster-admin-bound</c> fails on it.</summary>
+    BreakGlassUser,
+    /// <summary>An Ingress loses its TLS (spec.tls, or the ALB's HTTPS listener): <c>encryption.ingress-tls</c> fails on it.</summary>
+    IngressWithoutTls,
+}
+
 /// <summary>The changes a workload update makes: each turns one policy's verdict on one Deployment from compliant to violating.</summary>
 [Flags]
 internal enum WorkloadChange
@@ -14,17 +29,22 @@ internal enum WorkloadChange
 }
 
 /// <summary>
-/// A synthetic EKS cluster of N pods, shaped as the scale issue describes: N pods owned (through ReplicaSets)
-/// by N/5 Deployments, one StatefulSet, DaemonSet and Job per namespace, N/20 namespaces each with
-/// NetworkPolicies and ServiceAccounts. Objects look like what a real API server returns — managedFields,
-/// kubectl's last-applied annotation, pod status with container statuses — so that list and cache sizes are
-/// realistic. About one workload in ten violates each policy. Everything is deterministic (names, uids).
+/// A synthetic EKS cluster of N pods, shaped as the scale issues describe: N pods owned (through ReplicaSets)
+/// by N/5 Deployments, one StatefulSet (3 replicas, a claim each), DaemonSet and Job per namespace, N/20 namespaces
+/// each with NetworkPolicies, ServiceAccounts and 5 RBAC objects; a Service and an Ingress per Deployment, a Node per
+/// 30 pods, three StorageClasses, an EKS cluster's built-in ClusterRoles and ClusterRoleBindings and kube-system/aws-auth
+/// (<see cref="SyntheticEksCluster"/>'s other parts). Objects look like what a real API server returns — managedFields,
+/// kubectl's last-applied annotation, pod and node status — so that list and cache sizes are realistic. About one
+/// workload in ten violates each workload policy, and the cluster duties find some of each fault. Everything is
+/// deterministic (names, uids) but the nodes' ages, which count from the day the cluster is built.
 /// </summary>
-internal sealed class SyntheticEksCluster
+internal sealed partial class SyntheticEksCluster
 {
     public const string Registry = "111122223333.dkr.ecr.eu-west-1.amazonaws.com";
     private const int PodsPerDeployment = 5;
     private const int PodsPerNamespace = 20;
+    private const int PodsPerNode = 30;
+    private const int StatefulSetReplicas = 3;
     private static readonly DateTime Created = new(2026, 1, 5, 9, 30, 0, DateTimeKind.Utc);
     private static readonly string[] SystemNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -33,24 +53,34 @@ internal sealed class SyntheticEksCluster
         Deployments = pods / PodsPerDeployment;
         Pods = Deployments * PodsPerDeployment;
         NamespaceCount = Math.Max(1, pods / PodsPerNamespace);
+        NodeCount = Math.Max(1, (Pods + PodsPerNode - 1) / PodsPerNode);
+        Today = DateTime.UtcNow.Date;
     }
 
     public int Pods { get; }
     public int Deployments { get; }
     public int NamespaceCount { get; }
+    public int NodeCount { get; }
+
+    /// <summary>The day the nodes' ages count from (node.max-age judges creationTimestamp against the clock).</summary>
+    public DateTime Today { get; }
 
     /// <summary>Namespaces first, then what lives in them; pods last.</summary>
     public IEnumerable<object> Objects()
     {
         for (var s = 0; s < SystemNamespaces.Length; s++) yield return Namespace(SystemNamespaces[s], Uid(12, s), []);
         for (var n = 0; n < NamespaceCount; n++) yield return Namespace(NamespaceName(n), Uid(2, n), NamespaceLabels(n));
+        foreach (var obj in ClusterScopedObjects()) yield return obj;
 
         for (var n = 0; n < NamespaceCount; n++)
         {
             foreach (var policy in NetworkPolicies(n)) yield return policy;
             yield return ServiceAccount(n, "default", role: null);
             yield return ServiceAccount(n, "app", role: $"arn:aws:iam::111122223333:role/team-{n:d4}");
+            yield return RootCaConfigMap(NamespaceName(n), Uid(22, 100 + n));
+            foreach (var rbac in NamespaceRbac(n, breakGlassAddedUser: false)) yield return rbac;
             yield return StatefulSet(n);
+            for (var r = 0; r < StatefulSetReplicas; r++) yield return Claim(n, r);
             yield return DaemonSet(n);
             yield return Job(n);
         }
@@ -59,6 +89,8 @@ internal sealed class SyntheticEksCluster
         {
             yield return Deployment(d, WorkloadChange.None);
             yield return ReplicaSet(d);
+            yield return Service(d);
+            yield return Ingress(d, IngressHasTls(d));
         }
 
         for (var d = 0; d < Deployments; d++)
@@ -68,14 +100,68 @@ internal sealed class SyntheticEksCluster
     }
 
     /// <summary>
+    /// The objects the update phase writes, in order, each with the policy whose violating count it raises by one: update
+    /// i makes change i mod <paramref name="changes"/>.Count. Deployments are chosen by <see cref="UpdateTargets"/>; each
+    /// break-glass binding and each Ingress is changed once, spread over the cluster.
+    /// </summary>
+    public IReadOnlyList<(object Object, ClusterChange Change, string Policy)> UpdatePlan(int count, IReadOnlyList<(ClusterChange Change, string Policy)> changes)
+    {
+        var sequence = Enumerable.Range(0, count).Select(i => changes[i % changes.Count]).ToList();
+        var workloadKinds = changes.Count(c => ToWorkloadChange(c.Change) != WorkloadChange.None);
+        var deployments = new Queue<int>(UpdateTargets(sequence.Count(c => ToWorkloadChange(c.Change) != WorkloadChange.None), workloadKinds));
+        var bindings = new Queue<int>(Spread(Enumerable.Range(0, NamespaceCount).ToList(), sequence.Count(c => c.Change == ClusterChange.BreakGlassUser), "break-glass RoleBindings"));
+        var ingresses = new Queue<int>(Spread(Enumerable.Range(0, Deployments).Where(IngressHasTls).ToList(), sequence.Count(c => c.Change == ClusterChange.IngressWithoutTls), "Ingresses with TLS"));
+        var applied = new Dictionary<int, WorkloadChange>();
+        var plan = new List<(object, ClusterChange, string)>(count);
+        foreach (var (change, policy) in sequence)
+        {
+            switch (change)
+            {
+                case ClusterChange.BreakGlassUser:
+                    var n = bindings.Dequeue();
+                    plan.Add((NamespaceRbac(n, breakGlassAddedUser: true).OfType<V1RoleBinding>().Single(b => b.Metadata.Name == BreakGlassBinding), change, policy));
+                    break;
+                case ClusterChange.IngressWithoutTls:
+                    plan.Add((Ingress(ingresses.Dequeue(), tls: false), change, policy));
+                    break;
+                default:
+                    var d = deployments.Dequeue();
+                    applied[d] = applied.GetValueOrDefault(d) | ToWorkloadChange(change);
+                    plan.Add((Deployment(d, applied[d]), change, policy));
+                    break;
+            }
+        }
+
+        return plan;
+    }
+
+    private static WorkloadChange ToWorkloadChange(ClusterChange change) => change switch
+    {
+        ClusterChange.Privileged => WorkloadChange.Privileged,
+        ClusterChange.LatestImage => WorkloadChange.LatestImage,
+        ClusterChange.DefaultServiceAccount => WorkloadChange.DefaultServiceAccount,
+        _ => WorkloadChange.None,
+    };
+
+    /// <summary><paramref name="count"/> distinct candidates spread evenly over the list.</summary>
+    private static IEnumerable<int> Spread(List<int> candidates, int count, string what)
+    {
+        if (count > candidates.Count) throw new InvalidOperationException($"the cluster has {candidates.Count} {what}, too few for {count} updates");
+        var step = candidates.Count / (double)Math.Max(1, count);
+        return Enumerable.Range(0, count).Select(i => candidates[(int)(i * step)]);
+    }
+
+    /// <summary>
     /// The Deployment each update changes: Deployments compliant under all three policies (prod namespace with
     /// default-deny, compliant template), spread over the cluster. Update i makes change i mod 3, and no Deployment
     /// gets the same change twice, so every update adds one violating resource to exactly one policy.
     /// </summary>
-    public IReadOnlyList<int> UpdateTargets(int count, int changeKinds)
+    private IReadOnlyList<int> UpdateTargets(int count, int changeKinds)
     {
+        // Not where the app account holds edit (rbac.workload-privileges): the default account would clear that finding.
         var candidates = Enumerable.Range(0, Deployments)
-            .Where(d => DeploymentTemplateCompliant(d) && NamespaceIsProd(NamespaceOf(d)) && HasDefaultDeny(NamespaceOf(d)))
+            .Where(d => DeploymentTemplateCompliant(d) && NamespaceIsProd(NamespaceOf(d)) && HasDefaultDeny(NamespaceOf(d))
+                && !AppAccountCanEdit(d % NamespaceCount))
             .ToList();
         // Targets are reused round-robin; with a count not divisible by the number of change kinds, a reused target
         // always gets a change it has not had yet.
@@ -235,6 +321,18 @@ internal sealed class SyntheticEksCluster
     private static V1StatefulSet StatefulSet(int n)
     {
         var name = "db";
+        var claimTemplate = new V1PersistentVolumeClaim
+        {
+            Metadata = new V1ObjectMeta { Name = ClaimTemplateName },
+            Spec = new V1PersistentVolumeClaimSpec
+            {
+                AccessModes = ["ReadWriteOnce"],
+                StorageClassName = ClaimTemplateClass(n),
+                Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("20Gi") } },
+            },
+        };
+        var template = Template(name, n, PodSpec(n, WorkloadChange.None), hash: null);
+        template.Spec.Containers[0].VolumeMounts.Add(new V1VolumeMount { Name = ClaimTemplateName, MountPath = "/var/lib/data" });
         return new V1StatefulSet
         {
             ApiVersion = "apps/v1",
@@ -242,12 +340,13 @@ internal sealed class SyntheticEksCluster
             Metadata = Meta(name, NamespaceName(n), Uid(7, n), new Dictionary<string, string> { ["app"] = name }),
             Spec = new V1StatefulSetSpec
             {
-                Replicas = 3,
+                Replicas = StatefulSetReplicas,
                 ServiceName = name,
                 Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = name } },
-                Template = Template(name, n, PodSpec(n, WorkloadChange.None), hash: null),
+                Template = template,
+                VolumeClaimTemplates = [claimTemplate],
             },
-            Status = new V1StatefulSetStatus { Replicas = 3, ReadyReplicas = 3, CurrentReplicas = 3, UpdatedReplicas = 3 },
+            Status = new V1StatefulSetStatus { Replicas = StatefulSetReplicas, ReadyReplicas = StatefulSetReplicas, CurrentReplicas = StatefulSetReplicas, UpdatedReplicas = StatefulSetReplicas },
         };
     }
 
@@ -331,7 +430,7 @@ internal sealed class SyntheticEksCluster
         meta.OwnerReferences = [Owner("apps/v1", "ReplicaSet", replicaSet, Uid(10, d))];
         meta.ManagedFields = [Managed("kube-controller-manager", "Update", null, SpecFields), Managed("kubelet", "Update", "status", StatusFields)];
         var spec = PodSpec(d, WorkloadChange.None);
-        spec.NodeName = $"ip-10-0-{index / 250 % 256}-{index % 250}.eu-west-1.compute.internal";
+        spec.NodeName = NodeName(index / PodsPerNode);
         spec.Tolerations =
         [
             new V1Toleration { Key = "node.kubernetes.io/not-ready", OperatorProperty = "Exists", Effect = "NoExecute", TolerationSeconds = 300 },
@@ -361,7 +460,7 @@ internal sealed class SyntheticEksCluster
             Status = new V1PodStatus
             {
                 Phase = "Running",
-                HostIP = $"10.0.{index / 250 % 256}.{index % 250}",
+                HostIP = NodeIp(index / PodsPerNode),
                 PodIP = $"10.1.{index / 250 % 256}.{index % 250}",
                 PodIPs = [new V1PodIP { Ip = $"10.1.{index / 250 % 256}.{index % 250}" }],
                 StartTime = started,

@@ -37,6 +37,13 @@ internal static class ObjectRules
     /// <summary>The name error the server gives, or null when the name is valid for the resource.</summary>
     public static string? NameError(ResourceType type, string name)
     {
+        // Roles and bindings take any path segment (ValidateRBACName is path.IsValidPathSegmentName): system:node, eks:addon-manager.
+        if (type.Group == "rbac.authorization.k8s.io")
+        {
+            if (name is "." or "..") return $"may not be '{name}'";
+            return name.IndexOfAny(['/', '%']) is var at and >= 0 ? $"may not contain '{name[at]}'" : null;
+        }
+
         if (type == BuiltInResources.Namespaces)
         {
             return IsDnsLabel(name) ? null
