@@ -175,7 +175,7 @@ public sealed class FindingsCache
         private readonly V1ServiceAccount? _serviceAccount;
         private readonly string _roleSharing;
         private readonly object?[] _awsFacts;
-        private readonly InfrastructureObjects? _claimsSeen;
+        private readonly object?[]? _claimInputs;
         private readonly object?[]? _grantInputs;
         private readonly UnlistedObjects _unlisted;
 
@@ -187,7 +187,7 @@ public sealed class FindingsCache
             _serviceAccount = ServiceAccountOf(workload, snapshot);
             _roleSharing = RoleSharingOf(_serviceAccount, snapshot);
             _awsFacts = AwsFactsOf(workload, _serviceAccount, snapshot);
-            _claimsSeen = ClaimsSeenBy(workload, snapshot);
+            _claimInputs = ClaimInputsOf(workload, snapshot);
             _grantInputs = GrantInputsOf(workload, snapshot);
             _unlisted = snapshot.Unlisted;
             Findings = findings;
@@ -211,7 +211,7 @@ public sealed class FindingsCache
 
             var account = ServiceAccountOf(workload, snapshot);
             if (!ReferenceEquals(account, _serviceAccount) || RoleSharingOf(account, snapshot) != _roleSharing) return false;
-            if (!ReferenceEquals(ClaimsSeenBy(workload, snapshot), _claimsSeen)) return false;
+            if (!SameReferences(ClaimInputsOf(workload, snapshot), _claimInputs)) return false;
             // rbac.workload-privileges reads the bindings that name the service account and the roles they grant.
             if (snapshot.Unlisted != _unlisted || !SameReferences(GrantInputsOf(workload, snapshot), _grantInputs)) return false;
             return SameReferences(AwsFactsOf(workload, account, snapshot), _awsFacts);
@@ -246,12 +246,9 @@ public sealed class FindingsCache
             return facts;
         }
 
-        /// <summary>
-        /// The claims and StorageClasses a workload that uses claims depends on (encryption.volumes): taken as the whole
-        /// index, so that such a workload is re-evaluated whenever the index is rebuilt; null for workloads using none.
-        /// </summary>
-        private static InfrastructureObjects? ClaimsSeenBy(WorkloadView workload, ClusterSnapshot snapshot) =>
-            EncryptionRules.UsesClaims(workload) ? snapshot.Infrastructure : null;
+        /// <summary>The claims and StorageClasses a workload's encryption.volumes verdict reads; null for a workload using none.</summary>
+        private static object?[]? ClaimInputsOf(WorkloadView workload, ClusterSnapshot snapshot) =>
+            EncryptionRules.UsesClaims(workload) ? snapshot.Infrastructure.ClaimInputsOf(workload) : null;
 
         private static V1ServiceAccount? ServiceAccountOf(WorkloadView workload, ClusterSnapshot snapshot) =>
             snapshot.FindServiceAccount(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));

@@ -63,6 +63,42 @@ public sealed class InfrastructureObjects
 
     public SourceLocation? SourceOf(object obj) => _sourceOf?.Invoke(obj);
 
+    /// <summary>
+    /// The objects a workload's encryption.volumes verdict reads: each claim it mounts (null when absent) and the
+    /// StorageClass each of its claims and claim templates resolves to, the default one for those naming none (null
+    /// when absent). Informers replace an object on every change, so the same objects mean the same verdict.
+    /// </summary>
+    public object?[] ClaimInputsOf(WorkloadView workload)
+    {
+        var inputs = new List<object?>();
+        void Class(V1ObjectMeta? metadata, V1PersistentVolumeClaimSpec? spec)
+        {
+            var name = EbsVolumeEncryption.ClassNameOf(metadata, spec);
+            inputs.Add(name is null ? DefaultStorageClass : FindStorageClass(name));
+        }
+
+        foreach (var volume in workload.PodSpec.Volumes ?? [])
+        {
+            if (volume?.PersistentVolumeClaim?.ClaimName is { } claimName)
+            {
+                var claim = FindClaim(workload.Namespace, claimName);
+                inputs.Add(claim);
+                if (claim is not null) Class(claim.Metadata, claim.Spec);
+            }
+            else if (volume?.Ephemeral?.VolumeClaimTemplate is { } template)
+            {
+                Class(template.Metadata, template.Spec);
+            }
+        }
+
+        if (workload.Object is V1StatefulSet { Spec.VolumeClaimTemplates: { } templates })
+        {
+            foreach (var template in templates) Class(template?.Metadata, template?.Spec);
+        }
+
+        return [.. inputs];
+    }
+
     public static bool IsDefaultClass(V1StorageClass storageClass) =>
         storageClass.Metadata?.Annotations is { } annotations
         && (annotations.TryGetValue(DefaultClassAnnotation, out var ga) && ga == "true"

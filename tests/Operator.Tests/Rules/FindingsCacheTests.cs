@@ -124,6 +124,57 @@ public class FindingsCacheTests
     }
 
     [Fact]
+    public void An_infrastructure_change_recomputes_only_the_workloads_whose_claims_or_classes_it_touches()
+    {
+        var policy = TestEvaluation.Policy("encryption: {requireEncryptedVolumes: true, requireTlsIngress: true}");
+        var objects = TestEvaluation.Objects("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: db, namespace: shop}
+            spec: {containers: [{name: c, image: "db:1"}], volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: cache, namespace: shop}
+            spec: {containers: [{name: c, image: "cache:1"}], volumes: [{name: scratch, ephemeral: {volumeClaimTemplate: {spec: {storageClassName: fast}}}}]}
+            ---
+            apiVersion: v1
+            kind: PersistentVolumeClaim
+            metadata: {name: data, namespace: shop}
+            spec: {storageClassName: gp3}
+            ---
+            apiVersion: storage.k8s.io/v1
+            kind: StorageClass
+            metadata: {name: gp3}
+            provisioner: ebs.csi.aws.com
+            parameters: {encrypted: "true"}
+            ---
+            apiVersion: storage.k8s.io/v1
+            kind: StorageClass
+            metadata: {name: fast}
+            provisioner: ebs.csi.aws.com
+            parameters: {encrypted: "true"}
+            """);
+        var cache = new FindingsCache();
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+        evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((2L, 0L), (cache.Misses, cache.Hits));
+
+        // An Ingress rebuilds the index but is read by no workload.
+        objects.Add(new V1Ingress { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop" }, Spec = new V1IngressSpec() });
+        evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((2L, 2L), (cache.Misses, cache.Hits));
+
+        // The class of db's claim loses its encryption: db only is recomputed, and fails.
+        var gp3 = objects.OfType<V1StorageClass>().Single(c => c.Metadata.Name == "gp3");
+        objects[objects.IndexOf(gp3)] = new V1StorageClass { Metadata = gp3.Metadata, Provisioner = gp3.Provisioner, Parameters = new Dictionary<string, string>() };
+        var changed = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((3L, 3L), (cache.Misses, cache.Hits));
+        Assert.Equal(FindingResult.Fail, changed.ResultOf("Pod", "db", "encryption.volumes"));
+        Assert.Equal(Describe(evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects))), Describe(changed));
+    }
+
+    [Fact]
     public void Exemptions_are_applied_after_the_cache_so_expiry_takes_effect()
     {
         var policy = TestEvaluation.Policy(Policy);
