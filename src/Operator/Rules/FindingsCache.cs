@@ -3,7 +3,8 @@ namespace EksHardening.Operator.Rules;
 /// <summary>
 /// Remembers one policy's findings per workload so that a re-evaluation recomputes only workloads whose
 /// inputs changed: the workload itself, its namespace, the NetworkPolicies and the ServiceAccount it depends
-/// on, who else binds its IAM role, the cluster's RBAC, or (for one using claims) the claims and StorageClasses.
+/// on, who else binds its IAM role, and — for a policy whose rules read them — the bindings that can name its service
+/// account with the roles they grant, or the claims it uses with their StorageClasses.
 /// Informers replace an object instance whenever it changes, so "changed" is reference inequality: exact, with no
 /// hashing. Findings are kept before exemptions, which depend on the clock and are applied on every evaluation. The
 /// cache is dropped when the policy's spec changes.
@@ -17,6 +18,7 @@ public sealed class FindingsCache
     private readonly Dictionary<string, MergedEntry> _merged = new(StringComparer.Ordinal);
     private object? _specIdentity;
     private int _evaluation;
+    private Reads _reads;
 
     public long Hits { get; private set; }
     public long Misses { get; private set; }
@@ -34,6 +36,7 @@ public sealed class FindingsCache
         object identity = policy.Metadata?.Generation is { } generation ? (policy.Metadata.Uid, generation) : policy.Spec;
         _evaluation++;
         if (Equals(identity, _specIdentity)) return;
+        _reads = new Reads(Grants: policy.Spec?.Rbac?.RestrictWorkloadPrivileges == true, Claims: policy.Spec?.Encryption?.RequireEncryptedVolumes == true);
         _entries.Clear();
         _pods.Clear();
         _merged.Clear();
@@ -42,7 +45,7 @@ public sealed class FindingsCache
 
     internal List<Finding>? TryGet(WorkloadView workload, ClusterSnapshot snapshot)
     {
-        if (_entries.TryGetValue(KeyOf(workload), out var entry) && entry.IsValidFor(workload, snapshot))
+        if (_entries.TryGetValue(KeyOf(workload), out var entry) && entry.IsValidFor(workload, snapshot, _reads))
         {
             Hits++;
             return entry.Findings;
@@ -53,14 +56,14 @@ public sealed class FindingsCache
     }
 
     internal void Put(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings) =>
-        _entries[KeyOf(workload)] = new Entry(workload, snapshot, findings);
+        _entries[KeyOf(workload)] = new Entry(workload, snapshot, _reads, findings);
 
     /// <summary>The findings of a pod reported on <paramref name="owner"/>, shared by every pod of that owner with the same content.</summary>
     internal List<Finding>? TryGetPod(WorkloadView pod, WorkloadView owner, ClusterSnapshot snapshot)
     {
         // Replicas share an entry: checked against the snapshot once per evaluation, then taken as it is.
         if (_pods.TryGetValue(PodContent.Of(pod, owner), out var entry)
-            && (entry.LastUsed == _evaluation || entry.IsValidFor(pod, snapshot, sameObject: false)))
+            && (entry.LastUsed == _evaluation || entry.IsValidFor(pod, snapshot, _reads, sameObject: false)))
         {
             Hits++;
             entry.LastUsed = _evaluation;
@@ -72,7 +75,7 @@ public sealed class FindingsCache
     }
 
     internal void PutPod(WorkloadView pod, WorkloadView owner, ClusterSnapshot snapshot, List<Finding> findings) =>
-        _pods[PodContent.Of(pod, owner)] = new Entry(pod, snapshot, findings) { LastUsed = _evaluation };
+        _pods[PodContent.Of(pod, owner)] = new Entry(pod, snapshot, _reads, findings) { LastUsed = _evaluation };
 
     /// <summary>
     /// The merge of an owner's template and pod findings (<see cref="OwnerFindings.Merge"/>), when it was made from the
@@ -167,6 +170,24 @@ public sealed class FindingsCache
 
     internal static string KeyOf(WorkloadView workload) => workload.Key;
 
+    /// <summary>Whether two lists hold the very same objects in the same order (both null counts as the same).</summary>
+    internal static bool SameItems<T>(IReadOnlyList<T>? a, IReadOnlyList<T>? b) where T : class?
+    {
+        if (a is null || b is null) return a is null && b is null;
+        if (a.Count != b.Count) return false;
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!ReferenceEquals(a[i], b[i])) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The inputs only some rules read, compared only for a policy that turns those rules on.</summary>
+    /// <param name="Grants">rbac.workload-privileges: the bindings naming the service account and the roles they grant.</param>
+    /// <param name="Claims">encryption.volumes: the workload's claims and their StorageClasses.</param>
+    private readonly record struct Reads(bool Grants, bool Claims);
+
     private sealed class Entry
     {
         private readonly object _workload;
@@ -179,7 +200,7 @@ public sealed class FindingsCache
         private readonly object?[]? _grantInputs;
         private readonly UnlistedObjects _unlisted;
 
-        public Entry(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings)
+        public Entry(WorkloadView workload, ClusterSnapshot snapshot, Reads reads, List<Finding> findings)
         {
             _workload = workload.Object;
             _namespace = snapshot.FindNamespace(workload.Namespace);
@@ -187,8 +208,8 @@ public sealed class FindingsCache
             _serviceAccount = ServiceAccountOf(workload, snapshot);
             _roleSharing = RoleSharingOf(_serviceAccount, snapshot);
             _awsFacts = AwsFactsOf(workload, _serviceAccount, snapshot);
-            _claimInputs = ClaimInputsOf(workload, snapshot);
-            _grantInputs = GrantInputsOf(workload, snapshot);
+            _claimInputs = reads.Claims ? ClaimInputsOf(workload, snapshot) : null;
+            _grantInputs = reads.Grants ? GrantInputsOf(workload, snapshot) : null;
             _unlisted = snapshot.Unlisted;
             Findings = findings;
         }
@@ -199,38 +220,20 @@ public sealed class FindingsCache
         public int LastUsed { get; set; }
 
         /// <param name="sameObject">Whether the entry must be of this very object version (workloads by name); pod contents are matched by their key.</param>
-        public bool IsValidFor(WorkloadView workload, ClusterSnapshot snapshot, bool sameObject = true)
+        public bool IsValidFor(WorkloadView workload, ClusterSnapshot snapshot, Reads reads, bool sameObject = true)
         {
             if ((sameObject && !ReferenceEquals(_workload, workload.Object)) || !ReferenceEquals(_namespace, snapshot.FindNamespace(workload.Namespace))) return false;
-            var policies = snapshot.NetworkPoliciesIn(workload.Namespace);
-            if (policies.Count != _networkPolicies.Length) return false;
-            for (var i = 0; i < policies.Count; i++)
-            {
-                if (!ReferenceEquals(policies[i], _networkPolicies[i])) return false;
-            }
-
+            if (!SameItems(snapshot.NetworkPoliciesIn(workload.Namespace), _networkPolicies)) return false;
             var account = ServiceAccountOf(workload, snapshot);
             if (!ReferenceEquals(account, _serviceAccount) || RoleSharingOf(account, snapshot) != _roleSharing) return false;
-            if (!SameReferences(ClaimInputsOf(workload, snapshot), _claimInputs)) return false;
-            // rbac.workload-privileges reads the bindings that name the service account and the roles they grant.
-            if (snapshot.Unlisted != _unlisted || !SameReferences(GrantInputsOf(workload, snapshot), _grantInputs)) return false;
-            return SameReferences(AwsFactsOf(workload, account, snapshot), _awsFacts);
+            if (snapshot.Unlisted != _unlisted) return false;
+            if (reads.Claims && !SameItems(ClaimInputsOf(workload, snapshot), _claimInputs)) return false;
+            if (reads.Grants && !SameItems(GrantInputsOf(workload, snapshot), _grantInputs)) return false;
+            return SameItems(AwsFactsOf(workload, account, snapshot), _awsFacts);
         }
 
         private static object?[]? GrantInputsOf(WorkloadView workload, ClusterSnapshot snapshot) =>
             snapshot.Rbac?.GrantInputsOf(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));
-
-        private static bool SameReferences(object?[]? a, object?[]? b)
-        {
-            if (a is null || b is null) return a is null && b is null;
-            if (a.Length != b.Length) return false;
-            for (var i = 0; i < a.Length; i++)
-            {
-                if (!ReferenceEquals(a[i], b[i])) return false;
-            }
-
-            return true;
-        }
 
         /// <summary>The AWS fact objects the workload's findings read: its images, its role, the cluster (for the OIDC issuer).</summary>
         private static object?[] AwsFactsOf(WorkloadView workload, V1ServiceAccount? account, ClusterSnapshot snapshot)

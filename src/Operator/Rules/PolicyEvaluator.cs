@@ -62,7 +62,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                     {
                         podRaw = Evaluate(new WorkloadContext(spec, snapshot, WorkloadView.PodOf(pod, workload), now), plan);
                         // A pod that passes what its template passes has the very same (shared) pass findings: keep one list.
-                        if (SameFindings(podRaw, raw)) podRaw = raw;
+                        if (FindingsCache.SameItems(podRaw, raw)) podRaw = raw;
                         cache?.PutPod(pod, workload, snapshot, podRaw);
                     }
 
@@ -137,17 +137,6 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             AwsErrors = usesAws ? snapshot.Aws!.Errors.Distinct().ToList() : null,
             UndecidedNamespaces = [.. scope.UndecidedNamespaces],
         };
-    }
-
-    private static bool SameFindings(List<Finding> a, List<Finding> b)
-    {
-        if (a.Count != b.Count) return false;
-        for (var i = 0; i < a.Count; i++)
-        {
-            if (!ReferenceEquals(a[i], b[i])) return false;
-        }
-
-        return true;
     }
 
     /// <summary>Runs every enabled workload family on one template or pod; findings before exemptions, in rule order.</summary>

@@ -147,17 +147,17 @@ public sealed class ClusterRbac
     public object?[] GrantInputsOf(string ns, string serviceAccount)
     {
         var inputs = new List<object?>();
-        foreach (var grant in GrantsTo(RbacIdentity.ServiceAccount(ns, serviceAccount)))
+        foreach (var (binding, _) in BindingsNaming(RbacIdentity.ServiceAccount(ns, serviceAccount)))
         {
-            inputs.Add(grant.Binding.Object);
-            var name = grant.Binding.RoleRef?.Name ?? "";
-            switch (grant.Binding.RoleRef?.Kind)
+            inputs.Add(binding.Object);
+            var name = binding.RoleRef?.Name ?? "";
+            switch (binding.RoleRef?.Kind)
             {
                 case "ClusterRole" when _clusterRoles.ContainsKey(name):
                     EffectiveRules(name);
                     lock (_resolving) inputs.AddRange(_clusterRoleSources[name]);
                     break;
-                case "Role" when grant.Binding.Namespace is { } roleNamespace:
+                case "Role" when binding.Namespace is { } roleNamespace:
                     inputs.Add(_roles.GetValueOrDefault((roleNamespace, name)));
                     break;
                 default:
@@ -185,12 +185,16 @@ public sealed class ClusterRbac
     }
 
     /// <summary>Every grant whose binding names the identity: by user name, by any of its groups, or as its service account.</summary>
-    public IEnumerable<RbacGrant> GrantsTo(RbacIdentity identity)
+    public IEnumerable<RbacGrant> GrantsTo(RbacIdentity identity) =>
+        BindingsNaming(identity).Select(b => new RbacGrant(b.Binding, b.Subject, Resolve(b.Binding)));
+
+    /// <summary>Every binding that names the identity, with the subject that does: by user name, by any of its groups, or as its service account.</summary>
+    private IEnumerable<(RbacBinding Binding, Rbacv1Subject Subject)> BindingsNaming(RbacIdentity identity)
     {
         foreach (var key in identity.Groups.Select(g => "Group:" + g).Prepend("User:" + identity.UserName))
         {
             if (!_bindingsBySubject.TryGetValue(key, out var named)) continue;
-            foreach (var (binding, subject) in named) yield return new RbacGrant(binding, subject, Resolve(binding));
+            foreach (var pair in named) yield return pair;
         }
     }
 
