@@ -58,7 +58,7 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
                 // The same findings (reused from the cache), or still nothing failing (objects are judged afresh each
                 // time): no event to send, nothing to compute.
                 if (recorded.TryGetValue(resource.Resource, out var known)
-                    && (ReferenceEquals(known.Findings, resource.Findings) || (known.RuleSet.Length == 0 && !HasFailure(resource.Findings))))
+                    && (ReferenceEquals(known.Findings, resource.Findings) || (known.RuleSet.Length == 0 && resource.Verdict != FindingResult.Fail)))
                 {
                     known.Findings = resource.Findings;
                     known.Pass = pass;
@@ -199,16 +199,6 @@ public sealed partial class ViolationEvents(IKubernetes client, TimeProvider clo
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Recording a violation event failed ({Error}); retrying in {DelayMs} ms")]
     private static partial void LogSendRetried(ILogger logger, string error, int delayMs);
-
-    private static bool HasFailure(IReadOnlyList<Finding> findings)
-    {
-        for (var i = 0; i < findings.Count; i++)
-        {
-            if (findings[i].Result == FindingResult.Fail) return true;
-        }
-
-        return false;
-    }
 
     private sealed class Recorded(IReadOnlyList<Finding> findings, string ruleSet)
     {

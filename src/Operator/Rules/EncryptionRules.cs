@@ -20,6 +20,8 @@ public sealed class EncryptionRules : IRuleFamily
         ResponsibilityRow.DataEncryption, Severity.High, RuleScope.Object, "encryption.requireTlsIngress",
         "Ingress: add spec.tls, or for the AWS Load Balancer Controller an HTTPS listener (alb.ingress.kubernetes.io/certificate-arn) and alb.ingress.kubernetes.io/ssl-redirect beside any HTTP one. LoadBalancer Service: name a certificate in service.beta.kubernetes.io/aws-load-balancer-ssl-cert covering every port (aws-load-balancer-ssl-ports), or list TLS-passthrough ports in encryption.allowedPlainPorts.");
 
+    private static readonly string VolumesUnlisted = Unlisted.Message("StorageClasses and PersistentVolumeClaims", "spec.encryption.requireEncryptedVolumes");
+
     public IReadOnlyList<RuleDefinition> Rules { get; } = [Volumes, IngressTls];
 
     public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy)
@@ -38,7 +40,7 @@ public sealed class EncryptionRules : IRuleFamily
         var unlisted = context.Snapshot.Unlisted;
         if (duty.RequireEncryptedVolumes == true && unlisted.HasFlag(UnlistedObjects.Volumes))
         {
-            findings.Unlisted(Unlisted.AllOf<V1StorageClass>(), [Volumes], Unlisted.Message("StorageClasses and PersistentVolumeClaims", "spec.encryption.requireEncryptedVolumes"));
+            findings.Unlisted(Unlisted.AllOf<V1StorageClass>(), [Volumes], VolumesUnlisted);
         }
         else if (duty.RequireEncryptedVolumes == true)
         {
@@ -108,7 +110,7 @@ public sealed class EncryptionRules : IRuleFamily
         if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Volumes))
         {
             // Whether it uses claims at all is known; their classes are not yet.
-            if (UsesClaims(workload)) findings.Error(Volumes, Unlisted.Message("StorageClasses and PersistentVolumeClaims", "spec.encryption.requireEncryptedVolumes"), workload.PodSpecPath + ".volumes");
+            if (UsesClaims(workload)) findings.Error(Volumes, VolumesUnlisted, workload.PodSpecPath + ".volumes");
             else findings.NotApplicable(Volumes);
             return;
         }

@@ -41,6 +41,7 @@ public sealed class RbacRules : IRuleFamily
         ResponsibilityRow.IdentityManagement, Severity.Critical, RuleScope.Object, "rbac.disallowSystemMastersMapping",
         "Remove system:masters from the entry's groups in kube-system/aws-auth (map it to a group bound to a narrower role), or list the role ARN in spec.rbac.allowedSubjects.");
 
+    private static readonly string RbacUnlisted = Unlisted.Message("ClusterRoles, ClusterRoleBindings, Roles and RoleBindings", "spec.rbac");
     private static readonly RuleDefinition[] BindingRules = [ClusterAdminBound, WildcardRole, AnonymousAccess];
     private static readonly RuleDefinition[] AwsAuthRules = [SystemMastersMapping];
 
@@ -63,7 +64,7 @@ public sealed class RbacRules : IRuleFamily
         var duty = context.Policy.Rbac!;
         if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Rbac))
         {
-            findings.Unlisted(Unlisted.AllOf<V1ClusterRoleBinding>(), BindingRules, Unlisted.Message("ClusterRoles, ClusterRoleBindings, Roles and RoleBindings", "spec.rbac"));
+            findings.Unlisted(Unlisted.AllOf<V1ClusterRoleBinding>(), BindingRules, RbacUnlisted);
             findings.Unlisted(AbsentAwsAuth(), AwsAuthRules, Unlisted.Message($"ConfigMap {ClusterRbac.AwsAuthNamespace}/{ClusterRbac.AwsAuthName} and the roles it maps", "spec.rbac"));
             return;
         }
@@ -186,7 +187,7 @@ public sealed class RbacRules : IRuleFamily
         if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Rbac))
         {
             findings.Error(WorkloadPrivilegesRule, $"the privileges of service account {workload.Namespace}/{account} are unknown: " +
-                Unlisted.Message("ClusterRoles, ClusterRoleBindings, Roles and RoleBindings", "spec.rbac"), path);
+                RbacUnlisted, path);
             return;
         }
 
