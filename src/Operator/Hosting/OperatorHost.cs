@@ -34,7 +34,8 @@ public static class OperatorHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "eks-hardening", Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         var webhook = options.Webhook;
         var servingCertificate = webhook.Port != 0 ? new ServingCertificateHolder() : null;
-        builder.WebHost.UseKestrel();
+        // The slim builder's Kestrel core: the webhook's TLS is set up in code, so neither the HTTPS configuration
+        // binding nor HTTP/3 (QUIC) of the full UseKestrel is loaded.
         // Kestrel reads its listeners from the validated options when the server starts, after the checks on start.
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<ListenerOptions>, IOptions<WebhookOptions>>((kestrel, listeners, webhookOptions) =>
         {
@@ -309,7 +310,7 @@ public static class OperatorHost
     public static KubernetesClientConfiguration ClientConfiguration(OperatorOptions options)
     {
         if (options.Kubeconfig is null && KubernetesClientConfiguration.IsInCluster()) return KubernetesClientConfiguration.InClusterConfig();
-        return KubernetesClientConfiguration.BuildConfigFromConfigFile(options.Kubeconfig, options.Context);
+        return KubeconfigFile.Load(options.Kubeconfig, options.Context);
     }
 
     /// <summary>Runs the shared informers for the life of the process; they feed every replica's caches.</summary>

@@ -21,10 +21,9 @@ public static class ComplianceStatus
         ResponsibilityPolicy policy, PolicyEvaluation evaluation, ResponsibilityPolicyStatus? previous, DateTimeOffset now, int maxViolations)
     {
         var generation = policy.Metadata?.Generation;
-        var fails = evaluation.AllFindings.Where(f => f.Result == FindingResult.Fail).ToList();
+        var tally = FindingTally.Of(evaluation);
         var summary = evaluation.Summary;
-        var violations = evaluation.Resources
-            .SelectMany(r => r.Findings.Where(f => f.Result == FindingResult.Fail).Select(f => (r.Resource, Finding: f)))
+        var violations = tally.Violations
             .OrderByDescending(v => v.Finding.Rule.Severity)
             .ThenBy(v => v.Resource.Namespace, StringComparer.Ordinal)
             .ThenBy(v => v.Resource.Kind, StringComparer.Ordinal)
@@ -69,8 +68,8 @@ public static class ComplianceStatus
             LastEvaluated = previous?.LastEvaluated,
             Conditions = conditions,
             Summary = summary,
-            Responsibilities = Rows(evaluation),
-            TotalViolations = fails.Count,
+            Responsibilities = tally.Rows,
+            TotalViolations = tally.TotalFails,
             Violations = violations,
             ClusterFindings = evaluation.ClusterFindings
                 .Select(f => new ClusterFindingRecord { Rule = f.Rule.Id, Result = f.Result, Message = Cut(f.Message) })
@@ -127,19 +126,59 @@ public static class ComplianceStatus
         return string.Join('\n', parts.Select(p => p.Key + "=" + p.Value));
     }
 
-    private static List<ResponsibilityRowStatus> Rows(PolicyEvaluation evaluation)
+    /// <summary>
+    /// One pass over every finding (an evaluation of a large cluster holds tens of thousands): the failing findings of
+    /// resources, all fails with the cluster's, and passes and fails per responsibility row.
+    /// </summary>
+    private sealed class FindingTally
     {
-        var rows = evaluation.EnabledRules.Select(r => r.Row).Concat(evaluation.ClusterFindings.Select(f => f.Rule.Row)).Distinct().Order().ToList();
-        return rows.Select(row =>
+        public List<(ResourceRef Resource, Finding Finding)> Violations { get; } = [];
+
+        public int TotalFails { get; private set; }
+
+        public List<ResponsibilityRowStatus> Rows { get; } = [];
+
+        public static FindingTally Of(PolicyEvaluation evaluation)
         {
-            var findings = evaluation.AllFindings.Where(f => f.Rule.Row == row).ToList();
-            return new ResponsibilityRowStatus
+            var tally = new FindingTally();
+            var rows = new SortedDictionary<ResponsibilityRow, ResponsibilityRowStatus>();
+            foreach (var rule in evaluation.EnabledRules) rows.TryAdd(rule.Row, new ResponsibilityRowStatus { Row = rule.Row });
+            foreach (var finding in evaluation.ClusterFindings)
             {
-                Row = row,
-                Passed = findings.Count(f => f.Result == FindingResult.Pass),
-                Failed = findings.Count(f => f.Result == FindingResult.Fail),
-            };
-        }).ToList();
+                rows.TryAdd(finding.Rule.Row, new ResponsibilityRowStatus { Row = finding.Rule.Row });
+                tally.Count(finding, rows);
+            }
+
+            foreach (var resource in evaluation.Resources)
+            {
+                var findings = resource.Findings;
+                for (var i = 0; i < findings.Count; i++)
+                {
+                    if (tally.Count(findings[i], rows)) tally.Violations.Add((resource.Resource, findings[i]));
+                }
+            }
+
+            tally.Rows.AddRange(rows.Values);
+            return tally;
+        }
+
+        /// <summary>Counts the finding on its row (a row no rule of the policy names is not reported); true for a fail.</summary>
+        private bool Count(Finding finding, SortedDictionary<ResponsibilityRow, ResponsibilityRowStatus> rows)
+        {
+            var row = rows.GetValueOrDefault(finding.Rule.Row);
+            switch (finding.Result)
+            {
+                case FindingResult.Pass:
+                    if (row is not null) row.Passed++;
+                    return false;
+                case FindingResult.Fail:
+                    if (row is not null) row.Failed++;
+                    TotalFails++;
+                    return true;
+                default:
+                    return false;
+            }
+        }
     }
 
     /// <summary>A condition whose lastTransitionTime moves only when its status flips.</summary>

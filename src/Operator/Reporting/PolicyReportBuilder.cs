@@ -65,20 +65,20 @@ public static class PolicyReportBuilder
     {
         if (evaluation is null) return [];
         var context = new ResultContext(policy, policy.Spec.Cluster?.Name, Math.Max(0, maxResults));
-        var inputs = new List<PolicyReportInput>();
-        var byNamespace = evaluation.Resources.Where(r => r.Resource.Namespace is not null)
-            .GroupBy(r => r.Resource.Namespace!, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal);
-        foreach (var group in byNamespace)
+        // Plain loops: an evaluation of a large cluster holds tens of thousands of findings.
+        var byNamespace = new SortedDictionary<string, List<ReportItem>>(StringComparer.Ordinal);
+        List<ReportItem> clusterItems = [];
+        foreach (var resource in evaluation.Resources)
         {
-            inputs.Add(new PolicyReportInput(context, group.Key, [.. group.SelectMany(r => r.Findings.Select(f => new ReportItem(r.Resource, f)))]));
+            var items = resource.Resource.Namespace is not { } ns ? clusterItems
+                : byNamespace.TryGetValue(ns, out var namespaceItems) ? namespaceItems
+                : byNamespace[ns] = [];
+            for (var i = 0; i < resource.Findings.Count; i++) items.Add(new ReportItem(resource.Resource, resource.Findings[i]));
         }
 
-        List<ReportItem> clusterItems =
-        [
-            .. evaluation.Resources.Where(r => r.Resource.Namespace is null).SelectMany(r => r.Findings.Select(f => new ReportItem(r.Resource, f))),
-            .. evaluation.ClusterFindings.Select(f => new ReportItem(null, f)),
-        ];
+        foreach (var finding in evaluation.ClusterFindings) clusterItems.Add(new ReportItem(null, finding));
+        var inputs = new List<PolicyReportInput>(byNamespace.Count + 1);
+        foreach (var (ns, items) in byNamespace) inputs.Add(new PolicyReportInput(context, ns, items));
         if (clusterItems.Count > 0) inputs.Add(new PolicyReportInput(context, null, clusterItems));
         return inputs;
     }

@@ -16,12 +16,20 @@ public sealed class ViolationCounts
 
     public void Record(string policy, PolicyEvaluation evaluation)
     {
-        var counts = evaluation.AllFindings
-            .Where(f => f.Result == FindingResult.Fail)
-            .GroupBy(f => f.Rule)
-            .Select(g => new RuleViolations(g.Key.Row, g.Key.Id, g.Key.Severity, g.Count()))
-            .ToList();
-        _byPolicy[policy] = counts;
+        // Plain loops: an evaluation of a large cluster holds tens of thousands of findings, nearly all passes.
+        var byRule = new Dictionary<RuleDefinition, int>();
+        foreach (var resource in evaluation.Resources)
+        {
+            for (var i = 0; i < resource.Findings.Count; i++) CountFail(resource.Findings[i]);
+        }
+
+        foreach (var finding in evaluation.ClusterFindings) CountFail(finding);
+        _byPolicy[policy] = [.. byRule.Select(p => new RuleViolations(p.Key.Row, p.Key.Id, p.Key.Severity, p.Value))];
+
+        void CountFail(Finding finding)
+        {
+            if (finding.Result == FindingResult.Fail) CollectionsMarshal.GetValueRefOrAddDefault(byRule, finding.Rule, out _)++;
+        }
     }
 
     /// <summary>The policy is gone or was not evaluated (an invalid spec): it has no violations to report.</summary>

@@ -16,18 +16,10 @@ public sealed class ClusterSnapshot
     /// <summary>The label the API server sets on every namespace to its name: known even without the object.</summary>
     public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 
-    private static readonly IReadOnlyList<V1NetworkPolicy> NoPolicies = [];
-
-    private readonly Dictionary<string, V1Namespace> _namespaces;
-    private readonly Dictionary<string, List<V1NetworkPolicy>> _networkPoliciesByNamespace;
-    private readonly Dictionary<(string Namespace, string Name), V1ServiceAccount> _serviceAccounts;
-    private readonly Dictionary<string, SortedSet<string>> _roleNamespaces;
+    private readonly NamespaceIndex _namespaces;
     private readonly Func<string, string, string, WorkloadView?>? _findWorkload;
     private readonly Lock _indexing = new();
     private Dictionary<(string Namespace, string Kind, string Name), WorkloadView>? _workloadsByName;
-    private readonly Dictionary<string, SourceLocation> _namespaceSources;
-    private readonly Dictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _roleNamespaceTexts = new(StringComparer.Ordinal);
 
     /// <param name="findWorkload">
     /// Finds a workload by namespace, kind and name for ownership, where the caller keeps an index (the operator's
@@ -41,43 +33,17 @@ public sealed class ClusterSnapshot
         IEnumerable<V1ServiceAccount>? serviceAccounts = null,
         Func<object, SourceLocation?>? sourceOf = null,
         Func<string, string, string, WorkloadView?>? findWorkload = null)
+        : this(workloads, new NamespaceIndex(namespaces, networkPolicies, serviceAccounts, sourceOf), findWorkload)
+    {
+    }
+
+    /// <param name="namespaces">The namespaced objects' index, which a caller may hand to every snapshot until they change.</param>
+    /// <param name="findWorkload">As above.</param>
+    public ClusterSnapshot(IEnumerable<WorkloadView> workloads, NamespaceIndex namespaces, Func<string, string, string, WorkloadView?>? findWorkload = null)
     {
         Workloads = workloads as IReadOnlyList<WorkloadView> ?? [.. workloads];
+        _namespaces = namespaces;
         _findWorkload = findWorkload;
-
-        _namespaceSources = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
-        _namespaces = new Dictionary<string, V1Namespace>(StringComparer.Ordinal);
-        foreach (var ns in namespaces ?? [])
-        {
-            if (ns.Metadata?.Name is not { Length: > 0 } name) continue;
-            _namespaces[name] = ns;
-            if (sourceOf?.Invoke(ns) is { } source) _namespaceSources[name] = source;
-        }
-
-        _networkPoliciesByNamespace = new Dictionary<string, List<V1NetworkPolicy>>(StringComparer.Ordinal);
-        foreach (var policy in networkPolicies ?? [])
-        {
-            var ns = NamespaceOf(policy.Metadata);
-            if (!_networkPoliciesByNamespace.TryGetValue(ns, out var list))
-            {
-                _networkPoliciesByNamespace[ns] = list = [];
-            }
-
-            list.Add(policy);
-        }
-
-        _serviceAccounts = new Dictionary<(string, string), V1ServiceAccount>();
-        _roleNamespaces = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        foreach (var account in serviceAccounts ?? [])
-        {
-            var ns = NamespaceOf(account.Metadata);
-            _serviceAccounts[(ns, account.Metadata?.Name ?? "")] = account;
-            if (RoleArnOf(account) is { } role)
-            {
-                if (!_roleNamespaces.TryGetValue(role, out var set)) _roleNamespaces[role] = set = new SortedSet<string>(StringComparer.Ordinal);
-                set.Add(ns);
-            }
-        }
     }
 
     public IReadOnlyList<WorkloadView> Workloads { get; }
@@ -180,9 +146,12 @@ public sealed class ClusterSnapshot
     /// </summary>
     public string? ApiServerVersion { get; set; }
 
-    public IEnumerable<V1Namespace> Namespaces => _namespaces.Values;
+    /// <summary>Namespaces, NetworkPolicies and ServiceAccounts, indexed.</summary>
+    public NamespaceIndex NamespaceObjects => _namespaces;
 
-    public SourceLocation? SourceOfNamespace(string name) => _namespaceSources.GetValueOrDefault(name);
+    public IEnumerable<V1Namespace> Namespaces => _namespaces.Namespaces;
+
+    public SourceLocation? SourceOfNamespace(string name) => _namespaces.SourceOfNamespace(name);
 
     /// <summary>
     /// The highest owner of <paramref name="workload"/> whose kind is in scope (Pod → ReplicaSet → Deployment gives the
@@ -215,8 +184,10 @@ public sealed class ClusterSnapshot
 
     private WorkloadView? Resolve(string ns, IList<k8s.Models.V1OwnerReference> owners, bool controllers)
     {
-        foreach (var reference in owners)
+        // By index: a foreach over the IList would allocate an enumerator per workload and evaluation.
+        for (var i = 0; i < owners.Count; i++)
         {
+            var reference = owners[i];
             if ((reference?.Controller == true) != controllers || reference!.Kind is not { } kind || reference.Name is not { } name) continue;
             var candidate = Find(ns, kind, name);
             if (candidate is not null && UidMatches(candidate, reference)) return candidate;
@@ -247,20 +218,17 @@ public sealed class ClusterSnapshot
         }
     }
 
-    public V1Namespace? FindNamespace(string name) => _namespaces.GetValueOrDefault(name);
+    public V1Namespace? FindNamespace(string name) => _namespaces.FindNamespace(name);
 
-    public IReadOnlyList<V1NetworkPolicy> NetworkPoliciesIn(string ns) =>
-        _networkPoliciesByNamespace.TryGetValue(ns, out var list) ? list : NoPolicies;
+    public IReadOnlyList<V1NetworkPolicy> NetworkPoliciesIn(string ns) => _namespaces.NetworkPoliciesIn(ns);
 
-    public V1ServiceAccount? FindServiceAccount(string ns, string name) => _serviceAccounts.GetValueOrDefault((ns, name));
+    public V1ServiceAccount? FindServiceAccount(string ns, string name) => _namespaces.FindServiceAccount(ns, name);
 
     /// <summary>Namespaces whose ServiceAccounts carry <paramref name="roleArn"/>, sorted.</summary>
-    public IReadOnlySet<string> NamespacesUsingRole(string roleArn) =>
-        _roleNamespaces.TryGetValue(roleArn, out var set) ? set : new SortedSet<string>();
+    public IReadOnlySet<string> NamespacesUsingRole(string roleArn) => _namespaces.NamespacesUsingRole(roleArn);
 
     /// <summary><see cref="NamespacesUsingRole"/> as one comma-separated string, made once per role.</summary>
-    internal string NamespacesUsingRoleText(string roleArn) =>
-        _roleNamespaceTexts.GetOrAdd(roleArn, static (role, snapshot) => string.Join(',', snapshot.NamespacesUsingRole(role)), this);
+    internal string NamespacesUsingRoleText(string roleArn) => _namespaces.NamespacesUsingRoleText(roleArn);
 
     public static string? RoleArnOf(V1ServiceAccount account) =>
         account.Metadata?.Annotations is { } annotations && annotations.TryGetValue(RoleArnAnnotation, out var arn) && !string.IsNullOrWhiteSpace(arn)
@@ -272,27 +240,5 @@ public sealed class ClusterSnapshot
         string.IsNullOrEmpty(metadata?.NamespaceProperty) ? "default" : metadata.NamespaceProperty;
 
     /// <summary>Labels of a namespace, including the <c>kubernetes.io/metadata.name</c> label the API server sets.</summary>
-    public IDictionary<string, string> NamespaceLabels(string ns)
-    {
-        lock (_namespaceLabels)
-        {
-            if (_namespaceLabels.TryGetValue(ns, out var cached)) return cached;
-        }
-
-        var labels = BuildNamespaceLabels(ns);
-        lock (_namespaceLabels) _namespaceLabels[ns] = labels;
-        return labels;
-    }
-
-    private Dictionary<string, string> BuildNamespaceLabels(string ns)
-    {
-        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (FindNamespace(ns)?.Metadata?.Labels is { } own)
-        {
-            foreach (var (k, v) in own) labels[k] = v;
-        }
-
-        labels[NamespaceNameLabel] = ns;
-        return labels;
-    }
+    public IDictionary<string, string> NamespaceLabels(string ns) => _namespaces.NamespaceLabels(ns);
 }

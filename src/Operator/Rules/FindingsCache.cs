@@ -16,6 +16,8 @@ public sealed class FindingsCache
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<PodContent, Entry> _pods = [];
     private readonly Dictionary<string, MergedEntry> _merged = new(StringComparer.Ordinal);
+    private readonly Dictionary<ResourceRef, SettledResource> _resources = [];
+    private readonly Dictionary<string, SettledResource> _workloadResources = new(StringComparer.Ordinal);
     private object? _specIdentity;
     private int _evaluation;
     private Reads _reads;
@@ -40,6 +42,8 @@ public sealed class FindingsCache
         _entries.Clear();
         _pods.Clear();
         _merged.Clear();
+        _resources.Clear();
+        _workloadResources.Clear();
         _specIdentity = identity;
     }
 
@@ -97,6 +101,36 @@ public sealed class FindingsCache
         return result;
     }
 
+    /// <summary>
+    /// The resource's evaluation as the last evaluation reported it when nothing in it changed, else
+    /// <paramref name="fresh"/> (remembered for the next). An evaluation is kept until the next one replaces it, long
+    /// enough to outlive the young generations: handing on unchanged ones keeps a burst of re-evaluations from filling
+    /// the old generation with copies of what it already holds.
+    /// </summary>
+    /// <param name="workload">The workload reported, if it is one (see <see cref="SettledWorkload"/>).</param>
+    internal ResourceEvaluation Settle(ResourceEvaluation fresh, WorkloadView? workload = null)
+    {
+        ref var settled = ref CollectionsMarshal.GetValueRefOrAddDefault(_resources, fresh.Resource, out var known);
+        if (!known || !settled!.Evaluation.SameAs(fresh)) settled = new SettledResource(fresh);
+        settled.LastUsed = _evaluation;
+        if (workload is not null) _workloadResources[workload.Key] = settled;
+        return settled.Evaluation;
+    }
+
+    /// <summary>
+    /// The workload's evaluation as last reported when it was made of these very findings (a cache hit without
+    /// exemptions) for the same object identity, without building a new one to compare; else null.
+    /// </summary>
+    internal ResourceEvaluation? SettledWorkload(WorkloadView workload, IReadOnlyList<Finding> findings)
+    {
+        if (!_workloadResources.TryGetValue(workload.Key, out var settled)) return null;
+        var last = settled.Evaluation;
+        if (!ReferenceEquals(last.Findings, findings) || last.Resource.Uid != workload.Metadata.Uid
+            || last.Resource.ApiVersion != workload.ApiVersion || last.Source != workload.Source) return null;
+        settled.LastUsed = _evaluation;
+        return last;
+    }
+
     /// <summary>Drops entries of workloads no longer in the snapshot, and pod contents this evaluation did not use.</summary>
     internal void Retain(HashSet<string> liveKeys)
     {
@@ -114,6 +148,19 @@ public sealed class FindingsCache
         {
             foreach (var (key, _) in _merged.Where(p => p.Value.LastUsed != _evaluation).ToList()) _merged.Remove(key);
         }
+
+        if (_resources.Values.Any(e => e.LastUsed != _evaluation))
+        {
+            foreach (var (key, _) in _resources.Where(p => p.Value.LastUsed != _evaluation).ToList()) _resources.Remove(key);
+            foreach (var (key, _) in _workloadResources.Where(p => p.Value.LastUsed != _evaluation).ToList()) _workloadResources.Remove(key);
+        }
+    }
+
+    private sealed class SettledResource(ResourceEvaluation evaluation)
+    {
+        public ResourceEvaluation Evaluation { get; } = evaluation;
+
+        public int LastUsed { get; set; }
     }
 
     /// <summary>One owner's merged findings and the lists (and pod names, which messages carry) they were merged from.</summary>

@@ -20,12 +20,18 @@ public sealed record ResourceEvaluation(ResourceRef Resource, SourceLocation? So
     /// <summary>fail beats error beats exempt beats pass.</summary>
     public FindingResult Verdict { get; } = VerdictOf(Findings);
 
+    /// <summary>Whether <paramref name="other"/> reports the same: resource, source, findings and notes, in order.</summary>
+    public bool SameAs(ResourceEvaluation other) =>
+        Resource == other.Resource && Source == other.Source
+        && (ReferenceEquals(Findings, other.Findings) || Findings.SequenceEqual(other.Findings))
+        && (ReferenceEquals(Notes, other.Notes) || Notes.SequenceEqual(other.Notes, StringComparer.Ordinal));
+
     private static FindingResult VerdictOf(IReadOnlyList<Finding> findings)
     {
         var verdict = FindingResult.Pass;
-        foreach (var finding in findings)
+        for (var i = 0; i < findings.Count; i++)
         {
-            switch (finding.Result)
+            switch (findings[i].Result)
             {
                 case FindingResult.Fail: return FindingResult.Fail;
                 case FindingResult.Error: verdict = FindingResult.Error; break;

@@ -20,7 +20,8 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         var liveKeys = cache is null ? null : new HashSet<string>(StringComparer.Ordinal);
 
         // Templates and pods without an owner in scope are resources; a pod with one is reported on its top owner.
-        var reported = new List<WorkloadView>();
+        var reported = new List<WorkloadView>(snapshot.Workloads.Count);
+        Func<string, bool> kindInScopeOf = scope.IncludesKind;
         Dictionary<WorkloadView, List<WorkloadView>>? podsByOwner = null;
         foreach (var workload in snapshot.Workloads)
         {
@@ -29,7 +30,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             if ((!kindInScope && !isPod) || !scope.IncludesNamespace(workload.Namespace, snapshot)) continue;
             if (kindInScope) namespacesInScope.Add(workload.Namespace);
             if (plan.WorkloadRules.Count == 0) continue;
-            if (snapshot.TopOwnerInScope(workload, scope.IncludesKind) is { } owner)
+            if (snapshot.TopOwnerInScope(workload, kindInScopeOf) is { } owner)
             {
                 // A pod is judged on its own spec as well as through its owner's template (kubectl debug, mutating webhooks).
                 if (isPod) (CollectionsMarshal.GetValueRefOrAddDefault(podsByOwner ??= [], owner, out _) ??= []).Add(workload);
@@ -42,11 +43,10 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         List<(WorkloadView, List<Finding>)>? podFindings = null;
         foreach (var workload in reported)
         {
-            var context = new WorkloadContext(spec, snapshot, workload, now);
             var raw = cache?.TryGet(workload, snapshot);
             if (raw is null)
             {
-                raw = Evaluate(context, plan);
+                raw = Evaluate(new WorkloadContext(spec, snapshot, workload, now), plan);
                 cache?.Put(workload, snapshot, raw);
             }
 
@@ -75,12 +75,12 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             // Exemptions rewrite findings in place and depend on the clock: never on the cached list itself.
             var findings = exemptions.IsEmpty ? raw
                 : exemptions.Apply([.. raw], workload.Namespace, workload.Metadata.Labels, workload.PodLabels, isWorkload: true);
-            resources.Add(new ResourceEvaluation(
+            resources.Add(cache?.SettledWorkload(workload, findings) ?? Settle(new ResourceEvaluation(
                 new ResourceRef(workload.ApiVersion, workload.Kind, workload.Namespace, workload.Name) { Uid = workload.Metadata.Uid },
                 workload.Source, findings)
             {
                 Notes = RemovedWorkloadApis.Note(workload.ApiVersion, workload.Kind) is { } note ? [note] : [],
-            });
+            }, workload));
         }
 
         if (plan.NamespaceRules.Count > 0)
@@ -97,8 +97,8 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                 var context = new NamespaceContext(spec, snapshot, name, now);
                 foreach (var family in plan.NamespaceFamilies) family.EvaluateNamespace(context, collector);
                 var findings = exemptions.Apply(collector.Complete(plan.NamespaceRules), name, null, null, isWorkload: false);
-                resources.Add(new ResourceEvaluation(
-                    new ResourceRef("v1", "Namespace", null, name), snapshot.SourceOfNamespace(name), findings));
+                resources.Add(Settle(new ResourceEvaluation(
+                    new ResourceRef("v1", "Namespace", null, name), snapshot.SourceOfNamespace(name), findings)));
             }
         }
 
@@ -122,10 +122,10 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                 var ns = obj.Metadata?.NamespaceProperty is { Length: > 0 } objectNamespace ? objectNamespace : null;
                 // Namespaced objects are exempted by namespace; label selectors of exemptions select workloads only.
                 var findings = exemptions.Apply(raw, ns ?? "", obj.Metadata?.Labels, null, isWorkload: false);
-                resources.Add(new ResourceEvaluation(new ResourceRef(apiVersion, kind, ns, obj.Metadata?.Name ?? "") { Uid = obj.Metadata?.Uid }, source, findings)
+                resources.Add(Settle(new ResourceEvaluation(new ResourceRef(apiVersion, kind, ns, obj.Metadata?.Name ?? "") { Uid = obj.Metadata?.Uid }, source, findings)
                 {
                     Notes = notes,
-                });
+                }));
             }
         }
 
@@ -137,6 +137,9 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             AwsErrors = usesAws ? snapshot.Aws!.Errors.Distinct().ToList() : null,
             UndecidedNamespaces = [.. scope.UndecidedNamespaces],
         };
+
+        // Unchanged resources are handed on as the last evaluation's instances (see FindingsCache.Settle).
+        ResourceEvaluation Settle(ResourceEvaluation fresh, WorkloadView? workload = null) => cache?.Settle(fresh, workload) ?? fresh;
     }
 
     /// <summary>Runs every enabled workload family on one template or pod; findings before exemptions, in rule order.</summary>

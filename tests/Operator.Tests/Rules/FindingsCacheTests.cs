@@ -175,6 +175,47 @@ public class FindingsCacheTests
     }
 
     [Fact]
+    public void Unchanged_resources_are_handed_on_as_the_same_instances_and_changed_ones_anew()
+    {
+        var policy = TestEvaluation.Policy("""
+            podSecurity: {level: baseline}
+            networkPolicies: {requireDefaultDeny: [Ingress]}
+            encryption: {requireTlsIngress: true}
+            """);
+        var objects = TestEvaluation.Objects("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: a, namespace: shop}
+            spec: {containers: [{name: c, image: "app:1"}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: web, namespace: shop}
+            spec: {rules: [{host: shop.example.com}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: api, namespace: shop}
+            spec: {tls: [{hosts: [api.example.com]}], rules: [{host: api.example.com}]}
+            """);
+        var cache = new FindingsCache();
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+        var first = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+
+        // Ingress web gains TLS (a new instance, as an informer update brings): only its evaluation is new.
+        var web = objects.OfType<V1Ingress>().Single(i => i.Metadata.Name == "web");
+        objects[objects.IndexOf(web)] = new V1Ingress { Metadata = web.Metadata, Spec = new V1IngressSpec { Tls = [new V1IngressTLS { Hosts = ["shop.example.com"] }] } };
+        var second = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+
+        Assert.Equal(first.Resources.Select(r => r.Resource), second.Resources.Select(r => r.Resource));
+        var renewed = first.Resources.Zip(second.Resources).Where(pair => !ReferenceEquals(pair.First, pair.Second)).Select(pair => pair.Second.Resource.ToString());
+        Assert.Equal(["Ingress shop/web"], renewed);
+        Assert.Equal(FindingResult.Fail, first.ResultOf("Ingress", "web", "encryption.ingress-tls"));
+        Assert.Equal(FindingResult.Pass, second.ResultOf("Ingress", "web", "encryption.ingress-tls"));
+        Assert.Equal(Describe(evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects))), Describe(second));
+    }
+
+    [Fact]
     public void Exemptions_are_applied_after_the_cache_so_expiry_takes_effect()
     {
         var policy = TestEvaluation.Policy(Policy);

@@ -7,8 +7,8 @@ namespace EksHardening.Operator.Controllers.Evaluation;
 /// <summary>
 /// Builds the rule engine's snapshot from the informer caches. A workload's view is made once per version of the
 /// object, when the informer reports it, and kept by kind and key: a build lists the views and finds owners with
-/// one lookup, so unchanged workloads cost nothing but their place in the list. The RBAC and infrastructure indexes
-/// are rebuilt only when one of their informers changed (or finished listing), and otherwise handed to the next
+/// one lookup, so unchanged workloads cost nothing but their place in the list. The namespace, RBAC and infrastructure
+/// indexes are rebuilt only when one of their informers changed (or finished listing), and otherwise handed to the next
 /// snapshot as the same instances, which the findings cache compares by reference. Construct before the informers run
 /// (it registers handlers); objects already cached are taken over.
 /// </summary>
@@ -16,8 +16,10 @@ public sealed class SnapshotBuilder
 {
     private readonly ClusterInformers _informers;
     private readonly Lock _building = new();
+    private long _namespacesRevision;
     private long _rbacRevision;
     private long _infrastructureRevision;
+    private (long Revision, NamespaceIndex? Index) _namespaces = (-1, null);
     private (long Revision, bool Synced, ClusterRbac? Rbac) _rbac = (-1, false, null);
     private (long Revision, DutyInformers Synced, InfrastructureObjects Objects) _infrastructure = (-1, DutyInformers.None, InfrastructureObjects.Empty);
     /// <summary>Views by kind, then by namespace and name: the key holds the object's own strings, so owner lookups allocate nothing.</summary>
@@ -35,8 +37,12 @@ public sealed class SnapshotBuilder
         Track(informers.CronJobs, "CronJob");
         Track(informers.ReplicationControllers, "ReplicationController");
         Track(informers.PodTemplates, "PodTemplate");
+        void Namespaces<T>(InformerEvent<T> _) where T : class => Interlocked.Increment(ref _namespacesRevision);
         void Rbac<T>(InformerEvent<T> _) where T : class => Interlocked.Increment(ref _rbacRevision);
         void Infrastructure<T>(InformerEvent<T> _) where T : class => Interlocked.Increment(ref _infrastructureRevision);
+        informers.Namespaces.AddHandler(Namespaces);
+        informers.NetworkPolicies.AddHandler(Namespaces);
+        informers.ServiceAccounts.AddHandler(Namespaces);
         informers.ClusterRoles.AddHandler(Rbac);
         informers.ClusterRoleBindings.AddHandler(Rbac);
         informers.Roles.AddHandler(Rbac);
@@ -59,8 +65,7 @@ public sealed class SnapshotBuilder
 
         // Owners are found among the views kept here, so a snapshot of a large cluster copies no index of its own; the
         // snapshot accepts a found owner only when its uid is the one the ownerReference names.
-        return new ClusterSnapshot(workloads, _informers.Namespaces.Items, _informers.NetworkPolicies.Items, _informers.ServiceAccounts.Items,
-            findWorkload: FindWorkload)
+        return new ClusterSnapshot(workloads, CurrentNamespaces(), findWorkload: FindWorkload)
         {
             // First: a duty listed now stays listed, so the objects read next are those of a listed duty.
             Unlisted = Unlisted(),
@@ -79,6 +84,20 @@ public sealed class SnapshotBuilder
         if (!_informers.DutySynced(DutyInformers.Ingress)) unlisted |= UnlistedObjects.Ingress;
         if (!_informers.DutySynced(DutyInformers.Nodes)) unlisted |= UnlistedObjects.Nodes;
         return unlisted;
+    }
+
+    /// <summary>The namespaces, NetworkPolicies and ServiceAccounts: the index of the last build while none of them changed.</summary>
+    private NamespaceIndex CurrentNamespaces()
+    {
+        lock (_building)
+        {
+            // Read before the caches: a change while building moves it, and the next build rebuilds.
+            var revision = Interlocked.Read(ref _namespacesRevision);
+            if (_namespaces.Revision == revision && _namespaces.Index is { } index) return index;
+            index = new NamespaceIndex(_informers.Namespaces.Items, _informers.NetworkPolicies.Items, _informers.ServiceAccounts.Items);
+            _namespaces = (revision, index);
+            return index;
+        }
     }
 
     /// <summary>

@@ -33,6 +33,8 @@ public sealed class ClusterRbac
     private readonly Dictionary<string, IReadOnlyList<V1PolicyRule>> _effectiveClusterRoleRules = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1ClusterRole[]> _clusterRoleSources = new(StringComparer.Ordinal);
     private readonly Lock _resolving = new();
+    /// <summary>Grant inputs by service account: the index never changes, and every workload of an account asks for the same.</summary>
+    private readonly ConcurrentDictionary<(string Namespace, string Name), object?[]> _grantInputs = new();
     private readonly Func<object, SourceLocation?>? _sourceOf;
 
     /// <param name="awsAuth">The kube-system/aws-auth ConfigMap, when it exists.</param>
@@ -143,9 +145,14 @@ public sealed class ClusterRbac
     /// The objects a service account's grants are made of: each binding that names it (itself, or a group it is in), and
     /// the role object(s) that binding resolves to, aggregated ClusterRoles included (null for one that is absent).
     /// Informers replace an object on every change, so the same objects in the same order mean the same grants.
+    /// One array per service account of this index.
     /// </summary>
-    public object?[] GrantInputsOf(string ns, string serviceAccount)
+    public object?[] GrantInputsOf(string ns, string serviceAccount) =>
+        _grantInputs.TryGetValue((ns, serviceAccount), out var known) ? known : _grantInputs.GetOrAdd((ns, serviceAccount), CollectGrantInputs);
+
+    private object?[] CollectGrantInputs((string Namespace, string Name) account)
     {
+        var (ns, serviceAccount) = account;
         var inputs = new List<object?>();
         foreach (var (binding, _) in BindingsNaming(RbacIdentity.ServiceAccount(ns, serviceAccount)))
         {
