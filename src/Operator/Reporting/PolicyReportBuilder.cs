@@ -65,21 +65,22 @@ public static class PolicyReportBuilder
     {
         if (evaluation is null) return [];
         var context = new ResultContext(policy, policy.Spec.Cluster?.Name, Math.Max(0, maxResults));
-        // Plain loops: an evaluation of a large cluster holds tens of thousands of findings.
-        var byNamespace = new SortedDictionary<string, List<ReportItem>>(StringComparer.Ordinal);
-        List<ReportItem> clusterItems = [];
+        // Plain loops: an evaluation of a large cluster holds tens of thousands of findings. The inputs refer to the
+        // evaluation's resources, which it keeps anyway, rather than copy out one item per finding.
+        var byNamespace = new SortedDictionary<string, List<ResourceEvaluation>>(StringComparer.Ordinal);
+        List<ResourceEvaluation> clusterResources = [];
         foreach (var resource in evaluation.Resources)
         {
-            var items = resource.Resource.Namespace is not { } ns ? clusterItems
-                : byNamespace.TryGetValue(ns, out var namespaceItems) ? namespaceItems
+            var resources = resource.Resource.Namespace is not { } ns ? clusterResources
+                : byNamespace.TryGetValue(ns, out var namespaceResources) ? namespaceResources
                 : byNamespace[ns] = [];
-            for (var i = 0; i < resource.Findings.Count; i++) items.Add(new ReportItem(resource.Resource, resource.Findings[i]));
+            resources.Add(resource);
         }
 
-        foreach (var finding in evaluation.ClusterFindings) clusterItems.Add(new ReportItem(null, finding));
         var inputs = new List<PolicyReportInput>(byNamespace.Count + 1);
-        foreach (var (ns, items) in byNamespace) inputs.Add(new PolicyReportInput(context, ns, items));
-        if (clusterItems.Count > 0) inputs.Add(new PolicyReportInput(context, null, clusterItems));
+        foreach (var (ns, resources) in byNamespace) inputs.Add(new PolicyReportInput(context, ns, resources, []));
+        var cluster = new PolicyReportInput(context, null, clusterResources, evaluation.ClusterFindings);
+        if (cluster.Count > 0) inputs.Add(cluster);
         return inputs;
     }
 
@@ -210,15 +211,23 @@ internal sealed record ResultContext(ResponsibilityPolicy Policy, string? Cluste
 public sealed class PolicyReportInput
 {
     private readonly ResultContext _context;
-    private readonly List<ReportItem> _items;
+    private readonly List<ResourceEvaluation> _resources;
+    private readonly IReadOnlyList<Finding> _clusterFindings;
 
-    internal PolicyReportInput(ResultContext context, string? ns, List<ReportItem> items)
+    /// <param name="clusterFindings">The control plane's findings, which the ClusterPolicyReport holds after its resources'.</param>
+    internal PolicyReportInput(ResultContext context, string? ns, List<ResourceEvaluation> resources, IReadOnlyList<Finding> clusterFindings)
     {
         _context = context;
-        _items = items;
+        _resources = resources;
+        _clusterFindings = clusterFindings;
         Namespace = ns;
-        Fingerprint = FingerprintOf(context, ns, items);
+        Count = clusterFindings.Count;
+        foreach (var resource in resources) Count += resource.Findings.Count;
+        Fingerprint = FingerprintOf(context, ns, resources, clusterFindings);
     }
+
+    /// <summary>The findings the report holds: one result each, up to the cap.</summary>
+    public int Count { get; }
 
     /// <summary>The namespace of a PolicyReport; null for the ClusterPolicyReport.</summary>
     public string? Namespace { get; }
@@ -230,7 +239,7 @@ public sealed class PolicyReportInput
     public DesiredPolicyReport Build(DateTimeOffset now)
     {
         var timestamp = new PolicyReportTimestamp { Seconds = now.ToUnixTimeSeconds() };
-        var kept = _items.OrderBy(i => PolicyReportBuilder.Priority(i.Finding.Result))
+        var kept = Items().OrderBy(i => PolicyReportBuilder.Priority(i.Finding.Result))
             .ThenByDescending(i => i.Finding.Rule.Severity)
             .ThenBy(i => i.Resource?.Kind, StringComparer.Ordinal)
             .ThenBy(i => i.Resource?.Name, StringComparer.Ordinal)
@@ -246,13 +255,13 @@ public sealed class PolicyReportInput
             Name = PolicyReportBuilder.ReportName(policyName),
             NamespaceProperty = Namespace,
             Labels = PolicyOwnership.Labels(policyName),
-            Annotations = kept.Count < _items.Count
-                ? new Dictionary<string, string> { [PolicyReportBuilder.TruncatedAnnotation] = $"{kept.Count} of {_items.Count} results kept, failures and errors first; the summary counts all" }
+            Annotations = kept.Count < Count
+                ? new Dictionary<string, string> { [PolicyReportBuilder.TruncatedAnnotation] = $"{kept.Count} of {Count} results kept, failures and errors first; the summary counts all" }
                 : null,
             OwnerReferences = [PolicyOwnership.OwnerReference(_context.Policy)],
         };
         var summary = new PolicyReportSummary();
-        foreach (var item in _items)
+        foreach (var item in Items())
         {
             switch (item.Finding.Result)
             {
@@ -272,7 +281,7 @@ public sealed class PolicyReportInput
     /// FNV-1a (64 bits) over every input of the report, in order. Strings enter as their length and their (vectorized,
     /// per-process) hash code: the fingerprint is only ever compared within one process, and it runs on every reconcile.
     /// </summary>
-    private static ulong FingerprintOf(ResultContext context, string? ns, List<ReportItem> items)
+    private static ulong FingerprintOf(ResultContext context, string? ns, List<ResourceEvaluation> resources, IReadOnlyList<Finding> clusterFindings)
     {
         var hash = new Fnv64();
         var policy = context.Policy;
@@ -283,7 +292,15 @@ public sealed class PolicyReportInput
         hash.Add(context.ClusterName);
         hash.Add(context.MaxResults);
         hash.Add(ns);
-        foreach (var (resource, finding) in items)
+        foreach (var resource in resources)
+        {
+            for (var i = 0; i < resource.Findings.Count; i++) Add(ref hash, resource.Resource, resource.Findings[i]);
+        }
+
+        for (var i = 0; i < clusterFindings.Count; i++) Add(ref hash, null, clusterFindings[i]);
+        return hash.Value;
+
+        static void Add(ref Fnv64 hash, ResourceRef? resource, Finding finding)
         {
             hash.Add(resource?.ApiVersion);
             hash.Add(resource?.Kind);
@@ -296,8 +313,17 @@ public sealed class PolicyReportInput
             hash.Add(finding.Image);
             hash.Add(finding.Exemption);
         }
+    }
 
-        return hash.Value;
+    /// <summary>Each finding with the resource it is on (none for the control plane's), in report order before sorting.</summary>
+    private IEnumerable<ReportItem> Items()
+    {
+        foreach (var resource in _resources)
+        {
+            foreach (var finding in resource.Findings) yield return new ReportItem(resource.Resource, finding);
+        }
+
+        foreach (var finding in _clusterFindings) yield return new ReportItem(null, finding);
     }
 
     private struct Fnv64

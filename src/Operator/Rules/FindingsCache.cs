@@ -52,6 +52,7 @@ public sealed class FindingsCache
         if (_entries.TryGetValue(KeyOf(workload), out var entry) && entry.IsValidFor(workload, snapshot, _reads))
         {
             Hits++;
+            entry.LastUsed = _evaluation;
             return entry.Findings;
         }
 
@@ -60,7 +61,7 @@ public sealed class FindingsCache
     }
 
     internal void Put(WorkloadView workload, ClusterSnapshot snapshot, List<Finding> findings) =>
-        _entries[KeyOf(workload)] = new Entry(workload, snapshot, _reads, findings);
+        _entries[KeyOf(workload)] = new Entry(workload, snapshot, _reads, findings) { LastUsed = _evaluation };
 
     /// <summary>The findings of a pod reported on <paramref name="owner"/>, shared by every pod of that owner with the same content.</summary>
     internal List<Finding>? TryGetPod(WorkloadView pod, WorkloadView owner, ClusterSnapshot snapshot)
@@ -131,12 +132,12 @@ public sealed class FindingsCache
         return last;
     }
 
-    /// <summary>Drops entries of workloads no longer in the snapshot, and pod contents this evaluation did not use.</summary>
-    internal void Retain(HashSet<string> liveKeys)
+    /// <summary>Drops what this evaluation did not use: workloads no longer reported, pod contents, merges and resources.</summary>
+    internal void Retain()
     {
-        if (_entries.Count > liveKeys.Count)
+        if (_entries.Values.Any(e => e.LastUsed != _evaluation))
         {
-            foreach (var key in _entries.Keys.Where(k => !liveKeys.Contains(k)).ToList()) _entries.Remove(key);
+            foreach (var (key, _) in _entries.Where(p => p.Value.LastUsed != _evaluation).ToList()) _entries.Remove(key);
         }
 
         if (_pods.Values.Any(e => e.LastUsed != _evaluation))
@@ -263,7 +264,7 @@ public sealed class FindingsCache
 
         public List<Finding> Findings { get; }
 
-        /// <summary>The evaluation that last used a pod entry (pod entries are dropped when an evaluation leaves them unused).</summary>
+        /// <summary>The evaluation that last used the entry (entries are dropped when an evaluation leaves them unused).</summary>
         public int LastUsed { get; set; }
 
         /// <param name="sameObject">Whether the entry must be of this very object version (workloads by name); pod contents are matched by their key.</param>

@@ -17,10 +17,11 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         var resources = new List<ResourceEvaluation>();
         var namespacesInScope = new HashSet<string>(StringComparer.Ordinal);
         cache?.BeginEvaluation(policy);
-        var liveKeys = cache is null ? null : new HashSet<string>(StringComparer.Ordinal);
 
         // Templates and pods without an owner in scope are resources; a pod with one is reported on its top owner.
-        var reported = new List<WorkloadView>(snapshot.Workloads.Count);
+        // A pooled array: as long as the cluster's workload list, it would otherwise be a large-object allocation per evaluation.
+        var reported = ArrayPool<WorkloadView>.Shared.Rent(snapshot.Workloads.Count);
+        var reportedCount = 0;
         Func<string, bool> kindInScopeOf = scope.IncludesKind;
         Dictionary<WorkloadView, List<WorkloadView>>? podsByOwner = null;
         foreach (var workload in snapshot.Workloads)
@@ -37,11 +38,11 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                 continue;
             }
 
-            if (kindInScope) reported.Add(workload);
+            if (kindInScope) reported[reportedCount++] = workload;
         }
 
         List<(WorkloadView, List<Finding>)>? podFindings = null;
-        foreach (var workload in reported)
+        foreach (var workload in reported.AsSpan(0, reportedCount))
         {
             var raw = cache?.TryGet(workload, snapshot);
             if (raw is null)
@@ -50,7 +51,6 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                 cache?.Put(workload, snapshot, raw);
             }
 
-            liveKeys?.Add(FindingsCache.KeyOf(workload));
             if (podsByOwner?.GetValueOrDefault(workload) is { } pods)
             {
                 // One list for every owner: merging reads it and keeps nothing of it.
@@ -83,6 +83,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             }, workload));
         }
 
+        ArrayPool<WorkloadView>.Shared.Return(reported, clearArray: true);
         if (plan.NamespaceRules.Count > 0)
         {
             foreach (var ns in snapshot.Namespaces)
@@ -129,7 +130,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             }
         }
 
-        if (liveKeys is not null) cache!.Retain(liveKeys);
+        cache?.Retain();
         var usesAws = plan.WorkloadRules.Concat(plan.NamespaceRules).Concat(plan.ClusterRules).Concat(plan.ObjectRules).Any(r => r.RequiresAws);
         return new PolicyEvaluation(policy.Metadata?.Name ?? "", spec.Mode, resources, clusterFindings, exemptions.Expired)
         {
