@@ -97,7 +97,7 @@ public sealed class PodSecurityDuty
     [JsonPropertyName("requireNamespaceLabel")] public bool? RequireNamespaceLabel { get; set; }
 }
 
-/// <summary>EKS control-plane duties, checked through the AWS APIs.</summary>
+/// <summary>EKS cluster duties (control plane, version, add-ons, threat detection, audit trail, access entries), checked through the AWS APIs.</summary>
 public sealed class ClusterDuty
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
@@ -107,6 +107,15 @@ public sealed class ClusterDuty
     [JsonPropertyName("requiredLogTypes")] public List<string>? RequiredLogTypes { get; set; }
     [JsonPropertyName("disallowPublicEndpoint")] public bool? DisallowPublicEndpoint { get; set; }
     [JsonPropertyName("disallowOpenPublicCidrs")] public bool? DisallowOpenPublicCidrs { get; set; }
+    [JsonPropertyName("requireSupportedVersion")] public bool? RequireSupportedVersion { get; set; }
+    /// <summary>How long before the end of standard support a version already fails (a duration such as 720h).</summary>
+    [JsonPropertyName("minSupportWindow")] public string? MinSupportWindow { get; set; }
+    [JsonPropertyName("requireCurrentAddons")] public bool? RequireCurrentAddons { get; set; }
+    /// <summary>GuardDuty features that must be on in the cluster's region; empty: an enabled detector only.</summary>
+    [JsonPropertyName("requireThreatDetection")] public List<string>? RequireThreatDetection { get; set; }
+    [JsonPropertyName("requireAuditTrail")] public bool? RequireAuditTrail { get; set; }
+    [JsonPropertyName("restrictClusterAdmins")] public bool? RestrictClusterAdmins { get; set; }
+    [JsonPropertyName("allowedAdminPrincipals")] public List<string>? AllowedAdminPrincipals { get; set; }
 }
 
 /// <summary>Access inside the cluster: Kubernetes RBAC and the aws-auth ConfigMap.</summary>

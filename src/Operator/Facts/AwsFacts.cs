@@ -41,7 +41,11 @@ public sealed class RoleFacts
     public FactError? Error { get; init; }
 }
 
-/// <summary>The EKS cluster's description and its secrets key's rotation.</summary>
+/// <summary>
+/// The EKS cluster's description and its secrets key's rotation, and — each learned only for a policy whose rule reads
+/// it, else null — its version's support, its add-ons, the region's GuardDuty detectors and CloudTrail trails, and its
+/// access entries. Each part that could not be learned has its error instead.
+/// </summary>
 public sealed class ClusterFacts
 {
     public required string Name { get; init; }
@@ -50,7 +54,41 @@ public sealed class ClusterFacts
     public FactError? ClusterError { get; init; }
     public KmsKeyRotation? KeyRotation { get; init; }
     public FactError? KeyRotationError { get; init; }
+
+    /// <summary>What DescribeClusterVersions says of the cluster's Kubernetes version (null: EKS did not list it).</summary>
+    public EksClusterVersion? VersionSupport { get; init; }
+    public bool VersionSupportCollected { get; init; }
+    public FactError? VersionSupportError { get; init; }
+
+    public IReadOnlyList<AddonFacts>? Addons { get; init; }
+    public FactError? AddonsError { get; init; }
+
+    public IReadOnlyList<GuardDutyDetector>? Detectors { get; init; }
+    public FactError? DetectorsError { get; init; }
+
+    public IReadOnlyList<TrailFacts>? Trails { get; init; }
+    public FactError? TrailsError { get; init; }
+
+    public IReadOnlyList<AccessEntryFacts>? AccessEntries { get; init; }
+    public FactError? AccessEntriesError { get; init; }
+
+    /// <summary>Every part that could not be learned.</summary>
+    public IEnumerable<FactError> Errors =>
+        new[] { ClusterError, KeyRotationError, VersionSupportError, AddonsError, DetectorsError, TrailsError, AccessEntriesError }
+            .Concat(Addons?.Select(a => a.Error) ?? [])
+            .Concat(Trails?.Select(t => t.Error) ?? [])
+            .Concat(AccessEntries?.Select(e => e.Error) ?? [])
+            .OfType<FactError>();
 }
+
+/// <summary>An installed add-on and the default version EKS gives the cluster's Kubernetes version (null: none is).</summary>
+public sealed record AddonFacts(EksAddon Addon, string? DefaultVersion, FactError? Error = null);
+
+/// <summary>A trail that covers the region, whether it is logging, and what it records (null where <paramref name="Error"/> says why).</summary>
+public sealed record TrailFacts(CloudTrailTrail Trail, bool? IsLogging, CloudTrailEventSelectors? Selectors, FactError? Error = null);
+
+/// <summary>An access entry's principal and the access policies associated with it.</summary>
+public sealed record AccessEntryFacts(string PrincipalArn, IReadOnlyList<EksAccessPolicyAssociation> Policies, FactError? Error = null);
 
 /// <summary>
 /// Everything the AWS-backed rules read, collected before evaluation so that evaluation itself stays pure.
@@ -74,7 +112,6 @@ public sealed class AwsFacts
         Images.Values.SelectMany(i => new[] { i.DigestError, i.ScanConfigError, i.ScanError })
             .Concat(Roles.Values.Select(r => r.Error))
             .Append(PodIdentityError)
-            .Append(Cluster?.ClusterError)
-            .Append(Cluster?.KeyRotationError)
-            .OfType<FactError>();
+            .OfType<FactError>()
+            .Concat(Cluster?.Errors ?? []);
 }
