@@ -8,6 +8,8 @@ public static class AwsServices
     public const string Iam = "iam";
     public const string Kms = "kms";
     public const string Sts = "sts";
+    public const string GuardDuty = "guardduty";
+    public const string CloudTrail = "cloudtrail";
 }
 
 /// <summary>Where one service is reached and what its requests are signed for.</summary>

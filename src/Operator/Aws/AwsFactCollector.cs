@@ -42,6 +42,8 @@ public sealed class AwsFactCollector
     private readonly IEksClient _eks;
     private readonly IIamClient _iam;
     private readonly IKmsClient _kms;
+    private readonly IGuardDutyClient _guardDuty;
+    private readonly ICloudTrailClient _cloudTrail;
     private readonly AwsFactCollectorOptions _options;
     private readonly Dictionary<string, SemaphoreSlim> _limits;
     private readonly ResiliencePipeline _throttledRounds;
@@ -54,18 +56,26 @@ public sealed class AwsFactCollector
     private readonly FactCache<(string, string), EksCluster> _clusters;
     private readonly FactCache<(string, string), KmsKeyRotation> _rotations;
     private readonly FactCache<(string, string), IReadOnlyDictionary<string, string>> _podIdentities;
+    private readonly FactCache<(string Region, string Version), VersionLookup> _clusterVersions;
+    private readonly FactCache<(string Region, string Cluster, string Version), IReadOnlyList<AddonFacts>> _addons;
+    private readonly FactCache<string, IReadOnlyList<GuardDutyDetector>> _detectors;
+    private readonly FactCache<string, IReadOnlyList<TrailFacts>> _trails;
+    private readonly FactCache<(string Region, string Cluster), IReadOnlyList<AccessEntryFacts>> _accessEntries;
     private readonly Dictionary<string, (ImageFacts Facts, object?[] Inputs)> _imageMemo = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (RoleFacts Facts, object? Input)> _roleMemo = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string, string), (ClusterFacts Facts, object? Unused)> _clusterMemo = [];
+    private readonly Dictionary<(string, string), (ClusterFacts Facts, object?[] Inputs)> _clusterMemo = [];
     private readonly Lock _memoLock = new();
 
-    public AwsFactCollector(IEcrClient ecr, IEksClient eks, IIamClient iam, IKmsClient kms, TimeProvider clock, AwsFactCollectorOptions? options = null)
+    public AwsFactCollector(IEcrClient ecr, IEksClient eks, IIamClient iam, IKmsClient kms, IGuardDutyClient guardDuty, ICloudTrailClient cloudTrail,
+        TimeProvider clock, AwsFactCollectorOptions? options = null)
     {
         _clock = clock;
         _ecr = ecr;
         _eks = eks;
         _iam = iam;
         _kms = kms;
+        _guardDuty = guardDuty;
+        _cloudTrail = cloudTrail;
         _options = options ?? new AwsFactCollectorOptions();
         var errorTtl = _options.ErrorTtl;
         _scans = new(clock, errorTtl);
@@ -77,6 +87,11 @@ public sealed class AwsFactCollector
         _clusters = new(clock, errorTtl);
         _rotations = new(clock, errorTtl);
         _podIdentities = new(clock, errorTtl);
+        _clusterVersions = new(clock, errorTtl);
+        _addons = new(clock, errorTtl);
+        _detectors = new(clock, errorTtl);
+        _trails = new(clock, errorTtl);
+        _accessEntries = new(clock, errorTtl);
         var throttledBackoff = new ExponentialBackoff(_options.ThrottledBackoff, ThrottledBackoffCap, Jitter: 0.5);
         _throttledRounds = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
@@ -87,7 +102,7 @@ public sealed class AwsFactCollector
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(throttledBackoff.Delay(args.AttemptNumber, Random.Shared.NextDouble())),
             })
             .Build();
-        _limits = new[] { AwsServices.Ecr, AwsServices.Eks, AwsServices.Iam, AwsServices.Kms }
+        _limits = new[] { AwsServices.Ecr, AwsServices.Eks, AwsServices.Iam, AwsServices.Kms, AwsServices.GuardDuty, AwsServices.CloudTrail }
             .ToDictionary(s => s, _ => new SemaphoreSlim(_options.ConcurrencyPerService), StringComparer.Ordinal);
     }
 
@@ -106,6 +121,11 @@ public sealed class AwsFactCollector
         ("aws_eks_clusters", _clusters.Hits, _clusters.Misses),
         ("aws_eks_pod_identities", _podIdentities.Hits, _podIdentities.Misses),
         ("aws_kms_key_rotations", _rotations.Hits, _rotations.Misses),
+        ("aws_eks_cluster_versions", _clusterVersions.Hits, _clusterVersions.Misses),
+        ("aws_eks_addons", _addons.Hits, _addons.Misses),
+        ("aws_eks_access_entries", _accessEntries.Hits, _accessEntries.Misses),
+        ("aws_guardduty_detectors", _detectors.Hits, _detectors.Misses),
+        ("aws_cloudtrail_trails", _trails.Hits, _trails.Misses),
     ];
 
     /// <summary>The cached latest scan of an image, without calling AWS (the admission path); null when not cached or never scanned.</summary>
@@ -135,7 +155,7 @@ public sealed class AwsFactCollector
         var region = spec.Cluster?.Region ?? _options.DefaultRegion;
         var needCluster = enabled.Any(r => r.Scope == RuleScope.Cluster) || (needRoles && clusterName is not null);
 
-        var clusterTask = needCluster ? ClusterFactsAsync(clusterName, region, ttl, cancellationToken) : Task.FromResult<ClusterFacts?>(null);
+        var clusterTask = needCluster ? ClusterFactsAsync(clusterName, region, ClusterParts.Of(enabled), ttl, cancellationToken) : Task.FromResult<ClusterFacts?>(null);
         var podIdentityTask = needRoles && clusterName is not null && region is not null
             ? PodIdentityAsync(region, clusterName, ttl, cancellationToken)
             : Task.FromResult<(IReadOnlyDictionary<string, string>, FactError?)>((new Dictionary<string, string>(), null));
@@ -432,45 +452,162 @@ public sealed class AwsFactCollector
         return new RoleDocuments(role, inline, documents);
     }
 
-    private async Task<ClusterFacts?> ClusterFactsAsync(string? name, string? region, TimeSpan ttl, CancellationToken cancellationToken)
+    private async Task<ClusterFacts?> ClusterFactsAsync(string? name, string? region, ClusterParts parts, TimeSpan ttl, CancellationToken cancellationToken)
     {
         if (name is null || region is null) return null;
+        // GuardDuty and CloudTrail are the region's, whatever DescribeCluster answers.
+        var detectorsTask = parts.Detectors ? Part(() => _detectors.GetAsync(region, ttl, r => DetectorsAsync(r, cancellationToken))) : NotAsked<IReadOnlyList<GuardDutyDetector>>();
+        var trailsTask = parts.Trails ? Part(() => _trails.GetAsync(region, ttl, r => TrailsAsync(r, cancellationToken))) : NotAsked<IReadOnlyList<TrailFacts>>();
+        EksCluster cluster;
         try
         {
-            var cluster = await _clusters.GetAsync((region, name), ttl, k => Limit(AwsServices.Eks, () => _eks.DescribeClusterAsync(k.Item1, k.Item2, cancellationToken), cancellationToken)).ConfigureAwait(false);
-            KmsKeyRotation? rotation = null;
-            FactError? rotationError = null;
-            if (cluster.SecretsKeyArn is { } key)
-            {
-                try
-                {
-                    rotation = await _rotations.GetAsync((region, key), ttl, k => Limit(AwsServices.Kms, () => _kms.GetKeyRotationStatusAsync(k.Item1, k.Item2, cancellationToken), cancellationToken)).ConfigureAwait(false);
-                }
-                catch (AwsServiceException e)
-                {
-                    rotationError = e.ToFactError();
-                }
-            }
-
-            if (rotationError is not null) return new ClusterFacts { Name = name, Region = region, Cluster = cluster, KeyRotationError = rotationError };
-            lock (_memoLock)
-            {
-                // The same facts object while the cached inputs are the same, so cached workload findings stay valid.
-                if (_clusterMemo.TryGetValue((region, name), out var known) && ReferenceEquals(known.Facts.Cluster, cluster) && ReferenceEquals(known.Facts.KeyRotation, rotation))
-                {
-                    return known.Facts;
-                }
-
-                var facts = new ClusterFacts { Name = name, Region = region, Cluster = cluster, KeyRotation = rotation };
-                _clusterMemo[(region, name)] = (facts, null);
-                return facts;
-            }
+            cluster = await _clusters.GetAsync((region, name), ttl, k => Limit(AwsServices.Eks, () => _eks.DescribeClusterAsync(k.Item1, k.Item2, cancellationToken), cancellationToken)).ConfigureAwait(false);
         }
         catch (AwsServiceException e)
         {
-            return new ClusterFacts { Name = name, Region = region, ClusterError = e.ToFactError() };
+            var (detectorsFailed, detectorsFailure) = await detectorsTask.ConfigureAwait(false);
+            var (trailsFailed, trailsFailure) = await trailsTask.ConfigureAwait(false);
+            return new ClusterFacts
+            {
+                Name = name, Region = region, ClusterError = e.ToFactError(),
+                Detectors = detectorsFailed, DetectorsError = detectorsFailure, Trails = trailsFailed, TrailsError = trailsFailure,
+            };
+        }
+
+        var rotationTask = cluster.SecretsKeyArn is { } key
+            ? Part(() => _rotations.GetAsync((region, key), ttl, k => Limit(AwsServices.Kms, () => _kms.GetKeyRotationStatusAsync(k.Item1, k.Item2, cancellationToken), cancellationToken)))
+            : NotAsked<KmsKeyRotation>();
+        var version = cluster.Version;
+        var versionTask = parts.Version && version is not null
+            ? Part(() => _clusterVersions.GetAsync((region, version), ttl, k => VersionAsync(k.Region, k.Version, cancellationToken)))
+            : NotAsked<VersionLookup>();
+        var addonsTask = parts.Addons && version is not null
+            ? Part(() => _addons.GetAsync((region, name, version), ttl, k => AddonsAsync(k.Region, k.Cluster, k.Version, cancellationToken)))
+            : NotAsked<IReadOnlyList<AddonFacts>>();
+        var accessTask = parts.AccessEntries && !string.Equals(cluster.AuthenticationMode, "CONFIG_MAP", StringComparison.Ordinal)
+            ? Part(() => _accessEntries.GetAsync((region, name), ttl, k => AccessEntriesAsync(k.Region, k.Cluster, cancellationToken)))
+            : NotAsked<IReadOnlyList<AccessEntryFacts>>();
+        var (rotation, rotationError) = await rotationTask.ConfigureAwait(false);
+        var (versionLookup, versionError) = await versionTask.ConfigureAwait(false);
+        var (addons, addonsError) = await addonsTask.ConfigureAwait(false);
+        var (entries, entriesError) = await accessTask.ConfigureAwait(false);
+        var (detectors, detectorsError) = await detectorsTask.ConfigureAwait(false);
+        var (trails, trailsError) = await trailsTask.ConfigureAwait(false);
+        object?[] inputs = [cluster, rotation, rotationError, versionLookup, versionError, addons, addonsError, entries, entriesError, detectors, detectorsError, trails, trailsError];
+        lock (_memoLock)
+        {
+            // The same facts object while the cached inputs are the same, so cached workload findings stay valid.
+            if (_clusterMemo.TryGetValue((region, name), out var known) && FindingsCache.SameItems(known.Inputs, inputs)) return known.Facts;
+            var facts = new ClusterFacts
+            {
+                Name = name, Region = region, Cluster = cluster,
+                KeyRotation = rotation, KeyRotationError = rotationError,
+                VersionSupport = versionLookup?.Version, VersionSupportCollected = versionLookup is not null, VersionSupportError = versionError,
+                Addons = addons, AddonsError = addonsError,
+                AccessEntries = entries, AccessEntriesError = entriesError,
+                Detectors = detectors, DetectorsError = detectorsError,
+                Trails = trails, TrailsError = trailsError,
+            };
+            _clusterMemo[(region, name)] = (facts, inputs);
+            return facts;
         }
     }
+
+    /// <summary>A part of the cluster's facts: its value, or the error that took its place.</summary>
+    private static async Task<(T? Value, FactError? Error)> Part<T>(Func<Task<T>> lookup) where T : class
+    {
+        try
+        {
+            return (await lookup().ConfigureAwait(false), null);
+        }
+        catch (AwsServiceException e)
+        {
+            return (null, e.ToFactError());
+        }
+    }
+
+    private static Task<(T? Value, FactError? Error)> NotAsked<T>() where T : class => Task.FromResult<(T?, FactError?)>((null, null));
+
+    private async Task<VersionLookup> VersionAsync(string region, string version, CancellationToken cancellationToken)
+    {
+        var versions = await Limit(AwsServices.Eks, () => _eks.DescribeClusterVersionsAsync(region, version, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return new VersionLookup(versions.FirstOrDefault(v => string.Equals(v.Version, version, StringComparison.Ordinal)));
+    }
+
+    /// <summary>Each installed add-on with EKS's default version of it for the cluster's Kubernetes version.</summary>
+    private async Task<IReadOnlyList<AddonFacts>> AddonsAsync(string region, string cluster, string version, CancellationToken cancellationToken)
+    {
+        var names = await Limit(AwsServices.Eks, () => _eks.ListAddonsAsync(region, cluster, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await Task.WhenAll(names.Select(async addonName =>
+        {
+            var addon = await Limit(AwsServices.Eks, () => _eks.DescribeAddonAsync(region, cluster, addonName, cancellationToken), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var versions = await Limit(AwsServices.Eks, () => _eks.DescribeAddonVersionsAsync(region, addonName, version, cancellationToken), cancellationToken).ConfigureAwait(false);
+                return new AddonFacts(addon, versions.FirstOrDefault(v => v.IsDefault)?.Version);
+            }
+            catch (AwsServiceException e)
+            {
+                return new AddonFacts(addon, null, e.ToFactError());
+            }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>Each access entry's principal with its associated access policies.</summary>
+    private async Task<IReadOnlyList<AccessEntryFacts>> AccessEntriesAsync(string region, string cluster, CancellationToken cancellationToken)
+    {
+        var principals = await Limit(AwsServices.Eks, () => _eks.ListAccessEntriesAsync(region, cluster, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await Task.WhenAll(principals.Select(async principal =>
+        {
+            try
+            {
+                var policies = await Limit(AwsServices.Eks, () => _eks.ListAssociatedAccessPoliciesAsync(region, cluster, principal, cancellationToken), cancellationToken).ConfigureAwait(false);
+                return new AccessEntryFacts(principal, policies);
+            }
+            catch (AwsServiceException e)
+            {
+                return new AccessEntryFacts(principal, [], e.ToFactError());
+            }
+        })).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<GuardDutyDetector>> DetectorsAsync(string region, CancellationToken cancellationToken)
+    {
+        var ids = await Limit(AwsServices.GuardDuty, () => _guardDuty.ListDetectorsAsync(region, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await Task.WhenAll(ids.Select(id => Limit(AwsServices.GuardDuty, () => _guardDuty.GetDetectorAsync(region, id, cancellationToken), cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>The trails that cover the region, each with its status and selectors asked in its home region.</summary>
+    private async Task<IReadOnlyList<TrailFacts>> TrailsAsync(string region, CancellationToken cancellationToken)
+    {
+        var trails = await Limit(AwsServices.CloudTrail, () => _cloudTrail.DescribeTrailsAsync(region, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var covering = trails.Where(t => t.IsMultiRegionTrail || string.Equals(t.HomeRegion, region, StringComparison.Ordinal));
+        return await Task.WhenAll(covering.Select(async trail =>
+        {
+            var home = trail.HomeRegion ?? region;
+            try
+            {
+                var logging = await Limit(AwsServices.CloudTrail, () => _cloudTrail.GetTrailIsLoggingAsync(home, trail.Arn, cancellationToken), cancellationToken).ConfigureAwait(false);
+                var selectors = await Limit(AwsServices.CloudTrail, () => _cloudTrail.GetEventSelectorsAsync(home, trail.Arn, cancellationToken), cancellationToken).ConfigureAwait(false);
+                return new TrailFacts(trail, logging, selectors);
+            }
+            catch (AwsServiceException e)
+            {
+                return new TrailFacts(trail, null, null, e.ToFactError());
+            }
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>Which optional parts of the cluster's facts the policy's rules read.</summary>
+    private readonly record struct ClusterParts(bool Version, bool Addons, bool AccessEntries, bool Detectors, bool Trails)
+    {
+        public static ClusterParts Of(HashSet<RuleDefinition> enabled) => new(
+            enabled.Contains(ClusterLifecycleRules.VersionSupported), enabled.Contains(ClusterLifecycleRules.AddonsCurrent),
+            enabled.Contains(AccessEntryRules.ClusterAdmins), enabled.Contains(DetectionRules.ThreatDetection), enabled.Contains(DetectionRules.AuditTrail));
+    }
+
+    /// <summary>DescribeClusterVersions' entry for one version; null when EKS does not list it.</summary>
+    private sealed record VersionLookup(EksClusterVersion? Version);
 
     private async Task<(IReadOnlyDictionary<string, string>, FactError?)> PodIdentityAsync(string region, string cluster, TimeSpan ttl, CancellationToken cancellationToken)
     {
