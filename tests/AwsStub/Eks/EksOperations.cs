@@ -1,9 +1,21 @@
 namespace EksHardening.AwsStub.Eks;
 
 /// <summary>The EKS operations (REST-JSON) over the seeded clusters, with EKS's errors and pagination.</summary>
-internal sealed class EksOperations(EksStub eks)
+internal sealed partial class EksOperations(EksStub eks)
 {
-    /// <summary>Maps a method and path to an operation and its path labels; null when no served route matches.</summary>
+    public static readonly IReadOnlyList<string> Operations =
+    [
+        "DescribeCluster", "ListClusters", "ListPodIdentityAssociations", "DescribePodIdentityAssociation",
+        "DescribeClusterVersions", "ListAddons", "DescribeAddon", "DescribeAddonVersions",
+        "ListAccessEntries", "ListAssociatedAccessPolicies", "ListNodegroups", "DescribeNodegroup",
+    ];
+
+    /// <summary>Whether an unsigned request's path is one of EKS's (so it is refused as EKS refuses it).</summary>
+    public static bool IsEksPath(string rawPath) =>
+        rawPath.StartsWith("/clusters", StringComparison.Ordinal) || rawPath.StartsWith("/cluster-versions", StringComparison.Ordinal)
+        || rawPath.StartsWith("/addons/", StringComparison.Ordinal);
+
+    /// <summary>Maps a method and path to an operation and its path labels (each segment unescaped on its own, so an escaped <c>/</c> stays in its label); null when no served route matches.</summary>
     public static (string Operation, Dictionary<string, string> Labels)? Route(string method, string rawPath)
     {
         var segments = rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
@@ -15,9 +27,18 @@ internal sealed class EksOperations(EksStub eks)
         return segments switch
         {
             ["clusters"] => ("ListClusters", []),
+            ["cluster-versions"] => ("DescribeClusterVersions", []),
+            ["addons", "supported-versions"] => ("DescribeAddonVersions", []),
             ["clusters", var name] => ("DescribeCluster", new() { ["name"] = name }),
             ["clusters", var name, "pod-identity-associations"] => ("ListPodIdentityAssociations", new() { ["clusterName"] = name }),
             ["clusters", var name, "pod-identity-associations", var id] => ("DescribePodIdentityAssociation", new() { ["clusterName"] = name, ["associationId"] = id }),
+            ["clusters", var name, "addons"] => ("ListAddons", new() { ["clusterName"] = name }),
+            ["clusters", var name, "addons", var addon] => ("DescribeAddon", new() { ["clusterName"] = name, ["addonName"] = addon }),
+            ["clusters", var name, "access-entries"] => ("ListAccessEntries", new() { ["clusterName"] = name }),
+            ["clusters", var name, "access-entries", var principal, "access-policies"] =>
+                ("ListAssociatedAccessPolicies", new() { ["clusterName"] = name, ["principalArn"] = principal }),
+            ["clusters", var name, "node-groups"] => ("ListNodegroups", new() { ["clusterName"] = name }),
+            ["clusters", var name, "node-groups", var group] => ("DescribeNodegroup", new() { ["clusterName"] = name, ["nodegroupName"] = group }),
             _ => null,
         };
     }
@@ -27,20 +48,26 @@ internal sealed class EksOperations(EksStub eks)
         var input = new Inputs(call);
         var body = call.Operation switch
         {
-            "ListClusters" => ListClusters(call, input),
+            "ListClusters" => ListClusters(input),
             "DescribeCluster" => DescribeCluster(input),
-            "ListPodIdentityAssociations" => ListPodIdentityAssociations(call, input),
+            "ListPodIdentityAssociations" => ListPodIdentityAssociations(input),
             "DescribePodIdentityAssociation" => DescribePodIdentityAssociation(input),
+            "DescribeClusterVersions" => DescribeClusterVersions(input, call.Now),
+            "ListAddons" => ListAddons(input),
+            "DescribeAddon" => DescribeAddon(input),
+            "DescribeAddonVersions" => DescribeAddonVersions(input),
+            "ListAccessEntries" => ListAccessEntries(input),
+            "ListAssociatedAccessPolicies" => ListAssociatedAccessPolicies(input),
+            "ListNodegroups" => ListNodegroups(input),
+            "DescribeNodegroup" => DescribeNodegroup(input),
             _ => throw ServiceErrors.UnknownOperation(call.Service, call.Operation),
         };
         return Wire.Json(call.Service, body);
     }
 
-    private JsonObject ListClusters(AwsCall call, Inputs input)
+    private JsonObject ListClusters(Inputs input)
     {
-        var maxResults = input.Int("maxResults", 1, 100) ?? 100;
-        var names = eks.Clusters.Select(c => c.Name).ToList();
-        var (page, next) = PageToken.Page(names, "clusters", input.String("nextToken"), maxResults, () => InvalidToken(call, null));
+        var (page, next) = Page(input, eks.Clusters.Select(c => c.Name).ToList(), "clusters", null);
         return Wire.Object(("clusters", Wire.Strings(page)), ("nextToken", next));
     }
 
@@ -69,8 +96,8 @@ internal sealed class EksOperations(EksStub eks)
             ("resourcesVpcConfig", new JsonObject
             {
                 ["subnetIds"] = Wire.Strings(cluster.SubnetIds),
-                ["securityGroupIds"] = new JsonArray(),
-                ["clusterSecurityGroupId"] = "sg-0a1b2c3d4e5f60001",
+                ["securityGroupIds"] = Wire.Strings(cluster.SecurityGroupIds),
+                ["clusterSecurityGroupId"] = cluster.ClusterSecurityGroupId,
                 ["vpcId"] = cluster.VpcId,
                 ["endpointPublicAccess"] = cluster.EndpointPublicAccess,
                 ["endpointPrivateAccess"] = cluster.EndpointPrivateAccess,
@@ -83,7 +110,11 @@ internal sealed class EksOperations(EksStub eks)
             ("certificateAuthority", new JsonObject { ["data"] = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==" }),
             ("platformVersion", cluster.PlatformVersion),
             ("tags", new JsonObject([.. cluster.Tags.Select(t => new KeyValuePair<string, JsonNode?>(t.Key, t.Value))])),
-            ("accessConfig", new JsonObject { ["authenticationMode"] = "API_AND_CONFIG_MAP" }));
+            ("accessConfig", new JsonObject
+            {
+                ["bootstrapClusterCreatorAdminPermissions"] = cluster.BootstrapClusterCreatorAdminPermissions,
+                ["authenticationMode"] = cluster.AuthenticationMode,
+            }));
         if (cluster.SecretsKeyArn is { } key)
         {
             body["encryptionConfig"] = new JsonArray(new JsonObject
@@ -96,17 +127,16 @@ internal sealed class EksOperations(EksStub eks)
         return new JsonObject { ["cluster"] = body };
     }
 
-    private JsonObject ListPodIdentityAssociations(AwsCall call, Inputs input)
+    private JsonObject ListPodIdentityAssociations(Inputs input)
     {
         var name = input.Required("clusterName");
         Cluster(name);
         var ns = input.String("namespace");
         var serviceAccount = input.String("serviceAccount");
-        var maxResults = input.Int("maxResults", 1, 100) ?? 100;
         var matching = eks.AssociationsOf(name)
             .Where(a => (ns is null || a.Namespace == ns) && (serviceAccount is null || a.ServiceAccount == serviceAccount))
             .ToList();
-        var (page, next) = PageToken.Page(matching, $"pia|{name}|{ns}|{serviceAccount}", input.String("nextToken"), maxResults, () => InvalidToken(call, name));
+        var (page, next) = Page(input, matching, $"pia|{name}|{ns}|{serviceAccount}", name);
         return Wire.Object(
             ("associations", new JsonArray([.. page.Select(a => (JsonNode)Wire.Object(
                 ("clusterName", a.ClusterName),
@@ -148,6 +178,10 @@ internal sealed class EksOperations(EksStub eks)
         eks.FindCluster(name) ?? throw new AwsServiceException("ResourceNotFoundException", 404, $"No cluster found for name: {name}.",
             ServiceErrors.Fields(("clusterName", name)));
 
-    private static AwsServiceException InvalidToken(AwsCall call, string? cluster) =>
+    /// <summary>One page of a listing by <c>maxResults</c> (1–100, default 100) and <c>nextToken</c>.</summary>
+    private static (IReadOnlyList<T> Page, string? Next) Page<T>(Inputs input, IReadOnlyList<T> items, string listing, string? cluster) =>
+        PageToken.Page(items, listing, input.String("nextToken"), input.Int("maxResults", 1, 100) ?? 100, () => InvalidToken(cluster));
+
+    private static AwsServiceException InvalidToken(string? cluster) =>
         new("InvalidParameterException", 400, "The nextToken provided is invalid.", ServiceErrors.Fields(("clusterName", cluster)));
 }

@@ -150,7 +150,7 @@ internal sealed class RequestHandler(
             return AwsService.Sts;
         }
 
-        return request.RawPath.StartsWith("/clusters", StringComparison.Ordinal) ? AwsService.Eks : null;
+        return EksOperations.IsEksPath(request.RawPath) ? AwsService.Eks : null;
     }
 
     /// <summary>The operation a request names in its service's protocol (<c>Unknown</c> when it names none).</summary>
@@ -199,6 +199,7 @@ internal sealed class RequestHandler(
         JsonObject json = [];
         IReadOnlyDictionary<string, string> form = new Dictionary<string, string>();
         IReadOnlyDictionary<string, string> query = new Dictionary<string, string>();
+        IReadOnlyDictionary<string, IReadOnlyList<string>> queryLists = new Dictionary<string, IReadOnlyList<string>>();
         AwsServiceException? error = null;
         switch (service.Protocol)
         {
@@ -207,6 +208,7 @@ internal sealed class RequestHandler(
                 break;
             case WireProtocol.RestJson:
                 query = request.Query.ToDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
+                queryLists = request.Query.ToDictionary(p => p.Key, p => (IReadOnlyList<string>)[.. p.Value.OfType<string>()], StringComparer.Ordinal);
                 goto default;
             default:
                 if (request.Body.Length > 0)
@@ -238,6 +240,7 @@ internal sealed class RequestHandler(
             Form = form,
             Labels = labels,
             QueryString = query,
+            QueryLists = queryLists,
         };
         return (call, error);
     }

@@ -12,7 +12,7 @@ internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, K
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Served = new Dictionary<string, IReadOnlyList<string>>
     {
         ["ecr"] = [.. EcrOperations.Operations.Order(StringComparer.Ordinal)],
-        ["eks"] = ["DescribeCluster", "ListClusters", "ListPodIdentityAssociations", "DescribePodIdentityAssociation"],
+        ["eks"] = EksOperations.Operations,
         ["iam"] = [.. IamOperations.Operations.Order(StringComparer.Ordinal)],
         ["kms"] = [.. KmsOperations.Operations.Order(StringComparer.Ordinal)],
         ["sts"] = [.. StsOperations.Operations.Order(StringComparer.Ordinal)],

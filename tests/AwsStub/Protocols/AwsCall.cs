@@ -23,6 +23,9 @@ internal sealed class AwsCall
     /// <summary>REST query string parameters, decoded.</summary>
     public IReadOnlyDictionary<string, string> QueryString { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>REST query string parameters with every value of a repeated name (a list member such as <c>clusterVersions</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> QueryLists { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>The principal whose key signed the call; null for the unsigned STS operations.</summary>
     public KnownCredential? Caller { get; set; }
 

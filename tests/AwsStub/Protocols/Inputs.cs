@@ -93,9 +93,32 @@ internal sealed class Inputs(AwsCall call)
                 : throw ServiceErrors.Serialization($"Unexpected value in list '{name}': expected a string."))];
         }
 
+        if (call.QueryLists.TryGetValue(name, out var repeated) && repeated.Count > 0)
+        {
+            return repeated;
+        }
+
         var prefix = name + ".member.";
         var members = call.Form.Where(p => p.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         return members.Count == 0 ? null : [.. members.OrderBy(p => int.Parse(p.Key[prefix.Length..], CultureInfo.InvariantCulture)).Select(p => p.Value)];
+    }
+
+    /// <summary>A boolean member: a JSON boolean, or <c>true</c>/<c>false</c> as a REST query or Query parameter.</summary>
+    public bool? Bool(string name)
+    {
+        if (call.Json[name] is { } node)
+        {
+            return node is JsonValue value && value.TryGetValue<bool>(out var flag)
+                ? flag
+                : throw ServiceErrors.Serialization($"Unexpected value for member '{name}': expected a boolean.");
+        }
+
+        return String(name) switch
+        {
+            null => null,
+            var text when bool.TryParse(text, out var flag) => flag,
+            var text => throw Constraint(name, text, "Member must be a boolean"),
+        };
     }
 
     /// <summary>
