@@ -51,6 +51,7 @@ public sealed class ImageScanningDuty
     [JsonPropertyName("disallowLatestTag")] public bool? DisallowLatestTag { get; set; }
     [JsonPropertyName("requireDigest")] public bool? RequireDigest { get; set; }
     [JsonPropertyName("requireScanOnPush")] public bool? RequireScanOnPush { get; set; }
+    [JsonPropertyName("requireImmutableTags")] public bool? RequireImmutableTags { get; set; }
     [JsonPropertyName("maxScanAge")] public string? MaxScanAge { get; set; }
     [JsonPropertyName("vulnerabilityThresholds")] public VulnerabilityThresholds? VulnerabilityThresholds { get; set; }
     [JsonPropertyName("ignoreFindings")] public List<string>? IgnoreFindings { get; set; }

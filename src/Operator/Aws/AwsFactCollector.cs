@@ -150,6 +150,7 @@ public sealed class AwsFactCollector
 
         var needScan = enabled.Contains(ImageScanRules.Scanned) || enabled.Contains(ImageScanRules.Vulnerabilities);
         var needConfig = enabled.Contains(ImageScanRules.ScanOnPush);
+        var needTags = enabled.Contains(ImageScanRules.TagsImmutable);
         var needRoles = enabled.Any(r => r.Id.StartsWith("irsa.", StringComparison.Ordinal));
         var clusterName = spec.Cluster?.Name ?? _options.DefaultClusterName;
         var region = spec.Cluster?.Region ?? _options.DefaultRegion;
@@ -161,12 +162,12 @@ public sealed class AwsFactCollector
             : Task.FromResult<(IReadOnlyDictionary<string, string>, FactError?)>((new Dictionary<string, string>(), null));
 
         var images = new Dictionary<string, ImageFacts>(StringComparer.Ordinal);
-        if (needScan || needConfig)
+        if (needScan || needConfig || needTags)
         {
             var running = RunningDigests(snapshot);
             var distinct = workloads.SelectMany(w => w.Containers).Select(c => c.Image).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
             if (needScan) await ResolveTagsAsync(distinct, running, ttl, cancellationToken).ConfigureAwait(false);
-            var facts = await Task.WhenAll(distinct.Select(i => ImageFactsAsync(i, running.GetValueOrDefault(i), needConfig, needScan, ttl, cancellationToken))).ConfigureAwait(false);
+            var facts = await Task.WhenAll(distinct.Select(i => ImageFactsAsync(i, running.GetValueOrDefault(i), needConfig, needTags, needScan, ttl, cancellationToken))).ConfigureAwait(false);
             foreach (var fact in facts) images[fact.Image] = fact;
         }
 
@@ -253,7 +254,7 @@ public sealed class AwsFactCollector
         })).ConfigureAwait(false);
     }
 
-    private async Task<ImageFacts> ImageFactsAsync(string image, string? runningDigest, bool needConfig, bool needScan, TimeSpan ttl, CancellationToken cancellationToken)
+    private async Task<ImageFacts> ImageFactsAsync(string image, string? runningDigest, bool needConfig, bool needTags, bool needScan, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var reference = ImageReference.TryParse(image, out var problem);
         if (reference is null) return Memo(image, new ImageFacts { Image = image, NotEcrReason = problem }, [problem]);
@@ -292,17 +293,20 @@ public sealed class AwsFactCollector
 
         bool? scanOnPush = null;
         string? scanOnPushSource = null;
+        string? tagMutability = null;
         FactError? configError = null;
+        FactError? repositoryError = null;
         object? configInput = null;
-        if (needConfig)
+        if (needConfig || needTags)
         {
             try
             {
                 var repo = await _repositories.GetAsync((registry, repository), ttl,
                     _ => Limit(AwsServices.Ecr, async () => (await _ecr.DescribeRepositoriesAsync(registry, [repository], cancellationToken).ConfigureAwait(false)).Single(), cancellationToken)).ConfigureAwait(false);
                 configInput = repo;
-                if (repo.ScanOnPush) (scanOnPush, scanOnPushSource) = (true, "repository scanOnPush");
-                else
+                tagMutability = needTags ? repo.ImageTagMutability : null;
+                if (needConfig && repo.ScanOnPush) (scanOnPush, scanOnPushSource) = (true, "repository scanOnPush");
+                else if (needConfig)
                 {
                     var registryConfig = await _registryScanning.GetAsync(registry.Region, ttl,
                         _ => Limit(AwsServices.Ecr, () => _ecr.GetRegistryScanningConfigurationAsync(registry.Region, cancellationToken), cancellationToken)).ConfigureAwait(false);
@@ -313,7 +317,9 @@ public sealed class AwsFactCollector
             }
             catch (AwsServiceException e)
             {
-                configError = e.ToFactError();
+                // DescribeRepositories or, for scan-on-push, the registry's scanning rules.
+                configError = needConfig ? e.ToFactError() : null;
+                repositoryError = tagMutability is null && needTags ? e.ToFactError() : null;
             }
         }
 
@@ -352,11 +358,13 @@ public sealed class AwsFactCollector
             ScanOnPush = scanOnPush,
             ScanOnPushSource = scanOnPushSource,
             ScanConfigError = configError,
+            TagMutability = tagMutability,
+            RepositoryError = repositoryError,
             Scan = scan?.Findings,
             NeverScanned = scan is { Findings: null },
             ScanError = scanError,
         };
-        return (digestError ?? configError ?? scanError) is not null
+        return (digestError ?? configError ?? repositoryError ?? scanError) is not null
             ? facts
             : Memo(image, facts, [digest, digestSource, configInput, scan]);
     }

@@ -25,6 +25,10 @@ public sealed class ImageFacts
     /// <summary>Which setting scans the repository on push: the repository's own flag or a registry scanning rule.</summary>
     public string? ScanOnPushSource { get; init; }
     public FactError? ScanConfigError { get; init; }
+    /// <summary>The repository's <c>imageTagMutability</c> (MUTABLE, IMMUTABLE, or one of the _WITH_EXCLUSION forms), when asked.</summary>
+    public string? TagMutability { get; init; }
+    /// <summary>DescribeRepositories failed for the image's repository.</summary>
+    public FactError? RepositoryError { get; init; }
     public EcrScanFindings? Scan { get; init; }
     /// <summary>ECR has no scan of this image (ScanNotFoundException).</summary>
     public bool NeverScanned { get; init; }
@@ -109,7 +113,7 @@ public sealed class AwsFacts
 
     /// <summary>Every fact that could not be learned, for the AwsReachable condition.</summary>
     public IEnumerable<FactError> Errors =>
-        Images.Values.SelectMany(i => new[] { i.DigestError, i.ScanConfigError, i.ScanError })
+        Images.Values.SelectMany(i => new[] { i.DigestError, i.ScanConfigError, i.RepositoryError, i.ScanError })
             .Concat(Roles.Values.Select(r => r.Error))
             .Append(PodIdentityError)
             .OfType<FactError>()

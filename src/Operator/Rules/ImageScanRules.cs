@@ -3,9 +3,9 @@ using EksHardening.Operator.Facts;
 namespace EksHardening.Operator.Rules;
 
 /// <summary>
-/// Patch management from ECR (<c>image.scan-on-push</c>, <c>image.scanned</c>, <c>image.vulnerabilities</c>): the
-/// repository scans on push, the digest that runs has a recent completed scan, and its findings are within the
-/// policy's thresholds. Reads <see cref="AwsFacts"/>; an image whose facts could not be learned is an error, an
+/// Patch management from ECR (<c>image.scan-on-push</c>, <c>image.scanned</c>, <c>image.vulnerabilities</c>,
+/// <c>image.tags-immutable</c>): the repository scans on push and keeps its tags immutable, the digest that runs has a
+/// recent completed scan, and its findings are within the policy's thresholds. Reads <see cref="AwsFacts"/>; an image whose facts could not be learned is an error, an
 /// invalid reference (which the kubelet refuses) a fail.
 /// </summary>
 public sealed class ImageScanRules : IRuleFamily
@@ -28,9 +28,17 @@ public sealed class ImageScanRules : IRuleFamily
         "Rebuild the image on a patched base and roll it out, or record accepted CVEs in ignoreFindings.",
         RequiresAws: true);
 
+    public static readonly RuleDefinition TagsImmutable = new(
+        "image.tags-immutable", "ECR repositories of running images have immutable tags, so a scanned and admitted tag cannot be re-pointed",
+        ResponsibilityRow.InfrastructureSecurity, Severity.Medium, RuleScope.Workload, "imageScanning.requireImmutableTags",
+        "aws ecr put-image-tag-mutability --repository-name <repository> --image-tag-mutability IMMUTABLE",
+        RequiresAws: true);
+
+    private const string Immutable = "IMMUTABLE";
+
     private static readonly string[] SeverityOrder = ["CRITICAL", "HIGH", "MEDIUM", "LOW"];
 
-    public IReadOnlyList<RuleDefinition> Rules { get; } = [ScanOnPush, Scanned, Vulnerabilities];
+    public IReadOnlyList<RuleDefinition> Rules { get; } = [ScanOnPush, Scanned, Vulnerabilities, TagsImmutable];
 
     public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy)
     {
@@ -39,6 +47,7 @@ public sealed class ImageScanRules : IRuleFamily
         if (duty.RequireScanOnPush == true) enabled.Add(ScanOnPush);
         if (duty.MaxScanAge is not null || duty.VulnerabilityThresholds is not null) enabled.Add(Scanned);
         if (duty.VulnerabilityThresholds is not null) enabled.Add(Vulnerabilities);
+        if (duty.RequireImmutableTags == true) enabled.Add(TagsImmutable);
         return enabled;
     }
 
@@ -67,6 +76,7 @@ public sealed class ImageScanRules : IRuleFamily
             }
 
             if (duty.RequireScanOnPush == true) CheckScanOnPush(facts, container.Label, path, findings);
+            if (duty.RequireImmutableTags == true) CheckTagsImmutable(facts, container.Label, path, findings);
             if (duty.MaxScanAge is null && duty.VulnerabilityThresholds is null) continue;
             if (facts.DigestError is not null || facts.Digest is null)
             {
@@ -99,6 +109,27 @@ public sealed class ImageScanRules : IRuleFamily
         {
             findings.Fail(ScanOnPush, $"{label}: ECR repository {facts.Repository} ({facts.Registry?.AccountId}, {facts.Registry?.Region}) does not scan on push: " +
                                       "neither its scanOnPush nor a registry scanning rule covers it", path, facts.Image);
+        }
+    }
+
+    /// <summary>
+    /// IMMUTABLE only: the _WITH_EXCLUSION forms leave the tags matching their filters mutable, and MUTABLE all of them,
+    /// so the image a scan and an admission judged by tag could be swapped afterwards.
+    /// </summary>
+    private static void CheckTagsImmutable(ImageFacts facts, string label, string path, FindingCollector findings)
+    {
+        if (facts.RepositoryError is { } error)
+        {
+            findings.Error(TagsImmutable, $"{label}: the tag mutability of repository {facts.Repository} is unknown: {error}", path, facts.Image);
+        }
+        else if (facts.TagMutability is not { } mutability)
+        {
+            findings.Error(TagsImmutable, $"{label}: the tag mutability of repository {facts.Repository} is unknown: it was not collected", path, facts.Image);
+        }
+        else if (!string.Equals(mutability, Immutable, StringComparison.Ordinal))
+        {
+            findings.Fail(TagsImmutable, $"{label}: ECR repository {facts.Repository} ({facts.Registry?.AccountId}, {facts.Registry?.Region}) has imageTagMutability {mutability}: " +
+                                         "a tag can be pushed again to point at another image after it was scanned and admitted", path, facts.Image);
         }
     }
 
