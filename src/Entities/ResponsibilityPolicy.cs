@@ -108,6 +108,9 @@ public sealed class ClusterDuty
     [JsonPropertyName("requiredLogTypes")] public List<string>? RequiredLogTypes { get; set; }
     [JsonPropertyName("disallowPublicEndpoint")] public bool? DisallowPublicEndpoint { get; set; }
     [JsonPropertyName("disallowOpenPublicCidrs")] public bool? DisallowOpenPublicCidrs { get; set; }
+    [JsonPropertyName("disallowOpenSecurityGroups")] public bool? DisallowOpenSecurityGroups { get; set; }
+    /// <summary>TCP and UDP ports that may be open to the internet.</summary>
+    [JsonPropertyName("allowedPublicPorts")] public List<int>? AllowedPublicPorts { get; set; }
     [JsonPropertyName("requireSupportedVersion")] public bool? RequireSupportedVersion { get; set; }
     /// <summary>How long before the end of standard support a version already fails (a duration such as 720h).</summary>
     [JsonPropertyName("minSupportWindow")] public string? MinSupportWindow { get; set; }
@@ -147,13 +150,19 @@ public sealed class EncryptionDuty
     [JsonPropertyName("allowedPlainPorts")] public List<int>? AllowedPlainPorts { get; set; }
 }
 
-/// <summary>Node patching duties: kubelet version skew against the API server, and node age.</summary>
+/// <summary>Node duties: kubelet version skew, node and AMI age, the recommended AMI, and IMDSv2 on the instance.</summary>
 public sealed class NodeDuty
 {
     /// <summary>Minor versions a kubelet may lag the API server (0 to 3, the skew policy's limit).</summary>
     [JsonPropertyName("maxKubeletSkew")] public int? MaxKubeletSkew { get; set; }
     /// <summary>A duration in Go syntax, e.g. 720h: nodes older than this were not replaced with a patched image.</summary>
     [JsonPropertyName("maxNodeAge")] public string? MaxNodeAge { get; set; }
+    [JsonPropertyName("requireImdsV2")] public bool? RequireImdsV2 { get; set; }
+    /// <summary>Nodes whose instances may use a metadata hop limit of 2.</summary>
+    [JsonPropertyName("allowHopLimit2")] public V1LabelSelector? AllowHopLimit2 { get; set; }
+    /// <summary>A duration such as 720h: the AMI behind a node was created at most this long ago.</summary>
+    [JsonPropertyName("maxAmiAge")] public string? MaxAmiAge { get; set; }
+    [JsonPropertyName("requireRecommendedAmi")] public bool? RequireRecommendedAmi { get; set; }
 }
 
 /// <summary>A time-limited, reasoned exception from some rules for some workloads.</summary>

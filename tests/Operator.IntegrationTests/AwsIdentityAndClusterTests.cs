@@ -97,7 +97,7 @@ public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
     {
         var policy = new ResponsibilityPolicy { Metadata = new V1ObjectMeta { Name = "aws" }, Spec = k8s.KubernetesYaml.Deserialize<ResponsibilityPolicySpec>(spec) };
         var snapshot = ClusterSnapshot.FromObjects(Objects());
-        snapshot.Aws = await new AwsFactCollector(_clients.Ecr, _clients.Eks, _clients.Iam, _clients.Kms, _clients.GuardDuty, _clients.CloudTrail, TimeProvider.System).CollectAsync(policy, snapshot, CancellationToken.None);
+        snapshot.Aws = await new AwsFactCollector(_clients.Ecr, _clients.Eks, _clients.Iam, _clients.Kms, _clients.GuardDuty, _clients.CloudTrail, _clients.Ec2, _clients.Ssm, TimeProvider.System).CollectAsync(policy, snapshot, CancellationToken.None);
         return new PolicyEvaluator(TimeProvider.System).Evaluate(policy, snapshot);
     }
 

@@ -10,6 +10,8 @@ public static class AwsServices
     public const string Sts = "sts";
     public const string GuardDuty = "guardduty";
     public const string CloudTrail = "cloudtrail";
+    public const string Ec2 = "ec2";
+    public const string Ssm = "ssm";
 }
 
 /// <summary>Where one service is reached and what its requests are signed for.</summary>

@@ -32,7 +32,7 @@ public sealed class AwsFactCollectorOptions
 /// Every lookup is cached with the policy's evaluationInterval as TTL and coalesced across concurrent callers,
 /// with a concurrency limit per service. A lookup that fails becomes a <see cref="FactError"/>, never a value.
 /// </summary>
-public sealed class AwsFactCollector
+public sealed partial class AwsFactCollector
 {
     /// <summary>The longest wait between the collector's own rounds for a throttled call (the SDK's backoff cap).</summary>
     private static readonly TimeSpan ThrottledBackoffCap = TimeSpan.FromSeconds(20);
@@ -44,6 +44,9 @@ public sealed class AwsFactCollector
     private readonly IKmsClient _kms;
     private readonly IGuardDutyClient _guardDuty;
     private readonly ICloudTrailClient _cloudTrail;
+    private readonly IEc2Client _ec2;
+    private readonly ISsmClient _ssm;
+    private readonly NodeCaches _nodeCaches;
     private readonly AwsFactCollectorOptions _options;
     private readonly Dictionary<string, SemaphoreSlim> _limits;
     private readonly ResiliencePipeline _throttledRounds;
@@ -67,8 +70,10 @@ public sealed class AwsFactCollector
     private readonly Lock _memoLock = new();
 
     public AwsFactCollector(IEcrClient ecr, IEksClient eks, IIamClient iam, IKmsClient kms, IGuardDutyClient guardDuty, ICloudTrailClient cloudTrail,
-        TimeProvider clock, AwsFactCollectorOptions? options = null)
+        IEc2Client ec2, ISsmClient ssm, TimeProvider clock, AwsFactCollectorOptions? options = null)
     {
+        _ec2 = ec2;
+        _ssm = ssm;
         _clock = clock;
         _ecr = ecr;
         _eks = eks;
@@ -92,6 +97,7 @@ public sealed class AwsFactCollector
         _detectors = new(clock, errorTtl);
         _trails = new(clock, errorTtl);
         _accessEntries = new(clock, errorTtl);
+        _nodeCaches = new NodeCaches(clock, errorTtl);
         var throttledBackoff = new ExponentialBackoff(_options.ThrottledBackoff, ThrottledBackoffCap, Jitter: 0.5);
         _throttledRounds = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddRetry(new RetryStrategyOptions
@@ -102,7 +108,7 @@ public sealed class AwsFactCollector
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(throttledBackoff.Delay(args.AttemptNumber, Random.Shared.NextDouble())),
             })
             .Build();
-        _limits = new[] { AwsServices.Ecr, AwsServices.Eks, AwsServices.Iam, AwsServices.Kms, AwsServices.GuardDuty, AwsServices.CloudTrail }
+        _limits = new[] { AwsServices.Ecr, AwsServices.Eks, AwsServices.Iam, AwsServices.Kms, AwsServices.GuardDuty, AwsServices.CloudTrail, AwsServices.Ec2, AwsServices.Ssm }
             .ToDictionary(s => s, _ => new SemaphoreSlim(_options.ConcurrencyPerService), StringComparer.Ordinal);
     }
 
@@ -126,6 +132,7 @@ public sealed class AwsFactCollector
         ("aws_eks_access_entries", _accessEntries.Hits, _accessEntries.Misses),
         ("aws_guardduty_detectors", _detectors.Hits, _detectors.Misses),
         ("aws_cloudtrail_trails", _trails.Hits, _trails.Misses),
+        .. _nodeCaches.Counts(),
     ];
 
     /// <summary>The cached latest scan of an image, without calling AWS (the admission path); null when not cached or never scanned.</summary>
@@ -137,7 +144,9 @@ public sealed class AwsFactCollector
 
     /// <summary>Whether the policy has any rule that reads AWS facts.</summary>
     public static bool Needed(ResponsibilityPolicySpec spec) =>
-        RuleCatalog.Families.SelectMany(f => f.EnabledRules(spec)).Any(r => r.RequiresAws);
+        RuleCatalog.Families.SelectMany(f => f.EnabledRules(spec)).Any(r => r.RequiresAws)
+        // encryption.volumes reads the region's EBS encryption by default when AWS is at hand.
+        || spec.Encryption?.RequireEncryptedVolumes == true;
 
     public async Task<AwsFacts> CollectAsync(ResponsibilityPolicy policy, ClusterSnapshot snapshot, CancellationToken cancellationToken)
     {
@@ -154,7 +163,7 @@ public sealed class AwsFactCollector
         var needRoles = enabled.Any(r => r.Id.StartsWith("irsa.", StringComparison.Ordinal));
         var clusterName = spec.Cluster?.Name ?? _options.DefaultClusterName;
         var region = spec.Cluster?.Region ?? _options.DefaultRegion;
-        var needCluster = enabled.Any(r => r.Scope == RuleScope.Cluster) || (needRoles && clusterName is not null);
+        var needCluster = enabled.Any(r => r.Scope == RuleScope.Cluster) || enabled.Contains(NodeRules.AmiRecommended) || (needRoles && clusterName is not null);
 
         var clusterTask = needCluster ? ClusterFactsAsync(clusterName, region, ClusterParts.Of(enabled), ttl, cancellationToken) : Task.FromResult<ClusterFacts?>(null);
         var podIdentityTask = needRoles && clusterName is not null && region is not null
@@ -181,13 +190,19 @@ public sealed class AwsFactCollector
         }
 
         PruneMemos(images.Keys, roles.Keys);
+        var nodeParts = NodeParts.Of(enabled);
+        var cluster = await clusterTask.ConfigureAwait(false);
+        var nodesTask = nodeParts.Any && region is not null ? NodeFactsAsync(snapshot, region, cluster, nodeParts, ttl, cancellationToken) : Task.FromResult<NodeFacts?>(null);
+        var ebsTask = region is not null && spec.Encryption?.RequireEncryptedVolumes == true ? EbsDefaultAsync(region, ttl, cancellationToken) : Task.FromResult<EbsDefaultEncryption?>(null);
         return new AwsFacts
         {
             Images = images,
             Roles = roles,
             PodIdentityRoles = podIdentity,
             PodIdentityError = podIdentityError,
-            Cluster = await clusterTask.ConfigureAwait(false),
+            Cluster = cluster,
+            Nodes = await nodesTask.ConfigureAwait(false),
+            EbsDefault = await ebsTask.ConfigureAwait(false),
         };
     }
 

@@ -98,7 +98,7 @@ public sealed class ScanCommand(TextReader stdin, TextWriter stdout, TextWriter 
         var evaluator = new PolicyEvaluator(clock);
         var evaluations = new List<PolicyEvaluation>();
         using var aws = options.Aws ? new AwsClients(new AwsClientOptions { Region = options.Region }, clock) : null;
-        var collector = aws is null ? null : new AwsFactCollector(aws.Ecr, aws.Eks, aws.Iam, aws.Kms, aws.GuardDuty, aws.CloudTrail, clock,
+        var collector = aws is null ? null : new AwsFactCollector(aws.Ecr, aws.Eks, aws.Iam, aws.Kms, aws.GuardDuty, aws.CloudTrail, aws.Ec2, aws.Ssm, clock,
             new AwsFactCollectorOptions { DefaultRegion = aws.Region, DefaultClusterName = options.ClusterName });
         foreach (var policy in policies.Select(p => (ResponsibilityPolicy)p.Object))
         {

@@ -107,6 +107,12 @@ public sealed class AwsFacts
     public FactError? PodIdentityError { get; init; }
     public ClusterFacts? Cluster { get; init; }
 
+    /// <summary>EC2, node group and SSM facts about the cluster's Nodes, for the rules that read them; null when none is on.</summary>
+    public NodeFacts? Nodes { get; init; }
+
+    /// <summary>Whether the cluster's region encrypts new EBS volumes by default (encryption.volumes); null when not asked.</summary>
+    public EbsDefaultEncryption? EbsDefault { get; init; }
+
     public ImageFacts? ImageFor(string? image) => image is not null && Images.TryGetValue(image, out var facts) ? facts : null;
 
     public RoleFacts? RoleFor(string? roleArn) => roleArn is not null && Roles.TryGetValue(roleArn, out var facts) ? facts : null;
@@ -116,6 +122,48 @@ public sealed class AwsFacts
         Images.Values.SelectMany(i => new[] { i.DigestError, i.ScanConfigError, i.RepositoryError, i.ScanError })
             .Concat(Roles.Values.Select(r => r.Error))
             .Append(PodIdentityError)
+            .Append(EbsDefault?.Error)
             .OfType<FactError>()
-            .Concat(Cluster?.Errors ?? []);
+            .Concat(Cluster?.Errors ?? [])
+            .Concat(Nodes?.Errors ?? []);
 }
+
+/// <summary>
+/// What AWS says about the instances behind the cluster's Nodes: each instance (by the id in <c>spec.providerID</c>),
+/// its AMI, the security groups of the instances and the cluster, the managed node groups with the release the public
+/// SSM parameter recommends for each. An id asked but
+/// absent from an answer (a terminated instance, a deregistered image) is not a key; a lookup that failed has its error.
+/// </summary>
+public sealed class NodeFacts
+{
+    public IReadOnlyDictionary<string, Ec2Instance> Instances { get; init; } = new Dictionary<string, Ec2Instance>();
+    public FactError? InstancesError { get; init; }
+
+    public IReadOnlyDictionary<string, Ec2Image> Images { get; init; } = new Dictionary<string, Ec2Image>();
+    public FactError? ImagesError { get; init; }
+
+    /// <summary>The groups judged: every instance's, the cluster security group and the additional control-plane groups.</summary>
+    public IReadOnlyDictionary<string, Ec2SecurityGroup> SecurityGroups { get; init; } = new Dictionary<string, Ec2SecurityGroup>();
+    /// <summary>Which groups were asked for, and why (e.g. "cluster security group", "instance i-0abc of Node ip-10-0-1-2").</summary>
+    public IReadOnlyDictionary<string, string> SecurityGroupRoles { get; init; } = new Dictionary<string, string>();
+    public FactError? SecurityGroupsError { get; init; }
+
+    /// <summary>Managed node groups by name, each with the release its public SSM parameter recommends.</summary>
+    public IReadOnlyDictionary<string, NodegroupFacts> Nodegroups { get; init; } = new Dictionary<string, NodegroupFacts>();
+    public FactError? NodegroupsError { get; init; }
+
+    /// <summary>Every lookup that could not be made.</summary>
+    public IEnumerable<FactError> Errors =>
+        new[] { InstancesError, ImagesError, SecurityGroupsError, NodegroupsError }
+            .Concat(Nodegroups.Values.SelectMany(n => new[] { n.Error, n.RecommendedError }))
+            .OfType<FactError>();
+}
+
+/// <summary>
+/// A managed node group and the release EKS recommends for its AMI type and Kubernetes version: the SSM parameter asked
+/// (null for an AMI type without one, e.g. CUSTOM), its release (null when the parameter does not exist).
+/// </summary>
+public sealed record NodegroupFacts(string Name, EksNodegroup? Nodegroup, FactError? Error, string? Parameter = null, string? RecommendedRelease = null, FactError? RecommendedError = null);
+
+/// <summary>GetEbsEncryptionByDefault for one region: on, off, or unknown with the error.</summary>
+public sealed record EbsDefaultEncryption(string Region, bool? Enabled, FactError? Error = null);

@@ -79,7 +79,7 @@ public static class OperatorHost
             services.AddSingleton(sp =>
             {
                 var aws = sp.GetRequiredService<AwsClients>();
-                return new AwsFactCollector(aws.Ecr, aws.Eks, aws.Iam, aws.Kms, aws.GuardDuty, aws.CloudTrail, sp.GetRequiredService<TimeProvider>(),
+                return new AwsFactCollector(aws.Ecr, aws.Eks, aws.Iam, aws.Kms, aws.GuardDuty, aws.CloudTrail, aws.Ec2, aws.Ssm, sp.GetRequiredService<TimeProvider>(),
                     new AwsFactCollectorOptions { DefaultRegion = aws.Region });
             });
             // Admission reads only what the collector has cached: no AWS call on the admission path.

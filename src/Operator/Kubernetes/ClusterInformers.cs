@@ -162,7 +162,14 @@ public sealed class ClusterInformers
 
         if (spec.Encryption?.RequireEncryptedVolumes == true) needed |= DutyInformers.Volumes;
         if (spec.Encryption?.RequireTlsIngress == true) needed |= DutyInformers.Ingress;
-        if (spec.Nodes is { } nodes && (nodes.MaxKubeletSkew is not null || nodes.MaxNodeAge is not null)) needed |= DutyInformers.Nodes;
+        if (spec.Nodes is { } nodes && (nodes.MaxKubeletSkew is not null || nodes.MaxNodeAge is not null || nodes.RequireImdsV2 == true
+                || nodes.MaxAmiAge is not null || nodes.RequireRecommendedAmi == true))
+        {
+            needed |= DutyInformers.Nodes;
+        }
+
+        // The Nodes' instances carry security groups the network rule judges.
+        if (spec.Cluster?.DisallowOpenSecurityGroups == true) needed |= DutyInformers.Nodes;
         return needed;
     }
 

@@ -131,7 +131,7 @@ public sealed class ClusterRules : IRuleFamily
     }
 
     /// <summary>Whether the networks (all of one address family of <paramref name="bits"/> bits) leave no address out.</summary>
-    private static bool CoversEverything(List<IPNetwork> networks, int bits)
+    internal static bool CoversEverything(List<IPNetwork> networks, int bits)
     {
         var last = bits == 128 ? UInt128.MaxValue : (UInt128.One << bits) - 1;
         UInt128 next = 0;   // the lowest address not covered yet

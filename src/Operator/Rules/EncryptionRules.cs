@@ -1,3 +1,5 @@
+using EksHardening.Operator.Facts;
+
 namespace EksHardening.Operator.Rules;
 
 /// <summary>
@@ -44,8 +46,9 @@ public sealed class EncryptionRules : IRuleFamily
         }
         else if (duty.RequireEncryptedVolumes == true)
         {
-            JudgeStorageClasses(objects, findings);
-            JudgeClaims(context, objects, findings);
+            var byDefault = context.Snapshot.Aws?.EbsDefault;
+            JudgeStorageClasses(objects, byDefault, findings);
+            JudgeClaims(context, objects, byDefault, findings);
         }
 
         if (duty.RequireTlsIngress == true && unlisted.HasFlag(UnlistedObjects.Ingress))
@@ -74,13 +77,14 @@ public sealed class EncryptionRules : IRuleFamily
     }
 
     /// <summary>StorageClasses are cluster-scoped: every EBS class is judged, used or not, whatever match says.</summary>
-    private static void JudgeStorageClasses(InfrastructureObjects objects, ObjectFindings findings)
+    private static void JudgeStorageClasses(InfrastructureObjects objects, EbsDefaultEncryption? byDefault, ObjectFindings findings)
     {
         foreach (var storageClass in objects.StorageClasses)
         {
             if (!EbsVolumeEncryption.IsEbs(storageClass)) continue;
             var collector = findings.On(storageClass, [Volumes], objects.SourceOf(storageClass));
             if (EbsVolumeEncryption.UnencryptedReason(storageClass) is not { } reason) continue;
+            if (EncryptedByDefault(byDefault, collector)) continue;
             var isDefault = ReferenceEquals(storageClass, objects.DefaultStorageClass);
             collector.Fail(Volumes,
                 $"StorageClass {storageClass.Metadata?.Name}{(isDefault ? " (the default StorageClass)" : "")} creates unencrypted EBS volumes: {reason}",
@@ -88,7 +92,18 @@ public sealed class EncryptionRules : IRuleFamily
         }
     }
 
-    private static void JudgeClaims(ObjectContext context, InfrastructureObjects objects, ObjectFindings findings)
+    /// <summary>
+    /// With EBS encryption by default on in the region (EC2 GetEbsEncryptionByDefault), a volume a class leaves
+    /// unencrypted is encrypted anyway: a pass, with a note. Off or unknown: the class's own verdict stands.
+    /// </summary>
+    private static bool EncryptedByDefault(EbsDefaultEncryption? byDefault, FindingCollector findings)
+    {
+        if (byDefault?.Enabled != true) return false;
+        findings.PassNote(Volumes, $"the StorageClass does not ask for encryption, but EBS encryption by default is on in {byDefault.Region}, so its volumes are encrypted");
+        return true;
+    }
+
+    private static void JudgeClaims(ObjectContext context, InfrastructureObjects objects, EbsDefaultEncryption? byDefault, ObjectFindings findings)
     {
         foreach (var claim in objects.Claims)
         {
@@ -97,7 +112,7 @@ public sealed class EncryptionRules : IRuleFamily
             var verdict = EbsVolumeEncryption.Judge(EbsVolumeEncryption.ClassNameOf(claim.Metadata, claim.Spec), objects);
             if (verdict.Encryption is ClassEncryption.NotEbs or ClassEncryption.StaticBinding) continue;
             var collector = findings.On(claim, [Volumes], objects.SourceOf(claim));
-            Report(verdict, $"PersistentVolumeClaim {ns}/{claim.Metadata?.Name}", "spec.storageClassName", collector);
+            Report(verdict, $"PersistentVolumeClaim {ns}/{claim.Metadata?.Name}", "spec.storageClassName", byDefault, collector);
         }
     }
 
@@ -107,6 +122,7 @@ public sealed class EncryptionRules : IRuleFamily
         if (context.Policy.Encryption?.RequireEncryptedVolumes != true) return;
         var workload = context.Workload;
         var objects = context.Snapshot.Infrastructure;
+        var byDefault = context.Snapshot.Aws?.EbsDefault;
         if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Volumes))
         {
             // Whether it uses claims at all is known; their classes are not yet.
@@ -132,13 +148,13 @@ public sealed class EncryptionRules : IRuleFamily
                 }
 
                 var verdict = EbsVolumeEncryption.Judge(EbsVolumeEncryption.ClassNameOf(claim.Metadata, claim.Spec), objects);
-                Report(verdict, $"volume {volume.Name} (PersistentVolumeClaim {workload.Namespace}/{claimName})", path, findings);
+                Report(verdict, $"volume {volume.Name} (PersistentVolumeClaim {workload.Namespace}/{claimName})", path, byDefault, findings);
             }
             else if (volume?.Ephemeral?.VolumeClaimTemplate is { } template)
             {
                 judged = true;
                 var verdict = EbsVolumeEncryption.Judge(EbsVolumeEncryption.ClassNameOf(template.Metadata, template.Spec), objects);
-                Report(verdict, $"ephemeral volume {volume.Name}", path + ".ephemeral.volumeClaimTemplate.spec.storageClassName", findings);
+                Report(verdict, $"ephemeral volume {volume.Name}", path + ".ephemeral.volumeClaimTemplate.spec.storageClassName", byDefault, findings);
             }
         }
 
@@ -149,7 +165,7 @@ public sealed class EncryptionRules : IRuleFamily
                 judged = true;
                 var template = templates[i];
                 var verdict = EbsVolumeEncryption.Judge(EbsVolumeEncryption.ClassNameOf(template?.Metadata, template?.Spec), objects);
-                Report(verdict, $"volumeClaimTemplate {template?.Metadata?.Name}", $"spec.volumeClaimTemplates[{i}].spec.storageClassName", findings);
+                Report(verdict, $"volumeClaimTemplate {template?.Metadata?.Name}", $"spec.volumeClaimTemplates[{i}].spec.storageClassName", byDefault, findings);
             }
         }
 
@@ -162,10 +178,12 @@ public sealed class EncryptionRules : IRuleFamily
         || workload.Object is V1StatefulSet { Spec.VolumeClaimTemplates.Count: > 0 };
 
     /// <param name="subject">What uses the class, the start of the message: "PersistentVolumeClaim shop/data".</param>
-    private static void Report(ClassVerdict verdict, string subject, string path, FindingCollector findings)
+    private static void Report(ClassVerdict verdict, string subject, string path, EbsDefaultEncryption? byDefault, FindingCollector findings)
     {
         switch (verdict.Encryption)
         {
+            case ClassEncryption.Unencrypted when EncryptedByDefault(byDefault, findings):
+                break;
             case ClassEncryption.Unencrypted:
                 findings.Fail(Volumes, $"{subject} uses {verdict.Describe()}, which creates unencrypted EBS volumes: {verdict.Reason}", path);
                 break;

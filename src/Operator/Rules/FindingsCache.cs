@@ -283,12 +283,13 @@ public sealed class FindingsCache
         private static object?[]? GrantInputsOf(WorkloadView workload, ClusterSnapshot snapshot) =>
             snapshot.Rbac?.GrantInputsOf(workload.Namespace, IrsaRules.ServiceAccountNameOf(workload.PodSpec));
 
-        /// <summary>The AWS fact objects the workload's findings read: its images, its role, the cluster (for the OIDC issuer).</summary>
+        /// <summary>The AWS fact objects the workload's findings read: its images, its role, the cluster (for the OIDC issuer), the region's EBS default.</summary>
         private static object?[] AwsFactsOf(WorkloadView workload, V1ServiceAccount? account, ClusterSnapshot snapshot)
         {
             if (snapshot.Aws is not { } aws) return [];
-            var facts = new object?[workload.Containers.Count + 3];
+            var facts = new object?[workload.Containers.Count + 4];
             for (var i = 0; i < workload.Containers.Count; i++) facts[i] = aws.ImageFor(workload.Containers[i].Image);
+            facts[^4] = aws.EbsDefault;
             var ns = workload.Namespace;
             var accountName = IrsaRules.ServiceAccountNameOf(workload.PodSpec);
             facts[^3] = aws.RoleFor(account is null ? null : ClusterSnapshot.RoleArnOf(account));

@@ -17,6 +17,7 @@ public static class RuleCatalog
         new ClusterLifecycleRules(),
         new DetectionRules(),
         new AccessEntryRules(),
+        new SecurityGroupRules(),
         new RbacRules(),
         new EncryptionRules(),
         new NodeRules(),

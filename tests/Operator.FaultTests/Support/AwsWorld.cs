@@ -152,7 +152,7 @@ internal sealed class AwsWorld : IAsyncDisposable
         var env = Aws.EnvironmentVariables();
         using var clients = new AwsClients(new AwsClientOptions { Region = Aws.Region, Environment = k => env.GetValueOrDefault(k) },
             credentials: new StaticAwsCredentialsSource(new AwsCredentials(Aws.Credentials.AccessKeyId, Aws.Credentials.SecretAccessKey)));
-        var collector = new AwsFactCollector(clients.Ecr, clients.Eks, clients.Iam, clients.Kms, clients.GuardDuty, clients.CloudTrail, TimeProvider.System, new AwsFactCollectorOptions { DefaultRegion = Aws.Region });
+        var collector = new AwsFactCollector(clients.Ecr, clients.Eks, clients.Iam, clients.Kms, clients.GuardDuty, clients.CloudTrail, clients.Ec2, clients.Ssm, TimeProvider.System, new AwsFactCollectorOptions { DefaultRegion = Aws.Region });
         return await collector.CollectAsync(Bed.Policy(PolicyName)!, ClusterSnapshot.FromObjects(Bed.CurrentObjects()), CancellationToken.None);
     }
 
