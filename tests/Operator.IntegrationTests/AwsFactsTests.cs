@@ -28,7 +28,8 @@ public sealed class AwsFactsTests : IAsyncLifetime
     }
 
     private AwsFactCollector Collector() =>
-        new(_clients.Ecr, _clients.Eks, _clients.Iam, _clients.Kms, TimeProvider.System, new AwsFactCollectorOptions { DefaultRegion = _aws.Region });
+        new(_clients.Ecr, _clients.Eks, _clients.Iam, _clients.Kms, _clients.GuardDuty, _clients.CloudTrail, _clients.Ec2, _clients.Ssm, TimeProvider.System,
+            new AwsFactCollectorOptions { DefaultRegion = _aws.Region });
 
     private string Registry => $"{_aws.AccountId}.dkr.ecr.{_aws.Region}.amazonaws.com";
 

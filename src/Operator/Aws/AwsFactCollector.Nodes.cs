@@ -1,4 +1,5 @@
 using EksHardening.Operator.Facts;
+using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Aws;
 
@@ -43,16 +44,16 @@ public sealed partial class AwsFactCollector
 
         public static NodeParts Of(HashSet<RuleDefinition> enabled)
         {
-            var groups = enabled.Contains(SecurityGroupRules.OpenGroups);
-            var images = enabled.Contains(NodeRules.AmiAge);
-            return new(enabled.Contains(NodeRules.ImdsV2) || images || groups, images, groups, enabled.Contains(NodeRules.AmiRecommended));
+            var groups = enabled.Contains(NetworkSecurityGroupRules.OpenGroups);
+            var images = enabled.Contains(NodeInstanceRules.AmiAge);
+            return new(enabled.Contains(NodeInstanceRules.ImdsV2) || images || groups, images, groups, enabled.Contains(NodeInstanceRules.AmiRecommended));
         }
     }
 
     private async Task<NodeFacts?> NodeFactsAsync(ClusterSnapshot snapshot, string region, ClusterFacts? cluster, NodeParts parts, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var nodes = snapshot.Infrastructure.Nodes;
-        var instanceIds = nodes.Select(NodeRules.InstanceIdOf).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var instanceIds = nodes.Select(NodeInstanceRules.InstanceIdOf).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var (instances, instancesError) = parts.Instances
             ? await BatchAsync(_nodeCaches.Instances, region, instanceIds, ttl, AwsServices.Ec2, ids => _ec2.DescribeInstancesAsync(region, ids, cancellationToken), i => i.InstanceId, cancellationToken).ConfigureAwait(false)
             : ([], null);
@@ -73,7 +74,7 @@ public sealed partial class AwsFactCollector
 
             foreach (var node in nodes)
             {
-                if (NodeRules.InstanceIdOf(node) is not { } id || !instances.TryGetValue(id, out var instance)) continue;
+                if (NodeInstanceRules.InstanceIdOf(node) is not { } id || !instances.TryGetValue(id, out var instance)) continue;
                 foreach (var group in instance.SecurityGroupIds) roles.TryAdd(group, $"instance {id} of Node {node.Metadata?.Name}");
             }
         }
@@ -141,7 +142,7 @@ public sealed partial class AwsFactCollector
             return ([], why);
         }
 
-        var names = nodes.Select(n => n.Metadata?.Labels?.GetValueOrDefault(NodeRules.NodegroupLabel)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var names = nodes.Select(NodeInstanceRules.NodegroupOf).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var groups = await Task.WhenAll(names.Select(async name =>
         {
             try

@@ -163,7 +163,7 @@ public sealed partial class AwsFactCollector
         var needRoles = enabled.Any(r => r.Id.StartsWith("irsa.", StringComparison.Ordinal));
         var clusterName = spec.Cluster?.Name ?? _options.DefaultClusterName;
         var region = spec.Cluster?.Region ?? _options.DefaultRegion;
-        var needCluster = enabled.Any(r => r.Scope == RuleScope.Cluster) || enabled.Contains(NodeRules.AmiRecommended) || (needRoles && clusterName is not null);
+        var needCluster = enabled.Any(r => r.Scope == RuleScope.Cluster) || enabled.Contains(NodeInstanceRules.AmiRecommended) || (needRoles && clusterName is not null);
 
         var clusterTask = needCluster ? ClusterFactsAsync(clusterName, region, ClusterParts.Of(enabled), ttl, cancellationToken) : Task.FromResult<ClusterFacts?>(null);
         var podIdentityTask = needRoles && clusterName is not null && region is not null
@@ -626,7 +626,7 @@ public sealed partial class AwsFactCollector
     {
         public static ClusterParts Of(HashSet<RuleDefinition> enabled) => new(
             enabled.Contains(ClusterLifecycleRules.VersionSupported), enabled.Contains(ClusterLifecycleRules.AddonsCurrent),
-            enabled.Contains(AccessEntryRules.ClusterAdmins), enabled.Contains(DetectionRules.ThreatDetection), enabled.Contains(DetectionRules.AuditTrail));
+            enabled.Contains(ClusterAccessRules.ClusterAdmins), enabled.Contains(ClusterDetectionRules.ThreatDetection), enabled.Contains(ClusterDetectionRules.AuditTrail));
     }
 
     /// <summary>DescribeClusterVersions' entry for one version; null when EKS does not list it.</summary>

@@ -29,7 +29,7 @@ internal static class CelRuleTwins
             null, null,
             self => Str(self) is { } kind && Rules.WorkloadView.SupportedKinds.Contains(kind)),
 
-        new(["spec.match.namespaceSelector.matchExpressions[]", "spec.exemptions[].selector.matchExpressions[]"],
+        new(["spec.match.namespaceSelector.matchExpressions[]", "spec.exemptions[].selector.matchExpressions[]", "spec.nodes.allowHopLimit2.matchExpressions[]"],
             "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !(self.operator in ['Exists', 'DoesNotExist']) || !has(self.values) || size(self.values) == 0",
             "values must be non-empty for In and NotIn, and empty for Exists and DoesNotExist",
             ".values", null,
@@ -37,22 +37,28 @@ internal static class CelRuleTwins
                 ? Has(self, "values") && Size(self, "values") > 0
                 : !(Str(self, "operator") is "Exists" or "DoesNotExist") || !Has(self, "values") || Size(self, "values") == 0),
 
-        new(["spec.imageScanning.maxScanAge", "spec.evaluationInterval", "spec.nodes.maxNodeAge"],
+        new(["spec.imageScanning.maxScanAge", "spec.evaluationInterval", "spec.nodes.maxNodeAge", "spec.nodes.maxAmiAge"],
             "duration(self) > duration('0s')",
             "must be a positive duration such as 168h or 1h30m",
             null, null,
             self => DurationParser.TryParseNanoseconds(Str(self), out var nanoseconds) && nanoseconds > 0),
 
         new(["spec.cluster"],
-            "has(self.name) || !((has(self.requireSecretsEncryption) && self.requireSecretsEncryption) || (has(self.requireKeyRotation) && self.requireKeyRotation) || (has(self.requiredLogTypes) && size(self.requiredLogTypes) > 0) || (has(self.disallowPublicEndpoint) && self.disallowPublicEndpoint) || (has(self.disallowOpenPublicCidrs) && self.disallowOpenPublicCidrs))",
-            "name is required when any cluster check (require*, disallow*, requiredLogTypes) is on",
+            "has(self.name) || !((has(self.requireSecretsEncryption) && self.requireSecretsEncryption) || (has(self.requireKeyRotation) && self.requireKeyRotation) || (has(self.requiredLogTypes) && size(self.requiredLogTypes) > 0) || (has(self.disallowPublicEndpoint) && self.disallowPublicEndpoint) || (has(self.disallowOpenPublicCidrs) && self.disallowOpenPublicCidrs) || (has(self.requireSupportedVersion) && self.requireSupportedVersion) || (has(self.requireCurrentAddons) && self.requireCurrentAddons) || has(self.requireThreatDetection) || (has(self.requireAuditTrail) && self.requireAuditTrail) || (has(self.restrictClusterAdmins) && self.restrictClusterAdmins) || (has(self.disallowOpenSecurityGroups) && self.disallowOpenSecurityGroups))",
+            "name is required when any cluster check (require*, disallow*, restrict*, requiredLogTypes) is on",
             ".name", "FieldValueRequired",
             self => Has(self, "name") || !(
                 (Has(self, "requireSecretsEncryption") && IsTrue(self, "requireSecretsEncryption"))
                 || (Has(self, "requireKeyRotation") && IsTrue(self, "requireKeyRotation"))
                 || (Has(self, "requiredLogTypes") && Size(self, "requiredLogTypes") > 0)
                 || (Has(self, "disallowPublicEndpoint") && IsTrue(self, "disallowPublicEndpoint"))
-                || (Has(self, "disallowOpenPublicCidrs") && IsTrue(self, "disallowOpenPublicCidrs")))),
+                || (Has(self, "disallowOpenPublicCidrs") && IsTrue(self, "disallowOpenPublicCidrs"))
+                || (Has(self, "requireSupportedVersion") && IsTrue(self, "requireSupportedVersion"))
+                || (Has(self, "requireCurrentAddons") && IsTrue(self, "requireCurrentAddons"))
+                || Has(self, "requireThreatDetection")
+                || (Has(self, "requireAuditTrail") && IsTrue(self, "requireAuditTrail"))
+                || (Has(self, "restrictClusterAdmins") && IsTrue(self, "restrictClusterAdmins"))
+                || (Has(self, "disallowOpenSecurityGroups") && IsTrue(self, "disallowOpenSecurityGroups")))),
 
         new(["spec.rbac.allowedSubjects[]"],
             "self.kind == 'ServiceAccount' ? has(self.__namespace__) : !has(self.__namespace__)",

@@ -15,12 +15,13 @@ public static class RuleCatalog
         new IrsaRoleRules(),
         new ClusterRules(),
         new ClusterLifecycleRules(),
-        new DetectionRules(),
-        new AccessEntryRules(),
-        new SecurityGroupRules(),
+        new ClusterDetectionRules(),
+        new ClusterAccessRules(),
+        new NetworkSecurityGroupRules(),
         new RbacRules(),
         new EncryptionRules(),
         new NodeRules(),
+        new NodeInstanceRules(),
     ];
 
     public static readonly IReadOnlyList<RuleDefinition> All = Families.SelectMany(f => f.Rules).ToList();

@@ -14,7 +14,26 @@ public sealed class AwsFactCollectorLimitTests : IDisposable
     }
 
     private AwsFactCollector Collector(AwsFactCollectorOptions options) =>
-        new(new EcrClient(_http), new EksClient(_http), new IamClient(_http), _kms, _time, options);
+        new(new EcrClient(_http), new EksClient(_http), new IamClient(_http), _kms, NotAsked.Instance, NotAsked.Instance, NotAsked.Instance, NotAsked.Instance, _time, options);
+
+    /// <summary>The services these tests' policies never need: asking one is a test failure.</summary>
+    private sealed class NotAsked : IGuardDutyClient, ICloudTrailClient, IEc2Client, ISsmClient
+    {
+        public static readonly NotAsked Instance = new();
+
+        private static Task<T> Fail<T>() => throw new InvalidOperationException("this service is not asked by these policies");
+
+        public Task<IReadOnlyList<string>> ListDetectorsAsync(string region, CancellationToken cancellationToken = default) => Fail<IReadOnlyList<string>>();
+        public Task<GuardDutyDetector> GetDetectorAsync(string region, string detectorId, CancellationToken cancellationToken = default) => Fail<GuardDutyDetector>();
+        public Task<IReadOnlyList<CloudTrailTrail>> DescribeTrailsAsync(string region, CancellationToken cancellationToken = default) => Fail<IReadOnlyList<CloudTrailTrail>>();
+        public Task<bool> GetTrailIsLoggingAsync(string region, string trailArn, CancellationToken cancellationToken = default) => Fail<bool>();
+        public Task<CloudTrailEventSelectors> GetEventSelectorsAsync(string region, string trailArn, CancellationToken cancellationToken = default) => Fail<CloudTrailEventSelectors>();
+        public Task<IReadOnlyList<Ec2Instance>> DescribeInstancesAsync(string region, IReadOnlyList<string> instanceIds, CancellationToken cancellationToken = default) => Fail<IReadOnlyList<Ec2Instance>>();
+        public Task<IReadOnlyList<Ec2Image>> DescribeImagesAsync(string region, IReadOnlyList<string> imageIds, CancellationToken cancellationToken = default) => Fail<IReadOnlyList<Ec2Image>>();
+        public Task<IReadOnlyList<Ec2SecurityGroup>> DescribeSecurityGroupsAsync(string region, IReadOnlyList<string> groupIds, CancellationToken cancellationToken = default) => Fail<IReadOnlyList<Ec2SecurityGroup>>();
+        public Task<bool> GetEbsEncryptionByDefaultAsync(string region, CancellationToken cancellationToken = default) => Fail<bool>();
+        public Task<string?> GetParameterAsync(string region, string name, CancellationToken cancellationToken = default) => Fail<string?>();
+    }
 
     private static AwsServiceException Throttled() => new(AwsErrorKind.Throttled, AwsServices.Ecr, "DescribeImages", "Rate exceeded", "ThrottlingException");
 

@@ -281,7 +281,7 @@ public class CrdSchemaTests
 
         Assert.Equal(inCSharp, inCrd);
         Assert.Equal(7, CelRuleTwins.All.Count);
-        Assert.Equal(10, inCrd.Count);
+        Assert.Equal(12, inCrd.Count);
 
         static string Site(string path, JsonObject rule) =>
             $"{path} | {rule["rule"]} | {rule["message"]} | {rule["fieldPath"]} | {rule["reason"]}";

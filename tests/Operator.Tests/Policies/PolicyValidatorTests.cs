@@ -195,7 +195,7 @@ public class PolicyValidatorTests
     [Fact]
     public void Cel_cluster_name_is_required_when_a_cluster_check_is_on()
     {
-        const string message = "spec.cluster.name: name is required when any cluster check (require*, disallow*, requiredLogTypes) is on";
+        const string message = "spec.cluster.name: name is required when any cluster check (require*, disallow*, restrict*, requiredLogTypes) is on";
         Assert.Equal(message, Only(WithSpec(s => s["cluster"]!.AsObject().Remove("name"))));
         Assert.Equal(message, Only(WithSpec(s => s["cluster"] = new JsonObject { ["requiredLogTypes"] = new JsonArray("audit") })));
         Assert.Empty(WithSpec(s => s["cluster"] = new JsonObject { ["region"] = "eu-west-1", ["requireKeyRotation"] = false, ["requiredLogTypes"] = new JsonArray() }));
@@ -320,7 +320,7 @@ public class PolicyValidatorTests
         [
             "spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
             "spec.imageScanning.maxScanAge: must be a positive duration such as 168h or 1h30m",
-            "spec.cluster.name: name is required when any cluster check (require*, disallow*, requiredLogTypes) is on",
+            "spec.cluster.name: name is required when any cluster check (require*, disallow*, restrict*, requiredLogTypes) is on",
             "spec.exemptions[0].rules: an exemption must name at least one rule",
             "spec.exemptions[0].reason: an exemption must give a reason",
             "spec.match.namespaceSelector.matchExpressions[0].operator: \"Equals\" is not one of In, NotIn, Exists, DoesNotExist",

@@ -210,8 +210,8 @@ public sealed class ClusterDutyRulesTests
     {
         var rows = TheoryCases.Rows(Cases()).Select(c => (c.Rule, c.Expected)).ToList();
         TestEvaluation.AssertEveryRuleHasAPassTwoFailuresAndAnError(new ClusterLifecycleRules(), rows);
-        TestEvaluation.AssertEveryRuleHasAPassTwoFailuresAndAnError(new DetectionRules(), rows);
-        TestEvaluation.AssertEveryRuleHasAPassTwoFailuresAndAnError(new AccessEntryRules(), rows);
+        TestEvaluation.AssertEveryRuleHasAPassTwoFailuresAndAnError(new ClusterDetectionRules(), rows);
+        TestEvaluation.AssertEveryRuleHasAPassTwoFailuresAndAnError(new ClusterAccessRules(), rows);
     }
 
     [Theory]
@@ -238,7 +238,7 @@ public sealed class ClusterDutyRulesTests
     public void Each_rule_is_turned_on_by_its_duty(string policy, string expected)
     {
         var spec = TestEvaluation.Policy(policy).Spec;
-        IRuleFamily[] families = [new ClusterLifecycleRules(), new DetectionRules(), new AccessEntryRules()];
+        IRuleFamily[] families = [new ClusterLifecycleRules(), new ClusterDetectionRules(), new ClusterAccessRules()];
         Assert.Equal(expected, string.Join(",", families.SelectMany(f => f.EnabledRules(spec)).Select(r => r.Id)));
     }
 

@@ -12,6 +12,8 @@ public sealed class ImageScanRulesTests
     private const string ImagePath = "spec.containers[0].image";
 
     private const string ScanOnPush = "imageScanning: {requireScanOnPush: true}";
+    private const string TagsImmutable = "imageScanning: {requireImmutableTags: true}";
+    private const string TagsImmutableId = "image.tags-immutable";
     private const string MaxAge = "imageScanning: {maxScanAge: 168h}";
     private const string Thresholds = "imageScanning: {vulnerabilityThresholds: {critical: 0, high: 2}}";
     private const string ThresholdsIgnoring = "imageScanning: {vulnerabilityThresholds: {critical: 0, high: 2}, ignoreFindings: [CVE-2026-0001]}";
@@ -32,6 +34,8 @@ public sealed class ImageScanRulesTests
         string? DigestError = null,
         bool? ScanOnPush = true,
         string? ConfigError = null,
+        string? TagMutability = "IMMUTABLE",
+        string? RepositoryError = null,
         bool NeverScanned = false,
         string? ScanError = null,
         bool ScanCollected = true,
@@ -61,6 +65,8 @@ public sealed class ImageScanRulesTests
                 DigestError = DigestError is { } kind ? new FactError("ecr", "DescribeImages", kind, "tag 1.4 is not in repository shop/web") : null,
                 ScanOnPush = ConfigError is null ? ScanOnPush : null,
                 ScanConfigError = ConfigError is { } configKind ? new FactError("ecr", "DescribeRepositories", configKind, "not allowed") : null,
+                TagMutability = RepositoryError is null ? TagMutability : null,
+                RepositoryError = RepositoryError is { } repositoryKind ? new FactError("ecr", "DescribeRepositories", repositoryKind, "not allowed") : null,
                 Scan = scan,
                 NeverScanned = NeverScanned,
                 ScanError = ScanError is { } scanKind ? new FactError("ecr", "DescribeImageScanFindings", scanKind, "not allowed") : null,
@@ -83,6 +89,16 @@ public sealed class ImageScanRulesTests
 
     public static TheoryData<TheoryCase<ScanCase>> Cases() => TheoryCases.Of<ScanCase>(
     [
+        // image.tags-immutable — the repository's tags cannot be re-pointed (IMMUTABLE only).
+        Case("passes when the repository's tags are immutable", TagsImmutable, TagsImmutableId, FindingResult.Pass, Scanned),
+        Case("fails when the tags are mutable", TagsImmutable, TagsImmutableId, FindingResult.Fail, new(TagMutability: "MUTABLE"),
+            "ECR repository shop/web (111122223333, eu-west-1) has imageTagMutability MUTABLE"),
+        Case("fails when some tags are excluded from immutability", TagsImmutable, TagsImmutableId, FindingResult.Fail, new(TagMutability: "IMMUTABLE_WITH_EXCLUSION"),
+            "IMMUTABLE_WITH_EXCLUSION"),
+        Case("errors when the repository cannot be described", TagsImmutable, TagsImmutableId, FindingResult.Error, new(RepositoryError: "AccessDenied"),
+            "the tag mutability of repository shop/web is unknown: ecr DescribeRepositories: AccessDenied"),
+        Case("errors when the mutability was not collected", TagsImmutable, TagsImmutableId, FindingResult.Error, new(TagMutability: null), "it was not collected"),
+
         // image.scan-on-push — the repository's flag or a registry scanning rule scans every push.
         Case("passes when the repository scans on push", ScanOnPush, ScanOnPushId, FindingResult.Pass, Scanned),
         Case("fails when nothing scans on push", ScanOnPush, ScanOnPushId, FindingResult.Fail, new(ScanOnPush: false),

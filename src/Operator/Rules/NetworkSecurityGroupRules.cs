@@ -8,7 +8,7 @@ namespace EksHardening.Operator.Rules;
 /// however split within a rule) except the policy's allowedPublicPorts. A rule whose source is a prefix list or
 /// another group is not open. Findings sit on the cluster, one per open rule.
 /// </summary>
-public sealed class SecurityGroupRules : IRuleFamily
+public sealed class NetworkSecurityGroupRules : IRuleFamily
 {
     public static readonly RuleDefinition OpenGroups = new(
         "network.security-groups-open", "The cluster's and its nodes' security groups admit nothing from the internet but allowedPublicPorts",
@@ -48,7 +48,7 @@ public sealed class SecurityGroupRules : IRuleFamily
 
         // Nodes whose instance is unknown leave their groups unknown: an error, as long as nothing else fails.
         var unknownNodes = snapshot.Infrastructure.Nodes
-            .Where(n => NodeRules.InstanceIdOf(n) is not { } id || !facts.Instances.ContainsKey(id))
+            .Where(n => NodeInstanceRules.InstanceIdOf(n) is not { } id || !facts.Instances.ContainsKey(id))
             .Select(n => n.Metadata?.Name ?? "")
             .ToList();
         if (facts.InstancesError is { } instancesError) findings.Error(OpenGroups, $"the Nodes' instances could not be described, so their security groups are unknown: {instancesError}");

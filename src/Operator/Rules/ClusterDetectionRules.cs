@@ -8,7 +8,7 @@ namespace EksHardening.Operator.Rules;
 /// the region and records read and write management events (as Security Hub's CloudTrail.1 asks). Findings sit on the
 /// cluster.
 /// </summary>
-public sealed class DetectionRules : IRuleFamily
+public sealed class ClusterDetectionRules : IRuleFamily
 {
     public static readonly RuleDefinition ThreatDetection = new(
         "cluster.threat-detection", "GuardDuty is enabled in the cluster's region with the required EKS protection features",

@@ -7,7 +7,7 @@ namespace EksHardening.Operator.Rules;
 /// allowedAdminPrincipals may have AmazonEKSClusterAdminPolicy or AmazonEKSAdminPolicy associated at cluster scope.
 /// The aws-auth ConfigMap's system:masters mappings are rbac.system-masters-mapping's. Findings sit on the cluster.
 /// </summary>
-public sealed class AccessEntryRules : IRuleFamily
+public sealed class ClusterAccessRules : IRuleFamily
 {
     public static readonly RuleDefinition ClusterAdmins = new(
         "cluster.access-entries", "Only allowed principals hold cluster-wide admin access policies through EKS access entries",
