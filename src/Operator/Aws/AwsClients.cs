@@ -55,10 +55,6 @@ public sealed class AwsClients : IDisposable
     public IEksClient Eks { get; }
     public IIamClient Iam { get; }
     public IKmsClient Kms => _kms;
-    public IGuardDutyClient GuardDuty => throw new NotImplementedException();
-    public ICloudTrailClient CloudTrail => throw new NotImplementedException();
-    public IEc2Client Ec2 => throw new NotImplementedException();
-    public ISsmClient Ssm => throw new NotImplementedException();
 
     public void Dispose()
     {
