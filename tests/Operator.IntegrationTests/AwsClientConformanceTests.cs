@@ -1,5 +1,11 @@
 using AwsServiceException = EksHardening.Operator.Aws.AwsServiceException;
+using StubAccessEntry = EksHardening.AwsStub.Eks.EksAccessEntry;
+using StubAddon = EksHardening.AwsStub.Eks.EksAddon;
+using StubAddonVersion = EksHardening.AwsStub.Eks.EksAddonVersion;
 using StubCluster = EksHardening.AwsStub.Eks.EksCluster;
+using StubClusterVersion = EksHardening.AwsStub.Eks.EksClusterVersion;
+using StubLaunchTemplate = EksHardening.AwsStub.Eks.EksLaunchTemplate;
+using StubNodegroup = EksHardening.AwsStub.Eks.EksNodegroup;
 using StubImage = EksHardening.AwsStub.Ecr.EcrImage;
 using StubKey = EksHardening.AwsStub.Kms.KmsKey;
 using StubManagedPolicy = EksHardening.AwsStub.Iam.IamManagedPolicy;
@@ -86,6 +92,112 @@ public sealed class AwsClientConformanceTests : IAsyncLifetime
 
         var missing = await Assert.ThrowsAsync<AwsServiceException>(() => _clients.Eks.DescribeClusterAsync(_aws.Region, "nope"));
         Assert.Equal(AwsErrorKind.NotFound, missing.Kind);
+    }
+
+    [Fact]
+    public async Task Eks_cluster_versions_add_ons_access_entries_and_node_groups_page_and_parse_every_field()
+    {
+        var cluster = _aws.Eks.AddCluster(new StubCluster
+        {
+            Name = "prod", Version = "1.30", AuthenticationMode = "API", BootstrapClusterCreatorAdminPermissions = false, SecurityGroupIds = ["sg-0aaaaaaaaaaaaaaa1", "sg-0aaaaaaaaaaaaaaa2"],
+        });
+        var standardEnd = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
+        var extendedEnd = DateTimeOffset.UtcNow.AddDays(200);
+        var release = DateTimeOffset.FromUnixTimeSeconds(1_684_000_000);
+        _aws.Eks.AddClusterVersion(new StubClusterVersion { Version = "1.30", ReleaseDate = release, EndOfStandardSupportDate = standardEnd, EndOfExtendedSupportDate = extendedEnd });
+        _aws.Eks.AddClusterVersion(new StubClusterVersion { Version = "1.31", DefaultVersion = true });
+        _aws.Eks.AddClusterVersion(new StubClusterVersion { Version = "1.23", VersionStatus = "UNSUPPORTED" });
+        for (var i = 0; i < 105; i++) _aws.Eks.AddAddon(new StubAddon { ClusterName = "prod", Name = $"addon-{i:000}", Version = "v1.0.0-eksbuild.1" });
+        var vpcCni = _aws.Eks.AddAddon(new StubAddon { ClusterName = "prod", Name = "vpc-cni", Version = "v1.18.1-eksbuild.3", Status = "UPDATE_FAILED" });
+        _aws.Eks.AddAddonVersion(new StubAddonVersion { AddonName = "vpc-cni", Version = "v1.19.0-eksbuild.1", Compatibilities = [new("1.31", DefaultVersion: true), new("1.30")] });
+        _aws.Eks.AddAddonVersion(new StubAddonVersion { AddonName = "vpc-cni", Version = "v1.18.5-eksbuild.1", Compatibilities = [new("1.30", DefaultVersion: true)] });
+        _aws.Eks.AddAddonVersion(new StubAddonVersion { AddonName = "vpc-cni", Version = "v1.12.0-eksbuild.1", Compatibilities = [new("1.24", DefaultVersion: true)] });
+        _aws.Eks.AddAddonVersion(new StubAddonVersion { AddonName = "coredns", Version = "v1.11.1-eksbuild.1", Compatibilities = [new("1.30", DefaultVersion: true)] });
+        const string admin = "arn:aws:iam::123456789012:role/platform/admin";
+        _aws.Eks.AddAccessEntry(new StubAccessEntry
+        {
+            ClusterName = "prod", PrincipalArn = admin,
+            Policies = [new(StubAccessEntry.ClusterAdminPolicy), new(StubAccessEntry.ViewPolicy, "namespace", ["shop", "ops"])],
+        });
+        for (var i = 0; i < 120; i++) _aws.Eks.AddAccessEntry(new StubAccessEntry { ClusterName = "prod", PrincipalArn = $"arn:aws:iam::123456789012:role/dev{i:000}" });
+        for (var i = 0; i < 101; i++) _aws.Eks.AddNodegroup(new StubNodegroup { ClusterName = "prod", Name = $"ng-{i:000}" });
+        var custom = _aws.Eks.AddNodegroup(new StubNodegroup
+        {
+            ClusterName = "prod", Name = "custom", AmiType = "AL2_x86_64", ReleaseVersion = "1.30.4-20240917",
+            LaunchTemplate = new StubLaunchTemplate("lt-0abcdef1234567890", "7", "nodes"), AutoScalingGroups = ["asg-a", "asg-b"], Status = "DEGRADED",
+        });
+
+        var described = await _clients.Eks.DescribeClusterAsync(_aws.Region, "prod");
+        Assert.Equal(("API", false, cluster.ClusterSecurityGroupId), (described.AuthenticationMode, described.BootstrapClusterCreatorAdminPermissions, described.ClusterSecurityGroupId));
+        Assert.Equal(["sg-0aaaaaaaaaaaaaaa1", "sg-0aaaaaaaaaaaaaaa2"], described.SecurityGroupIds);
+
+        Assert.Equal([new EksClusterVersion("1.30", "EXTENDED_SUPPORT", false, release, standardEnd, DateTimeOffset.FromUnixTimeMilliseconds(extendedEnd.ToUnixTimeMilliseconds()))],
+            await _clients.Eks.DescribeClusterVersionsAsync(_aws.Region, "1.30"));
+        Assert.Equal("UNSUPPORTED", Assert.Single(await _clients.Eks.DescribeClusterVersionsAsync(_aws.Region, "1.23")).Status);
+        Assert.Empty(await _clients.Eks.DescribeClusterVersionsAsync(_aws.Region, "1.99"));
+
+        var addons = await _clients.Eks.ListAddonsAsync(_aws.Region, "prod");
+        Assert.Equal(106, addons.Count);
+        Assert.Equal(2, _aws.CountRequests("eks", "ListAddons"));
+        Assert.Equal(new EksAddon("vpc-cni", "v1.18.1-eksbuild.3", "UPDATE_FAILED", vpcCni.Arn), await _clients.Eks.DescribeAddonAsync(_aws.Region, "prod", "vpc-cni"));
+        Assert.Equal(
+            [new EksAddonVersion("vpc-cni", "v1.19.0-eksbuild.1", false), new EksAddonVersion("vpc-cni", "v1.18.5-eksbuild.1", true)],
+            await _clients.Eks.DescribeAddonVersionsAsync(_aws.Region, "vpc-cni", "1.30"));
+        Assert.Empty(await _clients.Eks.DescribeAddonVersionsAsync(_aws.Region, "no-such-addon", "1.30"));
+
+        var principals = await _clients.Eks.ListAccessEntriesAsync(_aws.Region, "prod");
+        Assert.Equal(121, principals.Count);
+        Assert.Equal(2, _aws.CountRequests("eks", "ListAccessEntries"));
+        var policies = await _clients.Eks.ListAssociatedAccessPoliciesAsync(_aws.Region, "prod", admin);
+        Assert.Equal([(StubAccessEntry.ClusterAdminPolicy, "cluster", ""), (StubAccessEntry.ViewPolicy, "namespace", "shop,ops")],
+            policies.Select(p => (p.PolicyArn, p.ScopeType, string.Join(',', p.Namespaces))));
+        Assert.Equal(admin, _aws.Requests[^1].Parameter("principalArn"));
+
+        var groups = await _clients.Eks.ListNodegroupsAsync(_aws.Region, "prod");
+        Assert.Equal(102, groups.Count);
+        Assert.Equal(2, _aws.CountRequests("eks", "ListNodegroups"));
+        var group = await _clients.Eks.DescribeNodegroupAsync(_aws.Region, "prod", "custom");
+        Assert.Equal(("custom", "AL2_x86_64", "1.30.4-20240917", "1.30", "DEGRADED", "lt-0abcdef1234567890", "7"),
+            (group.Name, group.AmiType, group.ReleaseVersion, group.Version, group.Status, group.LaunchTemplateId, group.LaunchTemplateVersion));
+        Assert.Equal(custom.AutoScalingGroups, group.AutoScalingGroups);
+    }
+
+    public static TheoryData<string, AwsErrorKind> EksErrorCalls => new()
+    {
+        { "ListAddons of an unknown cluster", AwsErrorKind.NotFound },
+        { "DescribeAddon of an unknown add-on", AwsErrorKind.NotFound },
+        { "ListAccessEntries of an unknown cluster", AwsErrorKind.NotFound },
+        { "ListAssociatedAccessPolicies of an unknown principal", AwsErrorKind.NotFound },
+        { "ListAssociatedAccessPolicies of a principal that is not an ARN", AwsErrorKind.Invalid },
+        { "ListNodegroups of an unknown cluster", AwsErrorKind.NotFound },
+        { "DescribeNodegroup of an unknown node group", AwsErrorKind.NotFound },
+        { "DescribeClusterVersions throttled", AwsErrorKind.Throttled },
+        { "DescribeAddonVersions denied", AwsErrorKind.AccessDenied },
+    };
+
+    [Theory]
+    [MemberData(nameof(EksErrorCalls))]
+    public async Task Eks_errors_of_the_new_operations_map_to_their_kinds(string call, AwsErrorKind kind)
+    {
+        _aws.Eks.AddCluster(new StubCluster { Name = "prod" });
+        _aws.Faults.Throttle("eks", "DescribeClusterVersions");
+        _aws.Faults.DenyAccess("eks", "DescribeAddonVersions");
+        Task Call() => call switch
+        {
+            "ListAddons of an unknown cluster" => _clients.Eks.ListAddonsAsync(_aws.Region, "ghost"),
+            "DescribeAddon of an unknown add-on" => _clients.Eks.DescribeAddonAsync(_aws.Region, "prod", "coredns"),
+            "ListAccessEntries of an unknown cluster" => _clients.Eks.ListAccessEntriesAsync(_aws.Region, "ghost"),
+            "ListAssociatedAccessPolicies of an unknown principal" => _clients.Eks.ListAssociatedAccessPoliciesAsync(_aws.Region, "prod", "arn:aws:iam::123456789012:role/ghost"),
+            "ListAssociatedAccessPolicies of a principal that is not an ARN" => _clients.Eks.ListAssociatedAccessPoliciesAsync(_aws.Region, "prod", "admin"),
+            "ListNodegroups of an unknown cluster" => _clients.Eks.ListNodegroupsAsync(_aws.Region, "ghost"),
+            "DescribeNodegroup of an unknown node group" => _clients.Eks.DescribeNodegroupAsync(_aws.Region, "prod", "ng"),
+            "DescribeClusterVersions throttled" => _clients.Eks.DescribeClusterVersionsAsync(_aws.Region, "1.31"),
+            _ => _clients.Eks.DescribeAddonVersionsAsync(_aws.Region, "vpc-cni", "1.31"),
+        };
+
+        var error = await Assert.ThrowsAsync<AwsServiceException>(Call);
+
+        Assert.Equal((kind, "eks"), (error.Kind, error.Service));
     }
 
     [Fact]

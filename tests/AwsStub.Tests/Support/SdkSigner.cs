@@ -22,7 +22,9 @@ public static class SdkSigner
         IReadOnlyDictionary<string, string>? headers,
         IReadOnlyDictionary<string, string>? query,
         StubCredentials credentials,
-        DateTime? signedAt = null)
+        DateTime? signedAt = null,
+        IReadOnlyDictionary<string, IReadOnlyList<string>>? listQuery = null,
+        IReadOnlyDictionary<string, string>? pathLabels = null)
     {
         var request = new DefaultRequest(new HandBuiltRequest(), service)
         {
@@ -32,7 +34,7 @@ public static class SdkSigner
             AuthenticationRegion = region,
             OverrideSigningServiceName = service,
             Content = body ?? [],
-            UseQueryString = query is { Count: > 0 },
+            UseQueryString = query is { Count: > 0 } || listQuery is { Count: > 0 },
         };
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
@@ -44,6 +46,17 @@ public static class SdkSigner
             request.Parameters[name] = value;
         }
 
+        foreach (var (name, values) in listQuery ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            request.ParameterCollection.Add(name, values.ToList());
+        }
+
+        // Path labels as the SDK's REST marshallers set them ("{name}" in the path), so the signer encodes them its way.
+        foreach (var (name, value) in pathLabels ?? new Dictionary<string, string>())
+        {
+            request.AddPathResource("{" + name + "}", value);
+        }
+
         if (credentials.SessionToken is { } token)
         {
             request.Headers["X-Amz-Security-Token"] = token;
@@ -53,6 +66,11 @@ public static class SdkSigner
         var result = new AWS4Signer().SignRequest(request, config, new RequestMetrics(), credentials.AccessKeyId, credentials.SecretAccessKey,
             signedAt ?? DateTime.UtcNow);
         request.Headers["Authorization"] = result.ForAuthorizationHeader;
+        foreach (var (name, value) in pathLabels ?? new Dictionary<string, string>())
+        {
+            path = path.Replace("{" + name + "}", Uri.EscapeDataString(value), StringComparison.Ordinal);
+        }
+
         return ToHttp(baseUrl, method, path, request);
     }
 
@@ -83,9 +101,10 @@ public static class SdkSigner
     private static HttpRequestMessage ToHttp(string baseUrl, HttpMethod method, string path, DefaultRequest request)
     {
         var url = baseUrl.TrimEnd('/') + path;
-        if (request.Parameters.Count > 0)
+        var parameters = request.ParameterCollection.GetSortedParametersList();
+        if (parameters.Count > 0)
         {
-            url += "?" + string.Join('&', request.Parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+            url += "?" + string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
         }
 
         var message = new HttpRequestMessage(method, url);
@@ -133,8 +152,9 @@ public sealed class HandClient(AwsEndpointStub stub, HttpClient http)
         SdkSigner.Sign(stub.BaseUrl, service, Region, HttpMethod.Post, "/", Encoding.UTF8.GetBytes(json),
             new Dictionary<string, string> { ["X-Amz-Target"] = target, ["Content-Type"] = "application/x-amz-json-1.1" }, null, Credentials, signedAt);
 
-    public Task<HttpResponseMessage> EksAsync(string path, IReadOnlyDictionary<string, string>? query = null) =>
-        SendAsync(SdkSigner.Sign(stub.BaseUrl, "eks", Region, HttpMethod.Get, path, null, null, query, Credentials));
+    /// <summary>A signed EKS GET; <c>{name}</c> in <paramref name="path"/> is replaced by the escaped <paramref name="labels"/> value.</summary>
+    public Task<HttpResponseMessage> EksAsync(string path, IReadOnlyDictionary<string, string>? query = null, IReadOnlyDictionary<string, string>? labels = null) =>
+        SendAsync(SdkSigner.Sign(stub.BaseUrl, "eks", Region, HttpMethod.Get, path, null, null, query, Credentials, pathLabels: labels));
 
     public Task<HttpResponseMessage> IamAsync(string action, params (string Name, string Value)[] parameters) => SendAsync(Iam(action, parameters));
 
