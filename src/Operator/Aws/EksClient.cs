@@ -78,6 +78,22 @@ public sealed class EksClient(AwsHttpClient http) : IEksClient
             a.String("targetRoleArn"), a.String("ownerArn"), a.Timestamp("createdAt"), a.Timestamp("modifiedAt"));
     }
 
+    public Task<IReadOnlyList<EksClusterVersion>> DescribeClusterVersionsAsync(string region, string version, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<IReadOnlyList<string>> ListAddonsAsync(string region, string clusterName, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<EksAddon> DescribeAddonAsync(string region, string clusterName, string addonName, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<IReadOnlyList<EksAddonVersion>> DescribeAddonVersionsAsync(string region, string addonName, string kubernetesVersion, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<IReadOnlyList<string>> ListAccessEntriesAsync(string region, string clusterName, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<IReadOnlyList<EksAccessPolicyAssociation>> ListAssociatedAccessPoliciesAsync(string region, string clusterName, string principalArn, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<IReadOnlyList<string>> ListNodegroupsAsync(string region, string clusterName, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
+    public Task<EksNodegroup> DescribeNodegroupAsync(string region, string clusterName, string nodegroupName, CancellationToken cancellationToken = default) => throw new NotImplementedException();
+
     private static string Label(string value) => SigV4Signer.UriEncode(value);
 
     private async Task<JsonDocument> GetAsync(string region, string operation, string path, IReadOnlyList<KeyValuePair<string, string>> query, CancellationToken cancellationToken)
