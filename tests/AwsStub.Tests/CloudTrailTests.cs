@@ -122,25 +122,6 @@ public class CloudTrailTests : StubTest
         Assert.Equal("SerializationException", (await ErrorAsync("DescribeTrails", "not json")).Code);
     }
 
-    [Fact]
-    public async Task Signatures_are_checked_with_the_json_1_1_statuses()
-    {
-        var unsigned = Hand.Json11("cloudtrail", Target + "DescribeTrails", "{}");
-        Assert.True(unsigned.Headers.Remove("Authorization"));
-        using (var response = await Hand.SendAsync(unsigned))
-        {
-            Assert.Equal("MissingAuthenticationTokenException", (await Responses.Json11ErrorAsync(response, HttpStatusCode.BadRequest)).Code);
-        }
-
-        Hand.Credentials = Stub.Credentials with { SecretAccessKey = "wrong" };
-        using (var response = await Hand.SendAsync(Hand.Json11("cloudtrail", Target + "DescribeTrails", "{}")))
-        {
-            Assert.Equal("InvalidSignatureException", (await Responses.Json11ErrorAsync(response, HttpStatusCode.BadRequest)).Code);
-        }
-
-        Assert.Equal(2, Stub.CountRequests("cloudtrail", "DescribeTrails", r => r.AccessKeyId is null));
-    }
-
     [Theory]
     [InlineData("throttle", "ThrottlingException")]
     [InlineData("deny", "AccessDeniedException")]
