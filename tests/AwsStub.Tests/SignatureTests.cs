@@ -6,7 +6,7 @@ namespace EksHardening.AwsStub.Tests;
 /// </summary>
 public class SignatureTests : StubTest
 {
-    public static TheoryData<string> Services => ["ecr", "eks", "iam", "kms", "sts"];
+    public static TheoryData<string> Services => ["cloudtrail", "ecr", "eks", "guardduty", "iam", "kms", "sts"];
 
     public override async Task InitializeAsyncCore()
     {
@@ -31,6 +31,8 @@ public class SignatureTests : StubTest
     [InlineData("eks", 403, "InvalidSignatureException")]
     [InlineData("iam", 403, "SignatureDoesNotMatch")]
     [InlineData("sts", 403, "SignatureDoesNotMatch")]
+    [InlineData("guardduty", 403, "InvalidSignatureException")]
+    [InlineData("cloudtrail", 400, "InvalidSignatureException")]
     public async Task A_wrong_secret_gets_the_protocols_signature_error_with_the_expected_canonical_request(string service, int status, string code)
     {
         using var response = await Http.SendAsync(Signed(service, new StubCredentials(Stub.Credentials.AccessKeyId, "not-the-secret")));
@@ -44,6 +46,7 @@ public class SignatureTests : StubTest
     [InlineData("ecr")]
     [InlineData("kms")]
     [InlineData("iam")]
+    [InlineData("cloudtrail")]
     public async Task An_altered_body_is_refused(string service)
     {
         var request = Signed(service);
@@ -81,6 +84,8 @@ public class SignatureTests : StubTest
     [InlineData("ecr", -6, "Signature expired", 400)]
     [InlineData("ecr", 6, "Signature not yet current", 400)]
     [InlineData("eks", -6, "Signature expired", 403)]
+    [InlineData("guardduty", 6, "Signature not yet current", 403)]
+    [InlineData("cloudtrail", -6, "Signature expired", 400)]
     [InlineData("iam", -16, "Signature expired", 403)]
     [InlineData("sts", 16, "Signature not yet current", 403)]
     public async Task A_date_outside_the_allowed_skew_is_refused(string service, int minutes, string expected, int status)
@@ -107,6 +112,8 @@ public class SignatureTests : StubTest
     [InlineData("eks", 403, "MissingAuthenticationTokenException")]
     [InlineData("iam", 403, "MissingAuthenticationToken")]
     [InlineData("sts", 403, "MissingAuthenticationToken")]
+    [InlineData("guardduty", 403, "MissingAuthenticationTokenException")]
+    [InlineData("cloudtrail", 400, "MissingAuthenticationTokenException")]
     public async Task An_unsigned_request_is_refused(string service, int status, string code)
     {
         var request = Signed(service);
@@ -137,6 +144,8 @@ public class SignatureTests : StubTest
     [InlineData("kms", 400, "UnrecognizedClientException")]
     [InlineData("eks", 403, "UnrecognizedClientException")]
     [InlineData("iam", 403, "InvalidClientTokenId")]
+    [InlineData("guardduty", 403, "UnrecognizedClientException")]
+    [InlineData("cloudtrail", 400, "UnrecognizedClientException")]
     public async Task An_unknown_access_key_is_unrecognized(string service, int status, string code)
     {
         using var response = await Http.SendAsync(Signed(service, new StubCredentials("AKIAUNKNOWNKEY000000", Stub.Credentials.SecretAccessKey)));
@@ -202,14 +211,15 @@ public class SignatureTests : StubTest
     [Fact]
     public async Task The_same_endpoint_serves_each_service_by_its_credential_scope()
     {
-        foreach (var service in new[] { "ecr", "eks", "iam", "kms", "sts" })
+        foreach (var service in new[] { "ecr", "eks", "iam", "kms", "sts", "guardduty", "cloudtrail" })
         {
             using var response = await Http.SendAsync(Signed(service));
             Assert.True(response.IsSuccessStatusCode);
         }
 
-        Assert.Equal(["ecr", "eks", "iam", "kms", "sts"], Stub.Requests.Select(r => r.Service));
-        Assert.Equal(["DescribeRepositories", "DescribeCluster", "GetRole", "DescribeKey", "GetCallerIdentity"], Stub.Requests.Select(r => r.Operation));
+        Assert.Equal(["ecr", "eks", "iam", "kms", "sts", "guardduty", "cloudtrail"], Stub.Requests.Select(r => r.Service));
+        Assert.Equal(["DescribeRepositories", "DescribeCluster", "GetRole", "DescribeKey", "GetCallerIdentity", "ListDetectors", "DescribeTrails"],
+            Stub.Requests.Select(r => r.Operation));
     }
 
     [Fact]
@@ -243,6 +253,8 @@ public class SignatureTests : StubTest
             "eks" => SdkSigner.Sign(Stub.BaseUrl, "eks", Hand.Region, HttpMethod.Get, "/clusters/prod", null, null, null, Hand.Credentials, at),
             "iam" => QueryAt("iam", iamRegion ?? "us-east-1", "2010-05-08", "GetRole", at, ("RoleName", "app")),
             "sts" => QueryAt("sts", Hand.Region, "2011-06-15", "GetCallerIdentity", at),
+            "guardduty" => SdkSigner.Sign(Stub.BaseUrl, "guardduty", Hand.Region, HttpMethod.Get, "/detector", null, null, null, Hand.Credentials, at),
+            "cloudtrail" => Hand.Json11("cloudtrail", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails", "{}", at),
             _ => throw new ArgumentOutOfRangeException(nameof(service)),
         };
     }

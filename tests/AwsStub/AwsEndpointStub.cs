@@ -1,7 +1,7 @@
 namespace EksHardening.AwsStub;
 
 /// <summary>
-/// An in-process AWS endpoint for tests: ECR, EKS, IAM, KMS and STS on one Kestrel port, each in its own wire
+/// An in-process AWS endpoint for tests: CloudTrail, ECR, EKS, GuardDuty, IAM, KMS and STS on one Kestrel port, each in its own wire
 /// protocol, every request's SigV4 signature verified, with seeding, fault injection and a request log.
 /// </summary>
 public sealed class AwsEndpointStub : IAsyncDisposable
@@ -26,6 +26,8 @@ public sealed class AwsEndpointStub : IAsyncDisposable
         Iam = new IamStub(_context);
         Kms = new KmsStub(_context);
         Sts = new StsStub(_context, Iam);
+        GuardDuty = new GuardDutyStub(_context);
+        CloudTrail = new CloudTrailStub(_context);
         AddAccessKey(_options.Credentials, _options.CallerUserName);
     }
 
@@ -38,6 +40,10 @@ public sealed class AwsEndpointStub : IAsyncDisposable
     public KmsStub Kms { get; }
 
     public StsStub Sts { get; }
+
+    public GuardDutyStub GuardDuty { get; }
+
+    public CloudTrailStub CloudTrail { get; }
 
     /// <summary>Fault injection knobs; changeable while serving.</summary>
     public AwsFaults Faults { get; }
@@ -77,7 +83,7 @@ public sealed class AwsEndpointStub : IAsyncDisposable
         var regions = new HashSet<string>(_options.AdditionalRegions, StringComparer.Ordinal) { _context.Region };
         var verifier = new SignatureVerifier(_context.Credentials, _context.Time,
             service => _options.MaxClockSkew ?? service.DefaultClockSkew, regions.Contains);
-        var operations = new ServiceOperations(Ecr, Eks, Iam, Kms, Sts);
+        var operations = new ServiceOperations(Ecr, Eks, Iam, Kms, Sts, GuardDuty, CloudTrail);
         var handler = new RequestHandler(_context, verifier, Faults, _log, operations, _logger, _stopping.Token);
         _baseUri = await _server.StartAsync(handler.HandleAsync, cancellationToken).ConfigureAwait(false);
         return BaseUrl;

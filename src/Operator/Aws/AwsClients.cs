@@ -41,6 +41,8 @@ public sealed class AwsClients : IDisposable
         Ecr = new EcrClient(Http);
         Eks = new EksClient(Http);
         Iam = new IamClient(Http, Region);
+        GuardDuty = new GuardDutyClient(Http);
+        CloudTrail = new CloudTrailClient(Http);
         _kms = new KmsClient(credentials, Endpoints, options.Retry, Counters, handler);
     }
 
@@ -55,6 +57,8 @@ public sealed class AwsClients : IDisposable
     public IEksClient Eks { get; }
     public IIamClient Iam { get; }
     public IKmsClient Kms => _kms;
+    public IGuardDutyClient GuardDuty { get; }
+    public ICloudTrailClient CloudTrail { get; }
 
     public void Dispose()
     {
@@ -74,6 +78,8 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Eks);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Iam);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Kms);
+        services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().GuardDuty);
+        services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().CloudTrail);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Counters);
         return services;
     }

@@ -52,6 +52,7 @@ public static class AwsErrorClassifier
         ["NotFoundException"] = AwsErrorKind.NotFound,
         ["NoSuchEntity"] = AwsErrorKind.NotFound,
         ["NoSuchEntityException"] = AwsErrorKind.NotFound,
+        ["TrailNotFoundException"] = AwsErrorKind.NotFound,
 
         // Client-side timeouts reported by the service
         ["RequestTimeout"] = AwsErrorKind.Timeout,

@@ -6,7 +6,7 @@ namespace EksHardening.Operator.Aws;
 public sealed class EcrClient(AwsHttpClient http) : IEcrClient
 {
     public const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
-    public const string ContentType = "application/x-amz-json-1.1";
+    public const string ContentType = AwsJsonRequests.Json11ContentType;
 
     /// <summary>The most image ids DescribeImages takes in one call.</summary>
     public const int ImageIdsPerCall = 100;
@@ -192,32 +192,13 @@ public sealed class EcrClient(AwsHttpClient http) : IEcrClient
             var current = token;
             using var page = await CallAsync(region, fips, operation, writer => writeBody(writer, current), cancellationToken).ConfigureAwait(false);
             readPage(page.RootElement);
-            token = page.RootElement.String("nextToken");
-            if (token is { Length: 0 }) token = null;
-            if (token is not null && !seen.Add(token))
-            {
-                throw new AwsServiceException(AwsErrorKind.Unknown, AwsServices.Ecr, operation, "ECR returned the same nextToken twice.", errorCode: "PaginationLoop");
-            }
+            token = AwsJsonRequests.NextToken(page.RootElement, seen, AwsServices.Ecr, operation, "ECR");
         }
         while (token is not null);
     }
 
-    private async Task<JsonDocument> CallAsync(string region, bool fips, string operation, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken)
-    {
-        var request = new AwsRequest
-        {
-            Service = AwsServices.Ecr,
-            Operation = operation,
-            Protocol = AwsProtocol.Json,
-            Method = HttpMethod.Post,
-            Path = "/",
-            Headers = [new("X-Amz-Target", TargetPrefix + operation)],
-            Body = AwsJson.Write(writeBody),
-            ContentType = ContentType,
-        };
-        var body = await http.SendAsync(request, http.Endpoints.Resolve(AwsServices.Ecr, region, fips), cancellationToken).ConfigureAwait(false);
-        return AwsJson.Parse(body, AwsServices.Ecr, operation);
-    }
+    private Task<JsonDocument> CallAsync(string region, bool fips, string operation, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken) =>
+        http.SendForJsonAsync(AwsJsonRequests.Json11(AwsServices.Ecr, TargetPrefix, operation, writeBody), http.Endpoints.Resolve(AwsServices.Ecr, region, fips), cancellationToken);
 
     private static void WriteRegistryId(Utf8JsonWriter writer, EcrRegistry registry)
     {

@@ -49,7 +49,7 @@ internal sealed class RequestHandler(
         if (service is null)
         {
             var unknown = new AwsServiceException("UnknownOperationException", 400,
-                $"The stub serves ecr, eks, iam, kms and sts; this request names {signature.ScopeService ?? "no service it knows"}.");
+                $"The stub serves {string.Join(", ", AwsService.All.Select(s => s.Name))}; this request names {signature.ScopeService ?? "no service it knows"}.");
             var json = new JsonObject { ["__type"] = unknown.Code, ["message"] = unknown.Message };
             var response = new AwsResponse(400, Wire.Json11, Encoding.UTF8.GetBytes(json.ToJsonString()), unknown.Code);
             return new Outcome(response, Record(requestId, signature.ScopeService ?? "unknown", "Unknown", response, null, new Dictionary<string, string>(), null));
@@ -150,7 +150,9 @@ internal sealed class RequestHandler(
             return AwsService.Sts;
         }
 
-        return EksOperations.IsEksPath(request.RawPath) ? AwsService.Eks : null;
+        return EksOperations.IsEksPath(request.RawPath) ? AwsService.Eks
+            : request.RawPath.StartsWith("/detector", StringComparison.Ordinal) ? AwsService.GuardDuty
+            : null;
     }
 
     /// <summary>The operation a request names in its service's protocol (<c>Unknown</c> when it names none).</summary>
@@ -182,10 +184,13 @@ internal sealed class RequestHandler(
 
             default:
             {
-                if (EksOperations.Route(request.Method, request.RawPath) is { } route)
+                var route = service == AwsService.GuardDuty
+                    ? GuardDutyOperations.Route(request.Method, request.RawPath)
+                    : EksOperations.Route(request.Method, request.RawPath);
+                if (route is { } matched)
                 {
-                    labels = route.Labels;
-                    return route.Operation;
+                    labels = matched.Labels;
+                    return matched.Operation;
                 }
 
                 return $"{request.Method} {request.RawPath}";

@@ -1,18 +1,22 @@
 namespace EksHardening.AwsStub.Http;
 
 /// <summary>The operations each service serves, and dispatch of an authenticated call to them.</summary>
-internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, KmsStub kms, StsStub sts)
+internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, KmsStub kms, StsStub sts, GuardDutyStub guardDuty, CloudTrailStub cloudTrail)
 {
     private readonly EcrOperations _ecr = new(ecr);
     private readonly EksOperations _eks = new(eks);
     private readonly IamOperations _iam = new(iam);
     private readonly KmsOperations _kms = new(kms);
     private readonly StsOperations _sts = new(sts, iam);
+    private readonly GuardDutyOperations _guardDuty = new(guardDuty);
+    private readonly CloudTrailOperations _cloudTrail = new(cloudTrail);
 
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Served = new Dictionary<string, IReadOnlyList<string>>
     {
+        ["cloudtrail"] = [.. CloudTrailOperations.Operations.Order(StringComparer.Ordinal)],
         ["ecr"] = [.. EcrOperations.Operations.Order(StringComparer.Ordinal)],
         ["eks"] = EksOperations.Operations,
+        ["guardduty"] = [.. GuardDutyOperations.Operations.Order(StringComparer.Ordinal)],
         ["iam"] = [.. IamOperations.Operations.Order(StringComparer.Ordinal)],
         ["kms"] = [.. KmsOperations.Operations.Order(StringComparer.Ordinal)],
         ["sts"] = [.. StsOperations.Operations.Order(StringComparer.Ordinal)],
@@ -27,6 +31,8 @@ internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, K
         "iam" => _iam.Handle(call),
         "kms" => _kms.Handle(call, signingRegion),
         "sts" => _sts.Handle(call),
+        "guardduty" => _guardDuty.Handle(call, signingRegion),
+        "cloudtrail" => _cloudTrail.Handle(call, signingRegion),
         _ => throw ServiceErrors.UnknownOperation(call.Service, call.Operation),
     };
 }

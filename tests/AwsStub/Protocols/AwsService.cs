@@ -3,10 +3,10 @@ namespace EksHardening.AwsStub.Protocols;
 /// <summary>The wire protocols of the served services.</summary>
 internal enum WireProtocol
 {
-    /// <summary>POST / with <c>X-Amz-Target</c> and a JSON body; errors carry <c>__type</c> (ECR, KMS).</summary>
+    /// <summary>POST / with <c>X-Amz-Target</c> and a JSON body; errors carry <c>__type</c> (CloudTrail, ECR, KMS).</summary>
     AwsJson11,
 
-    /// <summary>HTTP verbs and paths with JSON bodies; errors carry <c>x-amzn-ErrorType</c> (EKS).</summary>
+    /// <summary>HTTP verbs and paths with JSON bodies; errors carry <c>x-amzn-ErrorType</c> (EKS, GuardDuty).</summary>
     RestJson,
 
     /// <summary>Form-encoded <c>Action</c> and <c>Version</c>; XML responses and errors (IAM, STS).</summary>
@@ -22,15 +22,17 @@ internal sealed record AwsService(
     string? XmlNamespace = null,
     string? GlobalRegion = null)
 {
+    public static readonly AwsService CloudTrail = new("cloudtrail", WireProtocol.AwsJson11, TargetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101");
     public static readonly AwsService Ecr = new("ecr", WireProtocol.AwsJson11, TargetPrefix: "AmazonEC2ContainerRegistry_V20150921");
     public static readonly AwsService Eks = new("eks", WireProtocol.RestJson);
+    public static readonly AwsService GuardDuty = new("guardduty", WireProtocol.RestJson);
     public static readonly AwsService Iam = new("iam", WireProtocol.Query, ApiVersion: "2010-05-08",
         XmlNamespace: "https://iam.amazonaws.com/doc/2010-05-08/", GlobalRegion: "us-east-1");
     public static readonly AwsService Kms = new("kms", WireProtocol.AwsJson11, TargetPrefix: "TrentService");
     public static readonly AwsService Sts = new("sts", WireProtocol.Query, ApiVersion: "2011-06-15",
         XmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/");
 
-    public static readonly IReadOnlyList<AwsService> All = [Ecr, Eks, Iam, Kms, Sts];
+    public static readonly IReadOnlyList<AwsService> All = [CloudTrail, Ecr, Eks, GuardDuty, Iam, Kms, Sts];
 
     /// <summary>How far a signature's date may be from the clock: AWS allows 15 minutes on the Query services, 5 elsewhere.</summary>
     public TimeSpan DefaultClockSkew => Protocol == WireProtocol.Query ? TimeSpan.FromMinutes(15) : TimeSpan.FromMinutes(5);

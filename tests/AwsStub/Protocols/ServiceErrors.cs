@@ -59,9 +59,14 @@ internal static class ServiceErrors
     /// <summary>A member constraint failed: each service's own validation error.</summary>
     public static AwsServiceException Validation(AwsService service, string message)
     {
-        if (service == AwsService.Ecr || service == AwsService.Eks)
+        if (service == AwsService.Ecr || service == AwsService.Eks || service == AwsService.CloudTrail)
         {
             return new("InvalidParameterException", 400, message);
+        }
+
+        if (service == AwsService.GuardDuty)
+        {
+            return new("BadRequestException", 400, message, Fields(("type", "InvalidInputException")));
         }
 
         return service.Protocol == WireProtocol.Query
@@ -74,6 +79,7 @@ internal static class ServiceErrors
     public static AwsServiceException Internal(AwsService service) => service.Protocol switch
     {
         WireProtocol.Query => new("InternalFailure", 500, "The request processing has failed because of an unknown error, exception or failure."),
+        _ when service == AwsService.GuardDuty => new("InternalServerErrorException", 500, "The request is rejected because an internal server error occurred."),
         _ => new(service == AwsService.Kms ? "KMSInternalException" : "ServerException", 500, "An internal error occurred."),
     };
 

@@ -19,6 +19,10 @@ public sealed class AwsEndpointsTests
     [InlineData("iam", "cn-northwest-1", "https://iam.cn-north-1.amazonaws.com.cn/", "cn-north-1")]
     [InlineData("iam", "us-gov-east-1", "https://iam.us-gov.amazonaws.com/", "us-gov-west-1")]
     [InlineData("eks", "us-gov-west-1", "https://eks.us-gov-west-1.amazonaws.com/", "us-gov-west-1")]
+    [InlineData("guardduty", "eu-west-1", "https://guardduty.eu-west-1.amazonaws.com/", "eu-west-1")]
+    [InlineData("guardduty", "cn-north-1", "https://guardduty.cn-north-1.amazonaws.com.cn/", "cn-north-1")]
+    [InlineData("cloudtrail", "us-east-2", "https://cloudtrail.us-east-2.amazonaws.com/", "us-east-2")]
+    [InlineData("cloudtrail", "us-gov-west-1", "https://cloudtrail.us-gov-west-1.amazonaws.com/", "us-gov-west-1")]
     public void Standard_endpoints(string service, string region, string uri, string signingRegion)
     {
         var endpoint = With().Resolve(service, region);
@@ -34,6 +38,8 @@ public sealed class AwsEndpointsTests
     {
         Assert.Equal(new Uri("https://api.ecr-fips.us-east-1.amazonaws.com/"), With().Resolve("ecr", "us-east-1", fips: true).Uri);
         Assert.Equal(new Uri("https://kms-fips.us-east-1.amazonaws.com/"), With().Resolve("kms", "us-east-1", fips: true).Uri);
+        Assert.Equal(new Uri("https://guardduty-fips.us-east-1.amazonaws.com/"), With().Resolve("guardduty", "us-east-1", fips: true).Uri);
+        Assert.Equal(new Uri("https://cloudtrail-fips.us-east-1.amazonaws.com/"), With().Resolve("cloudtrail", "us-east-1", fips: true).Uri);
     }
 
     [Theory]
@@ -42,6 +48,8 @@ public sealed class AwsEndpointsTests
     [InlineData("iam", "AWS_ENDPOINT_URL_IAM")]
     [InlineData("kms", "AWS_ENDPOINT_URL_KMS")]
     [InlineData("sts", "AWS_ENDPOINT_URL_STS")]
+    [InlineData("guardduty", "AWS_ENDPOINT_URL_GUARDDUTY")]
+    [InlineData("cloudtrail", "AWS_ENDPOINT_URL_CLOUDTRAIL")]
     public void Each_service_variable_overrides_only_its_service(string service, string variable)
     {
         var endpoints = With((variable, "http://127.0.0.1:4566"));
@@ -49,7 +57,7 @@ public sealed class AwsEndpointsTests
         var endpoint = endpoints.Resolve(service, "eu-west-1");
         Assert.Equal(new Uri("http://127.0.0.1:4566/"), endpoint.Uri);
         Assert.True(endpoint.IsOverride);
-        foreach (var other in new[] { "ecr", "eks", "iam", "kms", "sts" }.Where(s => s != service))
+        foreach (var other in new[] { "cloudtrail", "ecr", "eks", "guardduty", "iam", "kms", "sts" }.Where(s => s != service))
         {
             Assert.False(endpoints.Resolve(other, "eu-west-1").IsOverride);
         }

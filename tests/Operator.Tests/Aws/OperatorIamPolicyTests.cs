@@ -14,6 +14,12 @@ public sealed class OperatorIamPolicyTests
     /// enhanced (Inspector) scans only when the caller may also list Inspector findings.</summary>
     private static readonly string[] ImpliedActions = ["inspector2:ListFindings"];
 
+    /// <summary>Client methods named for the fact they return rather than for their operation.</summary>
+    private static readonly Dictionary<string, string> RenamedMethods = new(StringComparer.Ordinal)
+    {
+        ["cloudtrail:GetTrailIsLogging"] = "cloudtrail:GetTrailStatus",
+    };
+
     [Fact]
     public void The_policy_allows_exactly_the_operations_the_clients_call()
     {
@@ -24,10 +30,16 @@ public sealed class OperatorIamPolicyTests
     }
 
     [Fact]
-    public void The_client_interfaces_cover_all_four_services()
+    public void The_client_interfaces_cover_all_six_services()
     {
         var prefixes = ClientOperations().Select(a => a.Split(':')[0]).Distinct().Order(StringComparer.Ordinal);
-        Assert.Equal(["ecr", "eks", "iam", "kms"], prefixes);
+        Assert.Equal(["cloudtrail", "ecr", "eks", "guardduty", "iam", "kms"], prefixes);
+    }
+
+    [Fact]
+    public void Every_renamed_method_exists_on_its_client()
+    {
+        Assert.All(RenamedMethods.Keys, method => Assert.Contains(method, ClientMethods()));
     }
 
     [Fact]
@@ -61,7 +73,15 @@ public sealed class OperatorIamPolicyTests
 
     /// <summary>Each asynchronous method of the client interfaces is one AWS operation of the interface's service.</summary>
     private static IEnumerable<string> ClientOperations() =>
-        new[] { (typeof(IEcrClient), "ecr"), (typeof(IEksClient), "eks"), (typeof(IIamClient), "iam"), (typeof(IKmsClient), "kms") }
+        ClientMethods().Select(m => RenamedMethods.GetValueOrDefault(m, m)).Distinct(StringComparer.Ordinal);
+
+    /// <summary><c>service:Method</c> for each asynchronous method of the client interfaces, without the <c>Async</c> suffix.</summary>
+    private static IEnumerable<string> ClientMethods() =>
+        new[]
+        {
+            (typeof(IEcrClient), "ecr"), (typeof(IEksClient), "eks"), (typeof(IIamClient), "iam"), (typeof(IKmsClient), "kms"),
+            (typeof(IGuardDutyClient), "guardduty"), (typeof(ICloudTrailClient), "cloudtrail"),
+        }
             .SelectMany(client => client.Item1.GetMethods(BindingFlags.Public | BindingFlags.Instance)
                 .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal))
                 .Select(m => client.Item2 + ":" + m.Name[..^"Async".Length]))
