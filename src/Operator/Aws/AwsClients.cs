@@ -16,6 +16,8 @@ public sealed class AwsClientOptions
 public sealed class AwsClients : IDisposable
 {
     private readonly KmsClient _kms;
+    private readonly Ec2Client _ec2;
+    private readonly SsmClient _ssm;
     private readonly AwsCredentialsSource? _ownedCredentials;
 
     /// <param name="credentials">Default: <see cref="AwsCredentialsSource"/> over the SDK's default chain.</param>
@@ -42,6 +44,8 @@ public sealed class AwsClients : IDisposable
         Eks = new EksClient(Http);
         Iam = new IamClient(Http, Region);
         _kms = new KmsClient(credentials, Endpoints, options.Retry, Counters, handler);
+        _ec2 = new Ec2Client(credentials, Endpoints, options.Retry, Counters, handler);
+        _ssm = new SsmClient(credentials, Endpoints, options.Retry, Counters, handler);
     }
 
     /// <summary>The default region, or null when none is configured.</summary>
@@ -55,10 +59,14 @@ public sealed class AwsClients : IDisposable
     public IEksClient Eks { get; }
     public IIamClient Iam { get; }
     public IKmsClient Kms => _kms;
+    public IEc2Client Ec2 => _ec2;
+    public ISsmClient Ssm => _ssm;
 
     public void Dispose()
     {
         _kms.Dispose();
+        _ec2.Dispose();
+        _ssm.Dispose();
         Http.Dispose();
         _ownedCredentials?.Dispose();
     }
@@ -74,6 +82,8 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Eks);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Iam);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Kms);
+        services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Ec2);
+        services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Ssm);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Counters);
         return services;
     }

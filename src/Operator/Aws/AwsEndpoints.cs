@@ -3,10 +3,12 @@ namespace EksHardening.Operator.Aws;
 /// <summary>The signing names of the services the operator talks to; also their endpoint variable suffixes.</summary>
 public static class AwsServices
 {
+    public const string Ec2 = "ec2";
     public const string Ecr = "ecr";
     public const string Eks = "eks";
     public const string Iam = "iam";
     public const string Kms = "kms";
+    public const string Ssm = "ssm";
     public const string Sts = "sts";
 }
 
