@@ -49,7 +49,7 @@ internal sealed class RequestHandler(
         if (service is null)
         {
             var unknown = new AwsServiceException("UnknownOperationException", 400,
-                $"The stub serves ecr, eks, iam, kms and sts; this request names {signature.ScopeService ?? "no service it knows"}.");
+                $"The stub serves ec2, ecr, eks, iam, kms, ssm and sts; this request names {signature.ScopeService ?? "no service it knows"}.");
             var json = new JsonObject { ["__type"] = unknown.Code, ["message"] = unknown.Message };
             var response = new AwsResponse(400, Wire.Json11, Encoding.UTF8.GetBytes(json.ToJsonString()), unknown.Code);
             return new Outcome(response, Record(requestId, signature.ScopeService ?? "unknown", "Unknown", response, null, new Dictionary<string, string>(), null));
@@ -73,7 +73,7 @@ internal sealed class RequestHandler(
                 throw inputError;
             }
 
-            if (service.Protocol == WireProtocol.Query && call.Form.GetValueOrDefault("Version") is var version && version != service.ApiVersion)
+            if (service.IsQueryFamily && call.Form.GetValueOrDefault("Version") is var version && version != service.ApiVersion)
             {
                 throw new AwsServiceException("InvalidAction", 400, $"Could not find operation {operation} for version {version ?? "NO_VERSION_SPECIFIED"}");
             }
@@ -168,7 +168,7 @@ internal sealed class RequestHandler(
                     : target.Length > 0 ? target : "Unknown";
             }
 
-            case WireProtocol.Query:
+            case WireProtocol.Query or WireProtocol.Ec2Query:
             {
                 var parameters = request.QueryProtocolParameters();
                 var action = parameters.GetValueOrDefault("Action");
@@ -203,7 +203,7 @@ internal sealed class RequestHandler(
         AwsServiceException? error = null;
         switch (service.Protocol)
         {
-            case WireProtocol.Query:
+            case WireProtocol.Query or WireProtocol.Ec2Query:
                 form = request.QueryProtocolParameters();
                 break;
             case WireProtocol.RestJson:
