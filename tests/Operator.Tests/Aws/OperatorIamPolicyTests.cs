@@ -24,10 +24,10 @@ public sealed class OperatorIamPolicyTests
     }
 
     [Fact]
-    public void The_client_interfaces_cover_all_four_services()
+    public void The_client_interfaces_cover_all_six_services()
     {
         var prefixes = ClientOperations().Select(a => a.Split(':')[0]).Distinct().Order(StringComparer.Ordinal);
-        Assert.Equal(["ecr", "eks", "iam", "kms"], prefixes);
+        Assert.Equal(["ec2", "ecr", "eks", "iam", "kms", "ssm"], prefixes);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class OperatorIamPolicyTests
 
     /// <summary>Each asynchronous method of the client interfaces is one AWS operation of the interface's service.</summary>
     private static IEnumerable<string> ClientOperations() =>
-        new[] { (typeof(IEcrClient), "ecr"), (typeof(IEksClient), "eks"), (typeof(IIamClient), "iam"), (typeof(IKmsClient), "kms") }
+        new[] { (typeof(IEc2Client), "ec2"), (typeof(IEcrClient), "ecr"), (typeof(IEksClient), "eks"), (typeof(IIamClient), "iam"), (typeof(IKmsClient), "kms"), (typeof(ISsmClient), "ssm") }
             .SelectMany(client => client.Item1.GetMethods(BindingFlags.Public | BindingFlags.Instance)
                 .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal))
                 .Select(m => client.Item2 + ":" + m.Name[..^"Async".Length]))
