@@ -135,7 +135,7 @@ public class EksTests : StubTest
         Stub.Eks.AddCluster(new EksCluster { Name = "b" });
         Stub.Eks.AddCluster(new EksCluster { Name = "a" });
         Assert.Equal("""["a","b"]""", (await OkAsync("/clusters"))["clusters"]!.ToJsonString());
-        using var response = await Hand.EksAsync("/clusters/a/addons");
+        using var response = await Hand.EksAsync("/clusters/a/fargate-profiles");
         Assert.Equal("UnknownOperationException", (await Responses.RestErrorAsync(response, HttpStatusCode.NotFound)).Code);
     }
 

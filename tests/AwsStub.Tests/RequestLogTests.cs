@@ -79,7 +79,7 @@ public class RequestLogTests : StubTest
     [Fact]
     public void The_served_operations_and_the_environment_are_published()
     {
-        Assert.Equal(["ecr", "eks", "iam", "kms", "sts"], AwsEndpointStub.ServedOperations.Keys.Order());
+        Assert.Equal(["ec2", "ecr", "eks", "iam", "kms", "ssm", "sts"], AwsEndpointStub.ServedOperations.Keys.Order());
         Assert.Contains("DescribeImageScanFindings", AwsEndpointStub.ServedOperations["ecr"]);
         var env = Stub.EnvironmentVariables();
         Assert.Equal(Stub.BaseUrl, env["AWS_ENDPOINT_URL"]);
@@ -88,6 +88,8 @@ public class RequestLogTests : StubTest
         Assert.False(perService.ContainsKey("AWS_ENDPOINT_URL"));
         Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_ECR"]);
         Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_STS"]);
+        Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_EC2"]);
+        Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_SSM"]);
     }
 
     [Fact]
