@@ -79,7 +79,7 @@ public class RequestLogTests : StubTest
     [Fact]
     public void The_served_operations_and_the_environment_are_published()
     {
-        Assert.Equal(["cloudtrail", "ecr", "eks", "guardduty", "iam", "kms", "sts"], AwsEndpointStub.ServedOperations.Keys.Order());
+        Assert.Equal(["cloudtrail", "ec2", "ecr", "eks", "guardduty", "iam", "kms", "ssm", "sts"], AwsEndpointStub.ServedOperations.Keys.Order());
         Assert.Contains("DescribeImageScanFindings", AwsEndpointStub.ServedOperations["ecr"]);
         var env = Stub.EnvironmentVariables();
         Assert.Equal(Stub.BaseUrl, env["AWS_ENDPOINT_URL"]);
@@ -90,6 +90,8 @@ public class RequestLogTests : StubTest
         Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_STS"]);
         Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_GUARDDUTY"]);
         Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_CLOUDTRAIL"]);
+        Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_EC2"]);
+        Assert.Equal(Stub.BaseUrl, perService["AWS_ENDPOINT_URL_SSM"]);
     }
 
     [Fact]

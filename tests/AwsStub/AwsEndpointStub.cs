@@ -1,7 +1,7 @@
 namespace EksHardening.AwsStub;
 
 /// <summary>
-/// An in-process AWS endpoint for tests: CloudTrail, ECR, EKS, GuardDuty, IAM, KMS and STS on one Kestrel port, each in its own wire
+/// An in-process AWS endpoint for tests: CloudTrail, EC2, ECR, EKS, GuardDuty, IAM, KMS, Systems Manager and STS on one Kestrel port, each in its own wire
 /// protocol, every request's SigV4 signature verified, with seeding, fault injection and a request log.
 /// </summary>
 public sealed class AwsEndpointStub : IAsyncDisposable
@@ -21,15 +21,19 @@ public sealed class AwsEndpointStub : IAsyncDisposable
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AwsEndpointStub>();
         _log = new RequestLog<AwsRequestRecord>(_options.RequestLogLimit);
         Faults = new AwsFaults(_options.RandomSeed);
+        Ec2 = new Ec2Stub(_context);
         Ecr = new EcrStub(_context);
         Eks = new EksStub(_context);
         Iam = new IamStub(_context);
         Kms = new KmsStub(_context);
+        Ssm = new SsmStub(_context);
         Sts = new StsStub(_context, Iam);
         GuardDuty = new GuardDutyStub(_context);
         CloudTrail = new CloudTrailStub(_context);
         AddAccessKey(_options.Credentials, _options.CallerUserName);
     }
+
+    public Ec2Stub Ec2 { get; }
 
     public EcrStub Ecr { get; }
 
@@ -38,6 +42,8 @@ public sealed class AwsEndpointStub : IAsyncDisposable
     public IamStub Iam { get; }
 
     public KmsStub Kms { get; }
+
+    public SsmStub Ssm { get; }
 
     public StsStub Sts { get; }
 
@@ -83,7 +89,7 @@ public sealed class AwsEndpointStub : IAsyncDisposable
         var regions = new HashSet<string>(_options.AdditionalRegions, StringComparer.Ordinal) { _context.Region };
         var verifier = new SignatureVerifier(_context.Credentials, _context.Time,
             service => _options.MaxClockSkew ?? service.DefaultClockSkew, regions.Contains);
-        var operations = new ServiceOperations(Ecr, Eks, Iam, Kms, Sts, GuardDuty, CloudTrail);
+        var operations = new ServiceOperations(Ec2, Ecr, Eks, Iam, Kms, Ssm, Sts, GuardDuty, CloudTrail);
         var handler = new RequestHandler(_context, verifier, Faults, _log, operations, _logger, _stopping.Token);
         _baseUri = await _server.StartAsync(handler.HandleAsync, cancellationToken).ConfigureAwait(false);
         return BaseUrl;

@@ -16,6 +16,8 @@ public sealed class AwsClientOptions
 public sealed class AwsClients : IDisposable
 {
     private readonly KmsClient _kms;
+    private readonly Ec2Client _ec2;
+    private readonly SsmClient _ssm;
     private readonly AwsCredentialsSource? _ownedCredentials;
 
     /// <param name="credentials">Default: <see cref="AwsCredentialsSource"/> over the SDK's default chain.</param>
@@ -44,6 +46,8 @@ public sealed class AwsClients : IDisposable
         GuardDuty = new GuardDutyClient(Http);
         CloudTrail = new CloudTrailClient(Http);
         _kms = new KmsClient(credentials, Endpoints, options.Retry, Counters, handler);
+        _ec2 = new Ec2Client(credentials, Endpoints, options.Retry, Counters, handler);
+        _ssm = new SsmClient(credentials, Endpoints, options.Retry, Counters, handler);
     }
 
     /// <summary>The default region, or null when none is configured.</summary>
@@ -59,10 +63,14 @@ public sealed class AwsClients : IDisposable
     public IKmsClient Kms => _kms;
     public IGuardDutyClient GuardDuty { get; }
     public ICloudTrailClient CloudTrail { get; }
+    public IEc2Client Ec2 => _ec2;
+    public ISsmClient Ssm => _ssm;
 
     public void Dispose()
     {
         _kms.Dispose();
+        _ec2.Dispose();
+        _ssm.Dispose();
         Http.Dispose();
         _ownedCredentials?.Dispose();
     }
@@ -80,6 +88,8 @@ public static class AwsServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Kms);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().GuardDuty);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().CloudTrail);
+        services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Ec2);
+        services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Ssm);
         services.AddSingleton(sp => sp.GetRequiredService<AwsClients>().Counters);
         return services;
     }

@@ -4,14 +4,14 @@ namespace EksHardening.Operator.Aws;
 public static class AwsServices
 {
     public const string CloudTrail = "cloudtrail";
+    public const string Ec2 = "ec2";
     public const string Ecr = "ecr";
     public const string Eks = "eks";
     public const string GuardDuty = "guardduty";
     public const string Iam = "iam";
     public const string Kms = "kms";
-    public const string Sts = "sts";
-    public const string Ec2 = "ec2";
     public const string Ssm = "ssm";
+    public const string Sts = "sts";
 }
 
 /// <summary>Where one service is reached and what its requests are signed for.</summary>

@@ -24,6 +24,7 @@ public static class AwsErrorClassifier
         ["NotAuthorized"] = AwsErrorKind.AccessDenied,
         ["OptInRequired"] = AwsErrorKind.AccessDenied,
         ["KMSAccessDeniedException"] = AwsErrorKind.AccessDenied,
+        ["RequestExpired"] = AwsErrorKind.AccessDenied,
 
         // Throttling: the SDKs' list of throttling codes
         ["Throttling"] = AwsErrorKind.Throttled,
@@ -53,6 +54,11 @@ public static class AwsErrorClassifier
         ["NoSuchEntity"] = AwsErrorKind.NotFound,
         ["NoSuchEntityException"] = AwsErrorKind.NotFound,
         ["TrailNotFoundException"] = AwsErrorKind.NotFound,
+        ["ParameterNotFound"] = AwsErrorKind.NotFound,
+        ["ParameterVersionNotFound"] = AwsErrorKind.NotFound,
+        ["InvalidInstanceID.NotFound"] = AwsErrorKind.NotFound,
+        ["InvalidAMIID.NotFound"] = AwsErrorKind.NotFound,
+        ["InvalidGroup.NotFound"] = AwsErrorKind.NotFound,
 
         // Client-side timeouts reported by the service
         ["RequestTimeout"] = AwsErrorKind.Timeout,
@@ -78,6 +84,7 @@ public static class AwsErrorClassifier
         ["UnsupportedOperationException"] = AwsErrorKind.Invalid,
         ["UnsupportedImageTypeException"] = AwsErrorKind.Invalid,
         ["ClientException"] = AwsErrorKind.Invalid,
+        ["FilterLimitExceeded"] = AwsErrorKind.Invalid,
 
         // Service failures
         ["InternalFailure"] = AwsErrorKind.ServerError,

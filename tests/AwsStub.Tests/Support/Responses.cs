@@ -5,6 +5,18 @@ public static class Responses
 {
     public static readonly XNamespace IamNs = "https://iam.amazonaws.com/doc/2010-05-08/";
     public static readonly XNamespace StsNs = "https://sts.amazonaws.com/doc/2011-06-15/";
+    public static readonly XNamespace Ec2Ns = "http://ec2.amazonaws.com/doc/2016-11-15/";
+
+    /// <summary>An EC2 error: asserts the <c>Response/Errors/Error</c> shape (no namespace, a RequestID) and returns code and message.</summary>
+    public static async Task<(string Code, string Message)> Ec2ErrorAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var root = await XmlAsync(response, expected);
+        Assert.Equal("Response", root.Name.LocalName);
+        Assert.Equal(XNamespace.None, root.Name.Namespace);
+        Assert.False(string.IsNullOrEmpty(root.Element("RequestID")?.Value));
+        var error = root.Element("Errors")!.Elements("Error").Single();
+        return (error.Element("Code")!.Value, error.Element("Message")!.Value);
+    }
 
     public static async Task<JsonObject> JsonAsync(HttpResponseMessage response, HttpStatusCode expected = HttpStatusCode.OK)
     {

@@ -1,6 +1,8 @@
+using Amazon.EC2;
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Amazon.SecurityToken;
+using Amazon.SimpleSystemsManagement;
 
 namespace EksHardening.AwsStub.Tests.Support;
 
@@ -38,6 +40,26 @@ public abstract class StubTest : IAsyncLifetime
     /// <summary>The official KMS client, signing with <paramref name="credentials"/> (default: the stub's test keys).</summary>
     protected AmazonKeyManagementServiceClient Kms(StubCredentials? credentials = null, int maxErrorRetry = 0) =>
         new(SdkCredentials(credentials ?? Stub.Credentials), new AmazonKeyManagementServiceConfig
+        {
+            ServiceURL = Stub.BaseUrl,
+            AuthenticationRegion = Stub.Region,
+            MaxErrorRetry = maxErrorRetry,
+            Timeout = TimeSpan.FromSeconds(10),
+        });
+
+    /// <summary>The official EC2 client, signing for <paramref name="region"/> (default: the stub's).</summary>
+    protected AmazonEC2Client Ec2(StubCredentials? credentials = null, int maxErrorRetry = 0, string? region = null) =>
+        new(SdkCredentials(credentials ?? Stub.Credentials), new AmazonEC2Config
+        {
+            ServiceURL = Stub.BaseUrl,
+            AuthenticationRegion = region ?? Stub.Region,
+            MaxErrorRetry = maxErrorRetry,
+            Timeout = TimeSpan.FromSeconds(10),
+        });
+
+    /// <summary>The official Systems Manager client.</summary>
+    protected AmazonSimpleSystemsManagementClient Ssm(StubCredentials? credentials = null, int maxErrorRetry = 0) =>
+        new(SdkCredentials(credentials ?? Stub.Credentials), new AmazonSimpleSystemsManagementConfig
         {
             ServiceURL = Stub.BaseUrl,
             AuthenticationRegion = Stub.Region,

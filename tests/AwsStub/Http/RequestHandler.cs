@@ -73,7 +73,7 @@ internal sealed class RequestHandler(
                 throw inputError;
             }
 
-            if (service.Protocol == WireProtocol.Query && call.Form.GetValueOrDefault("Version") is var version && version != service.ApiVersion)
+            if (service.IsQueryFamily && call.Form.GetValueOrDefault("Version") is var version && version != service.ApiVersion)
             {
                 throw new AwsServiceException("InvalidAction", 400, $"Could not find operation {operation} for version {version ?? "NO_VERSION_SPECIFIED"}");
             }
@@ -170,7 +170,7 @@ internal sealed class RequestHandler(
                     : target.Length > 0 ? target : "Unknown";
             }
 
-            case WireProtocol.Query:
+            case WireProtocol.Query or WireProtocol.Ec2Query:
             {
                 var parameters = request.QueryProtocolParameters();
                 var action = parameters.GetValueOrDefault("Action");
@@ -208,7 +208,7 @@ internal sealed class RequestHandler(
         AwsServiceException? error = null;
         switch (service.Protocol)
         {
-            case WireProtocol.Query:
+            case WireProtocol.Query or WireProtocol.Ec2Query:
                 form = request.QueryProtocolParameters();
                 break;
             case WireProtocol.RestJson:

@@ -1,8 +1,10 @@
 namespace EksHardening.AwsStub.Http;
 
 /// <summary>The operations each service serves, and dispatch of an authenticated call to them.</summary>
-internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, KmsStub kms, StsStub sts, GuardDutyStub guardDuty, CloudTrailStub cloudTrail)
+internal sealed class ServiceOperations(Ec2Stub ec2, EcrStub ecr, EksStub eks, IamStub iam, KmsStub kms, SsmStub ssm, StsStub sts, GuardDutyStub guardDuty, CloudTrailStub cloudTrail)
 {
+    private readonly Ec2Operations _ec2 = new(ec2);
+    private readonly SsmOperations _ssm = new(ssm);
     private readonly EcrOperations _ecr = new(ecr);
     private readonly EksOperations _eks = new(eks);
     private readonly IamOperations _iam = new(iam);
@@ -14,11 +16,13 @@ internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, K
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> Served = new Dictionary<string, IReadOnlyList<string>>
     {
         ["cloudtrail"] = [.. CloudTrailOperations.Operations.Order(StringComparer.Ordinal)],
+        ["ec2"] = [.. Ec2Operations.Operations.Order(StringComparer.Ordinal)],
         ["ecr"] = [.. EcrOperations.Operations.Order(StringComparer.Ordinal)],
         ["eks"] = EksOperations.Operations,
         ["guardduty"] = [.. GuardDutyOperations.Operations.Order(StringComparer.Ordinal)],
         ["iam"] = [.. IamOperations.Operations.Order(StringComparer.Ordinal)],
         ["kms"] = [.. KmsOperations.Operations.Order(StringComparer.Ordinal)],
+        ["ssm"] = [.. SsmOperations.Operations.Order(StringComparer.Ordinal)],
         ["sts"] = [.. StsOperations.Operations.Order(StringComparer.Ordinal)],
     };
 
@@ -26,10 +30,12 @@ internal sealed class ServiceOperations(EcrStub ecr, EksStub eks, IamStub iam, K
 
     public AwsResponse Dispatch(AwsCall call, string signingRegion) => call.Service.Name switch
     {
+        "ec2" => _ec2.Handle(call, signingRegion),
         "ecr" => _ecr.Handle(call),
         "eks" => _eks.Handle(call),
         "iam" => _iam.Handle(call),
         "kms" => _kms.Handle(call, signingRegion),
+        "ssm" => _ssm.Handle(call, signingRegion),
         "sts" => _sts.Handle(call),
         "guardduty" => _guardDuty.Handle(call, signingRegion),
         "cloudtrail" => _cloudTrail.Handle(call, signingRegion),

@@ -21,10 +21,27 @@ internal static class Wire
         return new AwsResponse(200, Xml, XmlBytes(service, root));
     }
 
+    /// <summary>An EC2 response: <c>&lt;OpResponse&gt;&lt;requestId/&gt;…&lt;/OpResponse&gt;</c> in the EC2 namespace, no Result wrapper.</summary>
+    public static AwsResponse Ec2Result(AwsService service, string operation, string requestId, params object?[] members) =>
+        new(200, Xml, XmlBytes(service, new XElement(operation + "Response", new XElement("requestId", requestId), members)));
+
+    /// <summary>An EC2 list: <c>&lt;name&gt;&lt;item&gt;…&lt;/item&gt;…&lt;/name&gt;</c>.</summary>
+    public static XElement Items(string name, IEnumerable<object> items) =>
+        new(name, items.Select(i => new XElement("item", i)));
+
     public static AwsResponse Error(AwsService service, string requestId, AwsServiceException error)
     {
         switch (service.Protocol)
         {
+            case WireProtocol.Ec2Query:
+            {
+                // EC2's error document has no namespace and spells RequestID with a capital D.
+                var root = new XElement("Response",
+                    new XElement("Errors", new XElement("Error", new XElement("Code", error.Code), new XElement("Message", error.Message))),
+                    new XElement("RequestID", requestId));
+                return new AwsResponse(error.StatusCode, Xml, Encoding.UTF8.GetBytes(root.ToString(SaveOptions.DisableFormatting)), error.Code);
+            }
+
             case WireProtocol.Query:
             {
                 var root = new XElement("ErrorResponse",

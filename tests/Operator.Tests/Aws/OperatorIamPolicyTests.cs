@@ -33,7 +33,7 @@ public sealed class OperatorIamPolicyTests
     public void The_client_interfaces_cover_all_six_services()
     {
         var prefixes = ClientOperations().Select(a => a.Split(':')[0]).Distinct().Order(StringComparer.Ordinal);
-        Assert.Equal(["cloudtrail", "ecr", "eks", "guardduty", "iam", "kms"], prefixes);
+        Assert.Equal(["cloudtrail", "ec2", "ecr", "eks", "guardduty", "iam", "kms", "ssm"], prefixes);
     }
 
     [Fact]
@@ -79,8 +79,8 @@ public sealed class OperatorIamPolicyTests
     private static IEnumerable<string> ClientMethods() =>
         new[]
         {
-            (typeof(IEcrClient), "ecr"), (typeof(IEksClient), "eks"), (typeof(IIamClient), "iam"), (typeof(IKmsClient), "kms"),
-            (typeof(IGuardDutyClient), "guardduty"), (typeof(ICloudTrailClient), "cloudtrail"),
+            (typeof(IEc2Client), "ec2"), (typeof(IEcrClient), "ecr"), (typeof(IEksClient), "eks"), (typeof(IIamClient), "iam"), (typeof(IKmsClient), "kms"),
+            (typeof(ISsmClient), "ssm"), (typeof(IGuardDutyClient), "guardduty"), (typeof(ICloudTrailClient), "cloudtrail"),
         }
             .SelectMany(client => client.Item1.GetMethods(BindingFlags.Public | BindingFlags.Instance)
                 .Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal))
