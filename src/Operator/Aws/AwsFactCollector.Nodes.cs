@@ -72,10 +72,17 @@ public sealed partial class AwsFactCollector
                 foreach (var group in described.SecurityGroupIds) roles.TryAdd(group, "additional control-plane security group");
             }
 
-            foreach (var node in nodes)
+            // Named by the first Node by name that uses the group, and how many more do: the same words whatever the list order.
+            var users = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (var node in nodes.OrderBy(n => n.Metadata?.Name, StringComparer.Ordinal))
             {
                 if (NodeInstanceRules.InstanceIdOf(node) is not { } id || !instances.TryGetValue(id, out var instance)) continue;
-                foreach (var group in instance.SecurityGroupIds) roles.TryAdd(group, $"instance {id} of Node {node.Metadata?.Name}");
+                foreach (var group in instance.SecurityGroupIds) (CollectionsMarshal.GetValueRefOrAddDefault(users, group, out _) ??= []).Add(node.Metadata?.Name ?? id);
+            }
+
+            foreach (var (group, names) in users)
+            {
+                roles.TryAdd(group, names.Count == 1 ? $"on the instance of Node {names[0]}" : $"on the instances of Node {names[0]} and {names.Count - 1} more");
             }
         }
 

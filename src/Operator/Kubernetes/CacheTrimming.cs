@@ -72,9 +72,10 @@ public sealed class CacheTrimming
                 Template(podTemplate.Template);
                 break;
             case V1Node node:
-                // node.kubelet-skew reads the kubelet's version, node.max-age the creationTimestamp: the rest of a node's
-                // status (conditions, images, addresses, capacity) changes often and is read by no rule.
-                node.Spec = null;
+                // node.kubelet-skew reads the kubelet's version, node.max-age the creationTimestamp, the instance rules
+                // spec.providerID (the EC2 instance): the rest of a node's spec and status (conditions, images, addresses,
+                // capacity) changes often and is read by no rule.
+                node.Spec = node.Spec?.ProviderID is { } provider ? new V1NodeSpec { ProviderID = provider } : null;
                 node.Status = node.Status?.NodeInfo?.KubeletVersion is { } kubelet
                     ? new V1NodeStatus { NodeInfo = new V1NodeSystemInfo { KubeletVersion = _shared.Share(kubelet) } }
                     : null;
@@ -120,7 +121,7 @@ public sealed class CacheTrimming
         {
             (V1Pod p, V1Pod q) => SameJson(p.Spec, q.Spec) && SameJson(p.Status, q.Status),
             // Kinds without a generation: what the rules read of them, compared as kept.
-            (V1Node p, V1Node q) => p.Status?.NodeInfo?.KubeletVersion == q.Status?.NodeInfo?.KubeletVersion,
+            (V1Node p, V1Node q) => p.Status?.NodeInfo?.KubeletVersion == q.Status?.NodeInfo?.KubeletVersion && p.Spec?.ProviderID == q.Spec?.ProviderID,
             (V1PersistentVolumeClaim p, V1PersistentVolumeClaim q) => SameJson(p.Spec, q.Spec),
             (V1Service p, V1Service q) => SameJson(p.Spec, q.Spec),
             (V1StorageClass p, V1StorageClass q) => p.Provisioner == q.Provisioner && SameMap(p.Parameters, q.Parameters),

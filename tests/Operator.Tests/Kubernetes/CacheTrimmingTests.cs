@@ -199,6 +199,7 @@ public class CacheTrimmingTests
     [InlineData("node conditions", false)]
     [InlineData("node kubelet version", true)]
     [InlineData("node label", true)]
+    [InlineData("node instance (spec.providerID)", true)]
     [InlineData("claim phase", false)]
     [InlineData("claim class", true)]
     [InlineData("service load balancer status", false)]
@@ -214,12 +215,28 @@ public class CacheTrimmingTests
         Assert.Equal(!changed, CacheTrimming.SameRuleInputs(trimming.Trim(before), trimming.Trim(after)));
     }
 
+    [Fact]
+    public void A_node_keeps_its_instance_and_kubelet_version_and_nothing_else_of_spec_and_status()
+    {
+        var node = (V1Node)new CacheTrimming().Trim(new V1Node
+        {
+            Metadata = new V1ObjectMeta { Name = "n" },
+            Spec = new V1NodeSpec { ProviderID = "aws:///eu-west-1a/i-0abc", PodCIDR = "10.0.1.0/24", Taints = [new V1Taint { Key = "k", Effect = "NoSchedule" }] },
+            Status = new V1NodeStatus { NodeInfo = new V1NodeSystemInfo { KubeletVersion = "v1.31.2", OsImage = "Amazon Linux 2023" }, Conditions = [new V1NodeCondition { Type = "Ready", Status = "True" }] },
+        });
+        Assert.Equal("aws:///eu-west-1a/i-0abc", node.Spec.ProviderID);
+        Assert.Null(node.Spec.PodCIDR);
+        Assert.Null(node.Spec.Taints);
+        Assert.Equal("v1.31.2", node.Status.NodeInfo.KubeletVersion);
+        Assert.Null(node.Status.Conditions);
+    }
+
     private static (IKubernetesObject<V1ObjectMeta> Before, IKubernetesObject<V1ObjectMeta> After) Versions(string update)
     {
-        V1Node Node(string kubelet, string ready, string zone) => new()
+        V1Node Node(string kubelet, string ready, string zone, string instance = "i-1") => new()
         {
             Metadata = new V1ObjectMeta { Name = "n", ResourceVersion = ready, Labels = new Dictionary<string, string> { ["topology.kubernetes.io/zone"] = zone } },
-            Spec = new V1NodeSpec { ProviderID = "aws:///eu-west-1a/i-1" },
+            Spec = new V1NodeSpec { ProviderID = $"aws:///eu-west-1a/{instance}", PodCIDR = "10.0.1.0/24" },
             Status = new V1NodeStatus
             {
                 NodeInfo = new V1NodeSystemInfo { KubeletVersion = kubelet, OsImage = "Amazon Linux 2023" },
@@ -263,6 +280,7 @@ public class CacheTrimmingTests
             "node conditions" => (Node("v1.31.2", "True", "a"), Node("v1.31.2", "False", "a")),
             "node kubelet version" => (Node("v1.31.2", "True", "a"), Node("v1.32.0", "True", "a")),
             "node label" => (Node("v1.31.2", "True", "a"), Node("v1.31.2", "True", "b")),
+            "node instance (spec.providerID)" => (Node("v1.31.2", "True", "a"), Node("v1.31.2", "True", "a", "i-2")),
             "claim phase" => (Claim("gp3", "Pending"), Claim("gp3", "Bound")),
             "claim class" => (Claim("gp3", "Pending"), Claim("gp2", "Pending")),
             "service load balancer status" => (Service(443, null), Service(443, "lb.example.com")),
