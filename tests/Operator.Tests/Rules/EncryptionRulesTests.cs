@@ -252,4 +252,23 @@ public class EncryptionRulesTests
         var fixedClass = ClusterSnapshot.FromObjects([.. deployment, .. TestEvaluation.Objects(Encrypted + Claim("gp3"))]);
         Assert.Equal(FindingResult.Pass, evaluator.Evaluate(policy, fixedClass, cache).ResultOf("Deployment", "api", VolumesId));
     }
+
+    [Theory]
+    [InlineData(true, FindingResult.Pass)]
+    [InlineData(false, FindingResult.Fail)]
+    [InlineData(null, FindingResult.Fail)]
+    public void With_ebs_encryption_by_default_on_an_unencrypted_class_still_gives_encrypted_volumes(bool? byDefault, FindingResult expected)
+    {
+        var aws = new AwsFacts
+        {
+            EbsDefault = new EbsDefaultEncryption("eu-west-1", byDefault, byDefault is null ? new FactError("ec2", "GetEbsEncryptionByDefault", "AccessDenied", "not allowed") : null),
+        };
+        var evaluation = TestEvaluation.Evaluate(Volumes, Plain + Claim("gp2") + Deployment("[{name: data, persistentVolumeClaim: {claimName: data}}]"), aws);
+        foreach (var (kind, name) in new[] { ("StorageClass", "gp2"), ("PersistentVolumeClaim", "data"), ("Deployment", "api") })
+        {
+            var finding = Assert.Single(evaluation.FindingsOf(kind, name).Of(VolumesId));
+            Assert.True(finding.Result == expected, $"{kind} {name}: {finding.Result} {finding.Message}");
+            if (expected == FindingResult.Pass) Assert.Contains("EBS encryption by default is on in eu-west-1", finding.Message, StringComparison.Ordinal);
+        }
+    }
 }
