@@ -250,42 +250,20 @@ public sealed class AwsDutiesTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Scan_with_aws_judges_the_instances_of_the_Nodes_in_its_inputs()
     {
         var nodes = SeedFaultyAccount(3);
-        var manifests = Path.Combine(Path.GetTempPath(), $"scan-nodes-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(manifests, string.Join("\n---\n",
-            [PolicyYaml("10m"), .. nodes.Select(n => k8s.KubernetesYaml.Serialize(n))]));
-        try
-        {
-            var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "eks-hardening.dll"),
-                "scan", "-f", manifests, "--aws", "--region", _aws.Region, "-o", "json"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var (name, value) in _aws.EnvironmentVariables()) start.Environment[name] = value;
-            using var process = Process.Start(start)!;
-            var stdout = await process.StandardOutput.ReadToEndAsync();
-            var stderr = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}: {stderr}");
-            using var json = JsonDocument.Parse(stdout);
-            var policy = json.RootElement.GetProperty("policies")[0];
-            string Result(string node, string rule) => policy.GetProperty("resources").EnumerateArray()
-                .Single(r => r.GetProperty("kind").GetString() == "Node" && r.GetProperty("name").GetString() == node)
-                .GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("rule").GetString() == rule).GetProperty("result").GetString()!;
-            string Name(int i) => nodes[i].Metadata.Name;
-            // Node 0 in ng-old, node 1 in ng-v1 (IMDSv1), node 2 in ng-ssh.
-            Assert.Equal("fail", Result(Name(0), "node.ami-age"));
-            Assert.Equal("fail", Result(Name(0), "node.ami-recommended"));
-            Assert.Equal("pass", Result(Name(0), "node.imdsv2-required"));
-            Assert.Equal("fail", Result(Name(1), "node.imdsv2-required"));
-            Assert.Equal("pass", Result(Name(2), "node.imdsv2-required"));
-            var cluster = policy.GetProperty("clusterFindings").EnumerateArray().ToList();
-            Assert.Contains(cluster, f => f.GetProperty("rule").GetString() == "network.security-groups-open" && f.GetProperty("result").GetString() == "fail");
-            Assert.Equal(1, _aws.CountRequests("ec2", "DescribeInstances"));
+        using var json = await ScanWithAws.RunAsync(_aws, string.Join("\n---\n", [PolicyYaml("10m"), .. nodes.Select(n => k8s.KubernetesYaml.Serialize(n))]));
+        var policy = json.RootElement.GetProperty("policies")[0];
+        string Result(string node, string rule) => policy.GetProperty("resources").EnumerateArray()
+            .Single(r => r.GetProperty("kind").GetString() == "Node" && r.GetProperty("name").GetString() == node)
+            .GetProperty("findings").EnumerateArray().Single(f => f.GetProperty("rule").GetString() == rule).GetProperty("result").GetString()!;
+        string Name(int i) => nodes[i].Metadata.Name;
+        // Node 0 in ng-old, node 1 in ng-v1 (IMDSv1), node 2 in ng-ssh.
+        Assert.Equal("fail", Result(Name(0), "node.ami-age"));
+        Assert.Equal("fail", Result(Name(0), "node.ami-recommended"));
+        Assert.Equal("pass", Result(Name(0), "node.imdsv2-required"));
+        Assert.Equal("fail", Result(Name(1), "node.imdsv2-required"));
+        Assert.Equal("pass", Result(Name(2), "node.imdsv2-required"));
+        var cluster = policy.GetProperty("clusterFindings").EnumerateArray().ToList();
+        Assert.Contains(cluster, f => f.GetProperty("rule").GetString() == "network.security-groups-open" && f.GetProperty("result").GetString() == "fail");
+        Assert.Equal(1, _aws.CountRequests("ec2", "DescribeInstances"));
         }
-        finally
-        {
-            File.Delete(manifests);
-        }
-    }
 }

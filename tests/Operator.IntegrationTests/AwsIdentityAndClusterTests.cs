@@ -203,8 +203,7 @@ public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
     [Fact]
     public async Task Scan_with_aws_works_against_any_faithful_endpoint_set_by_AWS_ENDPOINT_URL()
     {
-        var manifests = Path.Combine(Path.GetTempPath(), $"scan-aws-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(manifests, $"""
+        using var json = await ScanWithAws.RunAsync(_aws, $"""
             apiVersion: eks-hardening.io/v1alpha1
             kind: ResponsibilityPolicy
             metadata: {"{"}name: aws{"}"}
@@ -216,31 +215,11 @@ public sealed class AwsIdentityAndClusterTests : IAsyncLifetime
             metadata: {"{"}name: p{"}"}
             spec: {"{"}containers: [{"{"}name: c, image: "app:1"{"}"}]{"}"}
             """);
-        try
-        {
-            var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "eks-hardening.dll"),
-                "scan", "-f", manifests, "--aws", "--region", _aws.Region, "-o", "json"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var (name, value) in _aws.EnvironmentVariables()) start.Environment[name] = value;
-            using var process = Process.Start(start)!;
-            var stdout = await process.StandardOutput.ReadToEndAsync();
-            var stderr = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            Assert.True(process.ExitCode == 1, $"exit {process.ExitCode}: {stderr}");
-            using var json = JsonDocument.Parse(stdout);
-            var findings = json.RootElement.GetProperty("policies")[0].GetProperty("clusterFindings").EnumerateArray()
-                .ToDictionary(f => f.GetProperty("rule").GetString()!, f => f.GetProperty("result").GetString());
-            Assert.Equal("fail", findings["cluster.kms-key-rotation"]);
-            Assert.Equal("fail", findings["cluster.endpoint-open-cidrs"]);
-            Assert.True(_aws.CountRequests("eks", "DescribeCluster") >= 1);
-        }
-        finally
-        {
-            File.Delete(manifests);
-        }
+        var findings = json.RootElement.GetProperty("policies")[0].GetProperty("clusterFindings").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("rule").GetString()!, f => f.GetProperty("result").GetString());
+        Assert.Equal("fail", findings["cluster.kms-key-rotation"]);
+        Assert.Equal("fail", findings["cluster.endpoint-open-cidrs"]);
+        Assert.True(_aws.CountRequests("eks", "DescribeCluster") >= 1);
     }
 
     [Fact]
