@@ -89,7 +89,10 @@ public sealed class ResourceInformerTests : IAsyncLifetime
         for (var round = 0; round < 3; round++)
         {
             await Eventually.True(() => _emulator.OpenWatches >= 1, "the informer is watching");
+            var restarts = Counted(_watchRestarts);
             _emulator.Faults.DropWatches();
+            // The next drop must hit the new watch, not the one just dropped while it is still closing.
+            await Eventually.True(() => Counted(_watchRestarts) > restarts, $"the informer restarts its watch after drop {round + 1}");
             await _client.CoreV1.CreateNamespacedPodAsync(Pod($"after-drop-{round}"), "default");
         }
 
