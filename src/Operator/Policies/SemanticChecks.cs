@@ -28,8 +28,46 @@ internal static partial class SemanticChecks
                 if (exemptions[i] is not JsonObject exemption) continue;
                 CheckSelector(exemption["selector"], $"spec.exemptions[{i}].selector", problems);
                 CheckImagePatterns(exemption["images"], $"spec.exemptions[{i}].images", ImagePatternUse.Exemption, problems);
+                CheckExemptionRules(exemption["rules"], $"spec.exemptions[{i}].rules", problems);
             }
         }
+    }
+
+    /// <summary>
+    /// Each entry names a rule of the catalog or is a pattern (<c>pss.*</c>) that matches one: a misspelt id would exempt
+    /// nothing while the policy reads as if it did.
+    /// </summary>
+    private static void CheckExemptionRules(JsonNode? rules, string path, List<SpecProblem> problems)
+    {
+        if (rules is not JsonArray entries) return;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is not JsonValue value || !value.TryGetValue<string>(out var entry) || string.IsNullOrWhiteSpace(entry)) continue;
+            var glob = Exemptions.RuleGlob(entry);
+            if (RuleCatalog.All.Any(r => glob.IsMatch(r.Id))) continue;
+            var closest = RuleCatalog.All.Select(r => r.Id).MinBy(id => EditDistance(id, entry.Trim().ToLowerInvariant()))!;
+            problems.Add(new SpecProblem($"{path}[{i}]", $"\"{entry}\" names no rule (did you mean {closest}? the README's rules table lists them all)"));
+        }
+    }
+
+    /// <summary>Levenshtein distance, for the suggestion only.</summary>
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
     }
 
     private static void CheckSelector(JsonNode? selector, string path, List<SpecProblem> problems)

@@ -63,6 +63,11 @@ public sealed class Exemptions
         return null;
     }
 
+    /// <summary>An exemption's rule entry as a pattern: <c>*</c> matches any run of characters, dots included (<c>pss.*</c>).</summary>
+    public static Regex RuleGlob(string glob) =>
+        new("^" + Regex.Escape(glob.Trim()).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+
     private sealed class CompiledExemption
     {
         private readonly HashSet<string>? _namespaces;
@@ -96,10 +101,5 @@ public sealed class Exemptions
 
             return _rules.Any(r => r.IsMatch(finding.Rule.Id));
         }
-
-        /// <summary>Rule globs: <c>*</c> matches any run of characters, dots included (<c>pss.*</c>).</summary>
-        private static Regex RuleGlob(string glob) =>
-            new("^" + Regex.Escape(glob.Trim()).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
-                RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
     }
 }

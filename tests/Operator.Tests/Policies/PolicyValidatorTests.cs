@@ -45,6 +45,18 @@ public class PolicyValidatorTests
     }
 
     [Fact]
+    public void An_exemption_rule_that_names_no_rule_is_an_error_with_the_closest_id()
+    {
+        Assert.Equal("spec.exemptions[0].rules[1]: \"image.tag-not-latset\" names no rule (did you mean image.tag-not-latest? the README's rules table lists them all)",
+            Only(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray("pss.*", "image.tag-not-latset", "node.max-age", "cluster.*"))));
+        Assert.Equal("spec.exemptions[0].rules[0]: \"network.imds-block\" names no rule (did you mean network.imds-blocked? the README's rules table lists them all)",
+            Only(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray("network.imds-block"))));
+        // The typed path (status of a policy the API server admitted) reports it too.
+        var policy = TestEvaluation.Policy("exemptions: [{name: x, rules: [rbac.cluster-admin-bond], reason: typo}]");
+        Assert.Contains(PolicyValidator.ValidateSemantics(policy), p => p.Path == "spec.exemptions[0].rules[0]");
+    }
+
+    [Fact]
     public void An_unknown_field_is_an_error()
     {
         Assert.Equal("spec.podSecurity.lvl: unknown field", Only(WithSpec(s => s["podSecurity"]!["lvl"] = "restricted")));
