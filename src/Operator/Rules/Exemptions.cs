@@ -5,7 +5,7 @@ namespace EksHardening.Operator.Rules;
 /// An exemption matches by namespace, label selector, container image and rule glob; all that are
 /// given must hold.
 /// </summary>
-public sealed class Exemptions
+public sealed partial class Exemptions
 {
     private readonly List<CompiledExemption> _active = [];
     private readonly List<CompiledExemption> _expired = [];
@@ -63,10 +63,17 @@ public sealed class Exemptions
         return null;
     }
 
-    /// <summary>An exemption's rule entry as a pattern: <c>*</c> matches any run of characters, dots included (<c>pss.*</c>).</summary>
+    /// <summary>
+    /// An exemption's rule entry as a pattern: <c>*</c> matches any run of characters, dots included (<c>pss.*</c>).
+    /// Matched without backtracking (linear in the id's length), so no entry of a policy, however many stars it holds,
+    /// can make evaluation slow; a run of stars is one star.
+    /// </summary>
     public static Regex RuleGlob(string glob) =>
-        new("^" + Regex.Escape(glob.Trim()).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
-            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
+        new("^" + Regex.Escape(StarRuns().Replace(glob.Trim(), "*")).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
+            RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
+
+    [GeneratedRegex(@"\*{2,}")]
+    private static partial Regex StarRuns();
 
     private sealed class CompiledExemption
     {

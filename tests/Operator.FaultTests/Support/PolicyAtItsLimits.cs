@@ -40,7 +40,8 @@ internal static class PolicyAtItsLimits
                 ["name"] = Fill($"exemption-{i:000}-", MaxLength("exemptions[].name")),
                 ["namespaces"] = i == 0 ? Labels("exemptions[].namespaces", "ns") : new JsonArray("prod-a"),
                 ["rules"] = i == 0
-                    ? Strings("exemptions[].rules", n => Fill($"pss.rule{n:00}", MaxLength("exemptions[].rules[]")))
+                    // Patterns at the length limit that each match a rule (every rule id is checked against the catalog).
+                    ? Strings("exemptions[].rules", n => Fill("pss.*" + new string('*', n) + "e", MaxLength("exemptions[].rules[]"), '*'))
                     : new JsonArray("image.tag-not-latest"),
                 ["reason"] = Fill($"reason {i}: ", MaxLength("exemptions[].reason"), 'r'),
                 ["expires"] = "2099-12-31T00:00:00Z",
