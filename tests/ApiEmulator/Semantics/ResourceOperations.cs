@@ -114,15 +114,7 @@ internal sealed class ResourceOperations : IDependentWriter
     {
         lock (_store.Gate)
         {
-            var created = CreateLocked(type, ns, body, WriteScope.Main, dryRun);
-            // The garbage collector deletes an object whose owners are all gone, also one created after they went
-            // (a dangling ownerReference): the create succeeds, and the object is collected (here at once).
-            if (!dryRun && created.OwnerUids.Count > 0 && !created.OwnerUids.Any(_store.UidExists))
-            {
-                DeleteLocked(type, created, DeleteRequest.Default);
-            }
-
-            return created;
+            return CreateLocked(type, ns, body, WriteScope.Main, dryRun);
         }
     }
 
