@@ -29,7 +29,7 @@ public sealed class ClusterAccessRules : IRuleFamily
         var facts = context.Snapshot.Aws?.Cluster;
         if (facts?.Cluster is not { } cluster)
         {
-            findings.Error(ClusterAdmins, $"the EKS cluster could not be described: {facts?.ClusterError?.ToString() ?? ClusterLifecycleRules.ClusterFactsMissing}");
+            findings.Error(ClusterAdmins, $"the EKS cluster could not be described: {facts?.ClusterError?.ToString() ?? ClusterRules.ClusterFactsMissing}");
             return;
         }
 

@@ -48,7 +48,7 @@ public sealed class ClusterDetectionRules : IRuleFamily
         var facts = context.Snapshot.Aws?.Cluster;
         if (facts is null)
         {
-            foreach (var rule in EnabledRules(context.Policy)) findings.Error(rule, $"the cluster's region is unknown: {ClusterLifecycleRules.ClusterFactsMissing}");
+            foreach (var rule in EnabledRules(context.Policy)) findings.Error(rule, $"the cluster's region is unknown: {ClusterRules.ClusterFactsMissing}");
             return;
         }
 

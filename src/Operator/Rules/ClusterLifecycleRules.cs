@@ -40,7 +40,7 @@ public sealed class ClusterLifecycleRules : IRuleFamily
         var facts = context.Snapshot.Aws?.Cluster;
         if (facts?.Cluster is not { } cluster)
         {
-            var why = facts?.ClusterError?.ToString() ?? ClusterFactsMissing;
+            var why = facts?.ClusterError?.ToString() ?? ClusterRules.ClusterFactsMissing;
             foreach (var rule in EnabledRules(context.Policy)) findings.Error(rule, $"the EKS cluster could not be described: {why}");
             return;
         }
@@ -54,8 +54,6 @@ public sealed class ClusterLifecycleRules : IRuleFamily
         if (duty.RequireSupportedVersion == true) CheckVersion(cluster.Name, version, facts, duty.MinSupportWindow, context.Now, findings);
         if (duty.RequireCurrentAddons == true) CheckAddons(cluster.Name, version, facts, findings);
     }
-
-    internal const string ClusterFactsMissing = "no cluster name and region are known (spec.cluster.name, spec.cluster.region, or --cluster-name/--region)";
 
     private static void CheckVersion(string name, string version, ClusterFacts facts, string? windowText, DateTimeOffset now, FindingCollector findings)
     {

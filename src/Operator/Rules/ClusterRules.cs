@@ -38,6 +38,9 @@ public sealed class ClusterRules : IRuleFamily
         "aws eks update-cluster-config --name <name> --resources-vpc-config publicAccessCidrs=<your CIDRs>",
         RequiresAws: true);
 
+    /// <summary>Why no cluster fact was asked for, in every cluster family's errors.</summary>
+    internal const string ClusterFactsMissing = "no cluster name and region are known (spec.cluster.name, spec.cluster.region, or --cluster-name/--region)";
+
     public IReadOnlyList<RuleDefinition> Rules { get; } = [SecretsEncryption, KeyRotation, ControlPlaneLogging, PublicEndpoint, OpenCidrs];
 
     public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy)
@@ -59,7 +62,7 @@ public sealed class ClusterRules : IRuleFamily
         var facts = context.Snapshot.Aws?.Cluster;
         if (facts?.Cluster is not { } cluster)
         {
-            var why = facts?.ClusterError?.ToString() ?? "no cluster name and region are known (spec.cluster.name, spec.cluster.region, or --cluster-name/--region)";
+            var why = facts?.ClusterError?.ToString() ?? ClusterFactsMissing;
             foreach (var rule in enabled) findings.Error(rule, $"the EKS cluster could not be described: {why}");
             return;
         }

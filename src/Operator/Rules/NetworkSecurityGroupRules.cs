@@ -35,7 +35,7 @@ public sealed class NetworkSecurityGroupRules : IRuleFamily
         var cluster = snapshot.Aws?.Cluster;
         if (facts is null || cluster?.Cluster is null)
         {
-            var why = cluster?.ClusterError?.ToString() ?? ClusterLifecycleRules.ClusterFactsMissing;
+            var why = cluster?.ClusterError?.ToString() ?? ClusterRules.ClusterFactsMissing;
             findings.Error(OpenGroups, $"the cluster's security groups are unknown: {why}");
             return;
         }
