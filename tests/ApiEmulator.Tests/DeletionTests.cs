@@ -92,6 +92,24 @@ public class DeletionTests : EmulatorTest
     }
 
     [Fact]
+    public async Task An_object_created_after_all_its_owners_went_is_collected_and_one_with_a_live_owner_is_not()
+    {
+        var owner = await Client.CoreV1.CreateNamespacedConfigMapAsync(Objects.ConfigMap("owner"), "default");
+        await Client.CoreV1.DeleteNamespacedConfigMapAsync("owner", "default");
+        var late = Objects.ConfigMap("late");
+        late.Metadata.OwnerReferences = [Owner(owner)];
+        // The create succeeds; the garbage collector then deletes the object, whose only owner is gone.
+        Assert.Equal("late", (await Client.CoreV1.CreateNamespacedConfigMapAsync(late, "default")).Name());
+        await ApiAssert.FailsWith(HttpStatusCode.NotFound, () => Client.CoreV1.ReadNamespacedConfigMapAsync("late", "default"));
+
+        var live = await Client.CoreV1.CreateNamespacedConfigMapAsync(Objects.ConfigMap("live"), "default");
+        var kept = Objects.ConfigMap("kept");
+        kept.Metadata.OwnerReferences = [Owner(owner), Owner(live, controller: false)];
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(kept, "default");
+        Assert.NotNull(await Client.CoreV1.ReadNamespacedConfigMapAsync("kept", "default"));
+    }
+
+    [Fact]
     public async Task Orphan_propagation_keeps_dependents_and_strips_their_owner_reference()
     {
         await CreateOwnerAndChildAsync();

@@ -114,7 +114,16 @@ internal sealed class ResourceOperations : IDependentWriter
     {
         lock (_store.Gate)
         {
-            return CreateLocked(type, ns, body, WriteScope.Main, dryRun);
+            var created = CreateLocked(type, ns, body, WriteScope.Main, dryRun);
+            // The garbage collector deletes an object whose owners are all gone, also one created after they went
+            // (a dangling ownerReference): the create succeeds, and the object is collected (here at once).
+            // Only owners this store saw deleted count as gone: tests may name owners that never existed here.
+            if (!dryRun && created.OwnerUids.Count > 0 && created.OwnerUids.All(_store.UidWasRemoved))
+            {
+                DeleteLocked(type, created, DeleteRequest.Default);
+            }
+
+            return created;
         }
     }
 

@@ -10,6 +10,7 @@ internal sealed class ObjectStore(ChangeHistory history, WatchHub hub)
     private readonly Dictionary<GroupResource, ResourceTable> _tables = [];
     private readonly Dictionary<string, (GroupResource Resource, string Key)> _byUid = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<(GroupResource Resource, string Key)>> _dependents = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removedUids = new(StringComparer.Ordinal);
     private long _revision;
 
     public Lock Gate { get; } = new();
@@ -55,6 +56,13 @@ internal sealed class ObjectStore(ChangeHistory history, WatchHub hub)
 
     public bool UidExists(string uid) => FindByUid(uid) is not null;
 
+    /// <summary>Whether an object with this uid was stored and has since been deleted.</summary>
+    public bool UidWasRemoved(string uid)
+    {
+        AssertLocked();
+        return _removedUids.Contains(uid);
+    }
+
     /// <summary>Objects whose ownerReferences name <paramref name="ownerUid"/>.</summary>
     public IReadOnlyList<(GroupResource Resource, StoredObject Object)> DependentsOf(string ownerUid)
     {
@@ -95,6 +103,10 @@ internal sealed class ObjectStore(ChangeHistory history, WatchHub hub)
         AssertLocked();
         Table(resource).Remove(previous.Key);
         Unindex(resource, previous);
+        if (previous.Uid.Length > 0)
+        {
+            _removedUids.Add(previous.Uid);
+        }
         Publish(new ChangeEvent(ChangeType.Deleted, resource, final, previous));
     }
 
