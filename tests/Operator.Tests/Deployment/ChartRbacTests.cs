@@ -43,7 +43,7 @@ public sealed class ChartRbacTests
         var container = Assert.Single(chart.Single<V1Deployment>("Deployment").Spec.Template.Spec.Containers);
         var options = RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null);
 
-        var clusterRole = chart.Single<V1ClusterRole>("ClusterRole");
+        var clusterRole = chart.OperatorClusterRole;
         var granted = Grants(clusterRole.Rules, PermissionScope.Cluster)
             .Concat(RolesByScope(chart).SelectMany(entry => Grants(entry.Value.Rules, entry.Key)))
             .ToHashSet();
@@ -63,7 +63,7 @@ public sealed class ChartRbacTests
     {
         Assert.NotEmpty(features);
         var chart = RenderedChart.Parse(Helm.Render(valuesFiles, sets));
-        var rules = chart.Single<V1ClusterRole>("ClusterRole").Rules.Concat(RolesByScope(chart).Values.SelectMany(r => r.Rules)).ToList();
+        var rules = chart.OperatorClusterRole.Rules.Concat(RolesByScope(chart).Values.SelectMany(r => r.Rules)).ToList();
         Assert.NotEmpty(rules);
         foreach (var rule in rules)
         {
@@ -74,18 +74,18 @@ public sealed class ChartRbacTests
             }
         }
 
-        Assert.Null(chart.Single<V1ClusterRole>("ClusterRole").AggregationRule);
+        Assert.Null(chart.OperatorClusterRole.AggregationRule);
     }
 
     [SkippableFact]
     public void The_roles_are_bound_to_the_operator_service_account_only()
     {
         var chart = RenderedChart.Parse(Helm.Render());
-        var account = chart.Single<V1ServiceAccount>("ServiceAccount");
+        var account = chart.Named<V1ServiceAccount>("ServiceAccount", Helm.ReleaseName);
         Assert.Equal(account.Metadata.Name, chart.Single<V1Deployment>("Deployment").Spec.Template.Spec.ServiceAccountName);
 
-        var clusterBinding = chart.Single<V1ClusterRoleBinding>("ClusterRoleBinding");
-        Assert.Equal(("ClusterRole", chart.Single<V1ClusterRole>("ClusterRole").Metadata.Name), (clusterBinding.RoleRef.Kind, clusterBinding.RoleRef.Name));
+        var clusterBinding = chart.Named<V1ClusterRoleBinding>("ClusterRoleBinding", Helm.ReleaseName);
+        Assert.Equal(("ClusterRole", chart.OperatorClusterRole.Metadata.Name), (clusterBinding.RoleRef.Kind, clusterBinding.RoleRef.Name));
         Assert.Single(clusterBinding.Subjects);
         var subjects = clusterBinding.Subjects.ToList();
 
@@ -104,6 +104,62 @@ public sealed class ChartRbacTests
         foreach (var subject in subjects)
         {
             Assert.Equal(("ServiceAccount", account.Metadata.Name, Helm.ReleaseNamespace), (subject.Kind, subject.Name, subject.NamespaceProperty));
+        }
+    }
+
+    [SkippableFact]
+    public void People_can_read_policies_and_reports_through_view_and_write_policies_only_through_an_explicit_binding()
+    {
+        var chart = RenderedChart.Parse(Helm.Render());
+        var view = chart.Named<V1ClusterRole>("ClusterRole", Helm.ReleaseName + "-view");
+        // view is aggregated into edit, and edit into admin (the bootstrap roles), so one label reaches all three.
+        Assert.Equal("true", view.Metadata.Labels["rbac.authorization.k8s.io/aggregate-to-view"]);
+        Assert.DoesNotContain(view.Metadata.Labels.Keys, k => k is "rbac.authorization.k8s.io/aggregate-to-edit" or "rbac.authorization.k8s.io/aggregate-to-admin");
+        Assert.Equal(
+            ["eks-hardening.io responsibilitypolicies", "eks-hardening.io responsibilitypolicies/status", "wgpolicyk8s.io clusterpolicyreports", "wgpolicyk8s.io policyreports"],
+            view.Rules.SelectMany(r => r.ApiGroups.SelectMany(g => r.Resources.Select(res => $"{g} {res}"))).Order(StringComparer.Ordinal));
+        Assert.All(view.Rules, r => Assert.Equal(["get", "list", "watch"], r.Verbs));
+
+        var editor = chart.Named<V1ClusterRole>("ClusterRole", Helm.ReleaseName + "-policy-editor");
+        Assert.DoesNotContain(editor.Metadata.Labels.Keys, k => k.StartsWith("rbac.authorization.k8s.io/aggregate-to-", StringComparison.Ordinal));
+        var write = Assert.Single(editor.Rules, r => r.Verbs.Contains("create"));
+        Assert.Equal("eks-hardening.io responsibilitypolicies", string.Join(" ", write.ApiGroups.Concat(write.Resources)));
+        Assert.DoesNotContain(editor.Rules, r => r.Resources.Contains("responsibilitypolicies/status") && r.Verbs.Intersect(["update", "patch"]).Any());
+        // Nothing binds them: they are for the cluster's own bindings.
+        Assert.DoesNotContain(chart.OfKind("ClusterRoleBinding").Select(RenderedChart.Typed<V1ClusterRoleBinding>), b => b.RoleRef.Name == view.Metadata.Name || b.RoleRef.Name == editor.Metadata.Name);
+
+        var without = RenderedChart.Parse(Helm.Render(sets: ["rbac.aggregateToDefaultRoles=false", "rbac.policyEditorRole=false"]));
+        Assert.Equal([Helm.ReleaseName, Helm.ReleaseName + "-crd"], without.OfKind("ClusterRole").Select(RenderedChart.NameOf).Order(StringComparer.Ordinal));
+    }
+
+    public static TheoryData<string[], string[], string[]> CrdHookRenders => new()
+    {
+        // sets, the hook events, the verbs on the CRD
+        { [], ["pre-upgrade"], ["get", "patch"] },
+        { ["crds.keep=false"], ["pre-upgrade", "post-delete"], ["delete", "get", "patch"] },
+        { ["crds.install=false", "crds.keep=false"], ["post-delete"], ["delete", "get"] },
+    };
+
+    [SkippableTheory]
+    [MemberData(nameof(CrdHookRenders))]
+    public void The_CRD_hook_account_may_touch_that_one_CRD_only(string[] sets, string[] events, string[] verbs)
+    {
+        var chart = RenderedChart.Parse(Helm.Render(sets: sets));
+        var role = chart.Named<V1ClusterRole>("ClusterRole", Helm.ReleaseName + "-crd");
+        var rule = Assert.Single(role.Rules);
+        Assert.Equal("apiextensions.k8s.io customresourcedefinitions responsibilitypolicies.eks-hardening.io",
+            string.Join(" ", rule.ApiGroups.Concat(rule.Resources).Concat(rule.ResourceNames)));
+        Assert.Equal(verbs, rule.Verbs.Order(StringComparer.Ordinal));
+
+        var binding = chart.Named<V1ClusterRoleBinding>("ClusterRoleBinding", Helm.ReleaseName + "-crd");
+        Assert.Equal(role.Metadata.Name, binding.RoleRef.Name);
+        var subject = Assert.Single(binding.Subjects);
+        Assert.Equal(("ServiceAccount", Helm.ReleaseName + "-crd", Helm.ReleaseNamespace), (subject.Kind, subject.Name, subject.NamespaceProperty));
+        // The role, its binding and account exist for the hooks only: hooks themselves, at the events their Jobs run.
+        foreach (var (kind, name) in new[] { ("ClusterRole", role.Metadata.Name), ("ClusterRoleBinding", binding.Metadata.Name), ("ServiceAccount", subject.Name) })
+        {
+            var document = chart.OfKind(kind).Single(d => RenderedChart.NameOf(d) == name);
+            Assert.Equal(events, RenderedChart.HookOf(document)!.Split(','));
         }
     }
 

@@ -59,6 +59,23 @@ public sealed class ChartScanTests
         AssertEveryWorkloadRuleJudged(findings, AllOfflineRulesPolicy, notApplicable: []);
     }
 
+    /// <summary>
+    /// The chart's own defaultPolicy, as the chart renders it, judges the rest of the same default render (hook Job
+    /// included) and finds nothing: no failing and no erroring finding.
+    /// </summary>
+    [Trait("Category", "Slow")]
+    [SkippableFact]
+    public void The_default_render_passes_the_charts_own_default_policy()
+    {
+        var rendered = RenderedChart.Parse(Helm.Render(sets: ["defaultPolicy.enabled=true"]));
+        var policy = rendered.Single("ResponsibilityPolicy");
+        var findings = Scan(Helm.Render(sets: ["defaultPolicy.enabled=true"]), policy.ToJsonString());
+        var judged = findings.Where(r => r.Findings.Count > 0).Select(r => r.Kind).Distinct().Order(StringComparer.Ordinal).ToList();
+        // The operator, the CRD hook Job and the release's namespace (its default-deny Ingress policy) were judged.
+        Assert.Equal(["Deployment", "Job", "Namespace"], judged);
+        Assert.Contains(findings.Single(r => r.Kind == "Deployment").Findings, f => f.Rule == NetworkPolicyRules.InstanceMetadataBlocked.Id && f.Result == "pass");
+    }
+
     [Fact]
     public void The_install_manifest_passes_restricted_with_its_namespace_enforcing_it()
     {

@@ -51,21 +51,22 @@ internal static class Helm
     /// <summary>
     /// <c>helm template</c> of the chart as release eks-hardening in namespace eks-hardening, CRDs included, with
     /// the given values files (paths relative to the repository) and --set assignments, for helm's default
-    /// Kubernetes version or the one given (--kube-version).
+    /// Kubernetes version or the one given (--kube-version); hook objects included unless <paramref name="hooks"/> is false.
     /// </summary>
-    public static HelmResult Template(IEnumerable<string>? valuesFiles = null, IEnumerable<string>? sets = null, string? kubeVersion = null)
+    public static HelmResult Template(IEnumerable<string>? valuesFiles = null, IEnumerable<string>? sets = null, string? kubeVersion = null, bool hooks = true)
     {
         var args = new List<string> { "template", ReleaseName, ChartDirectory, "--namespace", ReleaseNamespace, "--include-crds" };
         if (kubeVersion is not null) args.AddRange(["--kube-version", kubeVersion]);
+        if (!hooks) args.Add("--no-hooks");
         foreach (var file in valuesFiles ?? []) args.AddRange(["--values", file]);
         foreach (var set in sets ?? []) args.AddRange(["--set", set]);
         return Run([.. args]);
     }
 
     /// <summary>Renders and fails the test with helm's message when rendering fails.</summary>
-    public static string Render(IEnumerable<string>? valuesFiles = null, IEnumerable<string>? sets = null, string? kubeVersion = null)
+    public static string Render(IEnumerable<string>? valuesFiles = null, IEnumerable<string>? sets = null, string? kubeVersion = null, bool hooks = true)
     {
-        var result = Template(valuesFiles, sets, kubeVersion);
+        var result = Template(valuesFiles, sets, kubeVersion, hooks);
         Assert.True(result.ExitCode == 0, $"helm template failed ({result.ExitCode}): {result.Stderr}");
         return result.Stdout;
     }

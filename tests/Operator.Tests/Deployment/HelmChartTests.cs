@@ -11,12 +11,24 @@ public sealed class HelmChartTests
     /// <summary>Values turning every optional feature on (relative to the repository root).</summary>
     public const string AllFeaturesValues = "tests/Operator.Tests/Deployment/all-features.values.yaml";
 
+    /// <summary>Values setting every knob away from its default, hostNetwork included (relative to the repository root).</summary>
+    public const string EveryKnobValues = "tests/Operator.Tests/Deployment/every-knob.values.yaml";
+
+    /// <summary>Renders whose pods run at Pod Security restricted (every-knob's hostNetwork does not).</summary>
     public static TheoryData<string> Renders => new() { "default", "all-features" };
 
-    internal static string[] ValuesFor(string render) => render == "all-features" ? [AllFeaturesValues] : [];
+    /// <summary>Every render the chart's structural tests cover.</summary>
+    public static TheoryData<string> AllRenders => new() { "default", "all-features", "every-knob" };
+
+    internal static string[] ValuesFor(string render) => render switch
+    {
+        "all-features" => [AllFeaturesValues],
+        "every-knob" => [EveryKnobValues],
+        _ => [],
+    };
 
     [SkippableTheory]
-    [MemberData(nameof(Renders))]
+    [MemberData(nameof(AllRenders))]
     public void The_chart_lints_clean(string render)
     {
         var args = new List<string> { "lint", Helm.ChartDirectory, "--strict", "--namespace", Helm.ReleaseNamespace };
@@ -31,9 +43,13 @@ public sealed class HelmChartTests
     {
         var chart = RenderedChart.Parse(Helm.Render());
         Assert.Equal(
-            ["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "PodDisruptionBudget", "Role", "Role", "RoleBinding",
-             "RoleBinding", "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
-            chart.Documents.Select(d => d["kind"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+            ["ClusterRole", "ClusterRole", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Deployment", "NetworkPolicy", "NetworkPolicy",
+             "PodDisruptionBudget", "Role", "Role", "RoleBinding", "RoleBinding", "Service", "Service", "ServiceAccount", "ValidatingWebhookConfiguration"],
+            chart.Documents.Where(d => RenderedChart.HookOf(d) is null).Select(d => d["kind"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        // The CRD upgrade hook (crds.install): its account, role, binding, NetworkPolicy, the CRD in a ConfigMap, the Job.
+        Assert.Equal(
+            ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "Job", "NetworkPolicy", "ServiceAccount"],
+            chart.Hooks.Select(d => d["kind"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Empty(chart.OfKind("ResponsibilityPolicy"));
     }
 
@@ -41,9 +57,10 @@ public sealed class HelmChartTests
     public void Every_optional_feature_renders_its_objects()
     {
         var chart = RenderedChart.Parse(Helm.Render([AllFeaturesValues]));
-        foreach (var kind in new[] { "ServiceMonitor", "NetworkPolicy", "ResponsibilityPolicy", "Certificate", "Issuer" }) chart.Single(kind);
+        foreach (var kind in new[] { "ServiceMonitor", "ResponsibilityPolicy", "Certificate", "Issuer" }) chart.Single(kind);
+        chart.Named<V1NetworkPolicy>("NetworkPolicy", Helm.ReleaseName);
 
-        var account = chart.Single<V1ServiceAccount>("ServiceAccount");
+        var account = chart.Named<V1ServiceAccount>("ServiceAccount", Helm.ReleaseName);
         Assert.Equal("arn:aws:iam::123456789012:role/eks-hardening-operator", account.Metadata.Annotations["eks.amazonaws.com/role-arn"]);
         Assert.Equal("platform", account.Metadata.Annotations["example.com/owner"]);
 
@@ -69,7 +86,7 @@ public sealed class HelmChartTests
     }
 
     [SkippableTheory]
-    [MemberData(nameof(Renders))]
+    [MemberData(nameof(AllRenders))]
     public void Every_rendered_document_is_a_Kubernetes_object_that_its_typed_model_reads_strictly(string render)
     {
         var chart = RenderedChart.Parse(Helm.Render(ValuesFor(render)));
@@ -103,8 +120,13 @@ public sealed class HelmChartTests
         var shipped = File.ReadAllBytes(Path.Combine(Helm.ChartPath, "crds", "responsibilitypolicies.eks-hardening.io.yaml"));
         Assert.True(source.AsSpan().SequenceEqual(shipped),
             "deploy/helm/eks-hardening/crds/ differs from config/crd/: cp config/crd/responsibilitypolicies.eks-hardening.io.yaml deploy/helm/eks-hardening/crds/");
-        var crd = RenderedChart.Parse(Helm.Render()).Single<V1CustomResourceDefinition>("CustomResourceDefinition");
+        var chart = RenderedChart.Parse(Helm.Render());
+        var crd = chart.Single<V1CustomResourceDefinition>("CustomResourceDefinition");
         Assert.Equal("responsibilitypolicies.eks-hardening.io", crd.Metadata.Name);
+
+        // The upgrade hook applies the same bytes (crds/ carried in a ConfigMap).
+        var carried = chart.Single<V1ConfigMap>("ConfigMap").Data[$"{crd.Metadata.Name}.yaml"];
+        Assert.True(source.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(carried)), "the CRD hook's ConfigMap differs from crds/");
     }
 
     [Fact]
@@ -116,8 +138,45 @@ public sealed class HelmChartTests
         Assert.Equal(Operator.Cli.VersionInfo.Version, chart["appVersion"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Chart.yaml's Artifact Hub metadata agrees with the chart: the images it lists are the ones the default values
+    /// render (the release's GHCR image at appVersion, the hook's kubectl), the CRD it lists is the one in crds/, and
+    /// its example is the chart's default policy.
+    /// </summary>
+    [SkippableFact]
+    public void The_Artifact_Hub_metadata_names_what_the_chart_installs()
+    {
+        var chartYaml = RenderedChart.Parse(File.ReadAllText(Path.Combine(Helm.ChartPath, "Chart.yaml")), "Chart.yaml").Documents.Single();
+        var annotations = chartYaml["annotations"]!.AsObject();
+        JsonArray Listed(string key) => (JsonArray)YamlToJson.Parse(annotations[key]!.GetValue<string>(), key).Single().Root!;
+
+        foreach (var url in new[] { chartYaml["home"]!.GetValue<string>(), chartYaml["icon"]!.GetValue<string>(), chartYaml["sources"]![0]!.GetValue<string>() })
+        {
+            Assert.StartsWith("https://", url, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("false", annotations["artifacthub.io/prerelease"]!.GetValue<string>());
+        Assert.Null(annotations["artifacthub.io/signKey"]);
+        var chart = RenderedChart.Parse(Helm.Render());
+        var rendered = chart.OfKind("Deployment").Concat(chart.OfKind("Job"))
+            .SelectMany(d => d["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => c!["image"]!.GetValue<string>()))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(rendered, Listed("artifacthub.io/images").Select(i => i!["image"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Contains($"ghcr.io/eks-hardening/eks-hardening:{chartYaml["appVersion"]!.GetValue<string>()}", rendered);
+
+        var crd = chart.Single<V1CustomResourceDefinition>("CustomResourceDefinition");
+        var listedCrd = Assert.Single(Listed("artifacthub.io/crds"))!;
+        Assert.Equal((crd.Spec.Names.Kind, crd.Metadata.Name, crd.Spec.Versions.Single(v => v.Served).Name),
+            (listedCrd["kind"]!.GetValue<string>(), listedCrd["name"]!.GetValue<string>(), listedCrd["version"]!.GetValue<string>()));
+
+        var example = Assert.Single(Listed("artifacthub.io/crdsExamples"))!;
+        var defaultPolicy = RenderedChart.Parse(Helm.Render(sets: ["defaultPolicy.enabled=true"])).Single("ResponsibilityPolicy");
+        Assert.True(JsonNode.DeepEquals(defaultPolicy["spec"], example["spec"]), $"the example is not the default policy: {example["spec"]}");
+        Assert.Equal(defaultPolicy["apiVersion"]!.GetValue<string>(), example["apiVersion"]!.GetValue<string>());
+    }
+
     [SkippableTheory]
-    [MemberData(nameof(Renders))]
+    [MemberData(nameof(AllRenders))]
     public void The_operator_accepts_every_flag_the_chart_passes_and_the_names_agree(string render)
     {
         var chart = RenderedChart.Parse(Helm.Render(ValuesFor(render)));
@@ -196,7 +255,7 @@ public sealed class HelmChartTests
         Assert.DoesNotContain(container.Ports, p => p.Name == "webhook");
         Assert.Equal(0, RunFlags.Parse(container.Args.Skip(1).ToList(), _ => null).Webhook.Port);
         Assert.DoesNotContain(chart.OfKind("Role").SelectMany(r => RenderedChart.Typed<V1Role>(r).Rules), r => r.Resources.Contains("secrets"));
-        Assert.DoesNotContain(chart.Single<V1ClusterRole>("ClusterRole").Rules, r => r.Resources.Contains("validatingwebhookconfigurations"));
+        Assert.DoesNotContain(chart.OperatorClusterRole.Rules, r => r.Resources.Contains("validatingwebhookconfigurations"));
     }
 
     [SkippableTheory]

@@ -45,6 +45,23 @@ internal sealed class RenderedChart
 
     public T Single<T>(string kind) => Typed<T>(Single(kind));
 
+    /// <summary>The one object of the kind with the name.</summary>
+    public T Named<T>(string kind, string name)
+    {
+        var matches = OfKind(kind).Where(d => NameOf(d) == name).ToList();
+        Assert.True(matches.Count == 1, $"expected one {kind} {name}, found {matches.Count}");
+        return Typed<T>(matches[0]);
+    }
+
+    /// <summary>The operator's own ClusterRole (named like the release; the chart has others, for people and for the CRD hook).</summary>
+    public V1ClusterRole OperatorClusterRole => Named<V1ClusterRole>("ClusterRole", Helm.ReleaseName);
+
+    /// <summary>The Helm hook a document is (helm.sh/hook), or null for an object of the release.</summary>
+    public static string? HookOf(JsonObject document) => document["metadata"]?["annotations"]?["helm.sh/hook"]?.GetValue<string>();
+
+    /// <summary>The objects Helm runs as hooks.</summary>
+    public IEnumerable<JsonObject> Hooks => Documents.Where(d => HookOf(d) is not null);
+
     /// <summary>
     /// The namespace a namespaced object of the chart belongs in: the release's, but kube-system for the Role and
     /// RoleBinding that read the aws-auth ConfigMap there.
