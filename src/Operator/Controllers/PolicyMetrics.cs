@@ -20,6 +20,9 @@ public sealed class PolicyMetrics
     /// <summary>The name of the violations instrument, whose series count can reach policies × rules.</summary>
     public const string Violations = "eks_hardening_violations";
 
+    /// <summary>The name of the violations-by-namespace instrument, whose series count can reach policies × namespaces.</summary>
+    public const string NamespaceViolations = "eks_hardening_namespace_violations";
+
     /// <summary>The name of the gauge of each policy's Ready condition.</summary>
     public const string PolicyReady = "eks_hardening_policy_ready";
 
@@ -52,6 +55,12 @@ public sealed class PolicyMetrics
                         new KeyValuePair<string, object?>("rule", g.Key.Rule), new KeyValuePair<string, object?>("severity", g.Key.Severity)))
                 : [],
             description: "Failing findings of each policy's latest evaluation, by policy, row, rule and severity.");
+
+        meter.CreateObservableGauge(NamespaceViolations, () => controller.IsLeader
+                ? evaluations.Violations.AllByNamespace().Select(p => new Measurement<long>(p.Violations.Count,
+                    new KeyValuePair<string, object?>("policy", p.Policy), new KeyValuePair<string, object?>("namespace", p.Violations.Namespace)))
+                : [],
+            description: "Failing findings of each policy's latest evaluation in each namespace (objects in it and the Namespace itself).");
 
         // Like the violations: the leader's status controller writes the conditions, a follower's view is stale.
         if (status is not null)
