@@ -23,6 +23,12 @@ public sealed class PolicyMetrics
     /// <summary>The name of the violations-by-namespace instrument, whose series count can reach policies × namespaces.</summary>
     public const string NamespaceViolations = "eks_hardening_namespace_violations";
 
+    /// <summary>
+    /// The namespace of the violating objects. Not <c>namespace</c>: Prometheus scrapes add that label (the operator's
+    /// namespace) and would rename a scraped one to <c>exported_namespace</c>.
+    /// </summary>
+    public const string ResourceNamespaceLabel = "resource_namespace";
+
     /// <summary>The name of the gauge of each policy's Ready condition.</summary>
     public const string PolicyReady = "eks_hardening_policy_ready";
 
@@ -58,7 +64,7 @@ public sealed class PolicyMetrics
 
         meter.CreateObservableGauge(NamespaceViolations, () => controller.IsLeader
                 ? evaluations.Violations.AllByNamespace().Select(p => new Measurement<long>(p.Violations.Count,
-                    new KeyValuePair<string, object?>("policy", p.Policy), new KeyValuePair<string, object?>("namespace", p.Violations.Namespace)))
+                    new KeyValuePair<string, object?>("policy", p.Policy), new KeyValuePair<string, object?>(ResourceNamespaceLabel, p.Violations.Namespace)))
                 : [],
             description: "Failing findings of each policy's latest evaluation in each namespace (objects in it and the Namespace itself).");
 
