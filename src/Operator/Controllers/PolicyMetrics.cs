@@ -1,6 +1,7 @@
 using EksHardening.Operator.Aws;
 using EksHardening.Operator.Controllers.Evaluation;
 using EksHardening.Operator.Controllers.Reports;
+using EksHardening.Operator.Controllers.Status;
 using EksHardening.Operator.Kubernetes;
 using EksHardening.Operator.Reporting;
 
@@ -19,8 +20,20 @@ public sealed class PolicyMetrics
     /// <summary>The name of the violations instrument, whose series count can reach policies × rules.</summary>
     public const string Violations = "eks_hardening_violations";
 
+    /// <summary>The name of the violations-by-namespace instrument, whose series count can reach policies × namespaces.</summary>
+    public const string NamespaceViolations = "eks_hardening_namespace_violations";
+
+    /// <summary>
+    /// The namespace of the violating objects. Not <c>namespace</c>: Prometheus scrapes add that label (the operator's
+    /// namespace) and would rename a scraped one to <c>exported_namespace</c>.
+    /// </summary>
+    public const string ResourceNamespaceLabel = "resource_namespace";
+
+    /// <summary>The name of the gauge of each policy's Ready condition.</summary>
+    public const string PolicyReady = "eks_hardening_policy_ready";
+
     public PolicyMetrics(IMeterFactory meters, PolicyController controller, PolicyEvaluations evaluations,
-        PolicyReportCaches? reports = null, AwsFactCollector? awsFacts = null)
+        PolicyReportCaches? reports = null, AwsFactCollector? awsFacts = null, StatusController? status = null)
     {
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("eks_hardening_leader", () => controller.IsLeader ? 1 : 0, description: "1 when this replica leads and reconciles.");
@@ -48,6 +61,21 @@ public sealed class PolicyMetrics
                         new KeyValuePair<string, object?>("rule", g.Key.Rule), new KeyValuePair<string, object?>("severity", g.Key.Severity)))
                 : [],
             description: "Failing findings of each policy's latest evaluation, by policy, row, rule and severity.");
+
+        meter.CreateObservableGauge(NamespaceViolations, () => controller.IsLeader
+                ? evaluations.Violations.AllByNamespace().Select(p => new Measurement<long>(p.Violations.Count,
+                    new KeyValuePair<string, object?>("policy", p.Policy), new KeyValuePair<string, object?>(ResourceNamespaceLabel, p.Violations.Namespace)))
+                : [],
+            description: "Failing findings of each policy's latest evaluation in each namespace (objects in it and the Namespace itself).");
+
+        // Like the violations: the leader's status controller writes the conditions, a follower's view is stale.
+        if (status is not null)
+        {
+            meter.CreateObservableGauge(PolicyReady, () => controller.IsLeader
+                    ? status.Readiness.Select(r => new Measurement<int>(r.Ready ? 1 : 0, new KeyValuePair<string, object?>("policy", r.Policy)))
+                    : [],
+                description: "1 when the policy's Ready condition is True, 0 when False (an invalid spec), as the leader last wrote it.");
+        }
 
         if (reports is null) return;
         meter.CreateObservableGauge<int>("eks_hardening_policy_reports_served", () =>

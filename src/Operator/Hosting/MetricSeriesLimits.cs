@@ -51,6 +51,10 @@ public static class MetricSeriesLimits
         ["eks_hardening_cache_hit_ratio"] = 32,
         // One series per policy and rule (a rule has one row and one severity).
         [PolicyMetrics.Violations] = Policies * RuleCatalog.All.Count,
+        // One series per policy and namespace with violations: a policy matches some namespaces of a cluster of hundreds.
+        [PolicyMetrics.NamespaceViolations] = 8192,
+        // One series per policy.
+        [PolicyMetrics.PolicyReady] = Policies,
         // service × operation (~25 the operator calls) × outcome (8) or retried error (3).
         ["eks_hardening_aws_calls_total"] = 256,
         ["eks_hardening_aws_retries_total"] = 128,

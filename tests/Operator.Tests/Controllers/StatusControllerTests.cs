@@ -165,4 +165,37 @@ public sealed class StatusControllerTests
         Assert.Null(bed.Evaluations.Latest(policy));
         Assert.Empty(bed.Evaluations.Violations.All());
     }
+
+    [Fact]
+    public async Task Readiness_follows_the_ready_condition_written_and_forgets_a_deleted_policy()
+    {
+        await using var bed = await ControllerBed.StartAsync(Cluster + "\n" + Policy("match: {kinds: [Banana]}\npodSecurity: {level: baseline}"));
+        Assert.Empty(bed.Status.Readiness);
+
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        Assert.Equal([("prod", false)], bed.Status.Readiness);
+
+        var fixedPolicy = (ResponsibilityPolicy)TestEvaluation.Objects(Baseline).Last();
+        await bed.Cluster.ApplyAsync(fixedPolicy);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        Assert.Equal([("prod", true)], bed.Status.Readiness);
+        // Found already true (nothing to write): still ready.
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        Assert.Equal([("prod", true)], bed.Status.Readiness);
+
+        await bed.Cluster.DeleteAsync(bed.Policy("prod"));
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        Assert.Empty(bed.Status.Readiness);
+    }
+
+    [Fact]
+    public async Task A_policy_whose_status_write_failed_has_no_readiness()
+    {
+        await using var bed = await ControllerBed.StartAsync(Baseline);
+        bed.StatusWriter.Conflicting = true;
+
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        Assert.Empty(bed.Status.Readiness);
+    }
 }

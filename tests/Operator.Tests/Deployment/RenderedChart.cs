@@ -9,6 +9,7 @@ internal sealed class RenderedChart
     public static readonly IReadOnlySet<string> UntypedKinds = new HashSet<string>(StringComparer.Ordinal)
     {
         "monitoring.coreos.com/v1/ServiceMonitor",
+        "monitoring.coreos.com/v1/PrometheusRule",
         "cert-manager.io/v1/Certificate",
         "cert-manager.io/v1/Issuer",
     };

@@ -36,6 +36,29 @@ public sealed class ViolationCountsTests
     }
 
     [Fact]
+    public void Counts_by_namespace_add_the_objects_in_it_and_the_namespace_itself()
+    {
+        var policy = TestEvaluation.Policy(Spec + "\nnetworkPolicies: {requireDefaultDeny: [Ingress]}");
+        var evaluation = TestEvaluation.Evaluate(policy, TestEvaluation.Objects(Bad + "\n---\n" + Fixed.Replace("shop", "web", StringComparison.Ordinal)
+            + "\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web}"));
+        var counts = new ViolationCounts();
+
+        counts.Record("production", evaluation);
+
+        var failing = evaluation.Resources.Where(r => r.Findings.Any(f => f.Result == FindingResult.Fail))
+            .GroupBy(r => r.Resource.Kind == "Namespace" ? r.Resource.Name : r.Resource.Namespace!)
+            .ToDictionary(g => g.Key, g => g.Sum(r => r.Findings.Count(f => f.Result == FindingResult.Fail)));
+        Assert.True(failing.ContainsKey("shop") && failing.ContainsKey("web"), $"both namespaces fail: {string.Join(", ", failing.Keys)}");
+        Assert.True(evaluation.Resources.Any(r => r.Resource.Kind == "Namespace" && r.Findings.Any(f => f.Result == FindingResult.Fail)), "a Namespace object fails");
+        Assert.Equal(failing.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)),
+            counts.AllByNamespace().Select(v => (v.Violations.Namespace, v.Violations.Count)).OrderBy(p => p.Namespace, StringComparer.Ordinal));
+        Assert.All(counts.AllByNamespace(), v => Assert.Equal("production", v.Policy));
+
+        counts.Forget("production");
+        Assert.Empty(counts.AllByNamespace());
+    }
+
+    [Fact]
     public void A_rule_no_longer_violated_and_a_forgotten_policy_leave_nothing()
     {
         var policy = TestEvaluation.Policy(Spec);

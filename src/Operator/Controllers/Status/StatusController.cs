@@ -26,6 +26,8 @@ public sealed partial class StatusController : QueuedController
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, WrittenStatus> _written = new(StringComparer.Ordinal);
+    // The Ready condition each policy's status holds, as last written or found already true.
+    private readonly ConcurrentDictionary<string, bool> _ready = new(StringComparer.Ordinal);
     private readonly Counter<long> _statusWrites;
     private readonly Counter<long> _unchanged;
     private long _conflicts;
@@ -61,6 +63,12 @@ public sealed partial class StatusController : QueuedController
         remediations.OnChanged(Enqueue);
     }
 
+    /// <summary>
+    /// Whether the Ready condition of each policy's status is True, as this controller last wrote it or found it already
+    /// written; a policy not reconciled yet, or whose write failed, is not listed.
+    /// </summary>
+    public IEnumerable<(string Policy, bool Ready)> Readiness => _ready.Select(r => (r.Key, r.Value));
+
     /// <summary>Reconciles put off because the policy's status was written less than the minimum interval ago.</summary>
     public long DeferredReconciles => Interlocked.Read(ref _deferred);
 
@@ -76,6 +84,7 @@ public sealed partial class StatusController : QueuedController
         {
             _evaluations.Forget(name);
             _written.TryRemove(name, out _);
+            _ready.TryRemove(name, out _);
             return ReconcileResult.Done;
         }
 
@@ -113,6 +122,7 @@ public sealed partial class StatusController : QueuedController
         if (!ComplianceStatus.ContentDiffers(CurrentStatus(policy), desired))
         {
             _unchanged.Add(1);
+            _ready[name] = IsReady(desired);
             return next;
         }
 
@@ -133,6 +143,7 @@ public sealed partial class StatusController : QueuedController
 
         _written[name] = new WrittenStatus(before, after, desired, _clock.GetTimestamp());
         _statusWrites.Add(1);
+        _ready[name] = IsReady(desired);
         LogStatusWritten(_logger, name, desired.Summary?.Resources ?? 0, desired.Summary?.Violating ?? 0);
         return next;
     }
@@ -147,6 +158,9 @@ public sealed partial class StatusController : QueuedController
             if (changed == DutyInformers.None || (ClusterInformers.Needed(policy.Spec) & changed) != DutyInformers.None) Enqueue(policy.Metadata.Name);
         }
     }
+
+    private static bool IsReady(ResponsibilityPolicyStatus status) =>
+        status.Conditions?.Any(c => c.Type == ComplianceStatus.Ready && c.Status == "True") == true;
 
     /// <summary>Until the evaluation is due again (at least a moment: a reused evaluation may be due any time now).</summary>
     private TimeSpan Remaining(PolicyAssessment assessment)
