@@ -9,6 +9,9 @@ namespace EksHardening.Operator.Tests.Deployment;
 [Trait("Category", "Slow")]
 public sealed class AlertsAndDashboardTests
 {
+    /// <summary>The dashboard's ConfigMap (the chart has another, the CRD upgrade hook's).</summary>
+    private const string DashboardConfigMap = Helm.ReleaseName + "-dashboard";
+
     private const string RulesFile = Helm.ChartDirectory + "/files/prometheus-rules.yaml";
     private const string DashboardFile = Helm.ChartDirectory + "/files/grafana-dashboard.json";
     private const string PromtoolTests = "tests/promtool";
@@ -168,7 +171,7 @@ public sealed class AlertsAndDashboardTests
         Assert.Equal(Helm.ReleaseNamespace, rule["metadata"]!["namespace"]!.GetValue<string>());
         Assert.True(JsonNode.DeepEquals(Rules["groups"], rule["spec"]!["groups"]), "the PrometheusRule's groups differ from files/prometheus-rules.yaml");
 
-        var configMap = RenderedChart.Typed<V1ConfigMap>(chart.Single("ConfigMap"));
+        var configMap = chart.Named<V1ConfigMap>("ConfigMap", DashboardConfigMap);
         Assert.Equal(Helm.ReleaseNamespace, configMap.Metadata.NamespaceProperty);
         Assert.Equal("1", configMap.Metadata.Labels["grafana_dashboard"]);
         var (key, json) = Assert.Single(configMap.Data);
@@ -212,7 +215,7 @@ public sealed class AlertsAndDashboardTests
             }
         }
 
-        var configMap = RenderedChart.Typed<V1ConfigMap>(chart.Single("ConfigMap"));
+        var configMap = chart.Named<V1ConfigMap>("ConfigMap", DashboardConfigMap);
         Assert.Equal(("grafana", "yes", "Security"),
             (configMap.Metadata.NamespaceProperty, configMap.Metadata.Labels["grafana_dashboard"], configMap.Metadata.Annotations["grafana_folder"]));
     }
