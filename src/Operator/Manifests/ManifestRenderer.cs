@@ -71,7 +71,7 @@ public sealed class ManifestRenderer(RenderSettings settings)
         List<string> args = ["template", directory];
         foreach (var values in settings.HelmValues) args.AddRange(["--values", values]);
         foreach (var set in settings.HelmSets) args.AddRange(["--set", set]);
-        var text = Run(helm, args, directory);
+        var text = Run(helm, "helm", args, directory);
         var sources = HelmSources(text, directory);
         return new RenderedDirectory(text, $"{directory} (helm template)", line =>
         {
@@ -86,7 +86,7 @@ public sealed class ManifestRenderer(RenderSettings settings)
         var kubectl = FindTool("kubectl", KubectlVariable, directory, "a Kustomization (it has a kustomization file)",
             "install kubectl (https://kubernetes.io/docs/tasks/tools/), or render it yourself and pipe it in: " +
             $"kubectl kustomize {directory} | eks-hardening scan -f -");
-        var text = Run(kubectl, ["kustomize", directory], directory);
+        var text = Run(kubectl, "kubectl", ["kustomize", directory], directory);
         // kustomize's output does not say which file an object came from: the directory is the source.
         var source = new SourceLocation(directory, 0);
         return new RenderedDirectory(text, $"{directory} (kubectl kustomize)", _ => source);
@@ -131,9 +131,10 @@ public sealed class ManifestRenderer(RenderSettings settings)
         throw new ManifestException(directory, $"{what}: rendering it needs {name}, which is not on PATH (or set {variable}): {remedy}");
     }
 
-    private string Run(string tool, List<string> args, string directory)
+    /// <param name="name">What the user calls the tool (helm, kubectl), for messages; <paramref name="tool"/> is its path.</param>
+    private string Run(string tool, string name, List<string> args, string directory)
     {
-        var command = $"{Path.GetFileName(tool)} {string.Join(' ', args)}";
+        var command = $"{name} {string.Join(' ', args)}";
         var start = new ProcessStartInfo(tool)
         {
             RedirectStandardInput = true,
