@@ -163,7 +163,7 @@ public sealed class ManifestRenderer(RenderSettings settings)
             {
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
-                throw new ManifestException(directory, $"{command} did not finish within {settings.Timeout.TotalSeconds:0} s and was stopped");
+                throw new ManifestException(directory, $"{command} did not finish within {settings.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s and was stopped");
             }
 
             var output = stdout.GetAwaiter().GetResult();
