@@ -113,7 +113,10 @@ public static class ManifestReader
             if (Directory.Exists(input))
             {
                 var rendered = (renderer ?? ManifestRenderer.Default).Render(input);
+                var before = set.Objects.Count + set.SkippedCount;
                 ReadText(rendered.Text, rendered.Name, set, check, rendered.SourceOf);
+                // A chart whose templates all rendered to nothing would pass unseen among other inputs.
+                if (set.Objects.Count + set.SkippedCount == before) throw new ManifestException(input, $"{rendered.Command} rendered no Kubernetes objects");
                 continue;
             }
 

@@ -27,9 +27,9 @@ public sealed record RenderSettings
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
 }
 
-/// <summary>A rendered directory: the manifests, the name errors in them are reported under, and where each line came from.</summary>
+/// <summary>A rendered directory: the manifests, the name errors in them are reported under, the command that rendered them, and where each line came from.</summary>
 /// <param name="SourceOf">The source of the object at a 1-based line of <paramref name="Text"/>.</param>
-public sealed record RenderedDirectory(string Text, string Name, Func<int, SourceLocation> SourceOf);
+public sealed record RenderedDirectory(string Text, string Name, string Command, Func<int, SourceLocation> SourceOf);
 
 /// <summary>
 /// Renders a Helm chart directory with <c>helm template DIR</c> and a Kustomize directory with <c>kubectl kustomize DIR</c>,
@@ -71,9 +71,9 @@ public sealed class ManifestRenderer(RenderSettings settings)
         List<string> args = ["template", directory];
         foreach (var values in settings.HelmValues) args.AddRange(["--values", values]);
         foreach (var set in settings.HelmSets) args.AddRange(["--set", set]);
-        var text = Run(helm, "helm", args, directory);
+        var (text, command) = Run(helm, "helm", args, directory);
         var sources = HelmSources(text, directory);
-        return new RenderedDirectory(text, $"{directory} (helm template)", line =>
+        return new RenderedDirectory(text, $"{directory} (helm template)", command, line =>
         {
             // The template named by the last '# Source:' comment above the object's line.
             var index = sources.FindLastIndex(s => s.Line < line);
@@ -86,10 +86,10 @@ public sealed class ManifestRenderer(RenderSettings settings)
         var kubectl = FindTool("kubectl", KubectlVariable, directory, "a Kustomization (it has a kustomization file)",
             "install kubectl (https://kubernetes.io/docs/tasks/tools/), or render it yourself and pipe it in: " +
             $"kubectl kustomize {directory} | eks-hardening scan -f -");
-        var text = Run(kubectl, "kubectl", ["kustomize", directory], directory);
+        var (text, command) = Run(kubectl, "kubectl", ["kustomize", directory], directory);
         // kustomize's output does not say which file an object came from: the directory is the source.
         var source = new SourceLocation(directory, 0);
-        return new RenderedDirectory(text, $"{directory} (kubectl kustomize)", _ => source);
+        return new RenderedDirectory(text, $"{directory} (kubectl kustomize)", command, _ => source);
     }
 
     /// <summary>
@@ -132,7 +132,8 @@ public sealed class ManifestRenderer(RenderSettings settings)
     }
 
     /// <param name="name">What the user calls the tool (helm, kubectl), for messages; <paramref name="tool"/> is its path.</param>
-    private string Run(string tool, string name, List<string> args, string directory)
+    /// <returns>What the tool printed, and the command line as the user would type it.</returns>
+    private (string Output, string Command) Run(string tool, string name, List<string> args, string directory)
     {
         var command = $"{name} {string.Join(' ', args)}";
         var start = new ProcessStartInfo(tool)
@@ -178,7 +179,7 @@ public sealed class ManifestRenderer(RenderSettings settings)
                 throw new ManifestException(directory, $"{command} printed more than {ManifestReader.MaxInputBytes / (1024 * 1024)} MiB");
             }
 
-            return output;
+            return (output, command);
         }
     }
 }

@@ -189,7 +189,13 @@ public sealed class ScanRenderedDirectoryTests : ScanTestBase
         var silent = Tool("silent-helm", "exit 0\n");
         var empty = ScanWith(new Dictionary<string, string> { [ManifestRenderer.HelmVariable] = silent }, false, null, "-f", chart);
         Assert.Equal(ScanCommand.ExitUsage, empty.ExitCode);
-        Assert.Contains($"{chart}: empty input: no Kubernetes objects found", empty.Stderr);
+        Assert.Contains($"{chart}: helm template {chart} rendered no Kubernetes objects", empty.Stderr);
+
+        // Not even among other inputs: the chart would pass unseen.
+        var other = Write("other.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n");
+        var among = ScanWith(new Dictionary<string, string> { [ManifestRenderer.HelmVariable] = silent }, false, null, "-f", other, "-f", chart);
+        Assert.Equal(ScanCommand.ExitUsage, among.ExitCode);
+        Assert.Contains($"{chart}: helm template {chart} rendered no Kubernetes objects", among.Stderr);
     }
 
     [Fact]
