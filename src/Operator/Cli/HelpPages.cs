@@ -13,7 +13,13 @@ internal sealed record HelpPage(string Usage, string Description, IReadOnlyList<
 
     /// <summary>Said after "unexpected argument 'x'" for this command, e.g. where its inputs go instead.</summary>
     public string? ArgumentHint { get; init; }
+
+    /// <summary>Command lines with what each does, shown under "Examples:" after the flags.</summary>
+    public IReadOnlyList<HelpExample> Examples { get; init; } = [];
 }
+
+/// <summary>One example of a command's help: what it does (a comment line) and the command line.</summary>
+internal sealed record HelpExample(string Purpose, string CommandLine);
 
 /// <summary>
 /// The <c>--help</c> of every command, written from the same options the parser reads (names, value names,
@@ -58,6 +64,18 @@ internal sealed class HelpPages : SynchronousCommandLineAction
 
         text.Append('\n');
         Row(text, "-h, --help", "show this help");
+        if (page.Examples.Count > 0)
+        {
+            text.Append("\nExamples:\n");
+            foreach (var example in page.Examples)
+            {
+                foreach (var line in Wrap(example.Purpose, Width - Indent - 2)) text.Append(' ', Indent).Append("# ").Append(line).Append('\n');
+                text.Append(' ', Indent).Append(example.CommandLine).Append("\n\n");
+            }
+
+            text.Length--;
+        }
+
         if (page.Footer is not null) text.Append('\n').Append(page.Footer).Append('\n');
         return text.ToString();
     }

@@ -3,7 +3,8 @@ namespace EksHardening.Operator.Manifests;
 /// <summary>One Kubernetes object read from the inputs, typed, with where it came from.</summary>
 public sealed record ManifestObject(object Object, string ApiVersion, string Kind, JsonObject Json, ParsedDocument Document, int Line)
 {
-    public Rules.SourceLocation Source => new(Document.File, Line);
+    /// <summary>The file and line it was read from; for a rendered directory, the chart template or the directory.</summary>
+    public Rules.SourceLocation Source { get; init; } = new(Document.File, Line);
 }
 
 /// <summary>What the inputs held: known objects, and how many of each unknown kind were skipped.</summary>
@@ -25,7 +26,8 @@ public sealed record DocumentProblem(string Path, string Message);
 public delegate DocumentProblem? DocumentCheck(string apiVersion, string kind, JsonObject document);
 
 /// <summary>
-/// Reads manifest files, directories (recursively, .yaml/.yml/.json) and stdin into typed objects.
+/// Reads manifest files, directories (recursively, .yaml/.yml/.json; a Helm chart or Kustomize directory as its tool
+/// renders it, see <see cref="ManifestRenderer"/>) and stdin into typed objects.
 /// Multi-document YAML and <c>kind: List</c> are expanded; kinds the scanner does not evaluate are
 /// counted and skipped; anything malformed is a <see cref="ManifestException"/> naming file and line.
 /// </summary>
@@ -78,13 +80,17 @@ public static class ManifestReader
         return types;
     }
 
-    /// <summary>Expands the <c>-f</c> arguments into files, in a stable order; "-" stands for stdin.</summary>
+    /// <summary>
+    /// Expands the <c>-f</c> arguments into files, in a stable order; "-" stands for stdin, and a Helm chart or Kustomize
+    /// directory stays a directory (it is rendered, not read).
+    /// </summary>
     public static List<string> ExpandPaths(IEnumerable<string> paths)
     {
         var files = new List<string>();
         foreach (var path in paths)
         {
             if (path == "-") files.Add(path);
+            else if (Directory.Exists(path) && ManifestRenderer.KindOf(path) != DirectoryKind.Plain) files.Add(path);
             else if (Directory.Exists(path))
             {
                 files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
@@ -92,32 +98,44 @@ public static class ManifestReader
                     .Order(StringComparer.Ordinal));
             }
             else if (File.Exists(path)) files.Add(path);
-            else throw new ManifestException(path, 0, "no such file or directory");
+            else throw new ManifestException(path, "no such file or directory");
         }
 
         return files;
     }
 
-    public static ManifestSet Read(IEnumerable<string> paths, TextReader? stdin = null, DocumentCheck? check = null)
+    /// <param name="renderer">Renders chart and Kustomize directories; <see cref="ManifestRenderer.Default"/> when null.</param>
+    public static ManifestSet Read(IEnumerable<string> paths, TextReader? stdin = null, DocumentCheck? check = null, ManifestRenderer? renderer = null)
     {
         var set = new ManifestSet();
-        foreach (var file in ExpandPaths(paths))
+        foreach (var input in ExpandPaths(paths))
         {
-            var (name, text) = file == "-" ? ("<stdin>", (stdin ?? Console.In).ReadToEnd()) : (file, ReadFile(file));
+            if (Directory.Exists(input))
+            {
+                var rendered = (renderer ?? ManifestRenderer.Default).Render(input);
+                var before = set.Objects.Count + set.SkippedCount;
+                ReadText(rendered.Text, rendered.Name, set, check, rendered.SourceOf);
+                // A chart whose templates all rendered to nothing would pass unseen among other inputs.
+                if (set.Objects.Count + set.SkippedCount == before) throw new ManifestException(input, $"{rendered.Command} rendered no Kubernetes objects");
+                continue;
+            }
+
+            var (name, text) = input == "-" ? ("<stdin>", (stdin ?? Console.In).ReadToEnd()) : (input, ReadFile(input));
             ReadText(text, name, set, check);
         }
 
         return set;
     }
 
-    public static void ReadText(string text, string file, ManifestSet into, DocumentCheck? check = null)
+    /// <param name="sourceOf">Where the object at a line of <paramref name="text"/> came from, when not <paramref name="file"/> itself (a rendered directory).</param>
+    public static void ReadText(string text, string file, ManifestSet into, DocumentCheck? check = null, Func<int, Rules.SourceLocation>? sourceOf = null)
     {
         foreach (var document in YamlToJson.Parse(text, file))
         {
             switch (document.Root)
             {
                 case null: continue;
-                case JsonObject obj: AddObject(obj, document, into, check); break;
+                case JsonObject obj: AddObject(obj, document, into, check, sourceOf); break;
                 default: throw new ManifestException(file, document.Line, "a manifest document must be a mapping (an object with apiVersion and kind)");
             }
         }
@@ -126,18 +144,18 @@ public static class ManifestReader
     private static string ReadFile(string file)
     {
         var info = new FileInfo(file);
-        if (info.Length > MaxInputBytes) throw new ManifestException(file, 0, $"file is larger than {MaxInputBytes / (1024 * 1024)} MiB");
+        if (info.Length > MaxInputBytes) throw new ManifestException(file, $"file is larger than {MaxInputBytes / (1024 * 1024)} MiB");
         try
         {
             return File.ReadAllText(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ManifestException(file, 0, "cannot read: " + e.Message);
+            throw new ManifestException(file, "cannot read: " + e.Message);
         }
     }
 
-    private static void AddObject(JsonObject obj, ParsedDocument document, ManifestSet into, DocumentCheck? check)
+    private static void AddObject(JsonObject obj, ParsedDocument document, ManifestSet into, DocumentCheck? check, Func<int, Rules.SourceLocation>? sourceOf)
     {
         var line = document.LineOf(obj);
         var apiVersion = StringField(obj, "apiVersion", document);
@@ -149,7 +167,7 @@ public static class ManifestReader
             foreach (var item in items)
             {
                 if (item is not JsonObject itemObject) throw new ManifestException(document.File, document.LineOf(item), $"{kind} items must be objects");
-                AddObject(itemObject, document, into, check);
+                AddObject(itemObject, document, into, check, sourceOf);
             }
 
             return;
@@ -180,7 +198,10 @@ public static class ManifestReader
             throw new ManifestException(document.File, at, $"{kind} {NameOf(obj)}: invalid field{where}: {FirstSentence(e.Message)}");
         }
 
-        into.Objects.Add(new ManifestObject(typed, apiVersion, kind, obj, document, line));
+        var source = sourceOf?.Invoke(line);
+        into.Objects.Add(source is null
+            ? new ManifestObject(typed, apiVersion, kind, obj, document, line)
+            : new ManifestObject(typed, apiVersion, kind, obj, document, line) { Source = source });
     }
 
     /// <summary>Of the ConfigMaps only kube-system/aws-auth is evaluated (rbac.system-masters-mapping); the others are skipped.</summary>

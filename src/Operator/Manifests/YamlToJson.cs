@@ -3,11 +3,23 @@ using YamlDotNet.Core.Events;
 
 namespace EksHardening.Operator.Manifests;
 
-/// <summary>A bad manifest: names the file and line, and is shown to the user as one line.</summary>
-public sealed class ManifestException(string file, int line, string message) : Exception($"{file}:{line}: {message}")
+/// <summary>
+/// A bad manifest, shown to the user as one line: <c>path:line: message</c> for a problem in a document, <c>path: message</c>
+/// for one about a whole file or directory (no line to name, so none is printed).
+/// </summary>
+public sealed class ManifestException(string file, int line, string message) : Exception(line >= 1 ? $"{file}:{line}: {message}" : $"{file}: {message}")
 {
+    /// <summary>A problem with a whole file or directory (it is missing, unreadable, too large, empty or cannot be rendered).</summary>
+    public ManifestException(string file, string message)
+        : this(file, 0, message)
+    {
+    }
+
     public string File { get; } = file;
+
+    /// <summary>The 1-based line of the document; 0 when the problem concerns the whole file.</summary>
     public int Line { get; } = line;
+
     public string Reason { get; } = message;
 }
 

@@ -4,7 +4,9 @@ namespace EksHardening.Operator.Reporting;
 
 /// <summary>
 /// The machine-readable scan report. Key order is fixed and part of the contract; fields are
-/// only ever added after the existing ones. Every finding is listed, passes included.
+/// only ever added after the existing ones. Every finding is listed, passes included, unless the report's filter narrows
+/// the list: then a resource appears only with the findings the filter keeps (none: not at all), the summaries still
+/// count every finding, and a trailing <c>filter</c> object says what was kept.
 /// </summary>
 public sealed class JsonReportWriter : IScanReportWriter
 {
@@ -14,15 +16,23 @@ public sealed class JsonReportWriter : IScanReportWriter
         json.WriteString("tool", ScanReport.ToolName);
         json.WriteString("version", report.Version);
         json.WriteStartArray("policies");
-        foreach (var policy in report.Policies) WritePolicy(json, policy);
+        foreach (var policy in report.Policies) WritePolicy(json, policy, report.Filter);
         json.WriteEndArray();
         json.WriteStartObject("skipped");
         foreach (var (kind, count) in report.SkippedKinds.OrderBy(k => k.Key, StringComparer.Ordinal)) json.WriteNumber(kind, count);
         json.WriteEndObject();
+        if (!report.Filter.ShowsEverything)
+        {
+            json.WriteStartObject("filter");
+            json.WriteBoolean("onlyFailed", report.Filter.OnlyFailed);
+            WriteNullable(json, "minSeverity", report.Filter.MinSeverity is { } min ? ReportTerms.Name(min) : null);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     });
 
-    private static void WritePolicy(Utf8JsonWriter json, PolicyEvaluation policy)
+    private static void WritePolicy(Utf8JsonWriter json, PolicyEvaluation policy, FindingFilter filter)
     {
         json.WriteStartObject();
         json.WriteString("name", policy.PolicyName);
@@ -38,11 +48,16 @@ public sealed class JsonReportWriter : IScanReportWriter
         json.WriteEndObject();
 
         json.WriteStartArray("resources");
-        foreach (var resource in policy.Resources) WriteResource(json, resource);
+        foreach (var resource in policy.Resources)
+        {
+            var findings = resource.Findings.Where(filter.Includes).ToList();
+            if (findings.Count > 0 || filter.ShowsEverything) WriteResource(json, resource, findings);
+        }
+
         json.WriteEndArray();
 
         json.WriteStartArray("clusterFindings");
-        foreach (var finding in policy.ClusterFindings) WriteFinding(json, finding);
+        foreach (var finding in policy.ClusterFindings.Where(filter.Includes)) WriteFinding(json, finding);
         json.WriteEndArray();
 
         json.WriteStartArray("expiredExemptions");
@@ -65,7 +80,7 @@ public sealed class JsonReportWriter : IScanReportWriter
         json.WriteEndObject();
     }
 
-    private static void WriteResource(Utf8JsonWriter json, ResourceEvaluation resource)
+    private static void WriteResource(Utf8JsonWriter json, ResourceEvaluation resource, List<Finding> findings)
     {
         var id = resource.Resource;
         json.WriteStartObject();
@@ -83,7 +98,7 @@ public sealed class JsonReportWriter : IScanReportWriter
         }
 
         json.WriteStartArray("findings");
-        foreach (var finding in resource.Findings) WriteFinding(json, finding);
+        foreach (var finding in findings) WriteFinding(json, finding);
         json.WriteEndArray();
         json.WriteEndObject();
     }

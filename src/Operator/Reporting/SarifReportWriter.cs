@@ -4,7 +4,8 @@ namespace EksHardening.Operator.Reporting;
 
 /// <summary>
 /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers: one run, rule metadata for every
-/// rule the scan evaluated, one result per fail, error and exempt finding (passes are not results).
+/// rule the scan evaluated, one result per fail, error and exempt finding (passes are not results) that the report's
+/// filter keeps.
 /// </summary>
 /// <remarks>
 /// Mapping decisions:
@@ -66,14 +67,14 @@ public sealed class SarifReportWriter(string? baseDirectory = null) : IScanRepor
                     var location = LocationOf(resource, namespaceSources);
                     foreach (var finding in resource.Findings)
                     {
-                        if (finding.Result == FindingResult.Pass) continue;
+                        if (finding.Result == FindingResult.Pass || !report.Filter.Includes(finding)) continue;
                         WriteResult(json, policy, finding, resource.Resource, location, ruleIndex[finding.Rule.Id]);
                     }
                 }
 
                 foreach (var finding in policy.ClusterFindings)
                 {
-                    if (finding.Result == FindingResult.Pass) continue;
+                    if (finding.Result == FindingResult.Pass || !report.Filter.Includes(finding)) continue;
                     WriteResult(json, policy, finding, null, new Location("eks/cluster", null), ruleIndex[finding.Rule.Id]);
                 }
             }

@@ -11,6 +11,15 @@ public sealed record ScanReport(
 {
     public const string ToolName = "eks-hardening";
 
+    /// <summary>Which findings the outputs list; summaries count every finding.</summary>
+    public FindingFilter Filter { get; init; } = FindingFilter.All;
+
+    /// <summary>When the evaluation started (JUnit's timestamp).</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>How long each policy's evaluation took, in the order of <see cref="Policies"/> (JUnit's time); empty when not measured.</summary>
+    public IReadOnlyList<TimeSpan> EvaluationTimes { get; init; } = [];
+
     /// <summary>
     /// Notes on how resources were read (a removed apiVersion), each once with the resource it concerns, e.g.
     /// "Deployment shop/web: extensions/v1beta1 Deployment: API removed in Kubernetes 1.16; …". Every output shows them.
@@ -20,7 +29,7 @@ public sealed record ScanReport(
             .Distinct(StringComparer.Ordinal).ToList();
 }
 
-/// <summary>Renders a scan report in one output format (table, json, sarif).</summary>
+/// <summary>Renders a scan report in one output format (table, json, sarif, junit).</summary>
 public interface IScanReportWriter
 {
     void Write(ScanReport report, TextWriter output);

@@ -5,10 +5,12 @@ namespace EksHardening.Operator.Reporting;
 /// <summary>
 /// The human report for a terminal: per policy, findings grouped by responsibility row (DESIGN §2
 /// order) with fails, errors and exemptions listed and passes only counted; it ends with a
-/// one-line summary of the whole scan. Plain text, no colours, long messages wrapped.
+/// one-line summary of the whole scan. Long messages wrapped; the report's filter chooses the entries listed, the
+/// counts cover every finding.
 /// </summary>
 /// <param name="width">Line width to wrap messages at. When that leaves under 30 characters for the message column, messages go on their own lines below each entry.</param>
-public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth) : IScanReportWriter
+/// <param name="colour">Colour the severity and result columns with ANSI escapes (for a terminal); the layout is the same.</param>
+public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth, bool colour = false) : IScanReportWriter
 {
     public const int DefaultWidth = 120;
 
@@ -25,7 +27,7 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
     {
         foreach (var policy in report.Policies)
         {
-            WritePolicy(policy, output);
+            WritePolicy(policy, report.Filter, output);
             output.WriteLine();
         }
 
@@ -44,6 +46,7 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
             output.WriteLine($"Not evaluated: {Plural(count, "object", "objects")} of other kinds ({string.Join(", ", skipped.Select(k => $"{k.Key} {k.Value}"))})");
         }
 
+        if (!report.Filter.ShowsEverything) output.WriteLine($"Listed: only {report.Filter.Description}; the counts cover every finding.");
         output.WriteLine(SummaryLine(report));
     }
 
@@ -89,7 +92,7 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
         return line.ToString();
     }
 
-    private void WritePolicy(PolicyEvaluation policy, TextWriter output)
+    private void WritePolicy(PolicyEvaluation policy, FindingFilter filter, TextWriter output)
     {
         var summary = policy.Summary;
         output.WriteLine($"Policy {policy.PolicyName} (mode {policy.Mode})");
@@ -110,7 +113,7 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
         }
         else
         {
-            WriteRows(entries, output);
+            WriteRows(entries, filter, output);
         }
 
         if (UndecidedNamespacesNote.For(policy) is { } note)
@@ -131,9 +134,9 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
         }
     }
 
-    private void WriteRows(List<Entry> entries, TextWriter output)
+    private void WriteRows(List<Entry> entries, FindingFilter filter, TextWriter output)
     {
-        var listed = entries.Where(e => e.Finding.Result != FindingResult.Pass).ToList();
+        var listed = entries.Where(e => e.Finding.Result != FindingResult.Pass && filter.Includes(e.Finding)).ToList();
         var ruleWidth = Math.Max("RULE".Length, listed.Count == 0 ? 0 : listed.Max(e => e.Finding.Rule.Id.Length));
         var resourceWidth = Math.Min(MaxResourceWidth, Math.Max("RESOURCE".Length, listed.Count == 0 ? 0 : listed.Max(e => e.Resource.Length)));
         var messageColumn = Indent.Length + SeverityWidth + Gap.Length + ResultWidth + Gap.Length + ruleWidth + Gap.Length + resourceWidth + Gap.Length;
@@ -150,7 +153,7 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
 
             // Fails first, then errors, then exemptions; most severe first; otherwise evaluation order.
             var shown = inRow
-                .Where(e => e.Finding.Result != FindingResult.Pass)
+                .Where(e => e.Finding.Result != FindingResult.Pass && filter.Includes(e.Finding))
                 .OrderBy(e => ListOrder(e.Finding.Result))
                 .ThenByDescending(e => e.Finding.Rule.Severity)
                 .ToList();
@@ -163,7 +166,15 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
                 var finding = entry.Finding;
                 var message = SingleLine(finding.Message);
                 if (finding.Exemption is not null) message += $" (exemption {finding.Exemption})";
-                WriteWrapped(output, Line(ReportTerms.Name(finding.Rule.Severity), ReportTerms.Name(finding.Result), finding.Rule.Id, Truncate(entry.Resource, resourceWidth), ruleWidth, resourceWidth), message);
+                var severity = ReportTerms.Name(finding.Rule.Severity);
+                var result = ReportTerms.Name(finding.Result);
+                var resource = Truncate(entry.Resource, resourceWidth);
+                var prefix = Line(severity, result, finding.Rule.Id, resource, ruleWidth, resourceWidth);
+                var painted = colour
+                    ? Indent + Paint(severity, SeverityWidth, SeverityColour(finding.Rule.Severity)) + Gap + Paint(result, ResultWidth, ResultColour(finding.Result)) + Gap
+                      + finding.Rule.Id.PadRight(ruleWidth) + Gap + resource.PadRight(resourceWidth) + Gap
+                    : null;
+                WriteWrapped(output, prefix, message, painted);
             }
         }
     }
@@ -172,22 +183,44 @@ public sealed class TableReportWriter(int width = TableReportWriter.DefaultWidth
     /// Writes the prefix and the text wrapped in the column after it; when that column would be
     /// narrower than <see cref="MinMessageWidth"/>, the text goes on its own lines below instead.
     /// </summary>
-    private void WriteWrapped(TextWriter output, string prefix, string text)
+    /// <param name="paintedPrefix">The prefix with colours, written instead of it; the plain one sets the layout.</param>
+    private void WriteWrapped(TextWriter output, string prefix, string text, string? paintedPrefix = null)
     {
         if (_width - prefix.Length >= MinMessageWidth)
         {
             var lines = Wrap(text, _width - prefix.Length);
-            output.WriteLine((prefix + lines[0]).TrimEnd());
+            output.WriteLine(((paintedPrefix ?? prefix) + lines[0]).TrimEnd());
             var continuation = new string(' ', prefix.Length);
             for (var i = 1; i < lines.Count; i++) output.WriteLine(continuation + lines[i]);
         }
         else
         {
-            output.WriteLine(prefix.TrimEnd());
+            output.WriteLine((paintedPrefix ?? prefix).TrimEnd());
             const string below = Indent + "  ";
             foreach (var line in Wrap(text, _width - below.Length)) output.WriteLine(below + line);
         }
     }
+
+    /// <summary>The word in colour, then the padding (outside the escapes, so that widths stay those of the text).</summary>
+    private static string Paint(string word, int width, string code) => $"\u001b[{code}m{word}\u001b[0m{new string(' ', Math.Max(0, width - word.Length))}";
+
+    /// <summary>SGR codes: bold red, red, yellow, blue.</summary>
+    private static string SeverityColour(Severity severity) => severity switch
+    {
+        Severity.Critical => "1;31",
+        Severity.High => "31",
+        Severity.Medium => "33",
+        _ => "34",
+    };
+
+    /// <summary>SGR codes: red for a fail, magenta for an error (not judged), cyan for an exemption.</summary>
+    private static string ResultColour(FindingResult result) => result switch
+    {
+        FindingResult.Fail => "31",
+        FindingResult.Error => "35",
+        FindingResult.Exempt => "36",
+        _ => "32",
+    };
 
     private static string Line(string severity, string result, string rule, string resource, int ruleWidth, int resourceWidth) =>
         Indent + severity.PadRight(SeverityWidth) + Gap + result.PadRight(ResultWidth) + Gap + rule.PadRight(ruleWidth) + Gap + resource.PadRight(resourceWidth) + Gap;

@@ -9,9 +9,10 @@ public enum ContainerKind
 }
 
 /// <summary>Where an object came from in the scan inputs, for messages and SARIF locations.</summary>
+/// <param name="Line">1-based; 0 when the object cannot be placed on a line of <paramref name="File"/> (a rendered chart or Kustomize directory), and then only the file is named.</param>
 public sealed record SourceLocation(string File, int Line)
 {
-    public override string ToString() => $"{File}:{Line}";
+    public override string ToString() => Line >= 1 ? $"{File}:{Line}" : File;
 }
 
 /// <summary>One container of any list (init, regular, ephemeral) with the fields the rules read.</summary>

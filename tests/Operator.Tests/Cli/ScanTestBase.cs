@@ -21,10 +21,25 @@ public abstract class ScanTestBase : IDisposable
         return new Outcome(code, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>A scan with the given environment variables only (none of the process's) and, if asked, terminals for stdout and stderr.</summary>
+    protected static Outcome ScanWith(IReadOnlyDictionary<string, string> environment, bool terminal, string? stdin, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var io = new CommandIo(new StringReader(stdin ?? ""), stdout, stderr, name => environment.GetValueOrDefault(name), new FixedClock(TestEvaluation.Now))
+        {
+            OutputIsTerminal = terminal,
+            ErrorIsTerminal = terminal,
+        };
+        var code = new ScanCommand(io).Run(args);
+        return new Outcome(code, stdout.ToString(), stderr.ToString());
+    }
+
     /// <summary>Writes a file into the scratch folder and returns its path.</summary>
     protected string Write(string name, string content)
     {
         var path = Path.Combine(Temp, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, content);
         return path;
     }
