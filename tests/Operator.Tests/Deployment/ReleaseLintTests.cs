@@ -10,6 +10,7 @@ public sealed class ReleaseLintTests
     private const string WorkflowsDirectory = ".github/workflows";
     private const string ReleaseWorkflow = WorkflowsDirectory + "/release.yml";
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Actionlint_finds_nothing_in_the_repositorys_workflows()
     {
@@ -28,6 +29,7 @@ public sealed class ReleaseLintTests
         { "an unknown permission", "on: push\npermissions:\n  id-tokens: write\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n", "[permissions]" },
     };
 
+    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(BrokenWorkflows))]
     public void Actionlint_reports_a_broken_workflow(string brokenBy, string workflow, string expected)
@@ -49,6 +51,7 @@ public sealed class ReleaseLintTests
         }
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void Dockerfilelint_finds_nothing_in_the_Dockerfile()
     {
@@ -67,6 +70,7 @@ public sealed class ReleaseLintTests
     };
 
     /// <summary>The bad file is linted beside a copy of the repository's .dockerfilelintrc, so that the rules in force are the repository's.</summary>
+    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(BadDockerfiles))]
     public void Dockerfilelint_reports_a_bad_Dockerfile(string badBy, string dockerfile, string expectedTitle)
@@ -178,6 +182,7 @@ public sealed class ReleaseLintTests
     /// The step that names the release, run as the workflow runs it (bash, GITHUB_* variables) over copies of the
     /// csproj and Chart.yaml: a tag equal to both versions names the chart's default image; any other tag fails.
     /// </summary>
+    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(RepositoryOwners))]
     public void The_version_check_accepts_the_tag_of_the_csproj_and_chart_version(string owner, string registry)
@@ -195,6 +200,7 @@ public sealed class ReleaseLintTests
 
     public static TheoryData<string> WrongTags => new() { "v9.9.9", "v0.1", "0.1.0-not-a-tag", "vlatest" };
 
+    [Trait("Category", "Slow")]
     [SkippableTheory]
     [MemberData(nameof(WrongTags))]
     public void The_version_check_fails_a_tag_that_is_not_the_csproj_and_chart_version(string tag)
@@ -206,6 +212,7 @@ public sealed class ReleaseLintTests
         Assert.Empty(result.Outputs);
     }
 
+    [Trait("Category", "Slow")]
     [SkippableFact]
     public void The_version_check_fails_when_the_chart_version_differs_from_the_csproj()
     {
