@@ -34,21 +34,24 @@ internal static partial class SemanticChecks
     }
 
     /// <summary>
-    /// Each entry names a rule of the catalog or is a pattern (<c>pss.*</c>) that matches one: a misspelt id would exempt
-    /// nothing while the policy reads as if it did.
+    /// Each pattern entry (<c>pss.*</c>) matches a rule of the catalog: a misspelt one would exempt nothing while the
+    /// policy reads as if it did. Entries without '*' are the CRD's CEL rule's (checked at admission, and by its twin).
     /// </summary>
     private static void CheckExemptionRules(JsonNode? rules, string path, List<SpecProblem> problems)
     {
         if (rules is not JsonArray entries) return;
         for (var i = 0; i < entries.Count; i++)
         {
-            if (entries[i] is not JsonValue value || !value.TryGetValue<string>(out var entry) || string.IsNullOrWhiteSpace(entry)) continue;
+            if (entries[i] is not JsonValue value || !value.TryGetValue<string>(out var entry) || !entry.Contains('*', StringComparison.Ordinal)) continue;
             var glob = Exemptions.RuleGlob(entry);
             if (RuleCatalog.All.Any(r => glob.IsMatch(r.Id))) continue;
-            var closest = RuleCatalog.All.Select(r => r.Id).MinBy(id => EditDistance(id, entry.Trim().ToLowerInvariant()))!;
-            problems.Add(new SpecProblem($"{path}[{i}]", $"\"{entry}\" names no rule (did you mean {closest}? the README's rules table lists them all)"));
+            problems.Add(new SpecProblem($"{path}[{i}]", $"\"{entry}\" matches no rule (did you mean {ClosestRuleId(entry)}? the README's rules table lists them all)"));
         }
     }
+
+    /// <summary>The catalog's id closest to <paramref name="entry"/>, for a suggestion.</summary>
+    internal static string ClosestRuleId(string entry) =>
+        RuleCatalog.All.Select(r => r.Id).MinBy(id => EditDistance(id, entry.Trim().ToLowerInvariant()))!;
 
     /// <summary>Levenshtein distance, for the suggestion only.</summary>
     private static int EditDistance(string a, string b)
