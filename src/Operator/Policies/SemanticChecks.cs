@@ -15,7 +15,12 @@ internal static partial class SemanticChecks
     public static void Check(JsonObject? spec, List<SpecProblem> problems)
     {
         if (spec is null) return;
-        if (spec["match"] is JsonObject match) CheckSelector(match["namespaceSelector"], "spec.match.namespaceSelector", problems);
+        if (spec["match"] is JsonObject match)
+        {
+            CheckSelector(match["namespaceSelector"], "spec.match.namespaceSelector", problems);
+            CheckKinds(match["kinds"], problems);
+        }
+
         if (spec["imageScanning"] is JsonObject scanning)
         {
             CheckImagePatterns(scanning["allowedRegistries"], "spec.imageScanning.allowedRegistries", ImagePatternUse.AllowedRegistry, problems);
@@ -29,6 +34,22 @@ internal static partial class SemanticChecks
                 CheckSelector(exemption["selector"], $"spec.exemptions[{i}].selector", problems);
                 CheckImagePatterns(exemption["images"], $"spec.exemptions[{i}].images", ImagePatternUse.Exemption, problems);
                 CheckExemptionRules(exemption["rules"], $"spec.exemptions[{i}].rules", problems);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The CRD's enum, again for typed policies (status): a kind the engine does not evaluate would narrow the policy to
+    /// nothing, and it would then report compliance it never checked.
+    /// </summary>
+    private static void CheckKinds(JsonNode? kinds, List<SpecProblem> problems)
+    {
+        if (kinds is not JsonArray entries) return;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is JsonValue value && value.TryGetValue<string>(out var kind) && !WorkloadView.SupportedKinds.Contains(kind))
+            {
+                problems.Add(new SpecProblem($"spec.match.kinds[{i}]", $"\"{kind}\" is not one of {string.Join(", ", WorkloadView.SupportedKinds)}"));
             }
         }
     }

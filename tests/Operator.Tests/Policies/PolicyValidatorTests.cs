@@ -332,7 +332,7 @@ public class PolicyValidatorTests
             {
                 Match = new PolicyMatch
                 {
-                    Kinds = ["Deployment"],
+                    Kinds = ["Deployment", "Service"],
                     NamespaceSelector = new V1LabelSelector
                     {
                         MatchExpressions = [new V1LabelSelectorRequirement { Key = "env", OperatorProperty = "Equals", Values = ["prod"] }],
@@ -354,6 +354,7 @@ public class PolicyValidatorTests
             "spec.exemptions[0].reason: an exemption must give a reason",
             "spec.exemptions[1].rules[0]: names no rule: an entry without '*' must be a rule ID of the catalog (the README's rules table lists them); \"image.tag-not-latset\": did you mean image.tag-not-latest?",
             "spec.match.namespaceSelector.matchExpressions[0].operator: \"Equals\" is not one of In, NotIn, Exists, DoesNotExist",
+            "spec.match.kinds[1]: \"Service\" is not one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
         ], problems);
     }
 
