@@ -41,6 +41,36 @@ public sealed class RunCommandTests : IAsyncLifetime
         Assert.DoesNotContain("Unhandled exception", await stderr);
     }
 
+    /// <summary>With <c>--log-format json</c> every line on stdout is one JSON object (the process is killed, so a last partial line is left out).</summary>
+    [Fact]
+    public async Task Run_with_log_format_json_writes_one_json_object_per_line()
+    {
+        using var process = Process.Start(Operator("run", "--kubeconfig", _bed.KubeconfigPath, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0",
+            "--webhook-port", "0", "--workers", "1", "--log-format", "json"))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            await _bed.ConvergedAsync("production", TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        var text = await stdout;
+        var lines = text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line =>
+        {
+            var entry = JsonNode.Parse(line) as JsonObject;
+            Assert.True(entry is not null, $"not a JSON object: {line}");
+            foreach (var key in new[] { "Timestamp", "LogLevel", "Category", "Message" }) Assert.True(entry.ContainsKey(key), $"no {key} in {line}");
+            Assert.EndsWith("Z", entry["Timestamp"]!.GetValue<string>());
+        });
+        Assert.Contains(lines, line => JsonNode.Parse(line)!["Category"]!.GetValue<string>().StartsWith("EksHardening.", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(new[] { "run", "--workers", "zero" }, "--workers must be a whole number")]
     [InlineData(new[] { "run", "--bogus" }, "unknown flag --bogus")]

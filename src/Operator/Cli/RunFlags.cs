@@ -16,6 +16,12 @@ public sealed class RunFlags
         ["Fail"] = WebhookFailurePolicy.Fail,
     };
 
+    private static readonly Dictionary<string, LogFormat> LogFormats = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["text"] = LogFormat.Text,
+        ["json"] = LogFormat.Json,
+    };
+
     private readonly EnvironmentFlag<OperatorOptions>[] _operator =
     [
         Text("--kubeconfig", "PATH", "KUBECONFIG", "kubeconfig to use; default: in-cluster config, else ~/.kube/config", (o, v) => o.Kubeconfig = v),
@@ -46,6 +52,9 @@ public sealed class RunFlags
         Number("--policy-report-max-results", "EKS_HARDENING_POLICY_REPORT_MAX_RESULTS",
             "results kept in one report, failures first; the summary counts all (default 1000, at most 2000 to stay well below the object size limit)",
             (o, v) => o.PolicyReports.MaxResults = v),
+        EnvironmentFlag<OperatorOptions>.Create("--log-format", "FORMAT", "EKS_HARDENING_LOG_FORMAT",
+            "text or json (default text): json writes one object per line (UTC timestamp, level, category, message, named values, scopes) for log pipelines",
+            v => FlagValues.OneOf("--log-format", v, LogFormats), (o, v) => o.LogFormat = v),
     ];
 
     private readonly EnvironmentFlag<OperatorOptions>[] _webhook =

@@ -48,7 +48,7 @@ public static class OperatorHost
         builder.Logging.ClearProviders();
         if (configureLogging is null)
         {
-            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            OperatorLogging.AddConsole(builder.Logging, options.LogFormat);
             // The host's own report of a failed service carries the stack trace; the run command logs one line instead.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         }

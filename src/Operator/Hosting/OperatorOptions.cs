@@ -25,6 +25,9 @@ public sealed class OperatorOptions
     public string? AwsRegion { get; set; }
     public PolicyReportOptions PolicyReports { get; } = new();
 
+    /// <summary>Console log lines as text (default) or one JSON object per line.</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
+
     /// <summary>The admission webhook; <see cref="WebhookOptions.Port"/> 0 turns it off.</summary>
     public WebhookOptions Webhook { get; } = new()
     {

@@ -6,13 +6,15 @@ namespace EksHardening.Operator.Policies;
 /// A CEL rule of the CRD (x-kubernetes-validations) and its C# twin, which decides the same thing for the
 /// same <c>self</c>. <see cref="Locations"/> are the schema paths that carry the rule ("[]" is any list item).
 /// </summary>
+/// <param name="Hint">What the C# side adds to the message where CEL cannot say it (a suggestion); null: nothing.</param>
 internal sealed record CelRuleTwin(
     string[] Locations,
     string Rule,
     string Message,
     string? FieldPath,
     string? Reason,
-    Func<JsonNode, bool> Holds);
+    Func<JsonNode, bool> Holds,
+    Func<JsonNode, string?>? Hint = null);
 
 /// <summary>
 /// Every CEL rule of config/crd/responsibilitypolicies.eks-hardening.io.yaml next to its C# twin: we cannot run
@@ -23,12 +25,6 @@ internal static class CelRuleTwins
 {
     public static readonly IReadOnlyList<CelRuleTwin> All =
     [
-        new(["spec.match.kinds[]"],
-            "self in ['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'PodTemplate']",
-            "must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
-            null, null,
-            self => Str(self) is { } kind && Rules.WorkloadView.SupportedKinds.Contains(kind)),
-
         new(["spec.match.namespaceSelector.matchExpressions[]", "spec.exemptions[].selector.matchExpressions[]", "spec.nodes.allowHopLimit2.matchExpressions[]"],
             "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0 : !(self.operator in ['Exists', 'DoesNotExist']) || !has(self.values) || size(self.values) == 0",
             "values must be non-empty for In and NotIn, and empty for Exists and DoesNotExist",
@@ -66,6 +62,15 @@ internal static class CelRuleTwins
             ".namespace", null,
             self => Str(self, "kind") == "ServiceAccount" ? Has(self, "namespace") : !Has(self, "namespace")),
 
+        // The catalog's ids, lowered as the engine matches exemption rules (case-insensitively); patterns are left to
+        // SemanticChecks (a pattern must match some id: not decidable in CEL within the cost budget).
+        new(["spec.exemptions[].rules[]"],
+            ExemptionRuleIdsRule,
+            "names no rule: an entry without '*' must be a rule ID of the catalog (the README's rules table lists them)",
+            null, null,
+            self => Str(self) is { } entry && (entry.Contains('*', StringComparison.Ordinal) || LoweredRuleIds().Contains(LowerAscii(entry), StringComparer.Ordinal)),
+            self => Str(self) is { } entry ? $"\"{entry}\": did you mean {SemanticChecks.ClosestRuleId(entry)}?" : null),
+
         new(["spec.exemptions[]"],
             "has(self.rules) && size(self.rules) > 0",
             "an exemption must name at least one rule",
@@ -78,6 +83,17 @@ internal static class CelRuleTwins
             ".reason", "FieldValueRequired",
             self => Has(self, "reason") && (Str(self, "reason") ?? "").Trim() != ""),
     ];
+
+    /// <summary>
+    /// The CEL rule on each exemption rule entry, generated from <see cref="RuleCatalog"/>: an entry without '*' is one of
+    /// the catalog's ids. Its cost stays small: a list of the catalog's size, entries at most 128 characters, at most
+    /// 64 entries in each of at most 256 exemptions.
+    /// </summary>
+    public static string ExemptionRuleIdsRule =>
+        "self.contains('*') || self.lowerAscii() in [" + string.Join(", ", LoweredRuleIds().Select(id => $"'{id}'")) + "]";
+
+    /// <summary>The catalog's ids as CEL's lowerAscii() gives them (some have capitals: pss.windowsHostProcess).</summary>
+    private static IEnumerable<string> LoweredRuleIds() => RuleCatalog.All.Select(r => LowerAscii(r.Id));
 
     private static readonly Dictionary<string, CelRuleTwin> ByRule = All.ToDictionary(t => t.Rule, StringComparer.Ordinal);
 
@@ -94,6 +110,12 @@ internal static class CelRuleTwins
         self is JsonObject obj && obj[field] is JsonArray array ? array.Count : 0;
 
     private static string? Str(JsonNode self, string field) => self is JsonObject obj && obj[field] is { } child ? Str(child) : null;
+
+    /// <summary>CEL's lowerAscii(): only A-Z change.</summary>
+    private static string LowerAscii(string text) => string.Create(text.Length, text, (span, source) =>
+    {
+        for (var i = 0; i < source.Length; i++) span[i] = source[i] is >= 'A' and <= 'Z' ? (char)(source[i] + 32) : source[i];
+    });
 
     private static string? Str(JsonNode self) =>
         self is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;

@@ -193,7 +193,8 @@ internal sealed class SchemaValidator
                        ?? throw new InvalidOperationException($"CEL rule at {path} has no C# twin in {nameof(CelRuleTwins)}: {text}");
             if (twin.Holds(value)) continue;
             var fieldPath = ((string?)rule["fieldPath"])?.TrimStart('.');
-            Report(string.IsNullOrEmpty(fieldPath) ? path : Join(path, fieldPath), (string?)rule["message"] ?? $"failed rule: {text}");
+            var message = (string?)rule["message"] ?? $"failed rule: {text}";
+            Report(string.IsNullOrEmpty(fieldPath) ? path : Join(path, fieldPath), twin.Hint?.Invoke(value) is { } hint ? $"{message}; {hint}" : message);
         }
     }
 

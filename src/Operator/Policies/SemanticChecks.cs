@@ -15,7 +15,12 @@ internal static partial class SemanticChecks
     public static void Check(JsonObject? spec, List<SpecProblem> problems)
     {
         if (spec is null) return;
-        if (spec["match"] is JsonObject match) CheckSelector(match["namespaceSelector"], "spec.match.namespaceSelector", problems);
+        if (spec["match"] is JsonObject match)
+        {
+            CheckSelector(match["namespaceSelector"], "spec.match.namespaceSelector", problems);
+            CheckKinds(match["kinds"], problems);
+        }
+
         if (spec["imageScanning"] is JsonObject scanning)
         {
             CheckImagePatterns(scanning["allowedRegistries"], "spec.imageScanning.allowedRegistries", ImagePatternUse.AllowedRegistry, problems);
@@ -34,21 +39,40 @@ internal static partial class SemanticChecks
     }
 
     /// <summary>
-    /// Each entry names a rule of the catalog or is a pattern (<c>pss.*</c>) that matches one: a misspelt id would exempt
-    /// nothing while the policy reads as if it did.
+    /// The CRD's enum, again for typed policies (status): a kind the engine does not evaluate would narrow the policy to
+    /// nothing, and it would then report compliance it never checked.
+    /// </summary>
+    private static void CheckKinds(JsonNode? kinds, List<SpecProblem> problems)
+    {
+        if (kinds is not JsonArray entries) return;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (entries[i] is JsonValue value && value.TryGetValue<string>(out var kind) && !WorkloadView.SupportedKinds.Contains(kind))
+            {
+                problems.Add(new SpecProblem($"spec.match.kinds[{i}]", $"\"{kind}\" is not one of {string.Join(", ", WorkloadView.SupportedKinds)}"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Each pattern entry (<c>pss.*</c>) matches a rule of the catalog: a misspelt one would exempt nothing while the
+    /// policy reads as if it did. Entries without '*' are the CRD's CEL rule's (checked at admission, and by its twin).
     /// </summary>
     private static void CheckExemptionRules(JsonNode? rules, string path, List<SpecProblem> problems)
     {
         if (rules is not JsonArray entries) return;
         for (var i = 0; i < entries.Count; i++)
         {
-            if (entries[i] is not JsonValue value || !value.TryGetValue<string>(out var entry) || string.IsNullOrWhiteSpace(entry)) continue;
+            if (entries[i] is not JsonValue value || !value.TryGetValue<string>(out var entry) || !entry.Contains('*', StringComparison.Ordinal)) continue;
             var glob = Exemptions.RuleGlob(entry);
             if (RuleCatalog.All.Any(r => glob.IsMatch(r.Id))) continue;
-            var closest = RuleCatalog.All.Select(r => r.Id).MinBy(id => EditDistance(id, entry.Trim().ToLowerInvariant()))!;
-            problems.Add(new SpecProblem($"{path}[{i}]", $"\"{entry}\" names no rule (did you mean {closest}? the README's rules table lists them all)"));
+            problems.Add(new SpecProblem($"{path}[{i}]", $"\"{entry}\" matches no rule (did you mean {ClosestRuleId(entry)}? the README's rules table lists them all)"));
         }
     }
+
+    /// <summary>The catalog's id closest to <paramref name="entry"/>, for a suggestion.</summary>
+    internal static string ClosestRuleId(string entry) =>
+        RuleCatalog.All.Select(r => r.Id).MinBy(id => EditDistance(id, entry.Trim().ToLowerInvariant()))!;
 
     /// <summary>Levenshtein distance, for the suggestion only.</summary>
     private static int EditDistance(string a, string b)

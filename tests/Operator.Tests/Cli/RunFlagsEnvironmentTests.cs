@@ -23,6 +23,7 @@ public class RunFlagsEnvironmentTests
         { "--aws-region", "AWS_REGION", "eu-west-1" },
         { "--policy-reports", "EKS_HARDENING_POLICY_REPORTS", "0" },
         { "--policy-report-max-results", "EKS_HARDENING_POLICY_REPORT_MAX_RESULTS", "10" },
+        { "--log-format", "EKS_HARDENING_LOG_FORMAT", "json" },
         { "--webhook-port", "EKS_HARDENING_WEBHOOK_PORT", "8443" },
         { "--webhook-timeout", "EKS_HARDENING_WEBHOOK_TIMEOUT", "12" },
         { "--webhook-failure-policy", "EKS_HARDENING_WEBHOOK_FAILURE_POLICY", "Fail" },

@@ -108,6 +108,7 @@ public class OperatorOptionsTests
     [InlineData("--evaluation-interval", "10 minutes", "--evaluation-interval must be a duration")]
     [InlineData("--lease-duration", "0s", "--lease-duration must be a duration")]
     [InlineData("--status-write-interval", "-1s", "--status-write-interval must be a duration")]
+    [InlineData("--log-format", "yaml", "--log-format must be text or json, not 'yaml'")]
     public void Bad_values_name_the_flag(string flag, string value, string expected)
     {
         var e = Assert.Throws<UsageException>(() => RunFlags.Parse([flag, value], Env()));

@@ -1,7 +1,7 @@
 namespace EksHardening.Operator.Tests.Policies;
 
 /// <summary>The CRD in config/crd: names, structural-schema hygiene, descriptions, bounds, printer columns, CEL twins.</summary>
-public class CrdSchemaTests
+public partial class CrdSchemaTests
 {
     private static readonly JsonObject Definition = ResponsibilityPolicyCrd.Definition();
     private static readonly JsonObject Version = Definition["spec"]!["versions"]![0]!.AsObject();
@@ -111,6 +111,15 @@ public class CrdSchemaTests
         }
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>An enum, not a CEL rule, so that `kubectl explain rpol.spec.match.kinds` lists the kinds.</summary>
+    [Fact]
+    public void Match_kinds_is_an_enum_of_every_kind_the_engine_evaluates()
+    {
+        var items = Nodes(Schema).Single(n => n.Path == "spec.match.kinds[]").Node;
+        Assert.Equal(WorkloadView.SupportedKinds, items["enum"]!.AsArray().Select(k => (string?)k));
+        Assert.Null(items["x-kubernetes-validations"]);
     }
 
     [Fact]
@@ -266,6 +275,37 @@ public class CrdSchemaTests
 
         return ((string?)node["type"], (string?)node["format"]);
     }
+
+    /// <summary>
+    /// The exemption rule entries' CEL rule lists the catalog's ids (generated, in both copies of the CRD on disk); a rule
+    /// added to or renamed in the catalog changes it. UPDATE_CRD_RULE_IDS=1 rewrites it.
+    /// </summary>
+    [Fact]
+    public void Exemption_rule_ids_in_the_crd_are_the_catalogs()
+    {
+        const string regenerate = "UPDATE_CRD_RULE_IDS=1 dotnet test tests/Operator.Tests --filter Exemption_rule_ids_in_the_crd, then rebuild and "
+                                  + "UPDATE_INSTALL_YAML=1 dotnet test tests/Operator.Tests --filter Install_yaml";
+        var expected = CelRuleTwins.ExemptionRuleIdsRule;
+        foreach (var file in new[] { RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml"),
+                     RepositoryPaths.Of("deploy", "helm", "eks-hardening", "crds", "responsibilitypolicies.eks-hardening.io.yaml") })
+        {
+            var text = File.ReadAllText(file);
+            if (Environment.GetEnvironmentVariable("UPDATE_CRD_RULE_IDS") == "1")
+            {
+                text = GeneratedRuleIdsLine().Replace(text, m => $"{m.Groups["indent"].Value}\"{expected}\"");
+                File.WriteAllText(file, text);
+            }
+
+            var definition = YamlToJson.Parse(text, file).Single().Root!;
+            var schema = definition["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!.AsObject();
+            var rules = Nodes(schema).Single(n => n.Path == "spec.exemptions[].rules[]").Node["x-kubernetes-validations"]!.AsArray();
+            Assert.True(rules.Any(r => (string?)r!["rule"] == expected),
+                $"{Path.GetRelativePath(RepositoryPaths.Root, file)}: the exemption rule ids differ from the rule catalog; run `{regenerate}`");
+        }
+    }
+
+    [GeneratedRegex(@"(?<indent>^\s*- rule: )""self\.contains\('\*'\) \|\| self\.lowerAscii\(\) in \[[^\]]*\]""$", RegexOptions.Multiline)]
+    private static partial Regex GeneratedRuleIdsLine();
 
     [Fact]
     public void Every_CEL_rule_has_its_CSharp_twin_and_every_twin_its_rule()

@@ -4,7 +4,7 @@ namespace EksHardening.Operator.Tests.Policies;
 public class EntitySchemaSyncTests
 {
     /// <summary>String fields whose values the schema restricts further with an enum (the C# side stays a string).</summary>
-    private static readonly HashSet<string> StringFieldsWithSchemaEnum = ["spec.cluster.requiredLogTypes[]", "spec.cluster.requireThreatDetection[]"];
+    private static readonly HashSet<string> StringFieldsWithSchemaEnum = ["spec.match.kinds[]", "spec.cluster.requiredLogTypes[]", "spec.cluster.requireThreatDetection[]"];
 
     private static JsonObject CrdSchema() =>
         ResponsibilityPolicyCrd.Definition()["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!.AsObject();

@@ -47,13 +47,31 @@ public class PolicyValidatorTests
     [Fact]
     public void An_exemption_rule_that_names_no_rule_is_an_error_with_the_closest_id()
     {
-        Assert.Equal("spec.exemptions[0].rules[1]: \"image.tag-not-latset\" names no rule (did you mean image.tag-not-latest? the README's rules table lists them all)",
+        const string noRule = "names no rule: an entry without '*' must be a rule ID of the catalog (the README's rules table lists them)";
+        Assert.Equal($"spec.exemptions[0].rules[1]: {noRule}; \"image.tag-not-latset\": did you mean image.tag-not-latest?",
             Only(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray("pss.*", "image.tag-not-latset", "node.max-age", "cluster.*"))));
-        Assert.Equal("spec.exemptions[0].rules[0]: \"network.imds-block\" names no rule (did you mean network.imds-blocked? the README's rules table lists them all)",
+        Assert.Equal($"spec.exemptions[0].rules[0]: {noRule}; \"network.imds-block\": did you mean network.imds-blocked?",
             Only(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray("network.imds-block"))));
         // The typed path (status of a policy the API server admitted) reports it too.
         var policy = TestEvaluation.Policy("exemptions: [{name: x, rules: [rbac.cluster-admin-bond], reason: typo}]");
         Assert.Contains(PolicyValidator.ValidateSemantics(policy), p => p.Path == "spec.exemptions[0].rules[0]");
+    }
+
+    /// <summary>The engine matches exemption rules case-insensitively; so does the CRD's rule (lowerAscii on both sides).</summary>
+    [Theory]
+    [InlineData("pss.windowsHostProcess")]
+    [InlineData("pss.windowshostprocess")]
+    [InlineData("image.Tag-Not-Latest")]
+    [InlineData("image.*")]
+    [InlineData("*")]
+    public void An_exemption_rule_naming_a_rule_in_any_case_or_a_matching_pattern_is_valid(string entry) =>
+        Assert.Empty(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray(entry)));
+
+    [Fact]
+    public void An_exemption_pattern_that_matches_no_rule_is_an_error_with_the_closest_id()
+    {
+        Assert.Equal("spec.exemptions[0].rules[0]: \"image.tag-*-latset\" matches no rule (did you mean image.tag-not-latest? the README's rules table lists them all)",
+            Only(WithSpec(s => s["exemptions"]![0]!["rules"] = new JsonArray("image.tag-*-latset"))));
     }
 
     [Fact]
@@ -198,9 +216,9 @@ public class PolicyValidatorTests
     // CEL twins, one test per rule.
 
     [Fact]
-    public void Cel_kinds_come_from_the_supported_list()
+    public void Match_kinds_come_from_the_supported_list()
     {
-        Assert.Equal("spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
+        Assert.Equal("spec.match.kinds[1]: \"Service\" is not one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
             Only(WithSpec(s => s["match"]!["kinds"] = new JsonArray("Pod", "Service"))));
     }
 
@@ -322,7 +340,7 @@ public class PolicyValidatorTests
                 },
                 ImageScanning = new ImageScanningDuty { MaxScanAge = "0s" },
                 Cluster = new ClusterDuty { RequireSecretsEncryption = true },
-                Exemptions = [new PolicyExemption { Name = "no-rules", Reason = "" }],
+                Exemptions = [new PolicyExemption { Name = "no-rules", Reason = "" }, new PolicyExemption { Name = "typo", Rules = ["image.tag-not-latset"], Reason = "x" }],
                 EvaluationInterval = "10m",
             },
         };
@@ -330,12 +348,13 @@ public class PolicyValidatorTests
         var problems = PolicyValidator.ValidateSemantics(policy).Select(p => p.ToString()).ToList();
         Assert.Equal(
         [
-            "spec.match.kinds[1]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
             "spec.imageScanning.maxScanAge: must be a positive duration such as 168h or 1h30m",
             "spec.cluster.name: name is required when any cluster check (require*, disallow*, restrict*, requiredLogTypes) is on",
             "spec.exemptions[0].rules: an exemption must name at least one rule",
             "spec.exemptions[0].reason: an exemption must give a reason",
+            "spec.exemptions[1].rules[0]: names no rule: an entry without '*' must be a rule ID of the catalog (the README's rules table lists them); \"image.tag-not-latset\": did you mean image.tag-not-latest?",
             "spec.match.namespaceSelector.matchExpressions[0].operator: \"Equals\" is not one of In, NotIn, Exists, DoesNotExist",
+            "spec.match.kinds[1]: \"Service\" is not one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate",
         ], problems);
     }
 

@@ -78,9 +78,20 @@ public class SchemaValidatorTests
     {
         var validator = new SchemaValidator(checkStructure: false);
         var schema = ResponsibilityPolicyCrd.Definition()["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!.AsObject();
-        var policy = PolicyFixtures.Parse("{ spec: { mode: Foo, unknown: 1, match: { kinds: [Service] } } }");
+        var policy = PolicyFixtures.Parse("{ spec: { mode: Foo, unknown: 1, match: { kinds: [Service] }, exemptions: [ { rules: ['image.*'] } ] } }");
         validator.Validate(schema, policy, "");
-        Assert.Equal(["spec.match.kinds[0]: must be one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate"],
-            validator.Problems.Select(p => p.ToString()));
+        Assert.Equal(["spec.exemptions[0].reason: an exemption must give a reason"], validator.Problems.Select(p => p.ToString()));
+    }
+
+    [Theory]
+    [InlineData("Service")]
+    [InlineData("pod")]
+    [InlineData("CronJobs")]
+    public void A_match_kind_outside_the_enum_is_named_with_the_kinds_allowed(string kind)
+    {
+        var validator = new SchemaValidator(checkStructure: true);
+        var schema = ResponsibilityPolicyCrd.Definition()["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!.AsObject();
+        validator.Validate(schema, PolicyFixtures.Parse($"{{ spec: {{ match: {{ kinds: [Pod, {kind}] }} }} }}"), "");
+        Assert.Equal([$"spec.match.kinds[1]: \"{kind}\" is not one of {string.Join(", ", WorkloadView.SupportedKinds)}"], validator.Problems.Select(p => p.ToString()));
     }
 }
