@@ -20,6 +20,33 @@ public sealed class ReleaseLintTests
         Assert.Contains($"{Directory.GetFiles(RepositoryPaths.Of(WorkflowsDirectory.Split('/')), "*.yml").Length} file(s), 0 finding(s)", result.Stderr);
     }
 
+    /// <summary>The README's GitHub Actions recipe is a job users paste: it must be a valid workflow too.</summary>
+    [Trait("Category", "Slow")]
+    [SkippableFact]
+    public void Actionlint_finds_nothing_in_the_readmes_GitHub_Actions_recipe()
+    {
+        var readme = File.ReadAllText(RepositoryPaths.Of("README.md"));
+        var section = readme.IndexOf("\n## CI recipes", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README.md has no '## CI recipes' section");
+        var start = readme.IndexOf("```yaml\n", section, StringComparison.Ordinal) + "```yaml\n".Length;
+        var job = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        Assert.StartsWith("jobs:", job);
+        var dir = Directory.CreateTempSubdirectory("actionlint-");
+        try
+        {
+            var file = Path.Combine(dir.FullName, "readme-recipe.yml");
+            File.WriteAllText(file, "name: eks-hardening\non: [push, pull_request]\n" + job);
+
+            var result = Linters.Actionlint(file);
+
+            Assert.True(result.ExitCode == 0, $"actionlint found problems in the README's recipe (exit {result.ExitCode}):\n{result.Stdout}{result.Stderr}");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     public static TheoryData<string, string, string> BrokenWorkflows => new()
     {
         { "an unknown event", "on: pushh\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n", "[events]" },
