@@ -12,15 +12,6 @@ public sealed class ScanCommandTests : ScanTestBase
         spec: {containers: [{name: app, image: "nginx:1.25"}]}
         """;
 
-    private const string LatestPolicy = """
-        apiVersion: eks-hardening.io/v1alpha1
-        kind: ResponsibilityPolicy
-        metadata: {name: tags}
-        spec:
-          imageScanning: {disallowLatestTag: true}
-
-        """;
-
     [Fact]
     public void Examples_scan_prints_the_table_and_exits_1()
     {

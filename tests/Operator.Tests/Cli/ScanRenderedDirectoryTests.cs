@@ -240,14 +240,9 @@ public sealed class ScanRenderedDirectoryTests : ScanTestBase
 
     private static string Render(string tool, params string[] args)
     {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {error.Result}");
-        return output;
+        var result = ExternalTool.Run(tool, args);
+        Assert.True(result.ExitCode == 0, $"{tool} {string.Join(' ', args)} failed: {result.Stderr}");
+        return result.Stdout;
     }
 
     private static string? Result(JsonNode report, string kind, string rule) =>

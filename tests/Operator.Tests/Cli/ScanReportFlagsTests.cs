@@ -8,14 +8,6 @@ public sealed partial class ScanReportFlagsTests : ScanTestBase
 {
     private static string Examples => RepositoryPaths.Of("deploy", "examples");
 
-    private const string LatestPolicy = """
-        apiVersion: eks-hardening.io/v1alpha1
-        kind: ResponsibilityPolicy
-        metadata: {name: tags}
-        spec:
-          imageScanning: {disallowLatestTag: true}
-        """;
-
     private const string LatestPod = """
         apiVersion: v1
         kind: Pod

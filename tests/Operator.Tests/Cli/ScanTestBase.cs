@@ -3,6 +3,16 @@ namespace EksHardening.Operator.Tests.Cli;
 /// <summary>Runs <c>eks-hardening scan</c> in process at the tests' fixed instant, with a scratch folder for input files.</summary>
 public abstract class ScanTestBase : IDisposable
 {
+    /// <summary>A policy that fails images tagged latest (or untagged).</summary>
+    protected const string LatestPolicy = """
+        apiVersion: eks-hardening.io/v1alpha1
+        kind: ResponsibilityPolicy
+        metadata: {name: tags}
+        spec:
+          imageScanning: {disallowLatestTag: true}
+
+        """;
+
     protected string Temp { get; } = Directory.CreateTempSubdirectory("eks-hardening-scan-").FullName;
 
     public void Dispose()

@@ -261,35 +261,11 @@ public sealed class AlertsAndDashboardTests
     /// </summary>
     private static class Promtool
     {
-        private static readonly string? Executable = Find();
+        private static readonly string? Executable = ExternalTool.Find("EKS_HARDENING_PROMTOOL", null, "promtool");
 
-        public static HelmResult Run(params string[] args)
-        {
-            if (Executable is null)
-            {
-                Assert.False(Environment.GetEnvironmentVariable("REQUIRE_PROMTOOL") == "1",
-                    "REQUIRE_PROMTOOL=1 but promtool was not found (EKS_HARDENING_PROMTOOL, PATH); .ci/run installs it (apt-get install prometheus)");
-                Skip.If(true, "promtool not found: apt-get install prometheus (Debian ships promtool in it), set EKS_HARDENING_PROMTOOL, or run .ci/run");
-            }
-
-            var start = new ProcessStartInfo(Executable!, args)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = RepositoryPaths.Root,
-            };
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            return new HelmResult(process.ExitCode, stdout, stderr.Result);
-        }
-
-        private static string? Find()
-        {
-            if (Environment.GetEnvironmentVariable("EKS_HARDENING_PROMTOOL") is { Length: > 0 } configured && File.Exists(configured)) return configured;
-            return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-                .Select(dir => Path.Combine(dir, "promtool")).FirstOrDefault(File.Exists);
-        }
+        public static ToolResult Run(params string[] args) => ExternalTool.Run(
+            ExternalTool.Require(Executable, "REQUIRE_PROMTOOL", "promtool",
+                "apt-get install prometheus (Debian ships promtool in it), set EKS_HARDENING_PROMTOOL, or run .ci/run"),
+            args);
     }
 }

@@ -21,18 +21,9 @@ public sealed class ChartReadmeTests
         {
             var copy = Path.Combine(dir.FullName, "README.md");
             File.WriteAllText(copy, committed);
-            var start = new ProcessStartInfo(generator, ["--values", Path.Combine(Helm.ChartPath, "values.yaml"), "--readme", copy])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = RepositoryPaths.Root,
-            };
-            using var process = Process.Start(start)!;
-            var stderr = process.StandardError.ReadToEndAsync();
-            var stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
+            var result = ExternalTool.Run(generator, ["--values", Path.Combine(Helm.ChartPath, "values.yaml"), "--readme", copy]);
             // The generator also fails on a value without @param metadata, or metadata for a value that is gone.
-            Assert.True(process.ExitCode == 0, $"readme-generator failed ({process.ExitCode}):\n{stdout}\n{stderr.Result}");
+            Assert.True(result.ExitCode == 0, $"readme-generator failed ({result.ExitCode}):\n{result.Stdout}\n{result.Stderr}");
             Assert.True(File.ReadAllText(copy) == committed,
                 $"deploy/helm/eks-hardening/README.md is not what values.yaml generates: run `{RegenerateCommand}` and commit it");
         }
@@ -51,15 +42,8 @@ public sealed class ChartReadmeTests
         foreach (var (key, _) in values) Assert.Contains($"| `{key}", readme, StringComparison.Ordinal);
     }
 
-    private static string RequireGenerator()
-    {
-        var configured = Environment.GetEnvironmentVariable("EKS_HARDENING_README_GENERATOR");
-        var installed = RepositoryPaths.Of(".tools", "readme-generator", "node_modules", ".bin", "readme-generator");
-        var found = configured is { Length: > 0 } && File.Exists(configured) ? configured : File.Exists(installed) ? installed : null;
-        if (found is not null) return found;
-        Assert.False(Environment.GetEnvironmentVariable("REQUIRE_README_GENERATOR") == "1",
-            "REQUIRE_README_GENERATOR=1 but readme-generator was not found (EKS_HARDENING_README_GENERATOR, .tools/readme-generator); .ci/run installs it");
-        Skip.If(true, "readme-generator not found: run .ci/run, or `npm install --prefix .tools/readme-generator @bitnami/readme-generator-for-helm@2.7.2`");
-        throw new InvalidOperationException("unreachable");
-    }
+    private static string RequireGenerator() => ExternalTool.Require(
+        ExternalTool.Find("EKS_HARDENING_README_GENERATOR", RepositoryPaths.Of(".tools", "readme-generator", "node_modules", ".bin", "readme-generator"), null),
+        "REQUIRE_README_GENERATOR", "readme-generator",
+        "run .ci/run, or `npm install --prefix .tools/readme-generator @bitnami/readme-generator-for-helm@2.7.2`");
 }

