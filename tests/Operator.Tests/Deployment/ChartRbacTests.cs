@@ -128,6 +128,12 @@ public sealed class ChartRbacTests
         // Nothing binds them: they are for the cluster's own bindings.
         Assert.DoesNotContain(chart.OfKind("ClusterRoleBinding").Select(RenderedChart.Typed<V1ClusterRoleBinding>), b => b.RoleRef.Name == view.Metadata.Name || b.RoleRef.Name == editor.Metadata.Name);
 
+        var aggregated = RenderedChart.Parse(Helm.Render(sets: ["rbac.policyEditorAggregateTo={admin}"]))
+            .Named<V1ClusterRole>("ClusterRole", Helm.ReleaseName + "-policy-editor");
+        Assert.Equal(["rbac.authorization.k8s.io/aggregate-to-admin"],
+            aggregated.Metadata.Labels.Keys.Where(k => k.StartsWith("rbac.authorization.k8s.io/aggregate-to-", StringComparison.Ordinal)));
+        Assert.Contains("must be one of", Helm.Template(sets: ["rbac.policyEditorAggregateTo={view}"]).Stderr, StringComparison.Ordinal);
+
         var without = RenderedChart.Parse(Helm.Render(sets: ["rbac.aggregateToDefaultRoles=false", "rbac.policyEditorRole=false"]));
         Assert.Equal([Helm.ReleaseName, Helm.ReleaseName + "-crd"], without.OfKind("ClusterRole").Select(RenderedChart.NameOf).Order(StringComparer.Ordinal));
     }
