@@ -35,8 +35,9 @@ public static class ControllerLabels
         var labels = templateLabels is null
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : new Dictionary<string, string>(templateLabels, StringComparer.Ordinal);
-        foreach (var (key, value, overrides) in added)
+        for (var i = 0; i < added.Count; i++)
         {
+            var (key, value, overrides) = added[i];
             if (overrides || !labels.ContainsKey(key)) labels[key] = value;
         }
 
@@ -48,15 +49,21 @@ public static class ControllerLabels
 
     private const string Unknown = LabelSelectors.ValueSetAtRunTime;
 
-    private static List<Label> Added(IKubernetesObject<V1ObjectMeta> obj) => obj switch
+    // The fixed sets, made once: the network rules ask for every template they judge.
+    private static readonly Label[] DeploymentLabels = [new(PodTemplateHash, Unknown, true)];
+    private static readonly Label[] StatefulSetLabels = [new(StatefulSetPodName, Unknown, true), new(PodIndex, Unknown, true), new(ControllerRevisionHash, Unknown, true)];
+    private static readonly Label[] DaemonSetLabels = [new(ControllerRevisionHash, Unknown, true), new(DaemonSetTemplateGeneration, Unknown, true)];
+    private static readonly Label[] NoLabels = [];
+
+    private static IReadOnlyList<Label> Added(IKubernetesObject<V1ObjectMeta> obj) => obj switch
     {
-        V1Deployment => [new(PodTemplateHash, Unknown, true)],
-        V1StatefulSet => [new(StatefulSetPodName, Unknown, true), new(PodIndex, Unknown, true), new(ControllerRevisionHash, Unknown, true)],
-        V1DaemonSet => [new(ControllerRevisionHash, Unknown, true), new(DaemonSetTemplateGeneration, Unknown, true)],
+        V1Deployment => DeploymentLabels,
+        V1StatefulSet => StatefulSetLabels,
+        V1DaemonSet => DaemonSetLabels,
         V1Job job => JobLabels(job.Spec, job.Metadata?.Name, job.Metadata?.Uid),
         // The Jobs a CronJob creates are named <cronjob>-<scheduled time>, and their uids are new.
         V1CronJob cron => JobLabels(cron.Spec?.JobTemplate?.Spec, name: null, uid: null),
-        _ => [],
+        _ => NoLabels,
     };
 
     private static List<Label> JobLabels(V1JobSpec? spec, string? name, string? uid)

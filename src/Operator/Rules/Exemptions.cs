@@ -25,9 +25,20 @@ public sealed partial class Exemptions
     public bool IsEmpty => _active.Count == 0 && _expired.Count == 0;
 
     /// <summary>Turns fails and errors covered by an exemption into <c>exempt</c>; notes expired ones that would have.</summary>
-    public List<Finding> Apply(List<Finding> findings, string ns, IDictionary<string, string>? objectLabels, IDictionary<string, string>? podLabels, bool isWorkload)
+    public List<Finding> Apply(List<Finding> findings, string ns, IDictionary<string, string>? objectLabels, IDictionary<string, string>? podLabels, bool isWorkload) =>
+        Rewrite(findings, copyOnWrite: false, ns, objectLabels, podLabels, isWorkload);
+
+    /// <summary>
+    /// As <see cref="Apply"/>, for a list that must stay as it is (a cached one): the list itself when no exemption
+    /// rewrites a finding of it (the common, passing case allocates nothing), else a rewritten copy.
+    /// </summary>
+    public List<Finding> ApplyToShared(List<Finding> shared, string ns, IDictionary<string, string>? objectLabels, IDictionary<string, string>? podLabels, bool isWorkload) =>
+        Rewrite(shared, copyOnWrite: true, ns, objectLabels, podLabels, isWorkload);
+
+    private List<Finding> Rewrite(List<Finding> findings, bool copyOnWrite, string ns, IDictionary<string, string>? objectLabels, IDictionary<string, string>? podLabels, bool isWorkload)
     {
         if (IsEmpty) return findings;
+        List<Finding>? rewritten = copyOnWrite ? null : findings;
         for (var i = 0; i < findings.Count; i++)
         {
             var finding = findings[i];
@@ -35,21 +46,21 @@ public sealed partial class Exemptions
             var active = FirstCovering(_active, finding, ns, objectLabels, podLabels, isWorkload);
             if (active is not null)
             {
-                findings[i] = finding with { Result = FindingResult.Exempt, Exemption = active.Source.Name };
+                (rewritten ??= [.. findings])[i] = finding with { Result = FindingResult.Exempt, Exemption = active.Source.Name };
                 continue;
             }
 
             var expired = FirstCovering(_expired, finding, ns, objectLabels, podLabels, isWorkload);
             if (expired is not null)
             {
-                findings[i] = finding with
+                (rewritten ??= [.. findings])[i] = finding with
                 {
                     Message = $"{finding.Message} (exemption '{expired.Source.Name}' expired {expired.Source.Expires!.Value.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ})",
                 };
             }
         }
 
-        return findings;
+        return rewritten ?? findings;
     }
 
     private static CompiledExemption? FirstCovering(List<CompiledExemption> exemptions, Finding finding, string ns,
@@ -103,10 +114,15 @@ public sealed partial class Exemptions
             if (_images is not null)
             {
                 if (finding.Image is null || ImageReference.TryParse(finding.Image, out _) is not { } image) return false;
-                if (!_images.Any(p => p.MatchesReference(image))) return false;
+                if (!ImagePattern.AnyMatchesReference(_images, image)) return false;
             }
 
-            return _rules.Any(r => r.IsMatch(finding.Rule.Id));
+            foreach (var rule in _rules)
+            {
+                if (rule.IsMatch(finding.Rule.Id)) return true;
+            }
+
+            return false;
         }
     }
 }

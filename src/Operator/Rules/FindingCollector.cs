@@ -13,32 +13,47 @@ public sealed class FindingCollector
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(RuleDefinition, string), Finding> NotedPasses = new();
     private const int NotedPassLimit = 10_000;
 
-    private readonly List<Finding> _findings = [];
+    private static readonly List<Finding> NoFindings = [];
+
+    // Made on the first fail or error: a resource that passes every rule needs no list.
+    private List<Finding>? _findings;
     private HashSet<RuleDefinition>? _notApplicable;
+    // The first rule's note inline (most resources have at most one), further ones in the dictionary.
+    private RuleDefinition? _firstNotedRule;
+    private string? _firstNote;
     private Dictionary<RuleDefinition, string>? _passNotes;
 
-    public IReadOnlyList<Finding> Findings => _findings;
+    public IReadOnlyList<Finding> Findings => _findings ?? NoFindings;
 
     public void Fail(RuleDefinition rule, string message, string? path = null, string? image = null) =>
-        _findings.Add(new Finding(rule, FindingResult.Fail, message, path, image));
+        Add(new Finding(rule, FindingResult.Fail, message, path, image));
 
     /// <summary>A fail that only running pods can confirm or clear: it rests on a label whose value is set at run time.</summary>
     public void FailUntilRunTime(RuleDefinition rule, string message, string? path = null) =>
-        _findings.Add(new Finding(rule, FindingResult.Fail, message, path) { RestsOnRunTimeLabels = true });
+        Add(new Finding(rule, FindingResult.Fail, message, path) { RestsOnRunTimeLabels = true });
 
     /// <summary>The fact the rule needs could not be learned: never a pass.</summary>
     public void Error(RuleDefinition rule, string message, string? path = null, string? image = null) =>
-        _findings.Add(new Finding(rule, FindingResult.Error, message, path, image));
+        Add(new Finding(rule, FindingResult.Error, message, path, image));
 
     /// <summary>An error that only running pods can confirm or clear (see <see cref="FailUntilRunTime"/>).</summary>
     public void ErrorUntilRunTime(RuleDefinition rule, string message, string? path = null) =>
-        _findings.Add(new Finding(rule, FindingResult.Error, message, path) { RestsOnRunTimeLabels = true });
+        Add(new Finding(rule, FindingResult.Error, message, path) { RestsOnRunTimeLabels = true });
+
+    private void Add(Finding finding) => (_findings ??= []).Add(finding);
 
     /// <summary>
     /// What the pass says when the rule reports nothing else for this resource. Notes carry no resource names, so
     /// that few distinct passes exist.
     /// </summary>
-    public void PassNote(RuleDefinition rule, string note) => (_passNotes ??= [])[rule] = note;
+    public void PassNote(RuleDefinition rule, string note)
+    {
+        if (_firstNotedRule is null || EqualityComparer<RuleDefinition>.Default.Equals(_firstNotedRule, rule)) (_firstNotedRule, _firstNote) = (rule, note);
+        else (_passNotes ??= [])[rule] = note;
+    }
+
+    private string? PassNoteOf(RuleDefinition rule) =>
+        _firstNotedRule is not null && EqualityComparer<RuleDefinition>.Default.Equals(_firstNotedRule, rule) ? _firstNote : _passNotes?.GetValueOrDefault(rule);
 
     /// <summary>The rule does not concern this resource (e.g. no IAM role to share): no pass, no fail.</summary>
     public void NotApplicable(RuleDefinition rule) => (_notApplicable ??= []).Add(rule);
@@ -46,11 +61,12 @@ public sealed class FindingCollector
     /// <summary>Adds a pass for each rule that produced nothing; returns the findings in rule order.</summary>
     internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules)
     {
-        var result = new List<Finding>(Math.Max(enabledRules.Count, _findings.Count));
+        var reported = _findings ?? NoFindings;
+        var result = new List<Finding>(Math.Max(enabledRules.Count, reported.Count));
         foreach (var rule in enabledRules)
         {
             var any = false;
-            foreach (var finding in _findings)
+            foreach (var finding in reported)
             {
                 if (ReferenceEquals(finding.Rule, rule))
                 {
@@ -61,7 +77,7 @@ public sealed class FindingCollector
 
             if (!any && _notApplicable?.Contains(rule) != true)
             {
-                result.Add(_passNotes?.GetValueOrDefault(rule) is { } note
+                result.Add(PassNoteOf(rule) is { } note
                     ? NotedPass(rule, note)
                     : Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok")));
             }

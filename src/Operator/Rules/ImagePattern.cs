@@ -35,9 +35,36 @@ public sealed class ImagePattern
     public static ImagePattern Compile(string pattern, ImagePatternUse use) => new(pattern, use);
 
     /// <summary>A policy's list of patterns, compiled once per list instance (not per workload or container).</summary>
+    /// <remarks>Static factories, one per use: a lambda capturing the use would be allocated on every call, i.e. per workload.</remarks>
     public static IReadOnlyList<ImagePattern> CompileAll(List<string> patterns, ImagePatternUse use) =>
-        (use == ImagePatternUse.AllowedRegistry ? AllowLists : ExemptionLists)
-            .GetValue(patterns, list => list.Select(p => new ImagePattern(p, use)).ToList());
+        use == ImagePatternUse.AllowedRegistry
+            ? AllowLists.GetValue(patterns, static list => CompileList(list, ImagePatternUse.AllowedRegistry))
+            : ExemptionLists.GetValue(patterns, static list => CompileList(list, ImagePatternUse.Exemption));
+
+    private static ImagePattern[] CompileList(List<string> patterns, ImagePatternUse use) =>
+        patterns.Select(p => new ImagePattern(p, use)).ToArray();
+
+    /// <summary>Whether any pattern of the list matches the image's name (<see cref="MatchesName"/>), without allocating.</summary>
+    public static bool AnyMatchesName(IReadOnlyList<ImagePattern> patterns, ImageReference image)
+    {
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            if (patterns[i].MatchesName(image)) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether any pattern of the list matches the reference (<see cref="MatchesReference"/>), without allocating.</summary>
+    public static bool AnyMatchesReference(IReadOnlyList<ImagePattern> patterns, ImageReference image)
+    {
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            if (patterns[i].MatchesReference(image)) return true;
+        }
+
+        return false;
+    }
 
     /// <summary>Matches the normalized registry host and, when the pattern has a path, the normalized repository path.</summary>
     public bool MatchesName(ImageReference image) =>

@@ -34,35 +34,36 @@ public sealed class ImageRules : IRuleFamily
     {
         var duty = context.Policy.ImageScanning!;
         var allowed = duty.AllowedRegistries is { Count: > 0 } patterns ? ImagePattern.CompileAll(patterns, ImagePatternUse.AllowedRegistry) : null;
-        var allowedText = allowed is null ? "" : Quoted(duty.AllowedRegistries!);
-        List<string>? digestKinds = null;
+        // The kinds of digest seen, in order of first use: the first without a list (the common case of one kind).
+        string? firstDigestKind = null;
+        List<string>? moreDigestKinds = null;
         foreach (var container in context.Workload.Containers)
         {
-            var path = container.Path + ".image";
+            // Paths and messages are built only for failures: a passing container allocates nothing here.
             var image = ImageReference.TryParse(container.Image, out var problem);
             if (image is null)
             {
                 // The kubelet refuses it (InvalidImageName), so none of the rules can hold for it.
-                foreach (var rule in EnabledRules(context.Policy)) findings.Fail(rule, $"{container.Label}: {problem}", path, container.Image);
+                foreach (var rule in EnabledRules(context.Policy)) findings.Fail(rule, $"{container.Label}: {problem}", ImagePath(container), container.Image);
                 continue;
             }
 
-            if (allowed is not null && !allowed.Any(p => p.MatchesName(image)))
+            if (allowed is not null && !ImagePattern.AnyMatchesName(allowed, image))
             {
                 findings.Fail(RegistryAllowed,
-                    $"{container.Label}: image {image.Written} ({image.NormalizedName}) is not from an allowed registry ({allowedText})",
-                    path, image.Written);
+                    $"{container.Label}: image {image.Written} ({image.NormalizedName}) is not from an allowed registry ({Quoted(duty.AllowedRegistries!)})",
+                    ImagePath(container), image.Written);
             }
 
             if (duty.DisallowLatestTag == true)
             {
                 if (image.Tag == "latest")
                 {
-                    findings.Fail(TagNotLatest, $"{container.Label} uses :latest ({image.Written})", path, image.Written);
+                    findings.Fail(TagNotLatest, $"{container.Label} uses :latest ({image.Written})", ImagePath(container), image.Written);
                 }
                 else if (image.Tag is null && image.ParsedDigest is null)
                 {
-                    findings.Fail(TagNotLatest, $"{container.Label}: image {image.Written} has no tag, so it pulls :latest", path, image.Written);
+                    findings.Fail(TagNotLatest, $"{container.Label}: image {image.Written} has no tag, so it pulls :latest", ImagePath(container), image.Written);
                 }
             }
 
@@ -70,17 +71,35 @@ public sealed class ImageRules : IRuleFamily
             {
                 if (image.ParsedDigest is not { } digest)
                 {
-                    findings.Fail(DigestPinned, $"{container.Label}: image {image.Written} is not pinned by digest", path, image.Written);
+                    findings.Fail(DigestPinned, $"{container.Label}: image {image.Written} is not pinned by digest", ImagePath(container), image.Written);
                 }
-                else if (!(digestKinds ??= []).Contains(digest.Kind))
+                else if (firstDigestKind is null)
                 {
-                    digestKinds.Add(digest.Kind);
+                    firstDigestKind = digest.Kind;
+                }
+                else if (digest.Kind != firstDigestKind && !(moreDigestKinds ??= []).Contains(digest.Kind))
+                {
+                    moreDigestKinds.Add(digest.Kind);
                 }
             }
         }
 
         // Which kinds of digest pinned the images: without container names, so that workloads share the pass.
-        if (digestKinds is not null) findings.PassNote(DigestPinned, $"pinned by digest ({string.Join("; ", digestKinds)})");
+        if (firstDigestKind is not null) findings.PassNote(DigestPinned, PinnedNote(firstDigestKind, moreDigestKinds));
+    }
+
+    private static string ImagePath(ContainerView container) => container.Path + ".image";
+
+    private const int PinnedNoteLimit = 1_000;
+    private static readonly ConcurrentDictionary<string, string> PinnedNotes = new(StringComparer.Ordinal);
+
+    /// <summary>"pinned by digest (registered sha256)": one string per kind when the images share one kind of digest.</summary>
+    private static string PinnedNote(string firstKind, List<string>? moreKinds)
+    {
+        if (moreKinds is not null) return $"pinned by digest ({firstKind}; {string.Join("; ", moreKinds)})";
+        if (PinnedNotes.TryGetValue(firstKind, out var note)) return note;
+        if (PinnedNotes.Count >= PinnedNoteLimit) PinnedNotes.Clear();
+        return PinnedNotes.GetOrAdd(firstKind, static kind => $"pinned by digest ({kind})");
     }
 
     /// <summary>

@@ -39,7 +39,6 @@ public sealed class IrsaRules : IRuleFamily
         var workload = context.Workload;
         var spec = workload.PodSpec;
         var accountName = ServiceAccountNameOf(spec);
-        var accountPath = workload.PodSpecPath + ".serviceAccountName";
         var account = context.Snapshot.FindServiceAccount(workload.Namespace, accountName);
         // The API server creates "default" in every namespace with no annotations: its facts are known.
         var accountKnown = account is not null || accountName == "default";
@@ -48,7 +47,7 @@ public sealed class IrsaRules : IRuleFamily
         if (duty.DisallowDefaultServiceAccount == true && accountName == "default")
         {
             var how = spec.ServiceAccountName is null && spec.ServiceAccount is null ? "sets no serviceAccountName" : "uses serviceAccountName: default";
-            findings.Fail(DedicatedServiceAccount, $"{workload.Kind} {workload.Name} {how}, so it runs as the namespace's default service account", accountPath);
+            findings.Fail(DedicatedServiceAccount, $"{workload.Kind} {workload.Name} {how}, so it runs as the namespace's default service account", AccountPath(workload));
         }
 
         if (duty.RequireAutomountDisabledWithoutRole == true)
@@ -60,7 +59,7 @@ public sealed class IrsaRules : IRuleFamily
         {
             if (!accountKnown)
             {
-                findings.Error(RoleNotShared, $"ServiceAccount {workload.Namespace}/{accountName} is not among the inputs, so its IAM role is unknown", accountPath);
+                findings.Error(RoleNotShared, $"ServiceAccount {workload.Namespace}/{accountName} is not among the inputs, so its IAM role is unknown", AccountPath(workload));
             }
             else if (roleArn is null)
             {
@@ -73,7 +72,7 @@ public sealed class IrsaRules : IRuleFamily
                 {
                     findings.Fail(RoleNotShared,
                         $"ServiceAccount {workload.Namespace}/{accountName} uses IAM role {roleArn}, which is also bound in namespaces {string.Join(", ", namespaces.Where(n => n != workload.Namespace))}",
-                        accountPath);
+                        AccountPath(workload));
                 }
             }
         }
@@ -81,27 +80,31 @@ public sealed class IrsaRules : IRuleFamily
 
     private static void EvaluateAutomount(WorkloadView workload, V1PodSpec spec, V1ServiceAccount? account, string accountName, bool accountKnown, string? roleArn, FindingCollector findings)
     {
-        var path = workload.PodSpecPath + ".automountServiceAccountToken";
         // The pod's field, when set, wins over the ServiceAccount's.
         if (spec.AutomountServiceAccountToken == false) return;
         if (!accountKnown)
         {
-            findings.Error(TokenAutomount, $"ServiceAccount {workload.Namespace}/{accountName} is not among the inputs, so whether it has an IAM role is unknown", path);
+            findings.Error(TokenAutomount, $"ServiceAccount {workload.Namespace}/{accountName} is not among the inputs, so whether it has an IAM role is unknown", AutomountPath(workload));
             return;
         }
 
         if (roleArn is not null) return;   // IRSA needs the projected token.
         if (spec.AutomountServiceAccountToken == true)
         {
-            findings.Fail(TokenAutomount, $"{workload.Kind} {workload.Name} sets automountServiceAccountToken: true but ServiceAccount {accountName} has no IAM role", path);
+            findings.Fail(TokenAutomount, $"{workload.Kind} {workload.Name} sets automountServiceAccountToken: true but ServiceAccount {accountName} has no IAM role", AutomountPath(workload));
         }
         else if (account?.AutomountServiceAccountToken != false)
         {
             findings.Fail(TokenAutomount,
                 $"{workload.Kind} {workload.Name} mounts the token of ServiceAccount {accountName}, which has no IAM role (neither the pod nor the ServiceAccount sets automountServiceAccountToken: false)",
-                path);
+                AutomountPath(workload));
         }
     }
+
+    // Paths are built only for failures.
+    private static string AccountPath(WorkloadView workload) => workload.PodSpecPath + ".serviceAccountName";
+
+    private static string AutomountPath(WorkloadView workload) => workload.PodSpecPath + ".automountServiceAccountToken";
 
     /// <summary>The account the pods run as: serviceAccountName, the deprecated serviceAccount, else "default".</summary>
     public static string ServiceAccountNameOf(V1PodSpec spec) =>

@@ -46,6 +46,12 @@ public sealed class NetworkPolicyRules : IRuleFamily
 
     private static readonly TrafficDirection[] Directions = [TrafficDirection.Ingress, TrafficDirection.Egress];
     private static readonly TrafficDirection[] IngressOnly = [TrafficDirection.Ingress];
+    private static readonly TrafficDirection[] EgressOnly = [TrafficDirection.Egress];
+    private static readonly TrafficDirection[] NoDirections = [];
+
+    /// <summary>The instance metadata service as messages name it: 169.254.169.254:80/TCP.</summary>
+    private static readonly string InstanceMetadataTarget =
+        $"{NetworkPolicySemantics.InstanceMetadataAddress}:{NetworkPolicySemantics.InstanceMetadataPort}/{NetworkPolicySemantics.DefaultProtocol}";
     private const int MaxNearMisses = 3;
 
     public IReadOnlyList<RuleDefinition> Rules { get; } = [DefaultDenyIngress, DefaultDenyEgress, PodIsolated, InstanceMetadataBlocked];
@@ -78,15 +84,28 @@ public sealed class NetworkPolicyRules : IRuleFamily
         if (context.Policy.NetworkPolicies is not { } duty) return;
         var workload = context.Workload;
         var policies = context.Snapshot.NetworkPoliciesIn(workload.Namespace);
-        if (duty.RequirePodCoverage == true) EvaluateCoverage(workload, policies, RequiredDirections(duty), findings);
-        if (duty.BlockInstanceMetadata == true) EvaluateInstanceMetadata(workload, policies, findings);
+        // Built once for both rules: for a controller's template it is a new dictionary (the controllers' labels added).
+        var labels = workload.PodSpec.HostNetwork == true ? null : workload.SelectorLabels();
+        if (duty.RequirePodCoverage == true) EvaluateCoverage(workload, labels, policies, RequiredDirections(duty), findings);
+        if (duty.BlockInstanceMetadata == true) EvaluateInstanceMetadata(workload, labels, policies, findings);
     }
 
     /// <summary>The directions pod coverage requires: those of requireDefaultDeny, or Ingress when it names none.</summary>
-    internal static IReadOnlyList<TrafficDirection> RequiredDirections(NetworkPolicyDuty duty) =>
-        duty.RequireDefaultDeny is { Count: > 0 } listed ? Directions.Where(listed.Contains).ToArray() : IngressOnly;
+    internal static IReadOnlyList<TrafficDirection> RequiredDirections(NetworkPolicyDuty duty)
+    {
+        if (duty.RequireDefaultDeny is not { Count: > 0 } listed) return IngressOnly;
+        // In the order of Directions, as shared arrays: this runs for every template.
+        return (listed.Contains(TrafficDirection.Ingress), listed.Contains(TrafficDirection.Egress)) switch
+        {
+            (true, true) => Directions,
+            (true, false) => IngressOnly,
+            (false, true) => EgressOnly,
+            _ => NoDirections,
+        };
+    }
 
-    private static void EvaluateCoverage(WorkloadView workload, IReadOnlyList<V1NetworkPolicy> policies, IReadOnlyList<TrafficDirection> required, FindingCollector findings)
+    private static void EvaluateCoverage(WorkloadView workload, IDictionary<string, string>? labels, IReadOnlyList<V1NetworkPolicy> policies,
+        IReadOnlyList<TrafficDirection> required, FindingCollector findings)
     {
         if (workload.PodSpec.HostNetwork == true)
         {
@@ -97,14 +116,13 @@ public sealed class NetworkPolicyRules : IRuleFamily
             return;
         }
 
-        var labels = workload.SelectorLabels();
-        var missing = new List<TrafficDirection>(required.Count);
+        List<TrafficDirection>? missing = null;
         foreach (var direction in required)
         {
-            if (!NetworkPolicySemantics.IsIsolated(policies, labels, direction)) missing.Add(direction);
+            if (!NetworkPolicySemantics.IsIsolated(policies, labels, direction)) (missing ??= new List<TrafficDirection>(required.Count)).Add(direction);
         }
 
-        if (missing.Count == 0) return;
+        if (missing is null) return;
         var types = string.Join(" or ", missing);
         var traffic = string.Join(" and ", missing.Select(d => d.ToString().ToLowerInvariant()));
         var undecided = missing.SelectMany(d => NetworkPolicySemantics.UndecidedSelections(policies, labels, d)).Distinct().ToList();
@@ -115,9 +133,9 @@ public sealed class NetworkPolicyRules : IRuleFamily
             PodLabelsPath(workload));
     }
 
-    private static void EvaluateInstanceMetadata(WorkloadView workload, IReadOnlyList<V1NetworkPolicy> policies, FindingCollector findings)
+    private static void EvaluateInstanceMetadata(WorkloadView workload, IDictionary<string, string>? labels, IReadOnlyList<V1NetworkPolicy> policies, FindingCollector findings)
     {
-        var target = $"{NetworkPolicySemantics.InstanceMetadataAddress}:{NetworkPolicySemantics.InstanceMetadataPort}/{NetworkPolicySemantics.DefaultProtocol}";
+        var target = InstanceMetadataTarget;
         if (workload.PodSpec.HostNetwork == true)
         {
             findings.Fail(
@@ -127,7 +145,6 @@ public sealed class NetworkPolicyRules : IRuleFamily
             return;
         }
 
-        var labels = workload.SelectorLabels();
         var verdict = NetworkPolicySemantics.EvaluateFlow(
             policies,
             labels,

@@ -128,10 +128,12 @@ public static class NetworkPolicySemantics
     /// The pod is isolated for <paramref name="direction"/> when a policy certainly selecting it applies to that
     /// direction; one whose selection is only known at run time does not count.
     /// </summary>
-    public static bool IsIsolated(IEnumerable<V1NetworkPolicy> policies, IDictionary<string, string>? podLabels, TrafficDirection direction)
+    public static bool IsIsolated(IReadOnlyList<V1NetworkPolicy> policies, IDictionary<string, string>? podLabels, TrafficDirection direction)
     {
-        foreach (var policy in policies)
+        // Indexed, not foreach over the interface: that would allocate an enumerator per template and direction.
+        for (var i = 0; i < policies.Count; i++)
         {
+            var policy = policies[i];
             if (AppliesTo(policy, direction) && SelectsPod(policy, podLabels)) return true;
         }
 
@@ -144,7 +146,7 @@ public static class NetworkPolicySemantics
     /// the flow is allowed when no policy isolates the pod, or when any rule of an isolating policy admits it.
     /// </summary>
     public static NetworkFlowVerdict EvaluateFlow(
-        IEnumerable<V1NetworkPolicy> policies,
+        IReadOnlyList<V1NetworkPolicy> policies,
         IDictionary<string, string>? podLabels,
         TrafficDirection direction,
         IPAddress address,
@@ -155,8 +157,9 @@ public static class NetworkPolicySemantics
         List<NetworkPolicyRuleMatch>? admitted = null;
         List<MalformedCidr>? malformed = null;
         List<V1NetworkPolicy>? undecided = null;
-        foreach (var policy in policies)
+        for (var p = 0; p < policies.Count; p++)
         {
+            var policy = policies[p];
             var compiled = Compile(policy);
             if (!compiled.AppliesTo(direction)) continue;
             var selection = Selection(policy, podLabels);
@@ -178,8 +181,13 @@ public static class NetworkPolicySemantics
             }
         }
 
+        // The verdicts with nothing to report are shared (records, immutable): the passing path allocates none.
+        if (admitted is null && malformed is null && undecided is null) return isolated ? IsolatedVerdict : OpenVerdict;
         return new NetworkFlowVerdict(isolated, admitted ?? [], malformed ?? []) { Undecided = undecided ?? [] };
     }
+
+    private static readonly NetworkFlowVerdict IsolatedVerdict = new(true, [], []);
+    private static readonly NetworkFlowVerdict OpenVerdict = new(false, [], []);
 
     /// <summary>
     /// Whether rule <paramref name="ruleIndex"/> for <paramref name="direction"/> admits the address, protocol and

@@ -72,9 +72,8 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                 raw = cache is null ? OwnerFindings.Merge(workload, raw, podFindings, plan.WorkloadRules) : cache.Merge(workload, raw, podFindings, plan.WorkloadRules);
             }
 
-            // Exemptions rewrite findings in place and depend on the clock: never on the cached list itself.
-            var findings = exemptions.IsEmpty ? raw
-                : exemptions.Apply([.. raw], workload.Namespace, workload.Metadata.Labels, workload.PodLabels, isWorkload: true);
+            // Exemptions depend on the clock: they rewrite a copy, never the cached list itself (which stays when none applies).
+            var findings = exemptions.ApplyToShared(raw, workload.Namespace, workload.Metadata.Labels, workload.PodLabels, isWorkload: true);
             resources.Add(cache?.SettledWorkload(workload, findings) ?? Settle(new ResourceEvaluation(
                 new ResourceRef(workload.ApiVersion, workload.Kind, workload.Namespace, workload.Name) { Uid = workload.Metadata.Uid },
                 workload.Source, findings)

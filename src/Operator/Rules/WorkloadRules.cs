@@ -41,13 +41,17 @@ public sealed class WorkloadRules : IRuleFamily
                 // Ephemeral containers may not set resources; they borrow the pod's.
                 if (container.Kind == ContainerKind.Ephemeral) continue;
                 var limits = container.Resources?.Limits;
-                var missing = new List<string>(2);
-                if (!HasLimit(limits, "cpu") && !HasLimit(podLimits, "cpu")) missing.Add("cpu");
-                if (!HasLimit(limits, "memory") && !HasLimit(podLimits, "memory")) missing.Add("memory");
-                if (missing.Count > 0)
+                var missingCpu = !HasLimit(limits, "cpu") && !HasLimit(podLimits, "cpu");
+                var missingMemory = !HasLimit(limits, "memory") && !HasLimit(podLimits, "memory");
+                if (missingCpu || missingMemory)
                 {
-                    findings.Fail(ResourceLimits, $"{container.Label} has no resources.limits.{string.Join(" or resources.limits.", missing)}",
-                        container.Path + ".resources.limits", container.Image);
+                    var missing = (missingCpu, missingMemory) switch
+                    {
+                        (true, true) => "cpu or resources.limits.memory",
+                        (true, false) => "cpu",
+                        _ => "memory",
+                    };
+                    findings.Fail(ResourceLimits, $"{container.Label} has no resources.limits.{missing}", container.Path + ".resources.limits", container.Image);
                 }
             }
         }

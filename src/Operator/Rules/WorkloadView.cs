@@ -87,6 +87,37 @@ public sealed class ContainerView
 }
 
 /// <summary>
+/// The containers of a workload: a read-only list whose <c>foreach</c> allocates no enumerator (every rule family walks
+/// it for every template it judges).
+/// </summary>
+public sealed class ContainerList : IReadOnlyList<ContainerView>
+{
+    private readonly ContainerView[] _items;
+
+    internal ContainerList(ContainerView[] items) => _items = items;
+
+    public int Count => _items.Length;
+
+    public ContainerView this[int index] => _items[index];
+
+    public Enumerator GetEnumerator() => new(_items);
+
+    IEnumerator<ContainerView> IEnumerable<ContainerView>.GetEnumerator() => ((IEnumerable<ContainerView>)_items).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();
+
+    /// <summary>A struct enumerator, so that <c>foreach</c> over the list stays on the stack.</summary>
+    public struct Enumerator(ContainerView[] items)
+    {
+        private int _index = -1;
+
+        public readonly ContainerView Current => items[_index];
+
+        public bool MoveNext() => ++_index < items.Length;
+    }
+}
+
+/// <summary>
 /// A workload of any supported kind seen through its pod template: the one shape every
 /// workload rule evaluates.
 /// </summary>
@@ -147,9 +178,9 @@ public sealed class WorkloadView
     public SourceLocation? Source { get; }
     /// <summary>Init, regular and ephemeral containers, in that order.</summary>
     /// <remarks>Built on first use: the operator keeps a view of every pod, and most (those with an owner in scope) are never evaluated.</remarks>
-    public IReadOnlyList<ContainerView> Containers => _containers ??= CollectContainers(PodSpec, PodSpecPath);
+    public ContainerList Containers => _containers ??= new ContainerList(CollectContainers(PodSpec, PodSpecPath));
 
-    private ContainerView[]? _containers;
+    private ContainerList? _containers;
 
     /// <summary>The labels the template (or the pod) declares.</summary>
     public IDictionary<string, string>? PodLabels => TemplateMetadata.Labels;
