@@ -16,7 +16,7 @@ public sealed partial class ScaleBenchmarkTests(ITestOutputHelper output)
     public async Task The_reduced_benchmark_completes_and_prints_its_final_line()
     {
         var start = new ProcessStartInfo("dotnet",
-            ["exec", Path.Combine(AppContext.BaseDirectory, "EksHardening.ScaleBenchmark.dll"), "--sizes", "1000", "--updates", "20", "--idle", "2"])
+            ["exec", Path.Combine(AppContext.BaseDirectory, "EksHardening.ScaleBenchmark.dll"), "--sizes", "1000", "--updates", "20", "--steady-updates", "8", "--idle", "2"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -42,6 +42,6 @@ public sealed partial class ScaleBenchmarkTests(ITestOutputHelper output)
         Assert.Matches(FinalLine(), lines[^1]);
     }
 
-    [GeneratedRegex(@"^scale N=1000 cold_s=\d+\.\d{3} floor_s=\d+\.\d{3} ratio=\d+\.\d{2} p50_ms=\d+ p99_ms=\d+ rss_mb=\d+ status_writes=\d+$")]
+    [GeneratedRegex(@"^scale N=1000 cold_s=\d+\.\d{3} floor_s=\d+\.\d{3} ratio=\d+\.\d{2} p50_ms=\d+ p99_ms=\d+ rss_mb=\d+ status_writes=\d+ steady_p50_ms=\d+ steady_p99_ms=\d+$")]
     private static partial Regex FinalLine();
 }

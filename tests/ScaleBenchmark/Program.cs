@@ -1,4 +1,4 @@
-// dotnet run -c Release --project tests/ScaleBenchmark -- [--sizes 1000,10000,50000] [--updates 200] [--rate 20]
+// dotnet run -c Release --project tests/ScaleBenchmark -- [--sizes 1000,10000,50000] [--updates 200] [--rate 20] [--steady-updates 20] [--steady-rate 1]
 // Progress goes to stderr; the table and the machine-readable lines to stdout.
 if (args is [ListingFloor.ListOnceCommand, var server]) return await ListingFloor.ListOnceAsync(server);
 

@@ -13,6 +13,9 @@ internal sealed class ScaleOptions
           --sizes N,N,...   cluster sizes in pods (default 1000,10000,50000)
           --updates N       workload updates in the change-latency phase (default 200; 0 skips the phase)
           --rate N          updates per second (default 20)
+          --steady-updates N  updates of the steady phase, before the burst, one change after a quiet spell (default 20;
+                            0 skips it)
+          --steady-rate N   updates per second of the steady phase (default 1)
           --idle SECONDS    quiet time after start and after the updates in which no status write may happen (default 10)
           --operator PATH   the operator's eks-hardening.dll (default: the one built next to the benchmark)
           --hold SECONDS    after quiescence, wait this long before the updates and print the operator's pid, to attach
@@ -22,6 +25,8 @@ internal sealed class ScaleOptions
     public IReadOnlyList<int> Sizes { get; private set; } = [1_000, 10_000, 50_000];
     public int Updates { get; private set; } = 200;
     public double Rate { get; private set; } = 20;
+    public int SteadyUpdates { get; private set; } = 20;
+    public double SteadyRate { get; private set; } = 1;
     public TimeSpan Idle { get; private set; } = TimeSpan.FromSeconds(10);
     public TimeSpan Hold { get; private set; } = TimeSpan.Zero;
     public string OperatorDll { get; private set; } = Path.Combine(AppContext.BaseDirectory, "eks-hardening.dll");
@@ -52,9 +57,13 @@ internal sealed class ScaleOptions
                     options.Updates = Int(name, value, 0);
                     break;
                 case "--rate":
-                    options.Rate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0
-                        ? rate
-                        : throw new ArgumentException($"--rate must be a positive number, not '{value}'");
+                    options.Rate = PositiveNumber(name, value);
+                    break;
+                case "--steady-updates":
+                    options.SteadyUpdates = Int(name, value, 0);
+                    break;
+                case "--steady-rate":
+                    options.SteadyRate = PositiveNumber(name, value);
                     break;
                 case "--idle":
                     options.Idle = TimeSpan.FromSeconds(Int(name, value, 1));
@@ -72,6 +81,11 @@ internal sealed class ScaleOptions
 
         return options;
     }
+
+    private static double PositiveNumber(string flag, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0
+            ? rate
+            : throw new ArgumentException($"{flag} must be a positive number, not '{value}'");
 
     private static int Int(string flag, string value, int min) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min

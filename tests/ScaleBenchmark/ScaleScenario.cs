@@ -93,7 +93,24 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
                 await Task.Delay(options.Hold, cancellationToken).ConfigureAwait(false);
             }
 
-            if (updates > 0) await UpdatePhaseAsync(cluster, emulator, probe, expected, updates, result, cancellationToken).ConfigureAwait(false);
+            if (updates + options.SteadyUpdates > 0 && pods > 0)
+            {
+                // One plan for both phases (each object is changed once); the steady phase first, from a quiet operator.
+                var plan = cluster.UpdatePlan(options.SteadyUpdates + updates, ScalePolicies.Changes);
+                var added = ScalePolicies.Names.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
+                if (options.SteadyUpdates > 0)
+                {
+                    var steady = await SendAndMeasureAsync("steady", plan.Take(options.SteadyUpdates).ToList(), options.SteadyRate, emulator, probe, expected, added,
+                        result.Pods, cancellationToken).ConfigureAwait(false);
+                    (result.SteadyP50Ms, result.SteadyP99Ms) = (Percentile(steady.Latencies, 0.50), Percentile(steady.Latencies, 0.99));
+                    await Task.Delay(Grace, cancellationToken).ConfigureAwait(false);
+                    result.SteadyStatusWrites = Between(emulator.Requests, steady.Start, steady.End + Grace).Count(IsStatusWrite);
+                    Report(pods, $"steady phase ({options.SteadyRate:0.##} change/s): latency p50 {result.SteadyP50Ms:0} ms, p99 {result.SteadyP99Ms:0} ms; "
+                        + $"{result.SteadyStatusWrites} status writes");
+                }
+
+                if (updates > 0) await UpdatePhaseAsync(plan.Skip(options.SteadyUpdates).ToList(), emulator, probe, expected, added, result, cancellationToken).ConfigureAwait(false);
+            }
 
             result.PeakWorkingSet = process.ResidentSet().Peak;
             if (process.HasExited) throw new InvalidOperationException($"the operator exited during the run\n{process.RecentOutput}");
@@ -106,49 +123,16 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
     }
 
     /// <summary>
-    /// Updates at the configured rate, each adding one violating resource to one policy (in turn): a compliant
-    /// Deployment made privileged, :latest or run as the default account, a break-glass RoleBinding given a user, an
-    /// Ingress without TLS (<see cref="SyntheticEksCluster.UpdatePlan"/>); the latency of update i is until the policy's
-    /// status first shows the violating count that includes it.
+    /// The burst phase: updates at <c>--rate</c> (20 a second by default), each adding one violating resource to one
+    /// policy (in turn): a compliant Deployment made privileged, :latest or run as the default account, a break-glass
+    /// RoleBinding given a user, an Ingress without TLS (<see cref="SyntheticEksCluster.UpdatePlan"/>); its latency
+    /// percentiles, API requests and status writes per policy.
     /// </summary>
-    private async Task UpdatePhaseAsync(SyntheticEksCluster cluster, ApiServerEmulator emulator, PolicyStatusProbe probe,
-        Dictionary<string, StatusCounts> expected, int updates, ScaleResult result, CancellationToken cancellationToken)
+    private async Task UpdatePhaseAsync(IReadOnlyList<(object Object, ClusterChange Change, string Policy)> plan, ApiServerEmulator emulator, PolicyStatusProbe probe,
+        Dictionary<string, StatusCounts> expected, Dictionary<string, int> added, ScaleResult result, CancellationToken cancellationToken)
     {
-        var plan = cluster.UpdatePlan(updates, ScalePolicies.Changes);
-        var sent = new List<(long At, ClusterChange Change, string Policy, int Violating)>(updates);
-        var added = ScalePolicies.Names.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
-        var interval = Stopwatch.Frequency / options.Rate;
-        var phaseStart = DateTimeOffset.UtcNow;
-        var first = Stopwatch.GetTimestamp();
-        for (var i = 0; i < updates; i++)
-        {
-            var due = first + (long)(i * interval);
-            while (Stopwatch.GetTimestamp() < due)
-            {
-                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                if (wait > TimeSpan.FromMilliseconds(2)) await Task.Delay(wait - TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
-                else Thread.SpinWait(100);
-            }
-
-            var (update, change, policy) = plan[i];
-            var at = Stopwatch.GetTimestamp();
-            emulator.Seed(update);
-            added[policy]++;
-            sent.Add((at, change, policy, expected[policy].Violating + added[policy]));
-        }
-
-        Report(result.Pods, $"updates: {updates} sent in {Stopwatch.GetElapsedTime(first).TotalSeconds:0.00} s");
-        var reflectedAt = await probe.WaitUntilAsync((name, counts) => counts?.Violating >= expected[name].Violating + added[name], ReflectTimeout,
-            () => "updates: " + string.Join("; ", ScalePolicies.Names.Select(n => $"{n}: violating {probe.Latest(n)?.Violating} of {expected[n].Violating + added[n]}"))).ConfigureAwait(false);
-        var reflectedTime = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(reflectedAt);
-
-        var measured = sent.Select(u => (u.Change, Ms: Stopwatch.GetElapsedTime(u.At, probe.FirstReaching(u.Policy, u.Violating, u.At)!.Value).TotalMilliseconds)).ToList();
-        var latencies = measured.Select(m => m.Ms).Order().ToList();
-        Report(result.Pods, "latency by change: " + string.Join("; ", measured.GroupBy(m => m.Change).Select(g =>
-        {
-            var sorted = g.Select(m => m.Ms).Order().ToList();
-            return $"{g.Key} p50 {Percentile(sorted, 0.50):0} ms, p99 {Percentile(sorted, 0.99):0} ms ({sorted.Count})";
-        })));
+        var (phaseStart, reflectedTime, latencies) = await SendAndMeasureAsync("burst", plan, options.Rate, emulator, probe, expected, added, result.Pods, cancellationToken)
+            .ConfigureAwait(false);
         result.P50Ms = Percentile(latencies, 0.50);
         result.P99Ms = Percentile(latencies, 0.99);
         result.MaxMs = latencies[^1];
@@ -165,8 +149,51 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
         // "At most one per second": the most writes of one policy that any one-second window holds.
         result.MaxStatusWritesInOneSecond = writesByPolicy.Max(w => w.Count == 0 ? 0 : w.Max(t => w.Count(u => u >= t && u < t + TimeSpan.FromSeconds(1))));
         result.AfterUpdateStatusWrites = Between(requests, reflectedTime + Grace, DateTimeOffset.UtcNow).Count(IsStatusWrite);
-        Report(result.Pods, $"latency p50 {result.P50Ms:0} ms, p99 {result.P99Ms:0} ms, max {result.MaxMs:0} ms; {result.UpdateStatusWrites} status writes in {seconds:0.0} s; "
+        Report(result.Pods, $"burst phase ({options.Rate:0.##} changes/s): latency p50 {result.P50Ms:0} ms, p99 {result.P99Ms:0} ms, max {result.MaxMs:0} ms; {result.UpdateStatusWrites} status writes in {seconds:0.0} s; "
             + $"{result.AfterUpdateStatusWrites} after");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="plan"/> at <paramref name="rate"/> changes a second and waits until every policy's status
+    /// shows them; the latency of update i is until the policy's status first shows the violating count that includes it.
+    /// </summary>
+    private async Task<(DateTimeOffset Start, DateTimeOffset End, List<double> Latencies)> SendAndMeasureAsync(string phase,
+        IReadOnlyList<(object Object, ClusterChange Change, string Policy)> plan, double rate, ApiServerEmulator emulator, PolicyStatusProbe probe,
+        Dictionary<string, StatusCounts> expected, Dictionary<string, int> added, int pods, CancellationToken cancellationToken)
+    {
+        var sent = new List<(long At, ClusterChange Change, string Policy, int Violating)>(plan.Count);
+        var interval = Stopwatch.Frequency / rate;
+        var phaseStart = DateTimeOffset.UtcNow;
+        var first = Stopwatch.GetTimestamp();
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var due = first + (long)(i * interval);
+            while (Stopwatch.GetTimestamp() < due)
+            {
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.FromMilliseconds(2)) await Task.Delay(wait - TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+                else Thread.SpinWait(100);
+            }
+
+            var (update, change, policy) = plan[i];
+            var at = Stopwatch.GetTimestamp();
+            emulator.Seed(update);
+            added[policy]++;
+            sent.Add((at, change, policy, expected[policy].Violating + added[policy]));
+        }
+
+        Report(pods, $"{phase} updates: {plan.Count} sent in {Stopwatch.GetElapsedTime(first).TotalSeconds:0.00} s");
+        var reflectedAt = await probe.WaitUntilAsync((name, counts) => counts?.Violating >= expected[name].Violating + added[name], ReflectTimeout,
+            () => $"{phase} updates: " + string.Join("; ", ScalePolicies.Names.Select(n => $"{n}: violating {probe.Latest(n)?.Violating} of {expected[n].Violating + added[n]}"))).ConfigureAwait(false);
+        var reflectedTime = DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(reflectedAt);
+
+        var measured = sent.Select(u => (u.Change, Ms: Stopwatch.GetElapsedTime(u.At, probe.FirstReaching(u.Policy, u.Violating, u.At)!.Value).TotalMilliseconds)).ToList();
+        Report(pods, $"{phase} latency by change: " + string.Join("; ", measured.GroupBy(m => m.Change).Select(g =>
+        {
+            var sorted = g.Select(m => m.Ms).Order().ToList();
+            return $"{g.Key} p50 {Percentile(sorted, 0.50):0} ms, p99 {Percentile(sorted, 0.99):0} ms ({sorted.Count})";
+        })));
+        return (phaseStart, reflectedTime, measured.Select(m => m.Ms).Order().ToList());
     }
 
     /// <summary>

@@ -8,8 +8,9 @@ public sealed class PolicyControllerOptions
     /// <summary>Re-evaluation interval for policies that set none.</summary>
     public TimeSpan DefaultEvaluationInterval { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>
-    /// Least time between two status writes of one policy: changes arriving faster are coalesced into the next
-    /// write, so a busy cluster costs the API server at most one status patch per policy per interval.
+    /// Least time between two status writes of one policy: a change after a quiet interval is written at once, and
+    /// changes arriving within the interval after a write are coalesced into one write at its end, so a busy cluster
+    /// costs the API server at most one status patch per policy per interval.
     /// </summary>
     public TimeSpan MinStatusWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Concurrent reconciles while this replica leads.</summary>

@@ -150,6 +150,77 @@ public sealed class StatusControllerTests
         Assert.Equal([1, 0], bed.StatusWriter.Writes.Select(w => w.Status.Summary!.Violating));
     }
 
+    [Theory]
+    [InlineData(5.0, true)]      // quiet for exactly the interval
+    [InlineData(600.0, true)]    // quiet for long
+    [InlineData(4.9, false)]     // the last write is still within the interval: this change waits for its end
+    public async Task The_first_change_after_a_write_interval_of_quiet_is_written_at_once(double quietSeconds, bool writtenAtOnce)
+    {
+        var interval = TimeSpan.FromSeconds(5);
+        await using var bed = await ControllerBed.StartAsync(Baseline, new() { MinStatusWriteInterval = interval });
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        bed.Clock.Advance(TimeSpan.FromSeconds(quietSeconds));
+
+        await bed.Cluster.ApplyAsync(ViolatingPod("late"));
+        var result = await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        Assert.Equal(writtenAtOnce ? [1, 2] : [1], bed.StatusWriter.Writes.Select(w => w.Status.Summary!.Violating));
+        Assert.Equal(writtenAtOnce ? 0 : 1, bed.Status.DeferredReconciles);
+        if (!writtenAtOnce) Assert.Equal(interval - TimeSpan.FromSeconds(quietSeconds), result.RequeueAfter);
+    }
+
+    [Fact]
+    public async Task A_burst_is_written_at_its_first_change_then_once_per_interval_and_its_last_write_holds_the_final_state()
+    {
+        var interval = TimeSpan.FromSeconds(1);
+        var tick = TimeSpan.FromMilliseconds(100);
+        await using var bed = await ControllerBed.StartAsync(Baseline, new() { MinStatusWriteInterval = interval });
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        bed.Clock.Advance(TimeSpan.FromMinutes(1));
+        var burstStart = bed.Clock.GetUtcNow();
+        var writes = new List<(TimeSpan At, int Violating)>();
+        DateTimeOffset? due = null;
+
+        // As the work queue does: a change enqueues the policy at once, a result's RequeueAfter comes back then (the earliest kept).
+        async Task ReconcileAsync()
+        {
+            var before = bed.StatusWriter.Writes.Count;
+            var result = await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+            if (bed.StatusWriter.Writes.Count > before) writes.Add((bed.Clock.GetUtcNow() - burstStart, bed.StatusWriter.Writes[^1].Status.Summary!.Violating));
+            var next = bed.Clock.GetUtcNow() + result.RequeueAfter;
+            if (due is null || next < due) due = next;
+        }
+
+        // A new violating pod every 200 ms for 3 s (16 changes), then 2 s without any.
+        for (var step = 0; step <= 50; step++)
+        {
+            if (step <= 30 && step % 2 == 0)
+            {
+                await bed.Cluster.ApplyAsync(ViolatingPod($"burst-{step}"));
+                await ReconcileAsync();
+            }
+
+            if (due <= bed.Clock.GetUtcNow())
+            {
+                due = null;
+                await ReconcileAsync();
+            }
+
+            bed.Clock.Advance(tick);
+        }
+
+        // Leading write at the first change; then one per interval with every change up to it; the last shows all 16.
+        Assert.Equal([(TimeSpan.Zero, 2), (TimeSpan.FromSeconds(1), 7), (TimeSpan.FromSeconds(2), 12), (TimeSpan.FromSeconds(3), 17)], writes);
+        Assert.All(writes.Zip(writes.Skip(1)), pair => Assert.True(pair.Second.At - pair.First.At >= interval, $"writes at {pair.First.At} and {pair.Second.At}"));
+    }
+
+    private static V1Pod ViolatingPod(string name)
+    {
+        var pod = (V1Pod)TestEvaluation.Objects(Cluster)[1];
+        pod.Metadata.Name = name;
+        return pod;
+    }
+
     [Fact]
     public async Task A_deleted_policy_is_forgotten_and_nothing_is_written()
     {

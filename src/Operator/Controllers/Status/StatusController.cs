@@ -10,7 +10,9 @@ namespace EksHardening.Operator.Controllers.Status;
 /// Evaluation and status: level-triggered reconcile of one ResponsibilityPolicy, keyed by its name. Reads the policy
 /// from the informer cache, has it evaluated (<see cref="PolicyEvaluations"/>: validation, AWS facts, the rule engine,
 /// reused while nothing changed), and patches the status only when its content changed, at most once per
-/// <see cref="PolicyControllerOptions.MinStatusWriteInterval"/> per policy. A 409 is a quiet retry. The remediations
+/// <see cref="PolicyControllerOptions.MinStatusWriteInterval"/> per policy: the first change after an interval without
+/// a write is written at once (leading edge); changes within the interval after a write wait for its end and are
+/// written together, from the state then (trailing edge: the last state is always written). A 409 is a quiet retry. The remediations
 /// it lists come from what the remediation controller did (<see cref="RemediationOutcomes"/>): while a step to apply
 /// has no outcome yet, nothing is written, so the list does not change twice for one change.
 /// </summary>
@@ -88,7 +90,8 @@ public sealed partial class StatusController : QueuedController
             return ReconcileResult.Done;
         }
 
-        // Written too recently: come back when the interval is over and evaluate then, once, whatever changed meanwhile.
+        // Written less than an interval ago (within a burst): come back when the interval is over and evaluate then, once,
+        // whatever changed meanwhile. Otherwise (quiet for an interval, or never written) go on and write now.
         if (_written.TryGetValue(name, out var last) && _clock.GetElapsedTime(last.At) is var since && since < _options.MinStatusWriteInterval)
         {
             Interlocked.Increment(ref _deferred);
