@@ -26,12 +26,7 @@ public sealed class ClusterAccessRules : IRuleFamily
     public void EvaluateCluster(ClusterContext context, FindingCollector findings)
     {
         var allowed = context.Policy.Cluster!.AllowedAdminPrincipals ?? [];
-        var facts = context.Snapshot.Aws?.Cluster;
-        if (facts?.Cluster is not { } cluster)
-        {
-            findings.Error(ClusterAdmins, $"the EKS cluster could not be described: {facts?.ClusterError?.ToString() ?? ClusterRules.ClusterFactsMissing}");
-            return;
-        }
+        if (!ClusterRules.TryDescribed(context, [ClusterAdmins], findings, out var facts, out var cluster)) return;
 
         if (string.Equals(cluster.AuthenticationMode, "CONFIG_MAP", StringComparison.Ordinal))
         {

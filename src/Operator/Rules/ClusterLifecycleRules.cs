@@ -37,13 +37,7 @@ public sealed class ClusterLifecycleRules : IRuleFamily
     public void EvaluateCluster(ClusterContext context, FindingCollector findings)
     {
         var duty = context.Policy.Cluster!;
-        var facts = context.Snapshot.Aws?.Cluster;
-        if (facts?.Cluster is not { } cluster)
-        {
-            var why = facts?.ClusterError?.ToString() ?? ClusterRules.ClusterFactsMissing;
-            foreach (var rule in EnabledRules(context.Policy)) findings.Error(rule, $"the EKS cluster could not be described: {why}");
-            return;
-        }
+        if (!ClusterRules.TryDescribed(context, EnabledRules(context.Policy), findings, out var facts, out var cluster)) return;
 
         if (cluster.Version is not { Length: > 0 } version)
         {

@@ -41,6 +41,21 @@ public sealed class ClusterRules : IRuleFamily
     /// <summary>Why no cluster fact was asked for, in every cluster family's errors.</summary>
     internal const string ClusterFactsMissing = "no cluster name and region are known (spec.cluster.name, spec.cluster.region, or --cluster-name/--region)";
 
+    /// <summary>
+    /// The cluster's facts and the described EKS cluster; when it was not described, each of <paramref name="rules"/> is
+    /// an error saying why (never a pass) and the result is false.
+    /// </summary>
+    internal static bool TryDescribed(ClusterContext context, IReadOnlyList<RuleDefinition> rules, FindingCollector findings,
+        [NotNullWhen(true)] out ClusterFacts? facts, [NotNullWhen(true)] out EksCluster? cluster)
+    {
+        facts = context.Snapshot.Aws?.Cluster;
+        cluster = facts?.Cluster;
+        if (facts is not null && cluster is not null) return true;
+        var why = facts?.ClusterError?.ToString() ?? ClusterFactsMissing;
+        foreach (var rule in rules) findings.Error(rule, $"the EKS cluster could not be described: {why}");
+        return false;
+    }
+
     public IReadOnlyList<RuleDefinition> Rules { get; } = [SecretsEncryption, KeyRotation, ControlPlaneLogging, PublicEndpoint, OpenCidrs];
 
     public IReadOnlyList<RuleDefinition> EnabledRules(ResponsibilityPolicySpec policy)
@@ -59,13 +74,7 @@ public sealed class ClusterRules : IRuleFamily
     {
         var duty = context.Policy.Cluster!;
         var enabled = EnabledRules(context.Policy);
-        var facts = context.Snapshot.Aws?.Cluster;
-        if (facts?.Cluster is not { } cluster)
-        {
-            var why = facts?.ClusterError?.ToString() ?? ClusterFactsMissing;
-            foreach (var rule in enabled) findings.Error(rule, $"the EKS cluster could not be described: {why}");
-            return;
-        }
+        if (!TryDescribed(context, enabled, findings, out var facts, out var cluster)) return;
 
         var keyArn = cluster.SecretsKeyArn;
         if (duty.RequireSecretsEncryption == true && keyArn is null)
