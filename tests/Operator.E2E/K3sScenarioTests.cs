@@ -1,3 +1,4 @@
+using EksHardening.Operator.Testing.Kubernetes;
 using Testcontainers.K3s;
 
 namespace EksHardening.Operator.E2E;
@@ -72,7 +73,7 @@ public sealed class K3sScenarioTests : IAsyncLifetime
         _client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(_kubeconfig));
 
         var crdPath = RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml");
-        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(crdPath));
+        var crd = await Crds.ReadFileAsync(crdPath);
         await _client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
         await Eventually.True(async () =>
         {

@@ -1,3 +1,5 @@
+using EksHardening.Operator.Testing.Kubernetes;
+
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>
@@ -42,7 +44,7 @@ public sealed class ApiPermissionsTests : IAsyncLifetime
         _bed.Emulator.Seed(WebhookConfigurationBuilder.Build(new WebhookOptions { Namespace = OperatorNamespace }));
         // The wgpolicyk8s.io CRDs, so that the PolicyReport writer runs (it asks discovery and writes nothing without them).
         var fixture = await File.ReadAllTextAsync(RepositoryPaths.Of("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
-        foreach (var crd in KubernetesYaml.LoadAllFromString(fixture).OfType<V1CustomResourceDefinition>()) _bed.Emulator.Seed(crd);
+        foreach (var crd in Crds.Read(fixture)) _bed.Emulator.Seed(crd);
 
         await _bed.CreatePolicyAsync(EnforcePolicy);
     }

@@ -1,3 +1,4 @@
+using EksHardening.Operator.Testing.Kubernetes;
 using EksHardening.Operator.Aws;
 using StubAccessEntry = EksHardening.AwsStub.Eks.EksAccessEntry;
 using StubAccessPolicy = EksHardening.AwsStub.Eks.EksAccessPolicy;
@@ -166,7 +167,7 @@ public sealed class AwsDutiesTests(ITestOutputHelper output) : IAsyncLifetime
         await bed.CreatePolicyAsync(PolicyYaml("4s"));
         // The PolicyReport CRDs served, so the reports are written too.
         var reportCrds = await File.ReadAllTextAsync(RepositoryPaths.Of("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
-        foreach (var crd in k8s.KubernetesYaml.LoadAllFromString(reportCrds).OfType<V1CustomResourceDefinition>())
+        foreach (var crd in Crds.Read(reportCrds))
         {
             await bed.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
         }

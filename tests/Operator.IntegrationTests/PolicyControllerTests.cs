@@ -1,3 +1,5 @@
+using EksHardening.Operator.Testing.Kubernetes;
+
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>The operator host against the API emulator, through the real KubernetesClient wire protocol.</summary>
@@ -173,7 +175,7 @@ public sealed class PolicyControllerTests : IAsyncLifetime
     {
         await _bed.StartOperatorAsync();
         await _bed.ConvergedAsync("production");
-        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml")));
+        var crd = await Crds.ReadFileAsync(RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml"));
         var columns = crd.Spec.Versions.Single().AdditionalPrinterColumns;
         var policy = _bed.PolicyJson("production")!;
         Assert.NotEmpty(columns);

@@ -1,3 +1,5 @@
+using EksHardening.Operator.Testing.Kubernetes;
+
 namespace EksHardening.Operator.IntegrationTests;
 
 /// <summary>
@@ -275,7 +277,7 @@ public sealed class PolicyReportTests : IAsyncLifetime
     private async Task InstallCrdsAsync()
     {
         var yaml = await File.ReadAllTextAsync(RepositoryPaths.Of("tests", "Fixtures", "wgpolicyk8s.io_v1alpha2.yaml"));
-        foreach (var crd in KubernetesYaml.LoadAllFromString(yaml).OfType<V1CustomResourceDefinition>())
+        foreach (var crd in Crds.Read(yaml))
         {
             await _bed.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
         }

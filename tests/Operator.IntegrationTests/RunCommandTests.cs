@@ -1,6 +1,6 @@
 namespace EksHardening.Operator.IntegrationTests;
 
-/// <summary>The real executable: <c>eks-hardening run --kubeconfig</c> against the emulator.</summary>
+/// <summary>The real executable, JIT and native: <c>eks-hardening run --kubeconfig</c> against the emulator.</summary>
 public sealed class RunCommandTests : IAsyncLifetime
 {
     private OperatorTestbed _bed = null!;
@@ -12,21 +12,13 @@ public sealed class RunCommandTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _bed.DisposeAsync();
 
-    private static ProcessStartInfo Operator(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "eks-hardening.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment.Remove("KUBECONFIG");
-        return start;
-    }
+    public static TheoryData<string> Builds => [NativeBinary.Jit, NativeBinary.Native];
 
-    [Fact]
-    public async Task Run_against_a_kubeconfig_writes_status_and_stops_on_request()
+    [SkippableTheory]
+    [MemberData(nameof(Builds))]
+    public async Task Run_against_a_kubeconfig_writes_status_and_stops_on_request(string build)
     {
-        using var process = Process.Start(Operator("run", "--kubeconfig", _bed.KubeconfigPath, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0", "--workers", "1"))!;
+        using var process = Process.Start(NativeBinary.Start(build, "run", "--kubeconfig", _bed.KubeconfigPath, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0", "--webhook-port", "0", "--workers", "1"))!;
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
@@ -42,10 +34,11 @@ public sealed class RunCommandTests : IAsyncLifetime
     }
 
     /// <summary>With <c>--log-format json</c> every line on stdout is one JSON object (the process is killed, so a last partial line is left out).</summary>
-    [Fact]
-    public async Task Run_with_log_format_json_writes_one_json_object_per_line()
+    [SkippableTheory]
+    [MemberData(nameof(Builds))]
+    public async Task Run_with_log_format_json_writes_one_json_object_per_line(string build)
     {
-        using var process = Process.Start(Operator("run", "--kubeconfig", _bed.KubeconfigPath, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0",
+        using var process = Process.Start(NativeBinary.Start(build, "run", "--kubeconfig", _bed.KubeconfigPath, "--leader-elect", "false", "--health-port", "0", "--metrics-port", "0",
             "--webhook-port", "0", "--workers", "1", "--log-format", "json"))!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         try
@@ -71,13 +64,15 @@ public sealed class RunCommandTests : IAsyncLifetime
         Assert.Contains(lines, line => JsonNode.Parse(line)!["Category"]!.GetValue<string>().StartsWith("EksHardening.", StringComparison.Ordinal));
     }
 
-    [Theory]
-    [InlineData(new[] { "run", "--workers", "zero" }, "--workers must be a whole number")]
-    [InlineData(new[] { "run", "--bogus" }, "unknown flag --bogus")]
-    [InlineData(new[] { "run", "--kubeconfig", "/nonexistent/kubeconfig" }, "cannot load the Kubernetes configuration")]
-    public async Task Bad_flags_and_config_exit_2_with_one_line(string[] args, string expected)
+    [SkippableTheory]
+    [InlineData(NativeBinary.Jit, new[] { "run", "--workers", "zero" }, "--workers must be a whole number")]
+    [InlineData(NativeBinary.Jit, new[] { "run", "--bogus" }, "unknown flag --bogus")]
+    [InlineData(NativeBinary.Jit, new[] { "run", "--kubeconfig", "/nonexistent/kubeconfig" }, "cannot load the Kubernetes configuration")]
+    [InlineData(NativeBinary.Native, new[] { "run", "--bogus" }, "unknown flag --bogus")]
+    [InlineData(NativeBinary.Native, new[] { "run", "--kubeconfig", "/nonexistent/kubeconfig" }, "cannot load the Kubernetes configuration")]
+    public async Task Bad_flags_and_config_exit_2_with_one_line(string build, string[] args, string expected)
     {
-        using var process = Process.Start(Operator(args))!;
+        using var process = Process.Start(NativeBinary.Start(build, args))!;
         var stderr = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         Assert.Equal(2, process.ExitCode);

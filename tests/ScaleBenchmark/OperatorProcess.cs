@@ -35,12 +35,15 @@ internal sealed class OperatorProcess : IAsyncDisposable
         }
     }
 
-    public static OperatorProcess Start(string operatorDll, string kubeconfig)
+    /// <param name="operatorPath">A JIT build's eks-hardening.dll (run by <c>dotnet exec</c>) or a native binary.</param>
+    public static OperatorProcess Start(string operatorPath, string kubeconfig)
     {
         var metricsPort = FreePort();
-        var start = new ProcessStartInfo("dotnet",
+        var jit = operatorPath.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var start = new ProcessStartInfo(jit ? "dotnet" : operatorPath,
         [
-            "exec", operatorDll, "run",
+            .. jit ? new[] { "exec", operatorPath } : [],
+            "run",
             "--kubeconfig", kubeconfig,
             "--leader-elect", "false",
             "--aws", "false",

@@ -21,9 +21,9 @@ if (options.Help)
     return 0;
 }
 
-if (!File.Exists(options.OperatorDll))
+if (options.Operators.FirstOrDefault(path => !File.Exists(path)) is { } missing)
 {
-    Console.Error.WriteLine($"scale-benchmark: the operator is not at {options.OperatorDll}; build the solution or pass --operator");
+    Console.Error.WriteLine($"scale-benchmark: the operator is not at {missing}; build the solution or pass --operator");
     return 2;
 }
 
@@ -36,16 +36,26 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
-    var scenario = new ScaleScenario(options, Console.Error);
-    // An empty cluster (the policies only) first: the operator's fixed cost, subtracted for bytes per object.
-    var empty = await scenario.RunAsync(0, updates: 0, cancel.Token);
-    var results = new List<ScaleResult>();
-    foreach (var size in options.Sizes) results.Add(await scenario.RunAsync(size, options.Updates, cancel.Token));
+    var tables = new List<(string Operator, ScaleResult Empty, List<ScaleResult> Results)>();
+    foreach (var operatorPath in options.Operators)
+    {
+        var scenario = new ScaleScenario(options, operatorPath, Console.Error);
+        // An empty cluster (the policies only) first: the operator's fixed cost, subtracted for bytes per object.
+        var empty = await scenario.RunAsync(0, updates: 0, cancel.Token);
+        var results = new List<ScaleResult>();
+        foreach (var size in options.Sizes) results.Add(await scenario.RunAsync(size, options.Updates, cancel.Token));
+        tables.Add((operatorPath, empty, results));
+    }
 
-    Console.WriteLine();
-    Console.Write(ResultTable.Render(empty, results));
-    Console.WriteLine();
-    foreach (var result in results) Console.WriteLine(result.Line());
+    foreach (var (operatorPath, empty, results) in tables)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"operator: {operatorPath}");
+        Console.Write(ResultTable.Render(empty, results));
+        Console.WriteLine();
+        foreach (var result in results) Console.WriteLine(result.Line());
+    }
+
     return 0;
 }
 catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException)

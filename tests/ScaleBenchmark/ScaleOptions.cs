@@ -17,7 +17,10 @@ internal sealed class ScaleOptions
                             0 skips it)
           --steady-rate N   updates per second of the steady phase (default 1)
           --idle SECONDS    quiet time after start and after the updates in which no status write may happen (default 10)
-          --operator PATH   the operator's eks-hardening.dll (default: the one built next to the benchmark)
+          --operator PATH,...  the operator: a JIT build's eks-hardening.dll (run with `dotnet exec`) or a native
+                            eks-hardening binary (scripts/publish-native); several, comma-separated, are measured one
+                            after another in the same run, each over every size (default: the dll built next to the
+                            benchmark)
           --hold SECONDS    after quiescence, wait this long before the updates and print the operator's pid, to attach
                             dotnet-trace, dotnet-counters or dotnet-gcdump (default 0)
         """;
@@ -29,7 +32,7 @@ internal sealed class ScaleOptions
     public double SteadyRate { get; private set; } = 1;
     public TimeSpan Idle { get; private set; } = TimeSpan.FromSeconds(10);
     public TimeSpan Hold { get; private set; } = TimeSpan.Zero;
-    public string OperatorDll { get; private set; } = Path.Combine(AppContext.BaseDirectory, "eks-hardening.dll");
+    public IReadOnlyList<string> Operators { get; private set; } = [Path.Combine(AppContext.BaseDirectory, "eks-hardening.dll")];
     public bool Help { get; private set; }
 
     public static ScaleOptions Parse(IReadOnlyList<string> args)
@@ -72,7 +75,8 @@ internal sealed class ScaleOptions
                     options.Hold = TimeSpan.FromSeconds(Int(name, value, 0));
                     break;
                 case "--operator":
-                    options.OperatorDll = Path.GetFullPath(value);
+                    options.Operators = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath)];
+                    if (options.Operators.Count == 0) throw new ArgumentException("--operator needs a path");
                     break;
                 default:
                     throw new ArgumentException($"unknown flag {arg}");

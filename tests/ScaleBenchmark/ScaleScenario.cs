@@ -4,7 +4,7 @@ namespace EksHardening.ScaleBenchmark;
 /// One size of the scenario: seed the emulator, measure the list floor, run the operator as a child process
 /// through cold start, quiescence and the update phase, and read its memory and the API requests it made.
 /// </summary>
-internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
+internal sealed class ScaleScenario(ScaleOptions options, string operatorPath, TextWriter progress)
 {
     private const string StatusResource = "responsibilitypolicies/status";
     private static readonly TimeSpan ColdStartTimeout = TimeSpan.FromMinutes(3);
@@ -46,7 +46,7 @@ internal sealed class ScaleScenario(ScaleOptions options, TextWriter progress)
             emulator.ClearRequests();
             await using var probe = new PolicyStatusProbe(emulator, ScalePolicies.Names);
             var startTime = DateTimeOffset.UtcNow;
-            await using var process = OperatorProcess.Start(options.OperatorDll, kubeconfig);
+            await using var process = OperatorProcess.Start(operatorPath, kubeconfig);
 
             // Cold start: process start until every policy's status is what the rule engine says.
             long correctAt;

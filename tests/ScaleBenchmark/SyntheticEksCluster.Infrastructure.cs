@@ -254,12 +254,12 @@ internal sealed partial class SyntheticEksCluster
                     : new V1LoadBalancerStatus(),
             },
         };
-        annotations["kubectl.kubernetes.io/last-applied-configuration"] = k8s.KubernetesJson.Serialize(new
+        annotations["kubectl.kubernetes.io/last-applied-configuration"] = k8s.KubernetesJson.Serialize(new V1Service
         {
-            apiVersion = "v1",
-            kind = "Service",
-            metadata = new { name, @namespace = meta.NamespaceProperty, labels = meta.Labels },
-            spec = new { type = service.Spec.Type, selector = service.Spec.Selector, ports },
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = meta.NamespaceProperty, Labels = meta.Labels },
+            Spec = new V1ServiceSpec { Type = service.Spec.Type, Selector = service.Spec.Selector, Ports = ports },
         });
         meta.Annotations = annotations;
         meta.ManagedFields = [Managed("kubectl-client-side-apply", "Update", null, LabelFields)];

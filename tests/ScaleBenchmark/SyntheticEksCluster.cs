@@ -593,12 +593,12 @@ internal sealed partial class SyntheticEksCluster
         Time = Created,
     };
 
-    private static string LastApplied(V1Deployment deployment) => k8s.KubernetesJson.Serialize(new
+    private static string LastApplied(V1Deployment deployment) => k8s.KubernetesJson.Serialize(new V1Deployment
     {
-        apiVersion = "apps/v1",
-        kind = "Deployment",
-        metadata = new { name = deployment.Metadata.Name, @namespace = deployment.Metadata.NamespaceProperty, labels = deployment.Metadata.Labels },
-        spec = new { replicas = deployment.Spec.Replicas, selector = deployment.Spec.Selector, template = deployment.Spec.Template },
+        ApiVersion = "apps/v1",
+        Kind = "Deployment",
+        Metadata = new V1ObjectMeta { Name = deployment.Metadata.Name, NamespaceProperty = deployment.Metadata.NamespaceProperty, Labels = deployment.Metadata.Labels },
+        Spec = new V1DeploymentSpec { Replicas = deployment.Spec.Replicas, Selector = deployment.Spec.Selector, Template = deployment.Spec.Template },
     });
 
     private static string Uid(int kind, int index) => $"{kind:x8}-0000-4000-8000-{index:x12}";

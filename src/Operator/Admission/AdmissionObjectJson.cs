@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization.Metadata;
+using EksHardening.Operator.Serialization;
+
 namespace EksHardening.Operator.Admission;
 
 /// <summary>
@@ -10,7 +13,7 @@ public static class AdmissionObjectJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
-    public static T? Deserialize<T>(JsonElement element) => element.Deserialize<T>(Options);
+    public static T? Deserialize<T>(JsonElement element) => element.Deserialize((JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
 
     private static JsonSerializerOptions Create()
     {
@@ -19,14 +22,14 @@ public static class AdmissionObjectJson
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             MaxDepth = 64,
+            TypeInfoResolver = OperatorJson.Resolver,
         };
-        options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new KubernetesJson.Iso8601TimeSpanConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeConverter());
         options.Converters.Add(new KubernetesJson.KubernetesDateTimeOffsetConverter());
         // Registered converters take precedence over ResourceQuantity's own [JsonConverter].
         options.Converters.Add(new CachedQuantityConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 

@@ -196,8 +196,8 @@ public sealed partial class WebhookCertificates(
         for (var i = 0; i < webhooks.Count; i++)
         {
             if (webhooks[i].ClientConfig?.CaBundle is { } current && current.AsSpan().SequenceEqual(wanted)) continue;
-            operations.Add(new JsonObject { ["op"] = "test", ["path"] = $"/webhooks/{i}/name", ["value"] = webhooks[i].Name });
-            operations.Add(new JsonObject { ["op"] = "add", ["path"] = $"/webhooks/{i}/clientConfig/caBundle", ["value"] = Convert.ToBase64String(wanted) });
+            operations.Add((JsonNode)new JsonObject { ["op"] = "test", ["path"] = $"/webhooks/{i}/name", ["value"] = webhooks[i].Name });
+            operations.Add((JsonNode)new JsonObject { ["op"] = "add", ["path"] = $"/webhooks/{i}/clientConfig/caBundle", ["value"] = Convert.ToBase64String(wanted) });
         }
 
         if (operations.Count == 0) return;

@@ -116,10 +116,29 @@ public sealed class AwsCredentialsSource : IAwsCredentialsSource, IDisposable
 
     private static async Task<AWSCredentials> ResolveDefaultChainAsync(CancellationToken cancellationToken)
     {
-        // Reference the STS client so that the web identity provider, which loads it by reflection, finds it.
-        _ = typeof(Amazon.SecurityToken.AmazonSecurityTokenServiceClient);
+        StsClientRegistration.EnsureRegistered();
         using var resolver = new DefaultAWSCredentialsIdentityResolver();
         return await resolver.ResolveIdentityAsync(null!, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The web identity (IRSA) and assume-role providers create their STS client from AWSSDK.SecurityToken, found by
+    /// reflection unless one is registered; the native build has no such reflection (the assembly would be trimmed
+    /// away), so the client is registered, in every build, as the SDK itself would build it: anonymous, in the region
+    /// the provider asks for, through its proxy.
+    /// </summary>
+    private static class StsClientRegistration
+    {
+        static StsClientRegistration() =>
+            Amazon.RuntimeDependencies.GlobalRuntimeDependencyRegistry.Instance.RegisterSecurityTokenServiceClient(context =>
+            {
+                var data = context.SecurityTokenServiceClientContextData;
+                var config = new Amazon.SecurityToken.AmazonSecurityTokenServiceConfig { RegionEndpoint = data.Region };
+                if (data.ProxySettings is { } proxy) config.SetWebProxy(proxy);
+                return new Amazon.SecurityToken.AmazonSecurityTokenServiceClient(new AnonymousAWSCredentials(), config);
+            });
+
+        public static void EnsureRegistered() { }
     }
 
     private sealed record Cached(AwsCredentials Credentials, DateTimeOffset RefreshAt);

@@ -185,7 +185,8 @@ public static class OperatorHost
     ];
 
     /// <summary>Options <typeparamref name="T"/> configured by <paramref name="configure"/>, checked on start, and its checked value for constructors that take it.</summary>
-    private static void AddChecked<T, TValidator>(IServiceCollection services, Action<T> configure)
+    private static void AddChecked<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] T,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(IServiceCollection services, Action<T> configure)
         where T : class
         where TValidator : class, IValidateOptions<T>
     {
@@ -195,7 +196,7 @@ public static class OperatorHost
     }
 
     /// <summary>Every settable property of <paramref name="source"/> onto <paramref name="target"/>: a setting added later is carried too.</summary>
-    private static void CopySettings<T>(T source, T target) where T : class
+    private static void CopySettings<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(T source, T target) where T : class
     {
         foreach (var property in typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
                      .Where(p => p is { CanRead: true, CanWrite: true } && p.SetMethod!.IsPublic))

@@ -1,3 +1,5 @@
+using EksHardening.Operator.Serialization;
+
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace EksHardening.Operator.Kubernetes;
 public class CustomObjectSource<T>(IKubernetes client, string group, string version, string plural, string? labelSelector = null, Func<JsonElement, T?>? read = null)
     : IResourceSource<T> where T : class, IKubernetesObject<V1ObjectMeta>
 {
-    private readonly Func<JsonElement, T?> _read = read ?? (element => KubernetesJson.Deserialize<T>(element.GetRawText()));
+    private readonly Func<JsonElement, T?> _read = read ?? (element => element.Deserialize(OperatorJson.TypeInfo<T>()));
 
     public string Resource => plural;
 
@@ -16,7 +18,7 @@ public class CustomObjectSource<T>(IKubernetes client, string group, string vers
     {
         var response = await client.CustomObjects.ListClusterCustomObjectAsync(group, version, plural,
             labelSelector: labelSelector, continueParameter: continueToken, limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var list = response is JsonElement element ? element.Deserialize<ObjectList>() ?? new ObjectList() : new ObjectList();
+        var list = response is JsonElement element ? element.Deserialize(OperatorJson.TypeInfo<CustomObjectList>()) ?? new CustomObjectList() : new CustomObjectList();
         var items = (list.Items ?? []).Select(_read).OfType<T>().ToList();
         return new ListPage<T>(items, list.Metadata?.ContinueProperty, list.Metadata?.ResourceVersion ?? "");
     }
@@ -37,15 +39,8 @@ public class CustomObjectSource<T>(IKubernetes client, string group, string vers
     {
         null => null,
         JsonElement element => element,
-        _ => JsonSerializer.Deserialize<JsonElement>(KubernetesJson.Serialize(item)),
+        _ => KubernetesJson.Deserialize<JsonElement>(KubernetesJson.Serialize(item)),
     };
-
-    /// <summary>The list's envelope; items stay untyped until <c>read</c> reads them.</summary>
-    private sealed class ObjectList
-    {
-        [JsonPropertyName("metadata")] public V1ListMeta? Metadata { get; set; }
-        [JsonPropertyName("items")] public List<JsonElement>? Items { get; set; }
-    }
 }
 
 /// <summary>Lists and watches ResponsibilityPolicies.</summary>

@@ -1,7 +1,6 @@
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace EksHardening.Operator.Kubernetes;
 
@@ -13,9 +12,8 @@ namespace EksHardening.Operator.Kubernetes;
 /// </summary>
 public static class KubeconfigFile
 {
-    // The kubeconfig types name every field with YamlMember aliases; the naming convention is the client's.
-    private static readonly IDeserializer Yaml = new DeserializerBuilder()
-        .WithNamingConvention(CamelCaseNamingConvention.Instance)
+    // Every field is named by its YamlMember alias, as the file spells it.
+    private static readonly IDeserializer Yaml = new StaticDeserializerBuilder(new KubeconfigYamlContext())
         .IgnoreUnmatchedProperties()
         .Build();
 
@@ -25,10 +23,14 @@ public static class KubeconfigFile
     {
         var file = new FileInfo(path ?? KubernetesClientConfiguration.KubeConfigDefaultLocation);
         if (!file.Exists) throw new KubeConfigException($"kubeconfig file not found at {file.FullName}");
-        K8SConfiguration? config;
-        using (var reader = file.OpenText()) config = Yaml.Deserialize<K8SConfiguration?>(reader);
+        KubeconfigDocument? document;
+        using (var reader = file.OpenText()) document = Yaml.Deserialize<KubeconfigDocument?>(reader);
+        var config = document?.ToClientModel();
         if (config is null) throw new KubeConfigException($"kubeconfig {file.FullName} is empty");
         config.FileName = file.FullName;
-        return KubernetesClientConfiguration.BuildConfigFromConfigObject(config, context);
+        var plugin = ExecCredentialPlugin.TakeOver(config, context);
+        var built = KubernetesClientConfiguration.BuildConfigFromConfigObject(config, context);
+        if (plugin is not null && built.AccessToken is not null) built.TokenProvider = plugin;
+        return built;
     }
 }

@@ -1,3 +1,5 @@
+using EksHardening.Operator.Serialization;
+
 namespace EksHardening.Operator.Manifests;
 
 /// <summary>One Kubernetes object read from the inputs, typed, with where it came from.</summary>
@@ -188,7 +190,7 @@ public static class ManifestReader
         object typed;
         try
         {
-            typed = obj.Deserialize(type, KubernetesJsonOptions) ?? throw new JsonException("empty object");
+            typed = obj.Deserialize(OperatorJson.Options.GetTypeInfo(type)) ?? throw new JsonException("empty object");
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
         {
@@ -210,16 +212,6 @@ public static class ManifestReader
         || (obj["metadata"] is JsonObject metadata
             && metadata["name"] is JsonValue name && name.TryGetValue<string>(out var n) && n == Rules.Rbac.ClusterRbac.AwsAuthName
             && metadata["namespace"] is JsonValue ns && ns.TryGetValue<string>(out var nsText) && nsText == Rules.Rbac.ClusterRbac.AwsAuthNamespace);
-
-    private static readonly JsonSerializerOptions KubernetesJsonOptions = CreateOptions();
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        // KubernetesJson's own options carry the converters the models need (int-or-string, quantities, dates).
-        JsonSerializerOptions? captured = null;
-        KubernetesJson.AddJsonOptions(options => captured ??= options);
-        return captured ?? new JsonSerializerOptions(JsonSerializerDefaults.Web);
-    }
 
     private static string StringField(JsonObject obj, string field, ParsedDocument document)
     {

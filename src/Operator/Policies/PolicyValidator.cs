@@ -1,5 +1,6 @@
 using System.Reflection;
 using EksHardening.Operator.Manifests;
+using EksHardening.Operator.Serialization;
 
 namespace EksHardening.Operator.Policies;
 
@@ -10,7 +11,6 @@ namespace EksHardening.Operator.Policies;
 /// </summary>
 public static class PolicyValidator
 {
-    private static readonly JsonSerializerOptions TypedOptions = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
     private static readonly HashSet<string> RootFieldsCheckedApart = new(StringComparer.Ordinal) { "metadata" };
 
     private static readonly HashSet<string> MetadataFields = typeof(V1ObjectMeta).GetProperties()
@@ -54,7 +54,7 @@ public static class PolicyValidator
         ArgumentNullException.ThrowIfNull(policy);
         if (policy.Spec is null) return [new SpecProblem("spec", "is required")];
 
-        var spec = JsonSerializer.SerializeToNode(policy.Spec, TypedOptions) as JsonObject ?? new JsonObject();
+        var spec = JsonSerializer.SerializeToNode(policy.Spec, OperatorJson.TypeInfo<ResponsibilityPolicySpec>()) as JsonObject ?? new JsonObject();
         var problems = new List<SpecProblem>();
         var cel = new SchemaValidator(checkStructure: false);
         cel.Validate(ResponsibilityPolicyCrd.Schema, new JsonObject { ["spec"] = spec }, "");

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization.Metadata;
+using EksHardening.Operator.Serialization;
+
 namespace EksHardening.Operator.Policies;
 
 /// <summary>
@@ -215,7 +218,11 @@ internal sealed class SchemaValidator
 /// <summary>How JSON values are named and shown in problem messages.</summary>
 internal static class JsonKinds
 {
-    private static readonly JsonSerializerOptions QuoteOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonTypeInfo<string> QuoteJson = (JsonTypeInfo<string>)new JsonSerializerOptions
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = OperatorJson.Resolver,
+    }.GetTypeInfo(typeof(string));
     private const int MaxShown = 80;
 
     /// <summary>object, array, string, integer (a number without fraction, as Kubernetes decodes it), number, boolean or null.</summary>
@@ -256,7 +263,7 @@ internal static class JsonKinds
     public static string Show(JsonNode node) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.String ? Quote(v.GetValue<string>()) : Shorten(node.ToJsonString());
 
-    public static string Quote(string text) => JsonSerializer.Serialize(Shorten(text), QuoteOptions);
+    public static string Quote(string text) => JsonSerializer.Serialize(Shorten(text), QuoteJson);
 
     private static string Shorten(string text) => text.Length <= MaxShown ? text : text[..MaxShown] + "…";
 

@@ -1,3 +1,5 @@
+using EksHardening.Operator.Testing.Kubernetes;
+
 namespace EksHardening.Operator.Testing.Testbed;
 
 /// <summary>
@@ -37,7 +39,7 @@ public sealed class OperatorTestbed : IAsyncDisposable
     {
         var emulator = await ApiServerEmulator.StartNewAsync(new ApiEmulatorOptions { BookmarkInterval = TimeSpan.FromSeconds(1) });
         var testbed = new OperatorTestbed(emulator);
-        var crd = KubernetesYaml.Deserialize<V1CustomResourceDefinition>(await File.ReadAllTextAsync(RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml")));
+        var crd = await Crds.ReadFileAsync(RepositoryPaths.Of("config", "crd", "responsibilitypolicies.eks-hardening.io.yaml"));
         await testbed.Client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(crd);
         return testbed;
     }

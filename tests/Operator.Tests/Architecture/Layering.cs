@@ -18,6 +18,7 @@ internal static class Layering
     /// <summary>Lowest first; folders of one level are siblings.</summary>
     public static readonly IReadOnlyList<IReadOnlyList<string>> Levels =
     [
+        ["Serialization"],
         ["Facts"],
         ["Rules"],
         ["Manifests"],

@@ -170,5 +170,8 @@ public sealed class ChartKnobsTests
         }
     }
 
-    private static string Json(object value) => KubernetesJson.Serialize(value);
+    /// <summary>A list element by element: the client's JSON metadata covers its models, not sequences of them.</summary>
+    private static string Json(object value) => value is IEnumerable items
+        ? "[" + string.Join(",", items.Cast<object>().Select(item => KubernetesJson.Serialize(item))) + "]"
+        : KubernetesJson.Serialize(value);
 }

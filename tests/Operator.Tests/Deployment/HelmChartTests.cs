@@ -327,7 +327,10 @@ public sealed class HelmChartTests
     /// <summary>JSON with nulls dropped, so that absent and null compare equal.</summary>
     private static string Canonical(object value)
     {
-        var node = JsonNode.Parse(KubernetesJson.Serialize(value));
+        // Element by element: the client's JSON metadata covers its models, not lists of them.
+        var node = value is IEnumerable items and not string
+            ? new JsonArray(items.Cast<object>().Select(item => JsonNode.Parse(KubernetesJson.Serialize(item))).ToArray())
+            : JsonNode.Parse(KubernetesJson.Serialize(value));
         return Strip(node)?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "null";
 
         static JsonNode? Strip(JsonNode? node)

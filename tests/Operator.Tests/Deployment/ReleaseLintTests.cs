@@ -147,8 +147,11 @@ public sealed class ReleaseLintTests
         var build = ReleaseStep("Build and push the image (linux/amd64, linux/arm64)")["with"]!;
 
         Assert.Matches(@"(?m)^FROM --platform=\$BUILDPLATFORM mcr\.microsoft\.com/dotnet/sdk:\S+ AS build$", dockerfile);
-        Assert.Matches(@"(?m)^RUN dotnet publish .*-a ""\$TARGETARCH""", dockerfile);
-        Assert.Matches(@"(?m)^FROM mcr\.microsoft\.com/dotnet/aspnet:\S+-chiseled$", dockerfile);
+        Assert.Matches(@"(?m)^FROM --platform=\$BUILDPLATFORM mcr\.microsoft\.com/dotnet/sdk:\S+-aot AS build$", dockerfile);
+        Assert.Matches(@"(?m)^RUN scripts/native-cross-toolchain ""\$TARGETARCH""$", dockerfile);
+        Assert.Matches(@"(?m)^RUN scripts/publish-native .*-a ""\$TARGETARCH""", dockerfile);
+        Assert.Matches(@"(?m)^FROM mcr\.microsoft\.com/dotnet/runtime-deps:\S+-chiseled$", dockerfile);
+        Assert.Matches(@"(?m)^ENTRYPOINT \[""/app/eks-hardening""\]$", dockerfile);
         Assert.Equal("linux/amd64,linux/arm64", Text(build["platforms"]));
         Assert.Equal("Dockerfile", Text(build["file"]));
         Assert.Equal("true", Text(build["push"]));
