@@ -35,17 +35,4 @@ internal static class AwsJsonRequests
         var body = await http.SendAsync(request, endpoint, cancellationToken).ConfigureAwait(false);
         return AwsJson.Parse(body, request.Service, request.Operation);
     }
-
-    /// <summary>
-    /// The page's <c>nextToken</c>, null at the end (absent or empty); a token seen before in this listing is an
-    /// error, so that a service that repeats itself cannot keep the listing going forever.
-    /// </summary>
-    public static string? NextToken(JsonElement page, ISet<string> seen, string service, string operation, string serviceTitle)
-    {
-        var token = page.String("nextToken");
-        if (string.IsNullOrEmpty(token)) return null;
-        return seen.Add(token)
-            ? token
-            : throw new AwsServiceException(AwsErrorKind.Unknown, service, operation, $"{serviceTitle} returned the same nextToken twice.", errorCode: "PaginationLoop");
-    }
 }

@@ -7,7 +7,8 @@ internal static class AwsPagination
     /// Calls <paramref name="fetchPage"/> with no token, then with each token it returns until it returns none (null or
     /// empty). A token seen before would loop forever, so it fails the call with <c>PaginationLoop</c>.
     /// </summary>
-    public static async Task FollowAsync(string service, string operation, string tokenName, Func<string?, Task<string?>> fetchPage)
+    /// <param name="serviceTitle">The service as the error names it (default: its signing name in capitals).</param>
+    public static async Task FollowAsync(string service, string operation, string tokenName, Func<string?, Task<string?>> fetchPage, string? serviceTitle = null)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? token = null;
@@ -18,7 +19,7 @@ internal static class AwsPagination
             if (token is not null && !seen.Add(token))
             {
                 throw new AwsServiceException(AwsErrorKind.Unknown, service, operation,
-                    $"{service.ToUpperInvariant()} returned the same {tokenName} twice.", errorCode: "PaginationLoop");
+                    $"{serviceTitle ?? service.ToUpperInvariant()} returned the same {tokenName} twice.", errorCode: "PaginationLoop");
             }
         }
         while (token is not null);

@@ -183,19 +183,13 @@ public sealed class EcrClient(AwsHttpClient http) : IEcrClient
         return new EcrRepositoryScanningConfigurations(configurations, failures);
     }
 
-    private async Task PaginateAsync(string region, bool fips, string operation, Action<Utf8JsonWriter, string?> writeBody, Action<JsonElement> readPage, CancellationToken cancellationToken)
-    {
-        string? token = null;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        do
+    private Task PaginateAsync(string region, bool fips, string operation, Action<Utf8JsonWriter, string?> writeBody, Action<JsonElement> readPage, CancellationToken cancellationToken) =>
+        AwsPagination.FollowAsync(AwsServices.Ecr, operation, "nextToken", async token =>
         {
-            var current = token;
-            using var page = await CallAsync(region, fips, operation, writer => writeBody(writer, current), cancellationToken).ConfigureAwait(false);
+            using var page = await CallAsync(region, fips, operation, writer => writeBody(writer, token), cancellationToken).ConfigureAwait(false);
             readPage(page.RootElement);
-            token = AwsJsonRequests.NextToken(page.RootElement, seen, AwsServices.Ecr, operation, "ECR");
-        }
-        while (token is not null);
-    }
+            return page.RootElement.String("nextToken");
+        });
 
     private Task<JsonDocument> CallAsync(string region, bool fips, string operation, Action<Utf8JsonWriter> writeBody, CancellationToken cancellationToken) =>
         http.SendForJsonAsync(AwsJsonRequests.Json11(AwsServices.Ecr, TargetPrefix, operation, writeBody), http.Endpoints.Resolve(AwsServices.Ecr, region, fips), cancellationToken);

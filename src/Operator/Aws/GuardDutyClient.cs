@@ -12,19 +12,15 @@ public sealed class GuardDutyClient(AwsHttpClient http) : IGuardDutyClient
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(region);
         var detectorIds = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        string? token = null;
-        do
+        await AwsPagination.FollowAsync(AwsServices.GuardDuty, "ListDetectors", "nextToken", async token =>
         {
             var query = new List<KeyValuePair<string, string>> { new("maxResults", MaxResults.ToString(CultureInfo.InvariantCulture)) };
             if (token is not null) query.Add(new("nextToken", token));
 
             using var page = await GetAsync(region, "ListDetectors", "/detector", query, cancellationToken).ConfigureAwait(false);
             detectorIds.AddRange(page.RootElement.Strings("detectorIds"));
-
-            token = AwsJsonRequests.NextToken(page.RootElement, seen, AwsServices.GuardDuty, "ListDetectors", "GuardDuty");
-        }
-        while (token is not null);
+            return page.RootElement.String("nextToken");
+        }, serviceTitle: "GuardDuty").ConfigureAwait(false);
 
         return detectorIds;
     }
