@@ -164,16 +164,16 @@ public sealed class ScanCommand(CommandIo io)
     /// <summary>To stdout, or to --output-file (whole or not at all) with the summary line on stderr.</summary>
     private void WriteReport(ScanReport report, ScanOptions options)
     {
+        // A file is no terminal: only --color always colours it.
+        var colour = options.OutputFile is null ? Colour(options) : options.Colour == ColourMode.Always;
+        var writer = ScanReportWriters.For(options.Output, colour) ?? throw new UsageException($"unknown output format '{options.Output}'");
         if (options.OutputFile is not { } path)
         {
-            var writer = ScanReportWriters.For(options.Output, Colour(options)) ?? throw new UsageException($"unknown output format '{options.Output}'");
             writer.Write(report, io.Out);
             return;
         }
 
-        var fileWriter = ScanReportWriters.For(options.Output, options.Colour == ColourMode.Always)
-                         ?? throw new UsageException($"unknown output format '{options.Output}'");
-        ReportFile.Write(path, text => fileWriter.Write(report, text));
+        ReportFile.Write(path, text => writer.Write(report, text));
         io.Error.WriteLine($"{TableReportWriter.SummaryLine(report)}; {options.Output} report written to {path}");
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using EksHardening.Operator.Manifests;
 using k8s.Authentication;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
@@ -62,20 +63,15 @@ public sealed class ExecCredentialPlugin(ExternalExecution exec) : ITokenProvide
     /// <summary>Runs the plugin once and returns the credential it printed.</summary>
     public ExecCredentialResponse.ExecStatus Run()
     {
-        var start = new ProcessStartInfo(exec.Command)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
+            ["KUBERNETES_EXEC_INFO"] = new JsonObject
+            {
+                ["apiVersion"] = exec.ApiVersion,
+                ["kind"] = "ExecCredential",
+                ["spec"] = new JsonObject { ["interactive"] = false },
+            }.ToJsonString(),
         };
-        foreach (var argument in exec.Arguments ?? []) start.ArgumentList.Add(argument);
-        start.Environment["KUBERNETES_EXEC_INFO"] = new JsonObject
-        {
-            ["apiVersion"] = exec.ApiVersion,
-            ["kind"] = "ExecCredential",
-            ["spec"] = new JsonObject { ["interactive"] = false },
-        }.ToJsonString();
         foreach (var variable in exec.EnvironmentVariables ?? [])
         {
             if (!variable.TryGetValue("name", out var name) || !variable.TryGetValue("value", out var value))
@@ -83,38 +79,29 @@ public sealed class ExecCredentialPlugin(ExternalExecution exec) : ITokenProvide
                 throw new KubeConfigException($"exec {exec.Command}: an env entry needs a name and a value");
             }
 
-            start.Environment[name] = value;
+            environment[name] = value;
         }
 
-        using var process = new Process { StartInfo = start };
+        ExternalCommandResult? result;
         try
         {
-            process.Start();
+            result = ExternalCommand.Run(exec.Command, exec.Arguments ?? [], Timeout, environment);
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             throw new KubeConfigException($"exec {exec.Command} does not start: {e.Message}" + (exec.InstallHint is { } hint ? $" ({hint.Trim()})" : ""));
         }
 
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
+        if (result is null) throw new KubeConfigException($"exec {exec.Command} did not answer within {Timeout.TotalMinutes:0} minutes");
+        if (result.ExitCode != 0)
         {
-            process.Kill(entireProcessTree: true);
-            throw new KubeConfigException($"exec {exec.Command} did not answer within {Timeout.TotalMinutes:0} minutes");
-        }
-
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new KubeConfigException($"exec {exec.Command} exited {process.ExitCode}: {FirstLine(stderr.Result)}");
+            throw new KubeConfigException($"exec {exec.Command} exited {result.ExitCode}: {FirstLine(result.Stderr)}");
         }
 
         ExecCredentialResponse? response;
         try
         {
-            response = KubernetesJson.Deserialize<ExecCredentialResponse>(stdout.Result);
+            response = KubernetesJson.Deserialize<ExecCredentialResponse>(result.Stdout);
         }
         catch (JsonException e)
         {

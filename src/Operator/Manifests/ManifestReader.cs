@@ -200,10 +200,8 @@ public static class ManifestReader
             throw new ManifestException(document.File, at, $"{kind} {NameOf(obj)}: invalid field{where}: {FirstSentence(e.Message)}");
         }
 
-        var source = sourceOf?.Invoke(line);
-        into.Objects.Add(source is null
-            ? new ManifestObject(typed, apiVersion, kind, obj, document, line)
-            : new ManifestObject(typed, apiVersion, kind, obj, document, line) { Source = source });
+        var manifest = new ManifestObject(typed, apiVersion, kind, obj, document, line);
+        into.Objects.Add(sourceOf is null ? manifest : manifest with { Source = sourceOf(line) });
     }
 
     /// <summary>Of the ConfigMaps only kube-system/aws-auth is evaluated (rbac.system-masters-mapping); the others are skipped.</summary>

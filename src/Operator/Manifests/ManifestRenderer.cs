@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EksHardening.Operator.Rules;
 
 namespace EksHardening.Operator.Manifests;
@@ -136,50 +135,32 @@ public sealed class ManifestRenderer(RenderSettings settings)
     private (string Output, string Command) Run(string tool, string name, List<string> args, string directory)
     {
         var command = $"{name} {string.Join(' ', args)}";
-        var start = new ProcessStartInfo(tool)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        Process process;
+        ExternalCommandResult? result;
         try
         {
-            process = Process.Start(start) ?? throw new ManifestException(directory, $"{command} did not start");
+            result = ExternalCommand.Run(tool, args, settings.Timeout);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new ManifestException(directory, $"{command} did not start: {e.Message}");
         }
 
-        using (process)
+        if (result is null)
         {
-            // The tool reads no input of ours (a scan's stdin may be a manifest stream).
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(settings.Timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit();
-                throw new ManifestException(directory, $"{command} did not finish within {settings.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s and was stopped");
-            }
-
-            var output = stdout.GetAwaiter().GetResult();
-            var error = stderr.GetAwaiter().GetResult().Trim();
-            if (process.ExitCode != 0)
-            {
-                throw new ManifestException(directory, $"{command} failed (exit {process.ExitCode}): {(error.Length == 0 ? "no message" : error)}");
-            }
-
-            if (output.Length > ManifestReader.MaxInputBytes)
-            {
-                throw new ManifestException(directory, $"{command} printed more than {ManifestReader.MaxInputBytes / (1024 * 1024)} MiB");
-            }
-
-            return (output, command);
+            throw new ManifestException(directory, $"{command} did not finish within {settings.Timeout.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s and was stopped");
         }
+
+        var error = result.Stderr.Trim();
+        if (result.ExitCode != 0)
+        {
+            throw new ManifestException(directory, $"{command} failed (exit {result.ExitCode}): {(error.Length == 0 ? "no message" : error)}");
+        }
+
+        if (result.Stdout.Length > ManifestReader.MaxInputBytes)
+        {
+            throw new ManifestException(directory, $"{command} printed more than {ManifestReader.MaxInputBytes / (1024 * 1024)} MiB");
+        }
+
+        return (result.Stdout, command);
     }
 }
