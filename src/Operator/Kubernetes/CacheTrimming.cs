@@ -3,7 +3,7 @@ namespace EksHardening.Operator.Kubernetes;
 /// <summary>
 /// What the informers keep of each object: what the rules, remediation and the AWS fact lookup read, and nothing
 /// else, so that the caches grow by hundreds of bytes per pod rather than by the kilobytes a full object takes.
-/// Dropped everywhere: managedFields and kubectl's last-applied annotation. Dropped from workloads: status (a pod
+/// Dropped everywhere: managedFields and kubectl's last-applied annotation; from workloads also generateName and finalizers. Dropped from workloads: status (a pod
 /// keeps only its containers' image and imageID, the digest that runs), annotations other than AppArmor's and seccomp's,
 /// scheduling and DNS settings, container environment, commands, mounts and resource requests, probes that name no
 /// host, and volumes of the core types (configMap, secret, projected, emptyDir, …), which the rules do not look into:
@@ -156,11 +156,16 @@ public sealed class CacheTrimming
         metadata.NamespaceProperty = _shared.Share(metadata.NamespaceProperty);
         metadata.Labels = _shared.Share(metadata.Labels);
         metadata.Annotations = KeptAnnotations(metadata.Annotations, isWorkload);
-        foreach (var owner in metadata.OwnerReferences ?? [])
+        if (isWorkload)
         {
-            owner.ApiVersion = _shared.Share(owner.ApiVersion);
-            owner.Kind = _shared.Share(owner.Kind);
+            // No rule reads a workload's name prefix or finalizers (a claim's finalizers stay: they are not read either,
+            // but claims are few).
+            metadata.GenerateName = null;
+            metadata.Finalizers = null;
         }
+
+        // The replicas of one ReplicaSet, Job or DaemonSet name the same owner: one list for all of them.
+        metadata.OwnerReferences = _shared.Share(metadata.OwnerReferences);
     }
 
     private void Template(V1PodTemplateSpec? template)

@@ -52,7 +52,8 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly Func<T, T>? _transform;
-    private readonly ConcurrentDictionary<string, T> _cache = new(StringComparer.Ordinal);
+    // Keyed by the object's own namespace and name strings: a joined key would be one more string per cached object.
+    private readonly ConcurrentDictionary<(string Namespace, string Name), T> _cache = new();
     private volatile Action<InformerEvent<T>>[] _handlers = [];
     private volatile TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly InformerCounters? _counters;
@@ -90,7 +91,11 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
     /// <summary>The resourceVersion the informer has seen up to.</summary>
     public string LastResourceVersion { get; private set; } = "";
 
-    public T? Get(string? ns, string name) => _cache.GetValueOrDefault(ObjectKeys.Key(ns, name));
+    public T? Get(string? ns, string name) => _cache.GetValueOrDefault(CacheKey(ns, name));
+
+    private static (string Namespace, string Name) CacheKey(string? ns, string? name) => (ns ?? "", name ?? "");
+
+    private static (string Namespace, string Name) CacheKey(T item) => CacheKey(item.Metadata?.NamespaceProperty, item.Metadata?.Name);
 
     /// <summary>
     /// After a run has ended: forgets the cached objects (without events) and the sync, so that the memory is freed and
@@ -193,7 +198,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
                 Upsert(Prepare(item));
                 break;
             case WatchEventType.Deleted:
-                if (_cache.TryRemove(ObjectKeys.Of(item), out var old)) Notify(new InformerEvent<T>(InformerEventType.Deleted, old, null));
+                if (_cache.TryRemove(CacheKey(item), out var old)) Notify(new InformerEvent<T>(InformerEventType.Deleted, old, null));
                 break;
             case WatchEventType.Bookmark:
                 break;
@@ -206,7 +211,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
 
     private void Upsert(T item)
     {
-        var key = ObjectKeys.Of(item);
+        var key = CacheKey(item);
         T? old = null;
         _cache.AddOrUpdate(key, item, (_, existing) =>
         {
@@ -218,7 +223,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
 
     private async Task RelistAsync(CancellationToken cancellationToken)
     {
-        var fresh = new Dictionary<string, T>(StringComparer.Ordinal);
+        var fresh = new Dictionary<(string Namespace, string Name), T>();
         string? continueToken = null;
         while (true)
         {
@@ -236,7 +241,7 @@ public sealed class ResourceInformer<T> : IInformer where T : class, IKubernetes
                 continue;
             }
 
-            foreach (var item in page.Items) fresh[ObjectKeys.Of(item)] = Prepare(item);
+            foreach (var item in page.Items) fresh[CacheKey(item)] = Prepare(item);
             if (string.IsNullOrEmpty(page.Continue))
             {
                 // Only a complete list's resourceVersion is a point to watch from.

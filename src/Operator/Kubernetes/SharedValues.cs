@@ -16,6 +16,7 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
     private readonly Pool<IList<string>> _lists = new(capacity);
     private readonly Pool<IDictionary<string, ResourceQuantity>> _quantities = new(capacity);
     private readonly Pool<object> _objects = new(capacity);
+    private readonly Pool<IList<V1OwnerReference>> _owners = new(capacity);
 
     public int Capacity { get; } = capacity;
 
@@ -46,6 +47,29 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
         ? null
         : _lists.GetOrAdd(string.Join('\u0001', list), static (_, state) =>
             new ReadOnlyCollection<string>([.. state.list.Select(s => state.values.Share(s))]), (values: this, list));
+
+    /// <summary>A read-only owner list equal to <paramref name="owners"/> (every field), shared: the replicas of one controller name the same owner.</summary>
+    [return: NotNullIfNotNull(nameof(owners))]
+    public IList<V1OwnerReference>? Share(IList<V1OwnerReference>? owners)
+    {
+        if (owners is null) return null;
+        var key = new StringBuilder();
+        foreach (var o in owners)
+        {
+            key.Append(o?.ApiVersion).Append('\u0001').Append(o?.Kind).Append('\u0001').Append(o?.Name).Append('\u0001').Append(o?.Uid)
+                .Append('\u0001').Append(o?.Controller).Append('\u0001').Append(o?.BlockOwnerDeletion).Append('\u0002');
+        }
+
+        return _owners.GetOrAdd(key.ToString(), static (_, state) => new ReadOnlyCollection<V1OwnerReference>([.. state.owners.Select(o => o is null ? o! : new V1OwnerReference
+        {
+            ApiVersion = state.values.Share(o.ApiVersion),
+            Kind = state.values.Share(o.Kind),
+            Name = state.values.Share(o.Name),
+            Uid = state.values.Share(o.Uid),
+            Controller = o.Controller,
+            BlockOwnerDeletion = o.BlockOwnerDeletion,
+        })]), (values: this, owners));
+    }
 
     /// <summary>Read-only resource amounts equal to <paramref name="quantities"/> (by canonical amount), shared.</summary>
     [return: NotNullIfNotNull(nameof(quantities))]

@@ -51,13 +51,11 @@ public sealed class ContainerView
         Name = string.IsNullOrEmpty(name) ? $"#{index}" : name;
         Image = image;
         SecurityContext = securityContext;
-        _listPath = podSpecPath + kind switch
-        {
-            ContainerKind.Init => ".initContainers",
-            ContainerKind.Ephemeral => ".ephemeralContainers",
-            _ => ".containers",
-        };
+        _listPath = ListPaths.GetOrAdd(podSpecPath, static path => [path + ".initContainers", path + ".containers", path + ".ephemeralContainers"])[(int)kind];
     }
+
+    /// <summary>The lists' paths per pod spec path (a handful): one string each, not one per container of every cached pod.</summary>
+    private static readonly ConcurrentDictionary<string, string[]> ListPaths = new(StringComparer.Ordinal);
 
     public ContainerKind Kind { get; }
     public int Index { get; }

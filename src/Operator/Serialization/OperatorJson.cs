@@ -87,6 +87,8 @@ public static class OperatorJson
             {
                 if (client.Converters[i] is JsonStringEnumConverter) client.Converters.RemoveAt(i);
             }
+            // Every string the API sends passes here: the cache's repeated values become one instance each.
+            client.Converters.Insert(0, SharedStringConverter.Instance);
         });
         return options!;
     }

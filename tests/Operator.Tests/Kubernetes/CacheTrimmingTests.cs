@@ -121,6 +121,30 @@ public class CacheTrimmingTests
     }
 
     [Fact]
+    public void Replicas_share_their_owner_list_and_lose_their_name_prefix_and_finalizers()
+    {
+        var trimming = new CacheTrimming();
+        var a = trimming.Trim(Replica("web-7d9f-aaaaa"));
+        var b = trimming.Trim(Replica("web-7d9f-bbbbb"));
+        var other = trimming.Trim(Replica("api-5c4b-ccccc", owner: "api-5c4b"));
+
+        Assert.Same(a.Metadata.OwnerReferences, b.Metadata.OwnerReferences);
+        Assert.NotSame(a.Metadata.OwnerReferences, other.Metadata.OwnerReferences);
+        Assert.Equal(("ReplicaSet", "web-7d9f", "rs-web-7d9f"), (a.Metadata.OwnerReferences[0].Kind, a.Metadata.OwnerReferences[0].Name, a.Metadata.OwnerReferences[0].Uid));
+        Assert.Equal(("web-7d9f-aaaaa", "pod-web-7d9f-aaaaa"), (a.Metadata.Name, a.Metadata.Uid));
+        Assert.Null(a.Metadata.GenerateName);
+        Assert.Null(a.Metadata.Finalizers);
+        Assert.Throws<NotSupportedException>(() => a.Metadata.OwnerReferences.Clear());
+    }
+
+    private static V1Pod Replica(string name, string owner = "web-7d9f") => KubernetesJson.Deserialize<V1Pod>($$$"""
+        {"apiVersion": "v1", "kind": "Pod",
+         "metadata": {"name": "{{{name}}}", "generateName": "{{{owner}}}-", "namespace": "shop", "uid": "pod-{{{name}}}", "finalizers": ["example.com/hold"],
+           "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "{{{owner}}}", "uid": "rs-{{{owner}}}", "controller": true}]},
+         "spec": {"containers": [{"name": "app", "image": "registry.example.com/app:1"}]}}
+        """);
+
+    [Fact]
     public void The_shared_pools_start_afresh_when_full()
     {
         var values = new SharedValues(capacity: 2);
