@@ -5,18 +5,19 @@ namespace EksHardening.Operator.Kubernetes;
 /// label keys and values, images), label sets (every replica of a Deployment has the same) and resource limits.
 /// Shared collections are read-only, so that a change through one object cannot reach another. Each pool is bounded:
 /// when it holds <see cref="Capacity"/> entries it starts afresh, so values that are unique per object (a pod's name
-/// in a label) cannot grow it for ever; objects already cached keep what they share.
+/// in a label) cannot grow it for ever; objects already cached keep what they share. A pool is keyed by the shared
+/// value itself, compared by content, so that it keeps no copy of the value as a key.
 /// </summary>
 public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
 {
     public const int DefaultCapacity = 50_000;
     private const int MaxStringLength = 256;
-    private readonly Pool<string> _strings = new(capacity);
-    private readonly Pool<IDictionary<string, string>> _maps = new(capacity);
-    private readonly Pool<IList<string>> _lists = new(capacity);
-    private readonly Pool<IDictionary<string, ResourceQuantity>> _quantities = new(capacity);
-    private readonly Pool<object> _objects = new(capacity);
-    private readonly Pool<IList<V1OwnerReference>> _owners = new(capacity);
+    private readonly Pool<string> _strings = new(capacity, StringComparer.Ordinal);
+    private readonly Pool<IDictionary<string, string>> _maps = new(capacity, new MapContent<string>(StringComparer.Ordinal));
+    private readonly Pool<IList<string>> _lists = new(capacity, new ListContent<string>(StringComparer.Ordinal));
+    private readonly Pool<IDictionary<string, ResourceQuantity>> _quantities = new(capacity, new MapContent<ResourceQuantity>(QuantityAmount.Instance));
+    private readonly Pool<IList<V1OwnerReference>> _owners = new(capacity, new ListContent<V1OwnerReference>(OwnerContent.Instance));
+    private readonly Pool<ContentKey, object> _objects = new(capacity, EqualityComparer<ContentKey>.Default);
 
     public int Capacity { get; } = capacity;
 
@@ -27,65 +28,45 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
 
     /// <summary>A read-only map equal to <paramref name="map"/> (same pairs), shared with every other object that has it.</summary>
     [return: NotNullIfNotNull(nameof(map))]
-    public IDictionary<string, string>? Share(IDictionary<string, string>? map)
-    {
-        if (map is null) return null;
-        var key = new StringBuilder();
-        foreach (var (k, v) in map.OrderBy(p => p.Key, StringComparer.Ordinal)) key.Append(k).Append('\u0001').Append(v).Append('\u0002');
-        return _maps.GetOrAdd(key.ToString(), static (_, state) =>
+    public IDictionary<string, string>? Share(IDictionary<string, string>? map) => map is null
+        ? null
+        : _maps.GetOrAdd(map, static (pairs, values) =>
         {
-            var (values, pairs) = state;
             var copy = new Dictionary<string, string>(pairs.Count, StringComparer.Ordinal);
             foreach (var (k, v) in pairs) copy[values.Share(k)] = values.Share(v);
             return new ReadOnlyDictionary<string, string>(copy);
-        }, (this, map));
-    }
+        }, this);
 
     /// <summary>A read-only list equal to <paramref name="list"/>, shared.</summary>
     [return: NotNullIfNotNull(nameof(list))]
     public IList<string>? Share(IList<string>? list) => list is null
         ? null
-        : _lists.GetOrAdd(string.Join('\u0001', list), static (_, state) =>
-            new ReadOnlyCollection<string>([.. state.list.Select(s => state.values.Share(s))]), (values: this, list));
-
-    /// <summary>A read-only owner list equal to <paramref name="owners"/> (every field), shared: the replicas of one controller name the same owner.</summary>
-    [return: NotNullIfNotNull(nameof(owners))]
-    public IList<V1OwnerReference>? Share(IList<V1OwnerReference>? owners)
-    {
-        if (owners is null) return null;
-        var key = new StringBuilder();
-        foreach (var o in owners)
-        {
-            key.Append(o?.ApiVersion).Append('\u0001').Append(o?.Kind).Append('\u0001').Append(o?.Name).Append('\u0001').Append(o?.Uid)
-                .Append('\u0001').Append(o?.Controller).Append('\u0001').Append(o?.BlockOwnerDeletion).Append('\u0002');
-        }
-
-        return _owners.GetOrAdd(key.ToString(), static (_, state) => new ReadOnlyCollection<V1OwnerReference>([.. state.owners.Select(o => o is null ? o! : new V1OwnerReference
-        {
-            ApiVersion = state.values.Share(o.ApiVersion),
-            Kind = state.values.Share(o.Kind),
-            Name = state.values.Share(o.Name),
-            Uid = state.values.Share(o.Uid),
-            Controller = o.Controller,
-            BlockOwnerDeletion = o.BlockOwnerDeletion,
-        })]), (values: this, owners));
-    }
+        : _lists.GetOrAdd(list, static (items, values) => new ReadOnlyCollection<string>([.. items.Select(s => values.Share(s))]), this);
 
     /// <summary>Read-only resource amounts equal to <paramref name="quantities"/> (by canonical amount), shared.</summary>
     [return: NotNullIfNotNull(nameof(quantities))]
-    public IDictionary<string, ResourceQuantity>? Share(IDictionary<string, ResourceQuantity>? quantities)
-    {
-        if (quantities is null) return null;
-        var key = new StringBuilder();
-        foreach (var (k, v) in quantities.OrderBy(p => p.Key, StringComparer.Ordinal)) key.Append(k).Append('\u0001').Append(v?.ToString()).Append('\u0002');
-        return _quantities.GetOrAdd(key.ToString(), static (_, state) =>
+    public IDictionary<string, ResourceQuantity>? Share(IDictionary<string, ResourceQuantity>? quantities) => quantities is null
+        ? null
+        : _quantities.GetOrAdd(quantities, static (pairs, values) =>
         {
-            var (values, pairs) = state;
             var copy = new Dictionary<string, ResourceQuantity>(pairs.Count, StringComparer.Ordinal);
             foreach (var (k, v) in pairs) copy[values.Share(k)] = v;
             return new ReadOnlyDictionary<string, ResourceQuantity>(copy);
-        }, (this, quantities));
-    }
+        }, this);
+
+    /// <summary>A read-only owner list equal to <paramref name="owners"/> (every field), shared: the replicas of one controller name the same owner.</summary>
+    [return: NotNullIfNotNull(nameof(owners))]
+    public IList<V1OwnerReference>? Share(IList<V1OwnerReference>? owners) => owners is null
+        ? null
+        : _owners.GetOrAdd(owners, static (items, values) => new ReadOnlyCollection<V1OwnerReference>([.. items.Select(o => o is null ? o! : new V1OwnerReference
+        {
+            ApiVersion = values.Share(o.ApiVersion),
+            Kind = values.Share(o.Kind),
+            Name = values.Share(o.Name),
+            Uid = values.Share(o.Uid),
+            Controller = o.Controller,
+            BlockOwnerDeletion = o.BlockOwnerDeletion,
+        })]), this);
 
     /// <summary>
     /// An instance equal to <paramref name="value"/> in its JSON form, shared: the trimmed pod specs of a Deployment's
@@ -96,21 +77,97 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
     {
         if (value is null) return null;
         var json = k8s.KubernetesJson.Serialize(value);
-        var key = Convert.ToBase64String(SHA256.HashData(MemoryMarshal.AsBytes(json.AsSpan())));
-        return (T)_objects.GetOrAdd(typeof(T).Name + ":" + key, static (_, v) => v, value);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(MemoryMarshal.AsBytes(json.AsSpan()), hash);
+        var key = new ContentKey(typeof(T), MemoryMarshal.Read<UInt128>(hash), MemoryMarshal.Read<UInt128>(hash[16..]));
+        return (T)_objects.GetOrAdd(key, static (_, v) => v, value);
     }
 
-    /// <summary>One bounded pool, keyed by a canonical string of the value.</summary>
-    private sealed class Pool<T>(int capacity) where T : class
-    {
-        private ConcurrentDictionary<string, T> _entries = new(StringComparer.Ordinal);
+    /// <summary>A value's type and the SHA-256 of its JSON form.</summary>
+    private readonly record struct ContentKey(Type Type, UInt128 High, UInt128 Low);
 
-        public T GetOrAdd<TState>(string key, Func<string, TState, T> create, TState state)
+    /// <summary>One bounded pool of shared values, each its own key.</summary>
+    private sealed class Pool<T>(int capacity, IEqualityComparer<T> content) where T : class
+    {
+        private readonly Pool<T, T> _pool = new(capacity, content);
+
+        public T GetOrAdd<TState>(T value, Func<T, TState, T> share, TState state) => _pool.GetOrAdd(value, share, state);
+    }
+
+    /// <summary>One bounded pool, keyed by <typeparamref name="TKey"/>.</summary>
+    private sealed class Pool<TKey, T>(int capacity, IEqualityComparer<TKey> keys) where TKey : notnull where T : class
+    {
+        private ConcurrentDictionary<TKey, T> _entries = new(keys);
+
+        public T GetOrAdd<TState>(TKey key, Func<TKey, TState, T> create, TState state)
         {
             var entries = _entries;
             if (entries.TryGetValue(key, out var shared)) return shared;
-            if (entries.Count >= capacity) Interlocked.CompareExchange(ref _entries, new ConcurrentDictionary<string, T>(StringComparer.Ordinal), entries);
-            return _entries.GetOrAdd(key, create, state);
+            if (entries.Count >= capacity) Interlocked.CompareExchange(ref _entries, new ConcurrentDictionary<TKey, T>(keys), entries);
+            var created = create(key, state);
+            // The shared value is its own key (when it is one), so the pool holds nothing more than the value.
+            return _entries.GetOrAdd(created is TKey own ? own : key, created);
         }
+    }
+
+    /// <summary>Maps equal when they hold the same pairs, in any order.</summary>
+    private sealed class MapContent<TValue>(IEqualityComparer<TValue> values) : IEqualityComparer<IDictionary<string, TValue>>
+    {
+        public bool Equals(IDictionary<string, TValue>? a, IDictionary<string, TValue>? b)
+        {
+            if (ReferenceEquals(a, b)) return true;
+            if (a is null || b is null || a.Count != b.Count) return false;
+            foreach (var (key, value) in a)
+            {
+                if (!b.TryGetValue(key, out var other) || !values.Equals(value, other)) return false;
+            }
+
+            return true;
+        }
+
+        public int GetHashCode(IDictionary<string, TValue> map)
+        {
+            // Order-independent: a sum of the pairs' hashes.
+            var hash = map.Count;
+            foreach (var (key, value) in map) hash += HashCode.Combine(StringComparer.Ordinal.GetHashCode(key), value is null ? 0 : values.GetHashCode(value));
+            return hash;
+        }
+    }
+
+    /// <summary>Lists equal when they hold equal items in the same order.</summary>
+    private sealed class ListContent<TItem>(IEqualityComparer<TItem> items) : IEqualityComparer<IList<TItem>>
+    {
+        public bool Equals(IList<TItem>? a, IList<TItem>? b) =>
+            ReferenceEquals(a, b) || a is not null && b is not null && a.SequenceEqual(b, items);
+
+        public int GetHashCode(IList<TItem> list)
+        {
+            var hash = new HashCode();
+            foreach (var item in list) hash.Add(item is null ? 0 : items.GetHashCode(item));
+            return hash.ToHashCode();
+        }
+    }
+
+    /// <summary>Resource amounts compare by their canonical form ("1000m" is "1").</summary>
+    private sealed class QuantityAmount : IEqualityComparer<ResourceQuantity>
+    {
+        public static QuantityAmount Instance { get; } = new();
+
+        public bool Equals(ResourceQuantity? a, ResourceQuantity? b) => a?.ToString() == b?.ToString();
+
+        public int GetHashCode(ResourceQuantity quantity) => StringComparer.Ordinal.GetHashCode(quantity.ToString());
+    }
+
+    /// <summary>Owner references compare by every field.</summary>
+    private sealed class OwnerContent : IEqualityComparer<V1OwnerReference>
+    {
+        public static OwnerContent Instance { get; } = new();
+
+        public bool Equals(V1OwnerReference? a, V1OwnerReference? b) =>
+            ReferenceEquals(a, b) || a is not null && b is not null
+            && a.ApiVersion == b.ApiVersion && a.Kind == b.Kind && a.Name == b.Name && a.Uid == b.Uid
+            && a.Controller == b.Controller && a.BlockOwnerDeletion == b.BlockOwnerDeletion;
+
+        public int GetHashCode(V1OwnerReference o) => HashCode.Combine(o.Kind, o.Name, o.Uid);
     }
 }

@@ -240,7 +240,7 @@ public sealed class FindingsCache
     {
         private readonly object _workload;
         private readonly V1Namespace? _namespace;
-        private readonly V1NetworkPolicy[] _networkPolicies;
+        private readonly IReadOnlyList<V1NetworkPolicy> _networkPolicies;
         private readonly V1ServiceAccount? _serviceAccount;
         private readonly string _roleSharing;
         private readonly object?[] _awsFacts;
@@ -252,7 +252,8 @@ public sealed class FindingsCache
         {
             _workload = workload.Object;
             _namespace = snapshot.FindNamespace(workload.Namespace);
-            _networkPolicies = [.. snapshot.NetworkPoliciesIn(workload.Namespace)];
+            // The namespace index never changes once built (a change builds a new one): its list, not a copy per entry.
+            _networkPolicies = snapshot.NetworkPoliciesIn(workload.Namespace);
             _serviceAccount = ServiceAccountOf(workload, snapshot);
             _roleSharing = RoleSharingOf(_serviceAccount, snapshot);
             _awsFacts = AwsFactsOf(workload, _serviceAccount, snapshot);
