@@ -32,9 +32,10 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
         ? null
         : _maps.GetOrAdd(map, static (pairs, values) =>
         {
-            var copy = new Dictionary<string, string>(pairs.Count, StringComparer.Ordinal);
-            foreach (var (k, v) in pairs) copy[values.Share(k)] = values.Share(v);
-            return new ReadOnlyDictionary<string, string>(copy);
+            var shared = pairs.Select(p => KeyValuePair.Create(values.Share(p.Key), values.Share(p.Value)));
+            return pairs.Count <= SmallStringDictionary.MaxCount
+                ? new SmallStringDictionary(shared)
+                : new ReadOnlyDictionary<string, string>(shared.ToDictionary(StringComparer.Ordinal));
         }, this);
 
     /// <summary>A read-only list equal to <paramref name="list"/>, shared.</summary>
