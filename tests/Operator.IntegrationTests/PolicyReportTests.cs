@@ -255,13 +255,11 @@ public sealed class PolicyReportTests : IAsyncLifetime
         Assert.False(caches.PolicyReportsServed);
 
         clock.Advance(TimeSpan.FromSeconds(1));
-        await Eventually.True(() => caches.PolicyReports.Ready && caches.ClusterPolicyReports.Ready, "both kinds served and listed");
-        Assert.Equal(2, caches.Discoveries);
+        await Eventually.True(() => caches.PolicyReports.Ready && caches.ClusterPolicyReports.Ready && caches.Discoveries == 2, "both kinds served and listed");
 
         foreach (var crd in ReportResources) await _bed.Client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync($"{crd}.{PolicyReport.Group}");
         clock.Advance(options.DiscoveryInterval);
-        await Eventually.True(() => !caches.PolicyReportsServed && !caches.ClusterPolicyReportsServed, "neither kind served");
-        Assert.Equal(3, caches.Discoveries);
+        await Eventually.True(() => !caches.PolicyReportsServed && !caches.ClusterPolicyReportsServed && caches.Discoveries == 3, "neither kind served");
         Assert.Null(caches.PolicyReports.Informer);
 
         await stop.CancelAsync();

@@ -25,7 +25,7 @@ public sealed partial class PolicyReportCaches(IKubernetes client, PolicyReportS
     public ReportKind PolicyReports => Kinds[0];
     public ReportKind ClusterPolicyReports => Kinds[1];
 
-    /// <summary>Discovery requests made.</summary>
+    /// <summary>Discovery rounds done, each counted once the next one is scheduled.</summary>
     public long Discoveries => Interlocked.Read(ref _discoveries);
 
     /// <summary>Whether discovery last found PolicyReports and ClusterPolicyReports served, and no write was refused since (false before the first look).</summary>
@@ -65,7 +65,11 @@ public sealed partial class PolicyReportCaches(IKubernetes client, PolicyReportS
                 }
 
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(term);
-                await Task.WhenAny(Task.Delay(next, clock, wait.Token), wake).ConfigureAwait(false);
+                var delay = Task.Delay(next, clock, wait.Token);
+                // A round counts once the next one is scheduled, so whoever moves the clock after seeing the count
+                // (a test's fake clock) cannot move it before the wait exists.
+                Interlocked.Increment(ref _discoveries);
+                await Task.WhenAny(delay, wake).ConfigureAwait(false);
                 await wait.CancelAsync().ConfigureAwait(false);
             }
         }
@@ -81,7 +85,6 @@ public sealed partial class PolicyReportCaches(IKubernetes client, PolicyReportS
     /// <summary>Asks whether the report kinds are served; returns when to ask again.</summary>
     private async Task<TimeSpan> DiscoverAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _discoveries);
         var next = options.DiscoveryInterval;
         try
         {
