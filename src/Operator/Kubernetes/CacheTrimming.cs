@@ -3,8 +3,9 @@ namespace EksHardening.Operator.Kubernetes;
 /// <summary>
 /// What the informers keep of each object: what the rules, remediation and the AWS fact lookup read, and nothing
 /// else, so that the caches grow by hundreds of bytes per pod rather than by the kilobytes a full object takes.
-/// Dropped everywhere: managedFields and kubectl's last-applied annotation; from workloads also generateName and finalizers. Dropped from workloads: status (a pod
-/// keeps only its containers' image and imageID, the digest that runs), annotations other than AppArmor's and seccomp's,
+/// Dropped everywhere: managedFields and kubectl's last-applied annotation. Dropped from workloads: generateName,
+/// finalizers, status (a pod keeps only its containers' image and imageID, the digest that runs), annotations other
+/// than AppArmor's and seccomp's,
 /// scheduling and DNS settings, container environment, commands, mounts and resource requests, probes that name no
 /// host, and volumes of the core types (configMap, secret, projected, emptyDir, …), which the rules do not look into:
 /// each becomes one shared placeholder, so that the others keep their index. Claims are the exception encryption.volumes

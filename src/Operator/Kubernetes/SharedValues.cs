@@ -12,11 +12,11 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
 {
     public const int DefaultCapacity = 50_000;
     private const int MaxStringLength = 256;
-    private readonly Pool<string> _strings = new(capacity, StringComparer.Ordinal);
-    private readonly Pool<IDictionary<string, string>> _maps = new(capacity, new MapContent<string>(StringComparer.Ordinal));
-    private readonly Pool<IList<string>> _lists = new(capacity, new ListContent<string>(StringComparer.Ordinal));
-    private readonly Pool<IDictionary<string, ResourceQuantity>> _quantities = new(capacity, new MapContent<ResourceQuantity>(QuantityAmount.Instance));
-    private readonly Pool<IList<V1OwnerReference>> _owners = new(capacity, new ListContent<V1OwnerReference>(OwnerContent.Instance));
+    private readonly Pool<string, string> _strings = new(capacity, StringComparer.Ordinal);
+    private readonly Pool<IDictionary<string, string>, IDictionary<string, string>> _maps = new(capacity, new MapContent<string>(StringComparer.Ordinal));
+    private readonly Pool<IList<string>, IList<string>> _lists = new(capacity, new ListContent<string>(StringComparer.Ordinal));
+    private readonly Pool<IDictionary<string, ResourceQuantity>, IDictionary<string, ResourceQuantity>> _quantities = new(capacity, new MapContent<ResourceQuantity>(QuantityAmount.Instance));
+    private readonly Pool<IList<V1OwnerReference>, IList<V1OwnerReference>> _owners = new(capacity, new ListContent<V1OwnerReference>(OwnerContent.Instance));
     private readonly Pool<ContentKey, object> _objects = new(capacity, EqualityComparer<ContentKey>.Default);
 
     public int Capacity { get; } = capacity;
@@ -85,17 +85,9 @@ public sealed class SharedValues(int capacity = SharedValues.DefaultCapacity)
     }
 
     /// <summary>A value's type and the SHA-256 of its JSON form.</summary>
-    private readonly record struct ContentKey(Type Type, UInt128 High, UInt128 Low);
+    private readonly record struct ContentKey(Type Type, UInt128 FirstHalf, UInt128 SecondHalf);
 
-    /// <summary>One bounded pool of shared values, each its own key.</summary>
-    private sealed class Pool<T>(int capacity, IEqualityComparer<T> content) where T : class
-    {
-        private readonly Pool<T, T> _pool = new(capacity, content);
-
-        public T GetOrAdd<TState>(T value, Func<T, TState, T> share, TState state) => _pool.GetOrAdd(value, share, state);
-    }
-
-    /// <summary>One bounded pool, keyed by <typeparamref name="TKey"/>.</summary>
+    /// <summary>One bounded pool, keyed by <typeparamref name="TKey"/>: the shared value itself where it is one (compared by content).</summary>
     private sealed class Pool<TKey, T>(int capacity, IEqualityComparer<TKey> keys) where TKey : notnull where T : class
     {
         private ConcurrentDictionary<TKey, T> _entries = new(keys);
