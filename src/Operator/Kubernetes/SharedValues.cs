@@ -1,3 +1,5 @@
+using EksHardening.Operator.Rules;
+
 namespace EksHardening.Operator.Kubernetes;
 
 /// <summary>

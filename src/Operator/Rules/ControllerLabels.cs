@@ -32,6 +32,7 @@ public static class ControllerLabels
     {
         var added = Added(obj);
         if (added.Count == 0) return templateLabels;
+        if ((templateLabels?.Count ?? 0) + added.Count <= SmallStringDictionary.MaxCount) return Merged(templateLabels, added);
         var labels = templateLabels is null
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : new Dictionary<string, string>(templateLabels, StringComparer.Ordinal);
@@ -42,6 +43,50 @@ public static class ControllerLabels
         }
 
         return labels;
+    }
+
+    /// <summary>The merge of <see cref="PodLabelsOf"/> into one small array: most templates carry a few labels.</summary>
+    private static SmallStringDictionary Merged(IDictionary<string, string>? templateLabels, IReadOnlyList<Label> added)
+    {
+        var pairs = new string[2 * ((templateLabels?.Count ?? 0) + added.Count)];
+        var length = 0;
+        if (templateLabels is not null)
+        {
+            foreach (var (key, value) in templateLabels)
+            {
+                pairs[length++] = key;
+                pairs[length++] = value;
+            }
+        }
+
+        var templateLength = length;
+        for (var i = 0; i < added.Count; i++)
+        {
+            var (key, value, overrides) = added[i];
+            var at = IndexOfKey(pairs, templateLength, key);
+            if (at < 0)
+            {
+                pairs[length++] = key;
+                pairs[length++] = value;
+            }
+            else if (overrides)
+            {
+                pairs[at + 1] = value;
+            }
+        }
+
+        if (length < pairs.Length) Array.Resize(ref pairs, length);
+        return SmallStringDictionary.OfPairs(pairs);
+    }
+
+    private static int IndexOfKey(string[] pairs, int length, string key)
+    {
+        for (var i = 0; i < length; i += 2)
+        {
+            if (string.Equals(pairs[i], key, StringComparison.Ordinal)) return i;
+        }
+
+        return -1;
     }
 
     /// <param name="Overrides">The controller sets the label even when the template has it; otherwise the template's value stays.</param>

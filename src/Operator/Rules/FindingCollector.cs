@@ -2,7 +2,8 @@ namespace EksHardening.Operator.Rules;
 
 /// <summary>
 /// Gathers the findings of one resource. Families report failures and errors; every enabled rule
-/// that reported nothing and was not declared not-applicable becomes a pass.
+/// that reported nothing and was not declared not-applicable becomes a pass. Messages and paths are kept as
+/// <see cref="SharedText"/>: what other resources already said is not kept twice.
 /// </summary>
 public sealed class FindingCollector
 {
@@ -26,21 +27,22 @@ public sealed class FindingCollector
     public IReadOnlyList<Finding> Findings => _findings ?? NoFindings;
 
     public void Fail(RuleDefinition rule, string message, string? path = null, string? image = null) =>
-        Add(new Finding(rule, FindingResult.Fail, message, path, image));
+        Add(new Finding(rule, FindingResult.Fail, SharedText.Of(message), SharedText.Of(path), image));
 
     /// <summary>A fail that only running pods can confirm or clear: it rests on a label whose value is set at run time.</summary>
     public void FailUntilRunTime(RuleDefinition rule, string message, string? path = null) =>
-        Add(new Finding(rule, FindingResult.Fail, message, path) { RestsOnRunTimeLabels = true });
+        Add(new Finding(rule, FindingResult.Fail, SharedText.Of(message), SharedText.Of(path)) { RestsOnRunTimeLabels = true });
 
     /// <summary>The fact the rule needs could not be learned: never a pass.</summary>
     public void Error(RuleDefinition rule, string message, string? path = null, string? image = null) =>
-        Add(new Finding(rule, FindingResult.Error, message, path, image));
+        Add(new Finding(rule, FindingResult.Error, SharedText.Of(message), SharedText.Of(path), image));
 
     /// <summary>An error that only running pods can confirm or clear (see <see cref="FailUntilRunTime"/>).</summary>
     public void ErrorUntilRunTime(RuleDefinition rule, string message, string? path = null) =>
-        Add(new Finding(rule, FindingResult.Error, message, path) { RestsOnRunTimeLabels = true });
+        Add(new Finding(rule, FindingResult.Error, SharedText.Of(message), SharedText.Of(path)) { RestsOnRunTimeLabels = true });
 
-    private void Add(Finding finding) => (_findings ??= []).Add(finding);
+    // A failing resource usually fails several rules: start where the first growths would end.
+    private void Add(Finding finding) => (_findings ??= new List<Finding>(16)).Add(finding);
 
     /// <summary>
     /// What the pass says when the rule reports nothing else for this resource. Notes carry no resource names, so
@@ -62,27 +64,35 @@ public sealed class FindingCollector
     internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules)
     {
         var reported = _findings ?? NoFindings;
-        var result = new List<Finding>(Math.Max(enabledRules.Count, reported.Count));
-        foreach (var rule in enabledRules)
+        // Gathered in a pooled array and copied into a list of the exact size: the operator keeps it.
+        var gathered = ArrayPool<Finding>.Shared.Rent(enabledRules.Count + reported.Count);
+        var count = 0;
+        // Indexed: a foreach over the interface would allocate an enumerator per resource.
+        for (var r = 0; r < enabledRules.Count; r++)
         {
+            var rule = enabledRules[r];
             var any = false;
             foreach (var finding in reported)
             {
                 if (ReferenceEquals(finding.Rule, rule))
                 {
-                    result.Add(finding);
+                    gathered[count++] = finding;
                     any = true;
                 }
             }
 
             if (!any && _notApplicable?.Contains(rule) != true)
             {
-                result.Add(PassNoteOf(rule) is { } note
+                gathered[count++] = PassNoteOf(rule) is { } note
                     ? NotedPass(rule, note)
-                    : Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok")));
+                    : Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok"));
             }
         }
 
+        var result = new List<Finding>(count);
+        CollectionsMarshal.SetCount(result, count);
+        gathered.AsSpan(0, count).CopyTo(CollectionsMarshal.AsSpan(result));
+        ArrayPool<Finding>.Shared.Return(gathered, clearArray: true);
         return result;
     }
 

@@ -88,7 +88,7 @@ public sealed class ImageRules : IRuleFamily
         if (firstDigestKind is not null) findings.PassNote(DigestPinned, PinnedNote(firstDigestKind, moreDigestKinds));
     }
 
-    private static string ImagePath(ContainerView container) => container.Path + ".image";
+    private static string ImagePath(ContainerView container) => SharedText.Concat(container.Path, ".image");
 
     private const int PinnedNoteLimit = 1_000;
     private static readonly ConcurrentDictionary<string, string> PinnedNotes = new(StringComparer.Ordinal);

@@ -102,9 +102,9 @@ public sealed class IrsaRules : IRuleFamily
     }
 
     // Paths are built only for failures.
-    private static string AccountPath(WorkloadView workload) => workload.PodSpecPath + ".serviceAccountName";
+    private static string AccountPath(WorkloadView workload) => SharedText.Concat(workload.PodSpecPath, ".serviceAccountName");
 
-    private static string AutomountPath(WorkloadView workload) => workload.PodSpecPath + ".automountServiceAccountToken";
+    private static string AutomountPath(WorkloadView workload) => SharedText.Concat(workload.PodSpecPath, ".automountServiceAccountToken");
 
     /// <summary>The account the pods run as: serviceAccountName, the deprecated serviceAccount, else "default".</summary>
     public static string ServiceAccountNameOf(V1PodSpec spec) =>

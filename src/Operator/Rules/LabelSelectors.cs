@@ -36,9 +36,11 @@ public static class LabelSelectors
             }
         }
 
-        foreach (var requirement in selector.MatchExpressions ?? [])
+        // Indexed rather than foreach over the interface: this runs for every policy and template, and must not allocate.
+        if (selector.MatchExpressions is not { } expressions) return result;
+        for (var i = 0; i < expressions.Count; i++)
         {
-            switch (Decide(requirement, labels))
+            switch (Decide(expressions[i], labels))
             {
                 case SelectorMatch.No: return SelectorMatch.No;
                 case SelectorMatch.Unknown: result = SelectorMatch.Unknown; break;
@@ -87,9 +89,9 @@ public static class LabelSelectors
 
         if (selector.MatchExpressions is { } expressions)
         {
-            foreach (var requirement in expressions)
+            for (var i = 0; i < expressions.Count; i++)
             {
-                if (!Matches(requirement, labels)) return false;
+                if (!Matches(expressions[i], labels)) return false;
             }
         }
 

@@ -112,14 +112,14 @@ public sealed class NetworkPolicyRules : IRuleFamily
             findings.Fail(
                 PodIsolated,
                 $"pods of {workload} use hostNetwork: NetworkPolicy does not apply to host-network pods, so they cannot be isolated",
-                $"{workload.PodSpecPath}.hostNetwork");
+                SharedText.Concat(workload.PodSpecPath, ".hostNetwork"));
             return;
         }
 
         List<TrafficDirection>? missing = null;
-        foreach (var direction in required)
+        for (var i = 0; i < required.Count; i++)
         {
-            if (!NetworkPolicySemantics.IsIsolated(policies, labels, direction)) (missing ??= new List<TrafficDirection>(required.Count)).Add(direction);
+            if (!NetworkPolicySemantics.IsIsolated(policies, labels, required[i])) (missing ??= new List<TrafficDirection>(required.Count)).Add(required[i]);
         }
 
         if (missing is null) return;
@@ -141,7 +141,7 @@ public sealed class NetworkPolicyRules : IRuleFamily
             findings.Fail(
                 InstanceMetadataBlocked,
                 $"pods of {workload} use hostNetwork: NetworkPolicy does not apply to host-network pods, so it cannot deny their egress to the instance metadata service {target}",
-                $"{workload.PodSpecPath}.hostNetwork");
+                SharedText.Concat(workload.PodSpecPath, ".hostNetwork"));
             return;
         }
 
@@ -258,14 +258,35 @@ public sealed class NetworkPolicyRules : IRuleFamily
     }
 
     /// <summary>"labels app=web", then the labels whose value is set at run time: "; pod-template-hash set at run time".</summary>
+    /// <summary><c>labels a=1,b=2; pod-template-hash set at run time</c>: known labels, then those set at run time, each sorted.</summary>
     private static string DescribeLabels(IDictionary<string, string>? labels)
     {
-        var known = (labels ?? new Dictionary<string, string>()).Where(l => l.Value != LabelSelectors.ValueSetAtRunTime)
-            .OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}").ToList();
-        var runTime = (labels ?? new Dictionary<string, string>()).Where(l => l.Value == LabelSelectors.ValueSetAtRunTime)
-            .Select(l => l.Key).Order(StringComparer.Ordinal).ToList();
-        var text = known.Count > 0 ? "labels " + string.Join(",", known) : "no labels";
-        return runTime.Count == 0 ? text : $"{text}; {string.Join(",", runTime)} set at run time";
+        var keys = labels is null ? [] : new string[labels.Count];
+        labels?.Keys.CopyTo(keys, 0);
+        Array.Sort(keys, StringComparer.Ordinal);
+        var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
+        var known = 0;
+        foreach (var key in keys)
+        {
+            var value = labels![key];
+            if (value == LabelSelectors.ValueSetAtRunTime) continue;
+            text.AppendLiteral(known++ == 0 ? "labels " : ",");
+            text.AppendFormatted(key);
+            text.AppendLiteral("=");
+            text.AppendFormatted(value);
+        }
+
+        if (known == 0) text.AppendLiteral("no labels");
+        var runTime = 0;
+        foreach (var key in keys)
+        {
+            if (labels![key] != LabelSelectors.ValueSetAtRunTime) continue;
+            text.AppendLiteral(runTime++ == 0 ? "; " : ",");
+            text.AppendFormatted(key);
+        }
+
+        if (runTime > 0) text.AppendLiteral(" set at run time");
+        return text.ToStringAndClear();
     }
 
     /// <summary>Where the pod labels sit: <c>metadata.labels</c> for a Pod, the template's for controllers.</summary>
@@ -273,7 +294,7 @@ public sealed class NetworkPolicyRules : IRuleFamily
     {
         var specPath = workload.PodSpecPath;
         return specPath.EndsWith("spec", StringComparison.Ordinal)
-            ? specPath[..^"spec".Length] + "metadata.labels"
-            : specPath + ".metadata.labels";
+            ? SharedText.Concat(specPath.AsSpan(0, specPath.Length - "spec".Length), "metadata.labels")
+            : SharedText.Concat(specPath, ".metadata.labels");
     }
 }

@@ -557,11 +557,11 @@ public sealed class PodSecurityRules : IRuleFamily
                 return;
             }
 
-            _findings.Fail(rule, $"{container.Label}: {what}", container.Path + fieldPath, container.Image);
+            _findings.Fail(rule, SharedText.Concat(container.Label, ": ", what), SharedText.Concat(container.Path, fieldPath), container.Image);
         }
 
         private void PodFail(RuleDefinition rule, string what, string fieldPath) =>
-            _findings.Fail(rule, $"pod: {what}", _workload.PodSpecPath + fieldPath);
+            _findings.Fail(rule, SharedText.Concat("pod: ", what), SharedText.Concat(_workload.PodSpecPath, fieldPath));
 
         /// <summary>Names a pinned older version in messages whose verdict depends on it; nothing at the newest.</summary>
         private string AtVersion() => _version.Minor < PodSecurityVersion.NewestKnownMinor ? $" at Pod Security Standards v1.{_version.Minor}" : "";

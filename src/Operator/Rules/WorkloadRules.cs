@@ -51,7 +51,7 @@ public sealed class WorkloadRules : IRuleFamily
                         (true, false) => "cpu",
                         _ => "memory",
                     };
-                    findings.Fail(ResourceLimits, $"{container.Label} has no resources.limits.{missing}", container.Path + ".resources.limits", container.Image);
+                    findings.Fail(ResourceLimits, SharedText.Concat(container.Label, " has no resources.limits.", missing), SharedText.Concat(container.Path, ".resources.limits"), container.Image);
                 }
             }
         }
@@ -63,8 +63,8 @@ public sealed class WorkloadRules : IRuleFamily
                 if (container.SecurityContext?.ReadOnlyRootFilesystem != true)
                 {
                     var value = container.SecurityContext?.ReadOnlyRootFilesystem is false ? "is false" : "is not set";
-                    findings.Fail(ReadOnlyRootFilesystem, $"{container.Label}: securityContext.readOnlyRootFilesystem {value}",
-                        container.Path + ".securityContext.readOnlyRootFilesystem", container.Image);
+                    findings.Fail(ReadOnlyRootFilesystem, SharedText.Concat(container.Label, ": securityContext.readOnlyRootFilesystem ", value),
+                        SharedText.Concat(container.Path, ".securityContext.readOnlyRootFilesystem"), container.Image);
                 }
             }
         }

@@ -117,9 +117,9 @@ public sealed class ContainerList : IReadOnlyList<ContainerView>
 
 /// <summary>
 /// A workload of any supported kind seen through its pod template: the one shape every
-/// workload rule evaluates.
+/// workload rule evaluates. Messages name it as <c>Kind namespace/name</c>, written straight into the message.
 /// </summary>
-public sealed class WorkloadView
+public sealed class WorkloadView : ISpanFormattable
 {
     public static readonly IReadOnlyList<string> SupportedKinds =
         ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "PodTemplate"];
@@ -200,6 +200,11 @@ public sealed class WorkloadView
     private string? _key;
 
     public override string ToString() => $"{Kind} {Namespace}/{Name}";
+
+    string IFormattable.ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+    bool ISpanFormattable.TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        destination.TryWrite($"{Kind} {Namespace}/{Name}", out charsWritten);
 
     /// <summary>Builds the view for a workload kind; null for objects that carry no pod template.</summary>
     public static WorkloadView? TryCreate(IKubernetesObject<V1ObjectMeta> obj, SourceLocation? source = null) => obj switch

@@ -94,6 +94,20 @@ public class ControllerLabelsTests
         Assert.Equal("7d9f", viewOfDeployment.PodLabels!["pod-template-hash"]);
     }
 
+    [Theory]
+    [InlineData("{app: x, pod-template-hash: 7d9f}")]
+    [InlineData("{app: x, a: '1', b: '2', c: '3', d: '4', e: '5', f: '6', g: '7', pod-template-hash: 7d9f}")]
+    public void Few_labels_and_many_are_merged_alike(string labels)
+    {
+        var deployment = Workloads["Deployment"].Replace("labels: {app: x}", $"labels: {labels}", StringComparison.Ordinal);
+        var view = WorkloadView.TryCreate((k8s.IKubernetesObject<V1ObjectMeta>)TestEvaluation.Objects(deployment).Single())!;
+
+        var merged = view.SelectorLabels()!;
+
+        var expected = new Dictionary<string, string>(view.PodLabels!) { ["pod-template-hash"] = LabelSelectors.ValueSetAtRunTime };
+        Assert.Equal(expected.OrderBy(l => l.Key, StringComparer.Ordinal), merged.OrderBy(l => l.Key, StringComparer.Ordinal));
+    }
+
     // ---------------------------------------------------------------- IMDS: an undecidable policy still counts when it admits
 
     private const string DenyEgress = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Egress]}\n";

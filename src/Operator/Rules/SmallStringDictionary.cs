@@ -1,10 +1,12 @@
-namespace EksHardening.Operator.Kubernetes;
+namespace EksHardening.Operator.Rules;
 
 /// <summary>
 /// A read-only map of a few pairs (labels, kept annotations) in one array, keys and values alternating, in the
 /// source map's order. Most label sets of a cluster are distinct (a Service's, a namespace's), so each cached one
-/// costs what it holds: about a third of a dictionary with its buckets and read-only wrapper. Lookups compare the
-/// few keys in turn, which at this size is as quick as hashing. Changing it throws, as a shared map must.
+/// costs what it holds: about a third of a dictionary with its buckets and read-only wrapper; the pod labels a
+/// controller's template gains (<see cref="ControllerLabels"/>), made for every template the network rules judge, cost
+/// as little. Lookups compare the few keys in turn, which at this size is as quick as hashing. Changing it throws, as
+/// a shared map must.
 /// </summary>
 public sealed class SmallStringDictionary : IDictionary<string, string>, IReadOnlyDictionary<string, string>
 {
@@ -24,6 +26,11 @@ public sealed class SmallStringDictionary : IDictionary<string, string>, IReadOn
 
         _pairs = [.. list];
     }
+
+    private SmallStringDictionary(string[] pairs) => _pairs = pairs;
+
+    /// <summary>Wraps <paramref name="pairs"/> (keys and values alternating, keys distinct) without a copy: the caller gives it up.</summary>
+    public static SmallStringDictionary OfPairs(string[] pairs) => new(pairs);
 
     public int Count => _pairs.Length / 2;
 

@@ -1,4 +1,4 @@
-namespace EksHardening.Operator.Tests.Kubernetes;
+namespace EksHardening.Operator.Tests.Rules;
 
 public class SmallStringDictionaryTests
 {
