@@ -42,6 +42,23 @@ public class RequestLogTests : EmulatorTest
     }
 
     [Fact]
+    public async Task A_request_is_recorded_with_when_it_arrived_as_well_as_when_it_was_answered()
+    {
+        Emulator.Faults.Latency = TimeSpan.FromMilliseconds(200);
+        try
+        {
+            await Client.CoreV1.ListNamespaceAsync();
+        }
+        finally
+        {
+            Emulator.Faults.Latency = TimeSpan.Zero;
+        }
+
+        var list = Assert.Single(Emulator.Requests, r => r.Verb == "list");
+        Assert.True(list.Time - list.Received >= TimeSpan.FromMilliseconds(150), $"answered {list.Time:O}, arrived {list.Received:O}");
+    }
+
+    [Fact]
     public async Task Clearing_the_log_starts_counting_afresh()
     {
         await Client.CoreV1.ListNamespaceAsync();

@@ -73,11 +73,13 @@ internal sealed class ScaleScenario(ScaleOptions options, string operatorPath, T
             result.StartRequests = ByVerb(sinceStart);
             result.StartStatusWrites = sinceStart.Count(IsStatusWrite);
             result.Lists = sinceStart.Count(r => r.Verb == "list" && !r.Query.Contains("continue=", StringComparison.Ordinal));
-            var listTimes = sinceStart.Where(r => r.Verb == "list").Select(r => r.Time).ToList();
-            if (listTimes.Count > 0)
+            var lists = sinceStart.Where(r => r.Verb == "list").ToList();
+            if (lists.Count > 0)
             {
-                result.StartupSeconds = (listTimes.Min() - startTime).TotalSeconds;
-                result.ListSeconds = (listTimes.Max() - listTimes.Min()).TotalSeconds;
+                // From the first list's arrival (its answer, a page of thousands of objects, comes later) to the last answer.
+                var firstAsked = lists.Min(r => r.Received);
+                result.StartupSeconds = (firstAsked - startTime).TotalSeconds;
+                result.ListSeconds = (lists.Max(r => r.Time) - firstAsked).TotalSeconds;
             }
 
             result.QuiescentRequests = ByVerb(idle);

@@ -16,6 +16,7 @@ internal sealed class ApiRequestHandler(
 
     public async Task HandleAsync(HttpContext context)
     {
+        var received = time.GetUtcNow();
         var info = RequestInfo.Parse(context.Request);
         var recorded = false;
         void Record(int status)
@@ -27,7 +28,7 @@ internal sealed class ApiRequestHandler(
 
             recorded = true;
             log.Add(new RecordedRequest(time.GetUtcNow(), info.Method, info.Path, info.Query, info.Verb, info.Group,
-                info.Version, info.Namespace, info.Resource, info.Subresource, info.Name, status, info.User));
+                info.Version, info.Namespace, info.Resource, info.Subresource, info.Name, status, info.User) { Received = received });
         }
 
         try
