@@ -3,7 +3,7 @@ namespace EksHardening.Operator.Rules;
 /// <summary>
 /// Gathers the findings of one resource. Families report failures and errors; every enabled rule
 /// that reported nothing and was not declared not-applicable becomes a pass. Messages and paths are kept as
-/// <see cref="SharedText"/>: what other resources already said is not kept twice.
+/// <see cref="SharedText"/>, findings as <see cref="SharedFindings"/>: what other resources already said is not kept twice.
 /// </summary>
 public sealed class FindingCollector
 {
@@ -42,7 +42,7 @@ public sealed class FindingCollector
         Add(new Finding(rule, FindingResult.Error, SharedText.Of(message), SharedText.Of(path)) { RestsOnRunTimeLabels = true });
 
     // A failing resource usually fails several rules: start where the first growths would end.
-    private void Add(Finding finding) => (_findings ??= new List<Finding>(16)).Add(finding);
+    private void Add(Finding finding) => (_findings ??= new List<Finding>(16)).Add(SharedFindings.Of(finding));
 
     /// <summary>
     /// What the pass says when the rule reports nothing else for this resource. Notes carry no resource names, so

@@ -143,11 +143,15 @@ public sealed class PolicyEvaluator(TimeProvider clock)
     }
 
     /// <summary>Runs every enabled workload family on one template or pod; findings before exemptions, in rule order.</summary>
+    /// <remarks>
+    /// The list may be another workload's (<see cref="SharedFindings"/>): this path only reads it, merges into new
+    /// lists and exempts copies.
+    /// </remarks>
     private static List<Finding> Evaluate(WorkloadContext context, EnabledRules plan)
     {
         var collector = new FindingCollector();
         foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
-        return collector.Complete(plan.WorkloadRules);
+        return SharedFindings.Of(collector.Complete(plan.WorkloadRules));
     }
 
     /// <summary>The rules and families one policy turns on, split by where their findings sit.</summary>
