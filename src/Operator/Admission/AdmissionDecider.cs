@@ -203,7 +203,8 @@ public sealed class AdmissionDecider(TimeProvider clock)
     private static List<Finding> Evaluate(AdmissionPlan plan, ResponsibilityPolicySpec spec, ClusterSnapshot snapshot, WorkloadView workload, DateTimeOffset now)
     {
         if (plan.Rules.Count == 0) return [];
-        var collector = new FindingCollector();
+        // Nothing of a decision outlives the request: sharing its findings would only cost their hashing.
+        var collector = new FindingCollector(share: false);
         var context = new WorkloadContext(spec, snapshot, workload, now);
         foreach (var family in plan.Families) family.EvaluateWorkload(context, collector);
         return collector.Complete(plan.Rules);

@@ -2,8 +2,9 @@ namespace EksHardening.Operator.Rules;
 
 /// <summary>
 /// Gathers the findings of one resource. Families report failures and errors; every enabled rule
-/// that reported nothing and was not declared not-applicable becomes a pass. Messages and paths are kept as
-/// <see cref="SharedText"/>, findings as <see cref="SharedFindings"/>: what other resources already said is not kept twice.
+/// that reported nothing and was not declared not-applicable becomes a pass. Unless told not to share, messages and
+/// paths are kept as <see cref="SharedText"/>, findings as <see cref="SharedFindings"/>: what other resources already
+/// said is not kept twice.
 /// </summary>
 public sealed class FindingCollector
 {
@@ -16,6 +17,8 @@ public sealed class FindingCollector
 
     private static readonly List<Finding> NoFindings = [];
 
+    private readonly bool _share;
+
     // Made on the first fail or error: a resource that passes every rule needs no list.
     private List<Finding>? _findings;
     private HashSet<RuleDefinition>? _notApplicable;
@@ -24,25 +27,34 @@ public sealed class FindingCollector
     private string? _firstNote;
     private Dictionary<RuleDefinition, string>? _passNotes;
 
+    /// <param name="share">
+    /// Whether findings and their text are kept as shared instances: worth its hashing where they outlive the
+    /// evaluation (the operator's caches, the scan's report), not where they are read once (an admission request).
+    /// </param>
+    public FindingCollector(bool share = true) => _share = share;
+
     public IReadOnlyList<Finding> Findings => _findings ?? NoFindings;
 
     public void Fail(RuleDefinition rule, string message, string? path = null, string? image = null) =>
-        Add(new Finding(rule, FindingResult.Fail, SharedText.Of(message), SharedText.Of(path), image));
+        Add(new Finding(rule, FindingResult.Fail, Kept(message), Kept(path), image));
 
     /// <summary>A fail that only running pods can confirm or clear: it rests on a label whose value is set at run time.</summary>
     public void FailUntilRunTime(RuleDefinition rule, string message, string? path = null) =>
-        Add(new Finding(rule, FindingResult.Fail, SharedText.Of(message), SharedText.Of(path)) { RestsOnRunTimeLabels = true });
+        Add(new Finding(rule, FindingResult.Fail, Kept(message), Kept(path)) { RestsOnRunTimeLabels = true });
 
     /// <summary>The fact the rule needs could not be learned: never a pass.</summary>
     public void Error(RuleDefinition rule, string message, string? path = null, string? image = null) =>
-        Add(new Finding(rule, FindingResult.Error, SharedText.Of(message), SharedText.Of(path), image));
+        Add(new Finding(rule, FindingResult.Error, Kept(message), Kept(path), image));
 
     /// <summary>An error that only running pods can confirm or clear (see <see cref="FailUntilRunTime"/>).</summary>
     public void ErrorUntilRunTime(RuleDefinition rule, string message, string? path = null) =>
-        Add(new Finding(rule, FindingResult.Error, SharedText.Of(message), SharedText.Of(path)) { RestsOnRunTimeLabels = true });
+        Add(new Finding(rule, FindingResult.Error, Kept(message), Kept(path)) { RestsOnRunTimeLabels = true });
 
     // A failing resource usually fails several rules: start where the first growths would end.
-    private void Add(Finding finding) => (_findings ??= new List<Finding>(16)).Add(SharedFindings.Of(finding));
+    private void Add(Finding finding) => (_findings ??= new List<Finding>(16)).Add(_share ? SharedFindings.Of(finding) : finding);
+
+    [return: NotNullIfNotNull(nameof(text))]
+    private string? Kept(string? text) => _share ? SharedText.Of(text) : text;
 
     /// <summary>
     /// What the pass says when the rule reports nothing else for this resource. Notes carry no resource names, so

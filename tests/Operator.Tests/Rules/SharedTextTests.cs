@@ -41,6 +41,21 @@ public class SharedTextTests
     }
 
     [Fact]
+    public void A_collector_told_not_to_share_keeps_the_text_it_was_given()
+    {
+        var held = SharedText.Of(new string('y', 2) + ": runAsNonRoot is not set");
+        var given = new string('y', 2) + ": runAsNonRoot is not set";
+
+        var shared = new FindingCollector();
+        shared.Fail(PodSecurityRules.RunAsNonRoot, given);
+        var unshared = new FindingCollector(share: false);
+        unshared.Fail(PodSecurityRules.RunAsNonRoot, given);
+
+        Assert.Same(held, shared.Findings.Single().Message);
+        Assert.Same(given, unshared.Findings.Single().Message);
+    }
+
+    [Fact]
     public void Findings_of_two_resources_that_say_the_same_hold_one_message_and_one_path()
     {
         var evaluation = TestEvaluation.Evaluate("podSecurity: {level: baseline}", """
