@@ -32,21 +32,16 @@ public static class ControllerLabels
     {
         var added = Added(obj);
         if (added.Count == 0) return templateLabels;
-        if ((templateLabels?.Count ?? 0) + added.Count <= SmallStringDictionary.MaxCount) return Merged(templateLabels, added);
-        var labels = templateLabels is null
-            ? new Dictionary<string, string>(StringComparer.Ordinal)
-            : new Dictionary<string, string>(templateLabels, StringComparer.Ordinal);
-        for (var i = 0; i < added.Count; i++)
-        {
-            var (key, value, overrides) = added[i];
-            if (overrides || !labels.ContainsKey(key)) labels[key] = value;
-        }
-
+        var pairs = Merged(templateLabels, added);
+        // Most templates carry a few labels: one small array then, a dictionary beyond.
+        if (pairs.Length / 2 <= SmallStringDictionary.MaxCount) return SmallStringDictionary.OfPairs(pairs);
+        var labels = new Dictionary<string, string>(pairs.Length / 2, StringComparer.Ordinal);
+        for (var i = 0; i < pairs.Length; i += 2) labels[pairs[i]] = pairs[i + 1];
         return labels;
     }
 
-    /// <summary>The merge of <see cref="PodLabelsOf"/> into one small array: most templates carry a few labels.</summary>
-    private static SmallStringDictionary Merged(IDictionary<string, string>? templateLabels, IReadOnlyList<Label> added)
+    /// <summary>The template's labels and the added ones, keys and values alternating, an overriding label's value replacing the template's.</summary>
+    private static string[] Merged(IDictionary<string, string>? templateLabels, IReadOnlyList<Label> added)
     {
         var pairs = new string[2 * ((templateLabels?.Count ?? 0) + added.Count)];
         var length = 0;
@@ -76,7 +71,7 @@ public static class ControllerLabels
         }
 
         if (length < pairs.Length) Array.Resize(ref pairs, length);
-        return SmallStringDictionary.OfPairs(pairs);
+        return pairs;
     }
 
     private static int IndexOfKey(string[] pairs, int length, string key)

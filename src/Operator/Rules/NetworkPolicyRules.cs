@@ -257,7 +257,6 @@ public sealed class NetworkPolicyRules : IRuleFamily
         return $"ports[{index}]: {protocol} {range}";
     }
 
-    /// <summary>"labels app=web", then the labels whose value is set at run time: "; pod-template-hash set at run time".</summary>
     /// <summary><c>labels a=1,b=2; pod-template-hash set at run time</c>: known labels, then those set at run time, each sorted.</summary>
     private static string DescribeLabels(IDictionary<string, string>? labels)
     {

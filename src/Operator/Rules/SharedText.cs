@@ -13,20 +13,11 @@ public static class SharedText
 {
     private const int SlotCount = 16384;
 
-
     private static readonly string?[] Slots = new string?[SlotCount];
 
     /// <summary>The instance already held for <paramref name="text"/>'s content, else <paramref name="text"/>, which takes the slot.</summary>
     [return: NotNullIfNotNull(nameof(text))]
-    public static string? Of(string? text)
-    {
-        if (string.IsNullOrEmpty(text)) return text;
-        ref var slot = ref SlotOf(text);
-        var held = Volatile.Read(ref slot);
-        if (held is not null && string.Equals(held, text, StringComparison.Ordinal)) return held;
-        Volatile.Write(ref slot, text);
-        return text;
-    }
+    public static string? Of(string? text) => string.IsNullOrEmpty(text) ? text : Share(text, text);
 
     /// <summary><paramref name="first"/> + <paramref name="second"/>, allocated only when the table does not hold it.</summary>
     public static string Concat(ReadOnlySpan<char> first, ReadOnlySpan<char> second) => Concat(first, second, []);
@@ -42,14 +33,19 @@ public static class SharedText
         first.CopyTo(text);
         second.CopyTo(text[first.Length..]);
         third.CopyTo(text[(first.Length + second.Length)..]);
-        ref var slot = ref SlotOf(text);
-        var held = Volatile.Read(ref slot);
-        var shared = held is not null && text.SequenceEqual(held) ? held : new string(text);
-        if (!ReferenceEquals(shared, held)) Volatile.Write(ref slot, shared);
+        var shared = Share(text, instance: null);
         ArrayPool<char>.Shared.Return(buffer);
         return shared;
     }
 
-    private static ref string? SlotOf(ReadOnlySpan<char> text) =>
-        ref Slots[string.GetHashCode(text, StringComparison.Ordinal) & (SlotCount - 1)];
+    /// <summary>The held instance equal to <paramref name="text"/>, else <paramref name="instance"/> (made from the text when null), which takes the slot.</summary>
+    private static string Share(ReadOnlySpan<char> text, string? instance)
+    {
+        ref var slot = ref Slots[string.GetHashCode(text, StringComparison.Ordinal) & (SlotCount - 1)];
+        var held = Volatile.Read(ref slot);
+        if (held is not null && text.SequenceEqual(held)) return held;
+        instance ??= new string(text);
+        Volatile.Write(ref slot, instance);
+        return instance;
+    }
 }
