@@ -1,13 +1,11 @@
-using EksHardening.Operator.Serialization;
+using System.Runtime.CompilerServices;
+using EksHardening.Operator.Testing.Serialization;
 
 namespace EksHardening.Operator.Tests;
 
-/// <summary>
-/// The operator's JSON metadata replaces the client's reflection fallback before any test serializes anything, so a
-/// test that reaches a type the native build could not serialize fails here too.
-/// </summary>
+/// <summary>Runs <see cref="TestJson.Install"/> before any test of this assembly serializes anything.</summary>
 internal static class JsonMetadataInstall
 {
     [ModuleInitializer]
-    internal static void Install() => OperatorJson.Initialize();
+    internal static void Install() => TestJson.Install();
 }

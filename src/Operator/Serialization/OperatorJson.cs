@@ -3,16 +3,71 @@ using System.Text.Json.Serialization.Metadata;
 namespace EksHardening.Operator.Serialization;
 
 /// <summary>
-/// JSON without reflection, so that the native build reads and writes exactly what the JIT build does. The client's
-/// own source-generated context covers the API models; this one covers everything else the process (de)serializes:
-/// the CRD and report types, the watch events of every watched kind (the client reads those by reflection), and the
-/// untyped envelopes. On load the operator takes the client's reflection fallback out of
+/// JSON without reflection, so that the native build reads and writes exactly what the JIT build does. This context
+/// covers everything the process (de)serializes: the API models it lists, watches, reads and writes (with what they
+/// hold), the CRD and report types, the watch events of every watched kind (the client reads those by reflection), and
+/// the untyped envelopes. On load the operator puts it in place of the client's resolvers in
 /// <see cref="KubernetesJson"/>'s options, so a type missing here fails in every build and test, not only natively.
+/// The client's own context (every model of every API group, about 900) is not used: the native build drops it
+/// (ILLink.Substitutions.xml), which takes a third of the binary and of its start-up data with it.
 /// </summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true)]
+[JsonSerializable(typeof(V1Pod))]
+[JsonSerializable(typeof(V1PodList))]
+[JsonSerializable(typeof(V1Namespace))]
+[JsonSerializable(typeof(V1NamespaceList))]
+[JsonSerializable(typeof(V1ServiceAccount))]
+[JsonSerializable(typeof(V1ServiceAccountList))]
+[JsonSerializable(typeof(V1NetworkPolicy))]
+[JsonSerializable(typeof(V1NetworkPolicyList))]
+[JsonSerializable(typeof(V1Deployment))]
+[JsonSerializable(typeof(V1DeploymentList))]
+[JsonSerializable(typeof(V1StatefulSet))]
+[JsonSerializable(typeof(V1StatefulSetList))]
+[JsonSerializable(typeof(V1DaemonSet))]
+[JsonSerializable(typeof(V1DaemonSetList))]
+[JsonSerializable(typeof(V1ReplicaSet))]
+[JsonSerializable(typeof(V1ReplicaSetList))]
+[JsonSerializable(typeof(V1Job))]
+[JsonSerializable(typeof(V1JobList))]
+[JsonSerializable(typeof(V1CronJob))]
+[JsonSerializable(typeof(V1CronJobList))]
+[JsonSerializable(typeof(V1ReplicationController))]
+[JsonSerializable(typeof(V1ReplicationControllerList))]
+[JsonSerializable(typeof(V1PodTemplate))]
+[JsonSerializable(typeof(V1PodTemplateList))]
+[JsonSerializable(typeof(V1Node))]
+[JsonSerializable(typeof(V1NodeList))]
+[JsonSerializable(typeof(V1StorageClass))]
+[JsonSerializable(typeof(V1StorageClassList))]
+[JsonSerializable(typeof(V1PersistentVolumeClaim))]
+[JsonSerializable(typeof(V1PersistentVolumeClaimList))]
+[JsonSerializable(typeof(V1Ingress))]
+[JsonSerializable(typeof(V1IngressList))]
+[JsonSerializable(typeof(V1Service))]
+[JsonSerializable(typeof(V1ServiceList))]
+[JsonSerializable(typeof(V1ConfigMap))]
+[JsonSerializable(typeof(V1ConfigMapList))]
+[JsonSerializable(typeof(V1ClusterRole))]
+[JsonSerializable(typeof(V1ClusterRoleList))]
+[JsonSerializable(typeof(V1ClusterRoleBinding))]
+[JsonSerializable(typeof(V1ClusterRoleBindingList))]
+[JsonSerializable(typeof(V1Role))]
+[JsonSerializable(typeof(V1RoleList))]
+[JsonSerializable(typeof(V1RoleBinding))]
+[JsonSerializable(typeof(V1RoleBindingList))]
+[JsonSerializable(typeof(V1Secret))]
+[JsonSerializable(typeof(V1Lease))]
+[JsonSerializable(typeof(Corev1Event))]
+[JsonSerializable(typeof(V1ValidatingWebhookConfiguration))]
+[JsonSerializable(typeof(V1APIResourceList))]
+[JsonSerializable(typeof(VersionInfo))]
+[JsonSerializable(typeof(V1Status))]
+[JsonSerializable(typeof(V1DeleteOptions))]
+[JsonSerializable(typeof(V1Patch))]
 [JsonSerializable(typeof(ResponsibilityPolicy))]
 [JsonSerializable(typeof(ResponsibilityPolicySpec))]
 [JsonSerializable(typeof(ResponsibilityPolicyStatus))]
@@ -57,8 +112,8 @@ internal sealed partial class OperatorJsonContext : JsonSerializerContext;
 
 public static class OperatorJson
 {
-    /// <summary>The API models first (the client's context, as before), then the operator's own types.</summary>
-    public static IJsonTypeInfoResolver Resolver { get; } = JsonTypeInfoResolver.Combine(SourceGenerationContext.Default, OperatorJsonContext.Default);
+    /// <summary>The operator's context alone: the API models it uses and its own types.</summary>
+    public static IJsonTypeInfoResolver Resolver { get; } = OperatorJsonContext.Default;
 
     /// <summary>The client's options (naming, null handling, the date and quantity converters) with the operator's resolver.</summary>
     public static JsonSerializerOptions Options { get; } = ConfigureClient();
