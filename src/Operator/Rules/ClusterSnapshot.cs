@@ -178,8 +178,31 @@ public sealed class ClusterSnapshot
     private WorkloadView? FindOwner(WorkloadView workload)
     {
         if (workload.Metadata.OwnerReferences is not { Count: > 0 } owners) return null;
+        // The operator's views outlive a snapshot and its builder supersedes a view it replaces or removes: the owner
+        // the controller reference resolved to stays the answer while its view is current (the lookups were a quarter of
+        // an evaluation at 10k pods). Only with one controller reference, as the API server allows: with more, another
+        // could come to resolve first.
+        var cacheable = _findWorkload is not null && ControllerReferences(owners) == 1;
+        if (cacheable && workload.ControllerOwner is { Superseded: false } known) return known;
         // The controller reference first: it is the one the owner's controller manages the object through.
-        return Resolve(workload.Namespace, owners, controllers: true) ?? Resolve(workload.Namespace, owners, controllers: false);
+        if (Resolve(workload.Namespace, owners, controllers: true) is { } controller)
+        {
+            if (cacheable) workload.ControllerOwner = controller;
+            return controller;
+        }
+
+        return Resolve(workload.Namespace, owners, controllers: false);
+    }
+
+    private static int ControllerReferences(IList<k8s.Models.V1OwnerReference> owners)
+    {
+        var count = 0;
+        for (var i = 0; i < owners.Count; i++)
+        {
+            if (owners[i]?.Controller == true) count++;
+        }
+
+        return count;
     }
 
     private WorkloadView? Resolve(string ns, IList<k8s.Models.V1OwnerReference> owners, bool controllers)

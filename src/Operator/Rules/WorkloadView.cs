@@ -199,6 +199,19 @@ public sealed class WorkloadView : ISpanFormattable
 
     private string? _key;
 
+    /// <summary>
+    /// The owner this view's controller reference resolved to in a snapshot whose views outlive it (the operator's:
+    /// <see cref="ClusterSnapshot.TopOwnerInScope"/>), kept while that owner's view is current.
+    /// </summary>
+    internal WorkloadView? ControllerOwner { get; set; }
+
+    /// <summary>Set by whoever keeps views across snapshots when this one's object changed or went away: links to it are stale.</summary>
+    internal bool Superseded => Volatile.Read(ref _superseded);
+
+    private bool _superseded;
+
+    internal void Supersede() => Volatile.Write(ref _superseded, true);
+
     public override string ToString() => $"{Kind} {Namespace}/{Name}";
 
     string IFormattable.ToString(string? format, IFormatProvider? formatProvider) => ToString();

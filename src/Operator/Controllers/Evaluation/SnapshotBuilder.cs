@@ -152,8 +152,11 @@ public sealed class SnapshotBuilder
         informer.AddHandler(change =>
         {
             var key = KeyOf(change.Object);
+            views.TryGetValue(key, out var old);
             if (change.Type == InformerEventType.Deleted) views.TryRemove(key, out _);
             else if (WorkloadView.TryCreate(Normalize(change.New!)) is { } view) views[key] = view;
+            // After the replacement: whoever finds the old view superseded looks again and finds the new one.
+            old?.Supersede();
         });
         foreach (var obj in informer.Items)
         {
