@@ -180,14 +180,13 @@ public sealed class ClusterSnapshot
         if (workload.Metadata.OwnerReferences is not { Count: > 0 } owners) return null;
         // The operator's views outlive a snapshot and its builder supersedes a view it replaces or removes: the owner
         // the controller reference resolved to stays the answer while its view is current (the lookups were a quarter of
-        // an evaluation at 10k pods). Only with one controller reference, as the API server allows: with more, another
-        // could come to resolve first.
-        var cacheable = _findWorkload is not null && ControllerReferences(owners) == 1;
-        if (cacheable && workload.ControllerOwner is { Superseded: false } known) return known;
+        // an evaluation at 10k pods). Kept only with one controller reference, as the API server allows: with more,
+        // another could come to resolve first. A view's references never change, so a kept owner was kept under that rule.
+        if (_findWorkload is not null && workload.ControllerOwner is { Superseded: false } known) return known;
         // The controller reference first: it is the one the owner's controller manages the object through.
         if (Resolve(workload.Namespace, owners, controllers: true) is { } controller)
         {
-            if (cacheable) workload.ControllerOwner = controller;
+            if (_findWorkload is not null && ControllerReferences(owners) == 1) workload.ControllerOwner = controller;
             return controller;
         }
 

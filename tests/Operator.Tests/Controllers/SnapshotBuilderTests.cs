@@ -18,9 +18,9 @@ public sealed class SnapshotBuilderTests
 
         var first = snapshots.Build();
         var pod = first.Workloads.Single(w => w.Kind == "Pod");
-        Assert.Equal("Deployment shop/web", first.TopOwnerInScope(pod, AnyKind)?.ToString());
-        Assert.Same(pod, snapshots.Build().Workloads.Single(w => w.Kind == "Pod"));
         var resolved = first.TopOwnerInScope(pod, AnyKind);
+        Assert.Equal("Deployment shop/web", resolved?.ToString());
+        Assert.Same(pod, snapshots.Build().Workloads.Single(w => w.Kind == "Pod"));
         Assert.Same(resolved, snapshots.Build().TopOwnerInScope(pod, AnyKind));
 
         // The Deployment changes (a new view): the pod's chain ends at the new one.
