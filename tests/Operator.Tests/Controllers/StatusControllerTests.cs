@@ -214,6 +214,30 @@ public sealed class StatusControllerTests
         Assert.All(writes.Zip(writes.Skip(1)), pair => Assert.True(pair.Second.At - pair.First.At >= interval, $"writes at {pair.First.At} and {pair.Second.At}"));
     }
 
+    [Fact]
+    public async Task The_write_interval_counts_from_when_the_last_write_was_sent_not_from_its_answer()
+    {
+        var interval = TimeSpan.FromSeconds(1);
+        await using var bed = await ControllerBed.StartAsync(Baseline, new() { MinStatusWriteInterval = interval });
+        var sent = new List<DateTimeOffset>();
+        bed.StatusWriter.WhileWriting = () =>
+        {
+            sent.Add(bed.Clock.GetUtcNow());
+            bed.Clock.Advance(TimeSpan.FromMilliseconds(300));
+        };
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        await bed.Cluster.ApplyAsync(ViolatingPod("late"));
+        var deferred = await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        bed.Clock.Advance(deferred.RequeueAfter);
+        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+
+        // Sent 300 ms before its answer: the next write may go 700 ms after that answer, a full interval after the send.
+        Assert.Equal(TimeSpan.FromMilliseconds(700), deferred.RequeueAfter);
+        Assert.Equal([sent[0], sent[0] + interval], sent);
+        Assert.Equal([1, 2], bed.StatusWriter.Writes.Select(w => w.Status.Summary!.Violating));
+    }
+
     private static V1Pod ViolatingPod(string name)
     {
         var pod = (V1Pod)TestEvaluation.Objects(Cluster)[1];

@@ -10,9 +10,10 @@ namespace EksHardening.Operator.Controllers.Status;
 /// Evaluation and status: level-triggered reconcile of one ResponsibilityPolicy, keyed by its name. Reads the policy
 /// from the informer cache, has it evaluated (<see cref="PolicyEvaluations"/>: validation, AWS facts, the rule engine,
 /// reused while nothing changed), and patches the status only when its content changed, at most once per
-/// <see cref="PolicyControllerOptions.MinStatusWriteInterval"/> per policy: the first change after an interval without
-/// a write is written at once (leading edge); changes within the interval after a write wait for its end and are
-/// written together, from the state then (trailing edge: the last state is always written). A 409 is a quiet retry. The remediations
+/// <see cref="PolicyControllerOptions.MinStatusWriteInterval"/> per policy, counted from when a write was sent: the first
+/// change after an interval without a write is written at once (leading edge); changes within the interval after a
+/// write wait for its end and are written together, from the state then (trailing edge: the last state is always
+/// written). A 409 is a quiet retry. The remediations
 /// it lists come from what the remediation controller did (<see cref="RemediationOutcomes"/>): while a step to apply
 /// has no outcome yet, nothing is written, so the list does not change twice for one change.
 /// </summary>
@@ -131,6 +132,9 @@ public sealed partial class StatusController : QueuedController
 
         desired.LastEvaluated = ComplianceStatus.TruncateToSeconds(now);
         var before = policy.Metadata?.ResourceVersion;
+        // The interval runs from the send, not from the answer: counted from the answer, every write of a burst would
+        // also wait out the previous one's evaluation and round trip, and a change that just missed one would wait twice.
+        var sentAt = _clock.GetTimestamp();
         string? after;
         try
         {
@@ -144,7 +148,7 @@ public sealed partial class StatusController : QueuedController
             return ReconcileResult.Retry;
         }
 
-        _written[name] = new WrittenStatus(before, after, desired, _clock.GetTimestamp());
+        _written[name] = new WrittenStatus(before, after, desired, sentAt);
         _statusWrites.Add(1);
         _ready[name] = IsReady(desired);
         LogStatusWritten(_logger, name, desired.Summary?.Resources ?? 0, desired.Summary?.Violating ?? 0);
@@ -184,7 +188,7 @@ public sealed partial class StatusController : QueuedController
             : policy.Status;
     }
 
-    /// <param name="At">When the write completed (a <see cref="TimeProvider"/> timestamp).</param>
+    /// <param name="At">When the write was sent (a <see cref="TimeProvider"/> timestamp).</param>
     private sealed record WrittenStatus(string? Before, string? After, ResponsibilityPolicyStatus Status, long At);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ResponsibilityPolicy {Policy} has an invalid spec: {Problems}")]
