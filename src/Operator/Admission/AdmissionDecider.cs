@@ -274,12 +274,23 @@ public sealed class AdmissionDecider(TimeProvider clock)
         var groups = new List<(RuleDefinition, List<Finding>)>();
         foreach (var finding in findings)
         {
-            var index = groups.FindIndex(g => ReferenceEquals(g.Item1, finding.Rule));
+            var index = IndexOfRule(groups, finding.Rule);
             if (index < 0) groups.Add((finding.Rule, [finding]));
             else groups[index].Item2.Add(finding);
         }
 
         return groups;
+    }
+
+    /// <remarks>A loop, not FindIndex with a lambda: the lambda would capture the rule, one closure per finding.</remarks>
+    private static int IndexOfRule(List<(RuleDefinition Rule, List<Finding> Findings)> groups, RuleDefinition rule)
+    {
+        for (var i = 0; i < groups.Count; i++)
+        {
+            if (ReferenceEquals(groups[i].Rule, rule)) return i;
+        }
+
+        return -1;
     }
 
     /// <summary>"ResponsibilityPolicy prod (Enforce): pss.privileged at spec.containers[0].securityContext.privileged; ...".</summary>

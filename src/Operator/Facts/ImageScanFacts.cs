@@ -52,7 +52,19 @@ public sealed class ImageScanFacts
     {
         var count = Counts.TryGetValue(severity, out var n) ? n : 0;
         if (ignored.Count == 0 || count == 0) return count;
-        var ignoredHere = Findings.Where(f => f.Severity == severity && ignored.Contains(f.Id)).Select(f => f.Id).Distinct(StringComparer.OrdinalIgnoreCase).Count();
+        // Distinct ignored ids, counted without LINQ: admission asks this per container image and severity, and the set of
+        // ids seen is made only when a second distinct one turns up (one, or none, is the usual case).
+        string? firstIgnored = null;
+        HashSet<string>? ignoredIds = null;
+        for (var i = 0; i < Findings.Count; i++)
+        {
+            var finding = Findings[i];
+            if (finding.Severity != severity || !ignored.Contains(finding.Id)) continue;
+            if (firstIgnored is null) firstIgnored = finding.Id;
+            else if (!string.Equals(firstIgnored, finding.Id, StringComparison.OrdinalIgnoreCase)) (ignoredIds ??= new(StringComparer.OrdinalIgnoreCase) { firstIgnored }).Add(finding.Id);
+        }
+
+        var ignoredHere = ignoredIds?.Count ?? (firstIgnored is null ? 0 : 1);
         return Math.Max(0, count - ignoredHere);
     }
 }

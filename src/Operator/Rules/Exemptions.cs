@@ -7,6 +7,13 @@ namespace EksHardening.Operator.Rules;
 /// </summary>
 public sealed partial class Exemptions
 {
+    /// <summary>
+    /// Matchers by exemption instance: compiling a rule glob builds a regex automaton of tens of KB, which, done per
+    /// admission request, was nine tenths of a decision's allocation. An entry serves only while its exemption still
+    /// holds what it was compiled from, so an exemption changed in place is compiled again, never matched stale.
+    /// </summary>
+    private static readonly ConditionalWeakTable<PolicyExemption, CompiledExemption> Compiled = [];
+
     private readonly List<CompiledExemption> _active = [];
     private readonly List<CompiledExemption> _expired = [];
 
@@ -14,9 +21,17 @@ public sealed partial class Exemptions
     {
         foreach (var exemption in exemptions ?? [])
         {
-            var compiled = new CompiledExemption(exemption);
-            (exemption.Expires is { } expires && expires <= now ? _expired : _active).Add(compiled);
+            // Expiry is read on every evaluation: it depends on the clock, not on what is compiled.
+            (exemption.Expires is { } expires && expires <= now ? _expired : _active).Add(CompiledFor(exemption));
         }
+    }
+
+    private static CompiledExemption CompiledFor(PolicyExemption exemption)
+    {
+        if (Compiled.TryGetValue(exemption, out var known) && known.IsCompiledFrom(exemption)) return known;
+        var compiled = new CompiledExemption(exemption);
+        Compiled.AddOrUpdate(exemption, compiled);
+        return compiled;
     }
 
     public IReadOnlyList<ExpiredExemption> Expired =>
@@ -86,21 +101,47 @@ public sealed partial class Exemptions
     [GeneratedRegex(@"\*{2,}")]
     private static partial Regex StarRuns();
 
+    /// <summary>One exemption's namespace set, image patterns and rule globs, with the entries they were compiled from.</summary>
     private sealed class CompiledExemption
     {
+        private readonly string[] _namespaceEntries;
+        private readonly string[] _imageEntries;
+        private readonly string[] _ruleEntries;
         private readonly HashSet<string>? _namespaces;
-        private readonly IReadOnlyList<ImagePattern>? _images;
+        private readonly ImagePattern[]? _images;
         private readonly Regex[] _rules;
 
         public CompiledExemption(PolicyExemption source)
         {
             Source = source;
-            _namespaces = source.Namespaces is { Count: > 0 } ns ? new HashSet<string>(ns, StringComparer.Ordinal) : null;
-            _images = source.Images is { Count: > 0 } images ? ImagePattern.CompileAll(images, ImagePatternUse.Exemption) : null;
-            _rules = (source.Rules ?? []).Select(RuleGlob).ToArray();
+            _namespaceEntries = [.. source.Namespaces ?? []];
+            _imageEntries = [.. source.Images ?? []];
+            _ruleEntries = [.. source.Rules ?? []];
+            _namespaces = _namespaceEntries.Length > 0 ? new HashSet<string>(_namespaceEntries, StringComparer.Ordinal) : null;
+            // Compiled from the copy, not through ImagePattern's cache by list instance, which a list changed in place would outlive.
+            _images = _imageEntries.Length > 0 ? Array.ConvertAll(_imageEntries, p => ImagePattern.Compile(p, ImagePatternUse.Exemption)) : null;
+            _rules = Array.ConvertAll(_ruleEntries, RuleGlob);
         }
 
         public PolicyExemption Source { get; }
+
+        /// <summary>Whether <paramref name="source"/>'s namespaces, images and rules are still those compiled (selector and expiry are read live).</summary>
+        public bool IsCompiledFrom(PolicyExemption source) =>
+            ReferenceEquals(source, Source)
+            && SameEntries(source.Namespaces, _namespaceEntries)
+            && SameEntries(source.Images, _imageEntries)
+            && SameEntries(source.Rules, _ruleEntries);
+
+        private static bool SameEntries(List<string>? current, string[] compiled)
+        {
+            if ((current?.Count ?? 0) != compiled.Length) return false;
+            for (var i = 0; i < compiled.Length; i++)
+            {
+                if (!string.Equals(current![i], compiled[i], StringComparison.Ordinal)) return false;
+            }
+
+            return true;
+        }
 
         public bool Covers(Finding finding, string ns, IDictionary<string, string>? objectLabels, IDictionary<string, string>? podLabels, bool isWorkload)
         {

@@ -90,6 +90,53 @@ public class AdmissionDeciderTests
         Assert.False(decision.Allowed);
     }
 
+    [Fact]
+    public void An_exemption_changed_in_place_is_matched_as_it_is_now_not_as_first_compiled()
+    {
+        var review = Review("Deployment", PrivilegedLatestSpec);
+        var policy = TestEvaluation.Policy(Enforce + """
+
+            exemptions:
+            - {name: legacy, namespaces: [shop], images: ["123456789012.dkr.ecr.*.amazonaws.com/shop/*"], rules: ["pss.*", image.tag-not-latest], reason: "vendor image"}
+            """);
+        var exemption = policy.Spec.Exemptions![0];
+        Assert.True(Decide(review, [policy]).Allowed);
+
+        exemption.Rules.RemoveAt(0);
+        Assert.Equal(["pss.privileged"], Decide(review, [policy]).FailedRules);
+        exemption.Rules.Insert(0, "pss.*");
+        Assert.True(Decide(review, [policy]).Allowed);
+
+        exemption.Namespaces![0] = "batch";
+        Assert.False(Decide(review, [policy]).Allowed);
+        exemption.Namespaces[0] = "shop";
+        Assert.True(Decide(review, [policy]).Allowed);
+
+        exemption.Images![0] = "123456789012.dkr.ecr.*.amazonaws.com/other/*";
+        Assert.False(Decide(review, [policy]).Allowed);
+    }
+
+    [Fact]
+    public void A_new_generation_of_a_policy_is_judged_by_its_own_exemptions()
+    {
+        var review = Review("Deployment", PrivilegedLatestSpec);
+        var exempting = TestEvaluation.Policy(Enforce + """
+
+            exemptions:
+            - {name: legacy, namespaces: [shop], rules: ["pss.*", image.tag-not-latest], reason: "vendor image"}
+            """);
+        exempting.Metadata.Generation = 1;
+        var narrowed = TestEvaluation.Policy(Enforce + """
+
+            exemptions:
+            - {name: legacy, namespaces: [shop], rules: [image.tag-not-latest], reason: "vendor image"}
+            """);
+        narrowed.Metadata.Generation = 2;
+
+        Assert.True(Decide(review, [exempting]).Allowed);
+        Assert.False(Decide(review, [narrowed]).Allowed);
+    }
+
     [Theory]
     [MemberData(nameof(EveryKind), MemberType = typeof(AdmissionReviews))]
     public void Unknown_images_follow_admission_unknownImages(string kind)
