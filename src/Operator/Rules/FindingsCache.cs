@@ -26,7 +26,7 @@ public sealed class FindingsCache
     public long Misses { get; private set; }
     public int Count => _entries.Count + _pods.Count;
 
-    /// <summary>Owners whose merge of template and pod findings is remembered (only those whose pods add or could add findings).</summary>
+    /// <summary>Owners whose merge of template and pod findings is remembered (only those whose pods fail or err, or whose template waits for the pods).</summary>
     public int MergedCount => _merged.Count;
 
     /// <summary>
@@ -89,16 +89,23 @@ public sealed class FindingsCache
     internal List<Finding> Merge(WorkloadView owner, List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods, IReadOnlyList<RuleDefinition> rules)
     {
         var key = KeyOf(owner);
+        // Owners whose pods fail nothing keep the template's own list, found without merging: nothing worth remembering.
+        if (OwnerFindings.AddsNothing(template, pods))
+        {
+            _merged.Remove(key);
+            return template;
+        }
+
         if (_merged.TryGetValue(key, out var entry) && entry.IsFor(template, pods))
         {
             entry.LastUsed = _evaluation;
             return entry.Result;
         }
 
+        // Remembered even when the template's list comes back (replicas that repeat a failing template's failures):
+        // finding that out is the whole merge, which would otherwise run for every such owner at every evaluation.
         var result = OwnerFindings.Merge(owner, template, pods, rules);
-        // Owners whose pods add nothing get the template's own list back: nothing worth remembering.
-        if (ReferenceEquals(result, template)) _merged.Remove(key);
-        else _merged[key] = new MergedEntry(template, pods, result) { LastUsed = _evaluation };
+        _merged[key] = new MergedEntry(template, pods, result) { LastUsed = _evaluation };
         return result;
     }
 

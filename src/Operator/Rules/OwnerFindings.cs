@@ -87,16 +87,18 @@ public static class OwnerFindings
     /// The common case, decided without allocating: no pod fails or errs anywhere and no template verdict waits for the
     /// pods, so the template's findings stand as they are (replicas share their findings list, so it is read once).
     /// </summary>
-    private static bool AddsNothing(List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods)
+    internal static bool AddsNothing(List<Finding> template, IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods)
     {
         foreach (var finding in template)
         {
             if (finding.RestsOnRunTimeLabels) return false;
         }
 
+        // By index: the list comes as an interface, whose enumerator would be boxed for every owner at every evaluation.
         List<Finding>? checkedList = null;
-        foreach (var (_, findings) in pods)
+        for (var i = 0; i < pods.Count; i++)
         {
+            var findings = pods[i].Findings;
             if (ReferenceEquals(findings, checkedList) || ReferenceEquals(findings, template)) continue;
             foreach (var finding in findings)
             {

@@ -308,10 +308,27 @@ public class FindingsCacheTests
         var third = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
         Assert.Same(second.Resources.Single().Findings, third.Resources.Single().Findings);
 
-        // The debugged pod is gone again: its entries are dropped, and replicas like their template remember no merge.
+        // The debugged pod is gone again: its entries are dropped. The replicas repeat their failing template's failures,
+        // so the template's list stands; the merge that found so is remembered, and not made again while nothing changes.
         objects.Remove(objects[^1]);
-        evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
-        Assert.Equal((2, 0), (cache.Count, cache.MergedCount));
+        var fourth = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+        Assert.Equal((2, 1), (cache.Count, cache.MergedCount));
+        Assert.Equal(Describe(first), Describe(fourth));
+        Assert.Same(fourth.Resources.Single().Findings, evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache).Resources.Single().Findings);
+    }
+
+    [Fact]
+    public void Replicas_of_a_compliant_template_remember_no_merge()
+    {
+        var policy = TestEvaluation.Policy("podSecurity: {level: baseline}");
+        var objects = CachedReplicas(5, new Operator.Kubernetes.CacheTrimming());
+        var cache = new FindingsCache();
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+
+        var evaluation = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(objects), cache);
+
+        Assert.All(evaluation.Resources.Single().Findings, f => Assert.Equal(FindingResult.Pass, f.Result));
+        Assert.Equal(0, cache.MergedCount);
     }
 
     private static string Describe(PolicyEvaluation evaluation) =>
