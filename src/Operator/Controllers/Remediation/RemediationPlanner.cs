@@ -68,24 +68,42 @@ public static class RemediationPlanner
                 }
             }
 
-            foreach (var owned in existing.Where(p => IsOwnedBy(p, policy) && wanted.All(w => w.Metadata.Name != p.Metadata?.Name)))
+            // Loops, not LINQ: the status controller plans at every evaluation, over every namespace and its NetworkPolicies.
+            foreach (var owned in existing)
             {
-                steps.Add(new RemediationStep(RemediationAction.Delete, "NetworkPolicy", name, owned.Metadata.Name, "no longer required by the policy", Uid: owned.Metadata.Uid));
+                if (IsOwnedBy(owned, policy) && !Names(wanted, owned.Metadata?.Name))
+                {
+                    steps.Add(new RemediationStep(RemediationAction.Delete, "NetworkPolicy", name, owned.Metadata!.Name, "no longer required by the policy", Uid: owned.Metadata.Uid));
+                }
             }
 
             if (enforcing && spec.PodSecurity is { RequireNamespaceLabel: true } podSecurity) PlanLabel(steps, ns, podSecurity.Level);
         }
 
         // Policies it owns in namespaces that left the scope go too.
-        foreach (var ns in snapshot.Namespaces.Select(n => n.Metadata?.Name).OfType<string>().Where(n => !inScope.Contains(n)))
+        foreach (var namespaceObject in snapshot.Namespaces)
         {
-            foreach (var owned in snapshot.NetworkPoliciesIn(ns).Where(p => IsOwnedBy(p, policy)))
+            if (namespaceObject.Metadata?.Name is not { } ns || inScope.Contains(ns)) continue;
+            foreach (var owned in snapshot.NetworkPoliciesIn(ns))
             {
-                steps.Add(new RemediationStep(RemediationAction.Delete, "NetworkPolicy", ns, owned.Metadata.Name, "namespace no longer in the policy's scope", Uid: owned.Metadata.Uid));
+                if (IsOwnedBy(owned, policy))
+                {
+                    steps.Add(new RemediationStep(RemediationAction.Delete, "NetworkPolicy", ns, owned.Metadata!.Name, "namespace no longer in the policy's scope", Uid: owned.Metadata.Uid));
+                }
             }
         }
 
         return steps;
+    }
+
+    private static bool Names(V1NetworkPolicy[] policies, string? name)
+    {
+        foreach (var networkPolicy in policies)
+        {
+            if (networkPolicy.Metadata.Name == name) return true;
+        }
+
+        return false;
     }
 
     /// <summary>What status lists as applied: objects this policy owns now and namespaces it labelled.</summary>
@@ -106,17 +124,25 @@ public static class RemediationPlanner
         }
     }
 
-    public static bool IsOwnedBy(V1NetworkPolicy networkPolicy, ResponsibilityPolicy policy) =>
-        networkPolicy.Metadata?.OwnerReferences?.Any(o => o.Kind == ResponsibilityPolicy.KindName
-            && (o.Uid is { Length: > 0 } uid ? uid == policy.Metadata?.Uid : o.Name == policy.Metadata?.Name)) == true;
+    public static bool IsOwnedBy(V1NetworkPolicy networkPolicy, ResponsibilityPolicy policy)
+    {
+        if (networkPolicy.Metadata?.OwnerReferences is not { } owners) return false;
+        foreach (var owner in owners)
+        {
+            if (owner.Kind == ResponsibilityPolicy.KindName && (owner.Uid is { Length: > 0 } uid ? uid == policy.Metadata?.Uid : owner.Name == policy.Metadata?.Name)) return true;
+        }
+
+        return false;
+    }
 
     private static bool IsManaged(V1NetworkPolicy networkPolicy) =>
         networkPolicy.Metadata?.Labels?.TryGetValue(ManagedByLabel, out var by) == true && by == ManagedByValue;
 
-    private static List<V1NetworkPolicy> WantedPolicies(ResponsibilityPolicy policy, NetworkPolicyDuty? duty, string ns, IReadOnlyList<V1NetworkPolicy> existing)
+    /// <remarks>An array, empty without allocating for a policy that remediates no NetworkPolicy (planned per namespace at every evaluation).</remarks>
+    private static V1NetworkPolicy[] WantedPolicies(ResponsibilityPolicy policy, NetworkPolicyDuty? duty, string ns, IReadOnlyList<V1NetworkPolicy> existing)
     {
+        if (duty is null) return [];
         var wanted = new List<V1NetworkPolicy>();
-        if (duty is null) return wanted;
         var directions = duty.RequireDefaultDeny ?? [];
         foreach (var direction in directions.Distinct())
         {
@@ -129,7 +155,7 @@ public static class RemediationPlanner
 
         // With egress denied by default nothing reaches the IMDS; an allow-all-but-IMDS policy would only open egress.
         if (duty.BlockInstanceMetadata == true && !directions.Contains(TrafficDirection.Egress)) wanted.Add(Own(ImdsPolicy(ns), policy));
-        return wanted;
+        return [.. wanted];
     }
 
     /// <summary>Isolates every pod for egress and admits everything but the instance metadata service (IPv4 and IPv6).</summary>
