@@ -47,7 +47,7 @@ public sealed class NodeInstanceRules : IRuleFamily
         var duty = context.Policy.Nodes!;
         if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Nodes))
         {
-            findings.Unlisted(Unlisted.AllOf<V1Node>(), Rules, Unlisted.Message("Nodes", "spec.nodes"));
+            findings.Unlisted(Unlisted.AllOf<V1Node>(), [.. Rules], Unlisted.Message("Nodes", "spec.nodes"));
             return;
         }
 
@@ -63,7 +63,7 @@ public sealed class NodeInstanceRules : IRuleFamily
             if (duty.RequireImdsV2 == true) rules.Add(ImdsV2);
             if (duty.MaxAmiAge is not null) rules.Add(AmiAge);
             if (duty.RequireRecommendedAmi == true && nodegroup is not null) rules.Add(AmiRecommended);
-            var collector = findings.On(node, rules, source);
+            var collector = findings.On(node, CollectionsMarshal.AsSpan(rules), source);
             if (duty.RequireImdsV2 == true || duty.MaxAmiAge is not null)
             {
                 var instance = InstanceOf(name, node, aws, out var instanceProblem);

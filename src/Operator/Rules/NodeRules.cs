@@ -35,7 +35,7 @@ public sealed class NodeRules : IRuleFamily
         var duty = context.Policy.Nodes!;
         if (context.Snapshot.Unlisted.HasFlag(UnlistedObjects.Nodes))
         {
-            findings.Unlisted(Unlisted.AllOf<V1Node>(), Rules, Unlisted.Message("Nodes", "spec.nodes"));
+            findings.Unlisted(Unlisted.AllOf<V1Node>(), [.. Rules], Unlisted.Message("Nodes", "spec.nodes"));
             return;
         }
 
@@ -48,7 +48,7 @@ public sealed class NodeRules : IRuleFamily
             var rules = new List<RuleDefinition>(2);
             if (duty.MaxKubeletSkew is not null && skewKnown) rules.Add(KubeletSkew);
             if (duty.MaxNodeAge is not null) rules.Add(MaxAge);
-            var collector = findings.On(node, rules, source);
+            var collector = findings.On(node, CollectionsMarshal.AsSpan(rules), source);
             var name = node.Metadata?.Name ?? "";
             if (duty.MaxKubeletSkew is { } maxSkew)
             {
