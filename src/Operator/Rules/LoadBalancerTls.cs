@@ -33,26 +33,30 @@ public static class LoadBalancerTls
     }
 
     /// <summary>What of an Ingress is served without TLS; empty when all of it has TLS. <paramref name="note"/> explains a pass that rests on something unseen.</summary>
-    public static List<PlainTraffic> IngressFaults(V1Ingress ingress, out string? note)
+    /// <remarks>Judged for every Ingress at every evaluation: a passing one allocates nothing, its name is spelt only in a fault.</remarks>
+    public static IReadOnlyList<PlainTraffic> IngressFaults(V1Ingress ingress, out string? note)
     {
         note = null;
-        var name = $"Ingress {ClusterSnapshot.NamespaceOf(ingress.Metadata)}/{ingress.Metadata?.Name}";
         if (!IsAlb(ingress))
         {
             return ingress.Spec?.Tls is { Count: > 0 }
                 ? []
-                : [new PlainTraffic($"{name} has no spec.tls, so its controller serves it over plain HTTP", "spec.tls")];
+                : [new PlainTraffic($"{NameOf(ingress)} has no spec.tls, so its controller serves it over plain HTTP", "spec.tls")];
         }
 
-        return AlbFaults(ingress, name, out note);
+        return AlbFaults(ingress, out note);
     }
 
-    private static List<PlainTraffic> AlbFaults(V1Ingress ingress, string name, out string? note)
+    private static string NameOf(V1Ingress ingress) => $"Ingress {ClusterSnapshot.NamespaceOf(ingress.Metadata)}/{ingress.Metadata?.Name}";
+
+    private const string ListenPortsPath = "metadata.annotations[" + ListenPortsAnnotation + "]";
+    private const string SslRedirectPath = "metadata.annotations[" + SslRedirectAnnotation + "]";
+
+    private static IReadOnlyList<PlainTraffic> AlbFaults(V1Ingress ingress, out string? note)
     {
         note = null;
-        var annotations = ingress.Metadata?.Annotations ?? new Dictionary<string, string>();
+        var annotations = ingress.Metadata?.Annotations ?? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
         var hasCertificate = annotations.TryGetValue(CertificateArnAnnotation, out var arns) && arns.Split(',').Any(a => a.Trim().Length > 0);
-        var listenPortsPath = $"metadata.annotations[{ListenPortsAnnotation}]";
         Dictionary<int, string> listeners;
         if (!annotations.TryGetValue(ListenPortsAnnotation, out var rawListenPorts))
         {
@@ -65,35 +69,47 @@ public static class LoadBalancerTls
         }
         else
         {
-            return [new PlainTraffic($"{name}: {ListenPortsAnnotation} \"{rawListenPorts}\" is not a list such as [{{\"HTTPS\": 443}}], which the controller rejects, so its listeners are unknown", listenPortsPath)];
+            return [new PlainTraffic($"{NameOf(ingress)}: {ListenPortsAnnotation} \"{rawListenPorts}\" is not a list such as [{{\"HTTPS\": 443}}], which the controller rejects, so its listeners are unknown", ListenPortsPath)];
         }
 
-        var https = listeners.Where(l => l.Value == "HTTPS").Select(l => l.Key).Order().ToList();
-        var http = listeners.Where(l => l.Value == "HTTP").Select(l => l.Key).Order().ToList();
+        var https = PortsOf(listeners, "HTTPS");
+        var http = PortsOf(listeners, "HTTP");
         if (https.Count == 0)
         {
             var why = annotations.ContainsKey(ListenPortsAnnotation)
                 ? $"{ListenPortsAnnotation} lists no HTTPS port"
                 : $"without {CertificateArnAnnotation} or {ListenPortsAnnotation} the controller listens on HTTP:80 only{(ingress.Spec?.Tls is { Count: > 0 } ? " (spec.tls does not make an HTTPS listener on an ALB)" : "")}";
-            return [new PlainTraffic($"{name} (AWS Load Balancer Controller) serves plain HTTP on port {string.Join(", ", http)}: {why}", annotations.ContainsKey(ListenPortsAnnotation) ? listenPortsPath : "metadata.annotations")];
+            return [new PlainTraffic($"{NameOf(ingress)} (AWS Load Balancer Controller) serves plain HTTP on port {string.Join(", ", http)}: {why}", annotations.ContainsKey(ListenPortsAnnotation) ? ListenPortsPath : "metadata.annotations")];
         }
 
         if (http.Count > 0)
         {
-            var redirectPath = $"metadata.annotations[{SslRedirectAnnotation}]";
             if (!annotations.TryGetValue(SslRedirectAnnotation, out var redirect))
             {
-                return [new PlainTraffic($"{name} (AWS Load Balancer Controller) serves plain HTTP on port {string.Join(", ", http)} beside HTTPS without {SslRedirectAnnotation}", redirectPath)];
+                return [new PlainTraffic($"{NameOf(ingress)} (AWS Load Balancer Controller) serves plain HTTP on port {string.Join(", ", http)} beside HTTPS without {SslRedirectAnnotation}", SslRedirectPath)];
             }
 
             if (!int.TryParse(redirect.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var target) || !https.Contains(target))
             {
-                return [new PlainTraffic($"{name}: {SslRedirectAnnotation} \"{redirect}\" is not one of its HTTPS listen ports ({string.Join(", ", https)}), so HTTP port {string.Join(", ", http)} is not redirected", redirectPath)];
+                return [new PlainTraffic($"{NameOf(ingress)}: {SslRedirectAnnotation} \"{redirect}\" is not one of its HTTPS listen ports ({string.Join(", ", https)}), so HTTP port {string.Join(", ", http)} is not redirected", SslRedirectPath)];
             }
         }
 
         if (!hasCertificate) note = CertificateDiscoveryNote;
         return [];
+    }
+
+    /// <summary>The listeners' ports of one protocol, in order.</summary>
+    private static List<int> PortsOf(Dictionary<int, string> listeners, string protocol)
+    {
+        var ports = new List<int>(listeners.Count);
+        foreach (var (port, listenerProtocol) in listeners)
+        {
+            if (listenerProtocol == protocol) ports.Add(port);
+        }
+
+        ports.Sort();
+        return ports;
     }
 
     /// <summary>listen-ports: a JSON list of single-entry objects, protocol HTTP or HTTPS to a port in 1..65535; null when the controller would reject it.</summary>
