@@ -67,11 +67,10 @@ public sealed class IrsaRules : IRuleFamily
             }
             else
             {
-                var namespaces = context.Snapshot.NamespacesUsingRole(roleArn);
-                if (namespaces.Count > 1)
+                if (context.Snapshot.NamespacesUsingRole(roleArn).Count > 1)
                 {
                     findings.Fail(RoleNotShared,
-                        $"ServiceAccount {workload.Namespace}/{accountName} uses IAM role {roleArn}, which is also bound in namespaces {string.Join(", ", namespaces.Where(n => n != workload.Namespace))}",
+                        $"ServiceAccount {workload.Namespace}/{accountName} uses IAM role {roleArn}, which is also bound in namespaces {context.Snapshot.OtherNamespacesUsingRoleText(roleArn, workload.Namespace)}",
                         AccountPath(workload));
                 }
             }
