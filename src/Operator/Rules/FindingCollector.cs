@@ -72,8 +72,25 @@ public sealed class FindingCollector
     /// <summary>The rule does not concern this resource (e.g. no IAM role to share): no pass, no fail.</summary>
     public void NotApplicable(RuleDefinition rule) => (_notApplicable ??= []).Add(rule);
 
+    /// <summary>Forgets what was reported, keeping the room: one collector serves every workload of an evaluation.</summary>
+    internal void Clear()
+    {
+        _findings?.Clear();
+        _notApplicable?.Clear();
+        (_firstNotedRule, _firstNote) = (null, null);
+        _passNotes?.Clear();
+    }
+
     /// <summary>Adds a pass for each rule that produced nothing; returns the findings in rule order.</summary>
-    internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules)
+    internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules) => Complete(enabledRules, shareList: false);
+
+    /// <summary>
+    /// As <see cref="Complete(IReadOnlyList{RuleDefinition})"/>, as the <see cref="SharedFindings"/> list: made only when
+    /// no other resource's list holds the same findings (a passing workload's rarely needs one). Read-only to the caller.
+    /// </summary>
+    internal List<Finding> CompleteShared(IReadOnlyList<RuleDefinition> enabledRules) => Complete(enabledRules, shareList: true);
+
+    private List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules, bool shareList)
     {
         var reported = _findings ?? NoFindings;
         // Gathered in a pooled array and copied into a list of the exact size: the operator keeps it.
@@ -101,9 +118,7 @@ public sealed class FindingCollector
             }
         }
 
-        var result = new List<Finding>(count);
-        CollectionsMarshal.SetCount(result, count);
-        gathered.AsSpan(0, count).CopyTo(CollectionsMarshal.AsSpan(result));
+        var result = shareList ? SharedFindings.OfGathered(gathered.AsSpan(0, count)) : SharedFindings.NewList(gathered.AsSpan(0, count));
         ArrayPool<Finding>.Shared.Return(gathered, clearArray: true);
         return result;
     }

@@ -41,13 +41,16 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             if (kindInScope) reported[reportedCount++] = workload;
         }
 
+        // One growth to its size rather than a dozen: a resource per reported workload.
+        resources.EnsureCapacity(reportedCount);
         List<(WorkloadView, List<Finding>)>? podFindings = null;
+        var workloadCollector = new FindingCollector();
         foreach (var workload in reported.AsSpan(0, reportedCount))
         {
             var raw = cache?.TryGet(workload, snapshot);
             if (raw is null)
             {
-                raw = Evaluate(new WorkloadContext(spec, snapshot, workload, now), plan);
+                raw = Evaluate(new WorkloadContext(spec, snapshot, workload, now), plan, workloadCollector);
                 cache?.Put(workload, snapshot, raw);
             }
 
@@ -60,7 +63,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                     var podRaw = cache?.TryGetPod(pod, workload, snapshot);
                     if (podRaw is null)
                     {
-                        podRaw = Evaluate(new WorkloadContext(spec, snapshot, WorkloadView.PodOf(pod, workload), now), plan);
+                        podRaw = Evaluate(new WorkloadContext(spec, snapshot, WorkloadView.PodOf(pod, workload), now), plan, workloadCollector);
                         // A pod that passes what its template passes has the very same (shared) pass findings: keep one list.
                         if (FindingsCache.SameItems(podRaw, raw)) podRaw = raw;
                         cache?.PutPod(pod, workload, snapshot, podRaw);
@@ -147,11 +150,12 @@ public sealed class PolicyEvaluator(TimeProvider clock)
     /// The list may be another workload's (<see cref="SharedFindings"/>): this path only reads it, merges into new
     /// lists and exempts copies.
     /// </remarks>
-    private static List<Finding> Evaluate(WorkloadContext context, EnabledRules plan)
+    /// <param name="collector">The evaluation's one collector for workloads, cleared here.</param>
+    private static List<Finding> Evaluate(WorkloadContext context, EnabledRules plan, FindingCollector collector)
     {
-        var collector = new FindingCollector();
+        collector.Clear();
         foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
-        return SharedFindings.Of(collector.Complete(plan.WorkloadRules));
+        return collector.CompleteShared(plan.WorkloadRules);
     }
 
     /// <summary>The rules and families one policy turns on, split by where their findings sit.</summary>
