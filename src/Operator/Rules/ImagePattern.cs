@@ -70,26 +70,22 @@ public sealed class ImagePattern
     public bool MatchesName(ImageReference image)
     {
         // Every template that runs an image asks again, with the parser's one instance for that image text.
-        var verdicts = _nameVerdicts ??= new NameVerdict?[NameVerdictSlots];
-        ref var slot = ref verdicts[RuntimeHelpers.GetHashCode(image) & (NameVerdictSlots - 1)];
-        if (Volatile.Read(ref slot) is { } held && ReferenceEquals(held.Image, image)) return held.Matches;
+        if (_nameVerdicts.TryGetValue(image, out var known)) return known;
         var matches = _parts is { } parts
             && Glob.Matches(parts.Host, image.Registry, HostLabelStops, HostStops, ignoreCase: true)
             && (parts.Path is null || Glob.Matches(parts.Path, image.Repository, PathSegmentStops, "", ignoreCase: false));
-        Volatile.Write(ref slot, new NameVerdict(image, matches));
+        if (_nameVerdicts.Count >= NameVerdictLimit) _nameVerdicts.Clear();
+        _nameVerdicts[image] = matches;
         return matches;
     }
 
-    private const int NameVerdictSlots = 1024;
+    private const int NameVerdictLimit = 4_096;
 
     /// <summary>
-    /// The last <see cref="MatchesName"/> verdicts, a lossy table by reference instance (immutable, as this pattern is):
-    /// a verdict depends on the two alone, so a slot can miss but never answer for another image. The glob costs a
-    /// tenth of a compliant template's evaluation.
+    /// <see cref="MatchesName"/> verdicts by reference instance (immutable, as this pattern is): a verdict depends on the
+    /// two alone, so it can never answer for another image. The glob was a tenth of a compliant template's evaluation.
     /// </summary>
-    private NameVerdict?[]? _nameVerdicts;
-
-    private sealed record NameVerdict(ImageReference Image, bool Matches);
+    private readonly ConcurrentDictionary<ImageReference, bool> _nameVerdicts = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>As <see cref="MatchesName"/>, and the pattern's tag and digest, when it has them, match those written.</summary>
     public bool MatchesReference(ImageReference image) =>
