@@ -252,9 +252,6 @@ public sealed class ClusterSnapshot
     /// <summary><see cref="NamespacesUsingRole"/> as one comma-separated string, made once per role.</summary>
     internal string NamespacesUsingRoleText(string roleArn) => _namespaces.NamespacesUsingRoleText(roleArn);
 
-    /// <inheritdoc cref="NamespaceIndex.OtherNamespacesUsingRoleText"/>
-    internal string OtherNamespacesUsingRoleText(string roleArn, string ns) => _namespaces.OtherNamespacesUsingRoleText(roleArn, ns);
-
     public static string? RoleArnOf(V1ServiceAccount account) =>
         account.Metadata?.Annotations is { } annotations && annotations.TryGetValue(RoleArnAnnotation, out var arn) && !string.IsNullOrWhiteSpace(arn)
             ? arn.Trim()

@@ -69,9 +69,7 @@ public sealed class IrsaRules : IRuleFamily
             {
                 if (context.Snapshot.NamespacesUsingRole(roleArn).Count > 1)
                 {
-                    findings.Fail(RoleNotShared,
-                        $"ServiceAccount {workload.Namespace}/{accountName} uses IAM role {roleArn}, which is also bound in namespaces {context.Snapshot.OtherNamespacesUsingRoleText(roleArn, workload.Namespace)}",
-                        AccountPath(workload));
+                    findings.Fail(RoleNotShared, SharedRoleMessage(context.Snapshot, workload.Namespace, accountName, roleArn), AccountPath(workload));
                 }
             }
         }
@@ -99,6 +97,17 @@ public sealed class IrsaRules : IRuleFamily
                 AutomountPath(workload));
         }
     }
+
+    /// <summary>
+    /// The role-not-shared message of one namespace's account, made once per <see cref="NamespaceIndex"/> (immutable: a
+    /// changed namespace, policy or account comes with a new index) rather than for each of its workloads.
+    /// </summary>
+    private static readonly ConditionalWeakTable<NamespaceIndex, ConcurrentDictionary<(string Namespace, string Account), string>> SharedRoleMessages = [];
+
+    private static string SharedRoleMessage(ClusterSnapshot snapshot, string ns, string accountName, string roleArn) =>
+        SharedRoleMessages.GetValue(snapshot.NamespaceObjects, static _ => new()).GetOrAdd((ns, accountName), static (key, state) =>
+            $"ServiceAccount {key.Namespace}/{key.Account} uses IAM role {state.RoleArn}, which is also bound in namespaces {string.Join(", ", state.Snapshot.NamespacesUsingRole(state.RoleArn).Where(n => n != key.Namespace))}",
+            (Snapshot: snapshot, RoleArn: roleArn));
 
     // Paths are built only for failures.
     private static string AccountPath(WorkloadView workload) => SharedText.Concat(workload.PodSpecPath, ".serviceAccountName");

@@ -16,7 +16,6 @@ public sealed class NamespaceIndex
     private readonly Dictionary<string, SortedSet<string>> _roleNamespaces = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IDictionary<string, string>> _namespaceLabels = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _roleNamespaceTexts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string RoleArn, string Namespace), string> _otherRoleNamespaceTexts = [];
 
     public NamespaceIndex(
         IEnumerable<V1Namespace>? namespaces,
@@ -68,14 +67,6 @@ public sealed class NamespaceIndex
     /// <summary><see cref="NamespacesUsingRole"/> as one comma-separated string, made once per role.</summary>
     internal string NamespacesUsingRoleText(string roleArn) =>
         _roleNamespaceTexts.GetOrAdd(roleArn, static (role, index) => string.Join(',', index.NamespacesUsingRole(role)), this);
-
-    /// <summary>
-    /// The namespaces other than <paramref name="ns"/> whose ServiceAccounts carry <paramref name="roleArn"/>, sorted and
-    /// joined with ", ": made once per role and namespace, not for every workload a shared role's message names them to.
-    /// </summary>
-    internal string OtherNamespacesUsingRoleText(string roleArn, string ns) =>
-        _otherRoleNamespaceTexts.GetOrAdd((roleArn, ns), static (key, index) =>
-            string.Join(", ", index.NamespacesUsingRole(key.RoleArn).Where(n => n != key.Namespace)), this);
 
     /// <summary>Labels of a namespace, including the <c>kubernetes.io/metadata.name</c> label the API server sets.</summary>
     public IDictionary<string, string> NamespaceLabels(string ns) =>
