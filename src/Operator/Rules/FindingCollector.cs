@@ -82,15 +82,21 @@ public sealed class FindingCollector
     }
 
     /// <summary>Adds a pass for each rule that produced nothing; returns the findings in rule order.</summary>
-    internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules) => Complete(enabledRules, shareList: false);
+    internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules) => Complete(enabledRules, passes: null, shareList: false);
 
     /// <summary>
     /// As <see cref="Complete(IReadOnlyList{RuleDefinition})"/>, as the <see cref="SharedFindings"/> list: made only when
     /// no other resource's list holds the same findings (a passing workload's rarely needs one). Read-only to the caller.
     /// </summary>
-    internal List<Finding> CompleteShared(IReadOnlyList<RuleDefinition> enabledRules) => Complete(enabledRules, shareList: true);
+    /// <param name="passes"><see cref="PassesOf"/> the enabled rules.</param>
+    internal List<Finding> CompleteShared(IReadOnlyList<RuleDefinition> enabledRules, Finding[] passes) => Complete(enabledRules, passes, shareList: true);
 
-    private List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules, bool shareList)
+    /// <summary>The shared pass of each rule, in order: looked up once per evaluation, not per resource and rule.</summary>
+    internal static Finding[] PassesOf(IReadOnlyList<RuleDefinition> rules) => [.. rules.Select(PassOf)];
+
+    private static Finding PassOf(RuleDefinition rule) => Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok"));
+
+    private List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules, Finding[]? passes, bool shareList)
     {
         var reported = _findings ?? NoFindings;
         // Gathered in a pooled array and copied into a list of the exact size: the operator keeps it.
@@ -114,7 +120,7 @@ public sealed class FindingCollector
             {
                 gathered[count++] = PassNoteOf(rule) is { } note
                     ? NotedPass(rule, note)
-                    : Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok"));
+                    : passes?[r] ?? PassOf(rule);
             }
         }
 

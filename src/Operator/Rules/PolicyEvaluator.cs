@@ -155,7 +155,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
     {
         collector.Clear();
         foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
-        return collector.CompleteShared(plan.WorkloadRules);
+        return collector.CompleteShared(plan.WorkloadRules, plan.WorkloadPasses);
     }
 
     /// <summary>The rules and families one policy turns on, split by where their findings sit.</summary>
@@ -169,6 +169,9 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         IReadOnlyList<RuleDefinition> ObjectRules,
         IReadOnlyList<IRuleFamily> ObjectFamilies)
     {
+        /// <summary>The pass of each workload rule, in order.</summary>
+        public Finding[] WorkloadPasses { get; } = FindingCollector.PassesOf(WorkloadRules);
+
         /// <param name="awsFacts">Whether AWS was consulted; rules that need it are off otherwise.</param>
         public static EnabledRules For(ResponsibilityPolicySpec spec, bool awsFacts)
         {
