@@ -270,7 +270,8 @@ public sealed class NetworkPolicyRules : IRuleFamily
     {
         var keys = labels is null ? [] : new string[labels.Count];
         labels?.Keys.CopyTo(keys, 0);
-        Array.Sort(keys, StringComparer.Ordinal);
+        // A static comparison: sorting with StringComparer.Ordinal makes a delegate of it per call.
+        Array.Sort(keys, static (a, b) => string.CompareOrdinal(a, b));
         var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
         var known = 0;
         foreach (var key in keys)
