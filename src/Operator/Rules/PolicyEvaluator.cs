@@ -45,12 +45,13 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         resources.EnsureCapacity(reportedCount);
         List<(WorkloadView, List<Finding>)>? podFindings = null;
         var workloadCollector = new FindingCollector();
+        WorkloadContext? workloadContext = null;
         foreach (var workload in reported.AsSpan(0, reportedCount))
         {
             var raw = cache?.TryGet(workload, snapshot);
             if (raw is null)
             {
-                raw = Evaluate(new WorkloadContext(spec, snapshot, workload, now), plan, workloadCollector);
+                raw = Evaluate(ContextFor(workload), plan, workloadCollector);
                 cache?.Put(workload, snapshot, raw);
             }
 
@@ -63,7 +64,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                     var podRaw = cache?.TryGetPod(pod, workload, snapshot);
                     if (podRaw is null)
                     {
-                        podRaw = Evaluate(new WorkloadContext(spec, snapshot, WorkloadView.PodOf(pod, workload), now), plan, workloadCollector);
+                        podRaw = Evaluate(ContextFor(WorkloadView.PodOf(pod, workload)), plan, workloadCollector);
                         // A pod that passes what its template passes has the very same (shared) pass findings: keep one list.
                         if (FindingsCache.SameItems(podRaw, raw)) podRaw = raw;
                         cache?.PutPod(pod, workload, snapshot, podRaw);
@@ -141,6 +142,14 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             UndecidedNamespaces = [.. scope.UndecidedNamespaces],
         };
 
+        // One context for every workload: only the workload differs.
+        WorkloadContext ContextFor(WorkloadView workload)
+        {
+            if (workloadContext is null) return workloadContext = new WorkloadContext(spec, snapshot, workload, now);
+            workloadContext.Workload = workload;
+            return workloadContext;
+        }
+
         // Unchanged resources are handed on as the last evaluation's instances (see FindingsCache.Settle).
         ResourceEvaluation Settle(ResourceEvaluation fresh, WorkloadView? workload = null) => cache?.Settle(fresh, workload) ?? fresh;
     }
@@ -154,7 +163,9 @@ public sealed class PolicyEvaluator(TimeProvider clock)
     private static List<Finding> Evaluate(WorkloadContext context, EnabledRules plan, FindingCollector collector)
     {
         collector.Clear();
-        foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
+        // Indexed: a foreach over the interface may allocate an enumerator per workload.
+        var families = plan.WorkloadFamilies;
+        for (var i = 0; i < families.Count; i++) families[i].EvaluateWorkload(context, collector);
         return collector.CompleteShared(plan.WorkloadRules, plan.WorkloadPasses);
     }
 
