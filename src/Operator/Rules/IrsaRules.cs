@@ -99,8 +99,9 @@ public sealed class IrsaRules : IRuleFamily
     }
 
     /// <summary>
-    /// The role-not-shared message of one namespace's account, made once per <see cref="NamespaceIndex"/> (immutable: a
-    /// changed namespace, policy or account comes with a new index) rather than for each of its workloads.
+    /// The role-not-shared message of one namespace's account, made once per <see cref="NamespaceIndex"/> rather than for
+    /// each of its workloads. The index is immutable (a changed Namespace, NetworkPolicy or ServiceAccount comes with a
+    /// new one), and the account's role and the namespaces sharing it are read from it, so a message cannot go stale.
     /// </summary>
     private static readonly ConditionalWeakTable<NamespaceIndex, ConcurrentDictionary<(string Namespace, string Account), string>> SharedRoleMessages = [];
 
