@@ -72,8 +72,31 @@ public sealed class FindingCollector
     /// <summary>The rule does not concern this resource (e.g. no IAM role to share): no pass, no fail.</summary>
     public void NotApplicable(RuleDefinition rule) => (_notApplicable ??= []).Add(rule);
 
+    /// <summary>Forgets what was reported, keeping the room: one collector serves every workload of an evaluation.</summary>
+    internal void Clear()
+    {
+        _findings?.Clear();
+        _notApplicable?.Clear();
+        (_firstNotedRule, _firstNote) = (null, null);
+        _passNotes?.Clear();
+    }
+
     /// <summary>Adds a pass for each rule that produced nothing; returns the findings in rule order.</summary>
-    internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules)
+    internal List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules) => Complete(enabledRules, passes: null, shareList: false);
+
+    /// <summary>
+    /// As <see cref="Complete(IReadOnlyList{RuleDefinition})"/>, as the <see cref="SharedFindings"/> list: made only when
+    /// no other resource's list holds the same findings (a passing workload's rarely needs one). Read-only to the caller.
+    /// </summary>
+    /// <param name="passes"><see cref="PassesOf"/> the enabled rules.</param>
+    internal List<Finding> CompleteShared(IReadOnlyList<RuleDefinition> enabledRules, Finding[] passes) => Complete(enabledRules, passes, shareList: true);
+
+    /// <summary>The shared pass of each rule, in order: looked up once per evaluation, not per resource and rule.</summary>
+    internal static Finding[] PassesOf(IReadOnlyList<RuleDefinition> rules) => [.. rules.Select(PassOf)];
+
+    private static Finding PassOf(RuleDefinition rule) => Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok"));
+
+    private List<Finding> Complete(IReadOnlyList<RuleDefinition> enabledRules, Finding[]? passes, bool shareList)
     {
         var reported = _findings ?? NoFindings;
         // Gathered in a pooled array and copied into a list of the exact size: the operator keeps it.
@@ -97,13 +120,11 @@ public sealed class FindingCollector
             {
                 gathered[count++] = PassNoteOf(rule) is { } note
                     ? NotedPass(rule, note)
-                    : Passes.GetValue(rule, static r => new Finding(r, FindingResult.Pass, "ok"));
+                    : passes?[r] ?? PassOf(rule);
             }
         }
 
-        var result = new List<Finding>(count);
-        CollectionsMarshal.SetCount(result, count);
-        gathered.AsSpan(0, count).CopyTo(CollectionsMarshal.AsSpan(result));
+        var result = shareList ? SharedFindings.OfGathered(gathered.AsSpan(0, count)) : SharedFindings.NewList(gathered.AsSpan(0, count));
         ArrayPool<Finding>.Shared.Return(gathered, clearArray: true);
         return result;
     }

@@ -67,10 +67,25 @@ public sealed class ImagePattern
     }
 
     /// <summary>Matches the normalized registry host and, when the pattern has a path, the normalized repository path.</summary>
-    public bool MatchesName(ImageReference image) =>
-        _parts is { } parts
-        && Glob.Matches(parts.Host, image.Registry, HostLabelStops, HostStops, ignoreCase: true)
-        && (parts.Path is null || Glob.Matches(parts.Path, image.Repository, PathSegmentStops, "", ignoreCase: false));
+    public bool MatchesName(ImageReference image)
+    {
+        // Every template that runs an image asks again, with the parser's one instance for that image text.
+        if (_nameVerdicts.TryGetValue(image, out var known)) return known;
+        var matches = _parts is { } parts
+            && Glob.Matches(parts.Host, image.Registry, HostLabelStops, HostStops, ignoreCase: true)
+            && (parts.Path is null || Glob.Matches(parts.Path, image.Repository, PathSegmentStops, "", ignoreCase: false));
+        if (_nameVerdicts.Count >= NameVerdictLimit) _nameVerdicts.Clear();
+        _nameVerdicts[image] = matches;
+        return matches;
+    }
+
+    private const int NameVerdictLimit = 4_096;
+
+    /// <summary>
+    /// <see cref="MatchesName"/> verdicts by reference instance (immutable, as this pattern is): a verdict depends on the
+    /// two alone, so it can never answer for another image. The glob was a tenth of a compliant template's evaluation.
+    /// </summary>
+    private readonly ConcurrentDictionary<ImageReference, bool> _nameVerdicts = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>As <see cref="MatchesName"/>, and the pattern's tag and digest, when it has them, match those written.</summary>
     public bool MatchesReference(ImageReference image) =>

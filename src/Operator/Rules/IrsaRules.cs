@@ -67,12 +67,9 @@ public sealed class IrsaRules : IRuleFamily
             }
             else
             {
-                var namespaces = context.Snapshot.NamespacesUsingRole(roleArn);
-                if (namespaces.Count > 1)
+                if (context.Snapshot.NamespacesUsingRole(roleArn).Count > 1)
                 {
-                    findings.Fail(RoleNotShared,
-                        $"ServiceAccount {workload.Namespace}/{accountName} uses IAM role {roleArn}, which is also bound in namespaces {string.Join(", ", namespaces.Where(n => n != workload.Namespace))}",
-                        AccountPath(workload));
+                    findings.Fail(RoleNotShared, SharedRoleMessage(context.Snapshot, workload.Namespace, accountName, roleArn), AccountPath(workload));
                 }
             }
         }
@@ -100,6 +97,18 @@ public sealed class IrsaRules : IRuleFamily
                 AutomountPath(workload));
         }
     }
+
+    /// <summary>
+    /// The role-not-shared message of one namespace's account, made once per <see cref="NamespaceIndex"/> rather than for
+    /// each of its workloads. The index is immutable (a changed Namespace, NetworkPolicy or ServiceAccount comes with a
+    /// new one), and the account's role and the namespaces sharing it are read from it, so a message cannot go stale.
+    /// </summary>
+    private static readonly ConditionalWeakTable<NamespaceIndex, ConcurrentDictionary<(string Namespace, string Account), string>> SharedRoleMessages = [];
+
+    private static string SharedRoleMessage(ClusterSnapshot snapshot, string ns, string accountName, string roleArn) =>
+        SharedRoleMessages.GetValue(snapshot.NamespaceObjects, static _ => new()).GetOrAdd((ns, accountName), static (key, state) =>
+            $"ServiceAccount {key.Namespace}/{key.Account} uses IAM role {state.RoleArn}, which is also bound in namespaces {string.Join(", ", state.Snapshot.NamespacesUsingRole(state.RoleArn).Where(n => n != key.Namespace))}",
+            (Snapshot: snapshot, RoleArn: roleArn));
 
     // Paths are built only for failures.
     private static string AccountPath(WorkloadView workload) => SharedText.Concat(workload.PodSpecPath, ".serviceAccountName");

@@ -26,13 +26,20 @@ public static class LabelSelectors
     {
         if (selector is null) return SelectorMatch.No;
         var result = SelectorMatch.Yes;
-        if (selector.MatchLabels is { } matchLabels)
+        // The deserialized dictionary through its own (struct) enumerator: one over the interface is an allocation
+        // per policy and template.
+        if (selector.MatchLabels is Dictionary<string, string> dictionary)
         {
-            foreach (var (key, value) in matchLabels)
+            foreach (var pair in dictionary)
             {
-                if (labels is null || !labels.TryGetValue(key, out var actual)) return SelectorMatch.No;
-                if (actual == ValueSetAtRunTime) result = SelectorMatch.Unknown;
-                else if (actual != value) return SelectorMatch.No;
+                if (!Decide(pair, labels, ref result)) return SelectorMatch.No;
+            }
+        }
+        else if (selector.MatchLabels is { } matchLabels)
+        {
+            foreach (var pair in matchLabels)
+            {
+                if (!Decide(pair, labels, ref result)) return SelectorMatch.No;
             }
         }
 
@@ -48,6 +55,15 @@ public static class LabelSelectors
         }
 
         return result;
+    }
+
+    /// <summary>One matchLabels entry: false when it fails; an entry on a label set at run time makes <paramref name="result"/> unknown.</summary>
+    private static bool Decide(KeyValuePair<string, string> matchLabel, IDictionary<string, string>? labels, ref SelectorMatch result)
+    {
+        if (labels is null || !labels.TryGetValue(matchLabel.Key, out var actual)) return false;
+        if (actual == ValueSetAtRunTime) result = SelectorMatch.Unknown;
+        else if (actual != matchLabel.Value) return false;
+        return true;
     }
 
     /// <summary>The keys the selector compares by value that carry <see cref="ValueSetAtRunTime"/> in <paramref name="labels"/>, sorted.</summary>

@@ -84,7 +84,7 @@ public sealed class NetworkPolicyRules : IRuleFamily
         if (context.Policy.NetworkPolicies is not { } duty) return;
         var workload = context.Workload;
         var policies = context.Snapshot.NetworkPoliciesIn(workload.Namespace);
-        // Built once for both rules: for a controller's template it is a new dictionary (the controllers' labels added).
+        // One for both rules; for a controller's template the view keeps it (the controllers' labels added).
         var labels = workload.PodSpec.HostNetwork == true ? null : workload.SelectorLabels();
         if (duty.RequirePodCoverage == true) EvaluateCoverage(workload, labels, policies, RequiredDirections(duty), findings);
         if (duty.BlockInstanceMetadata == true) EvaluateInstanceMetadata(workload, labels, policies, findings);
@@ -123,15 +123,23 @@ public sealed class NetworkPolicyRules : IRuleFamily
         }
 
         if (missing is null) return;
-        var types = string.Join(" or ", missing);
-        var traffic = string.Join(" and ", missing.Select(d => d.ToString().ToLowerInvariant()));
-        var undecided = missing.SelectMany(d => NetworkPolicySemantics.UndecidedSelections(policies, labels, d)).Distinct().ToList();
+        var (types, traffic) = DescribeDirections(missing);
+        var undecided = NetworkPolicySemantics.UndecidedSelections(policies, labels, missing);
         Fail(findings, undecided.Count > 0,
             PodIsolated,
             $"pods of {workload} ({DescribeLabels(labels)}) are not selected by any NetworkPolicy with {types} in its policyTypes "
             + $"in namespace {workload.Namespace}, so all their {traffic} traffic is allowed{UndecidedNote(undecided, labels)}",
             PodLabelsPath(workload));
     }
+
+    /// <summary>"Ingress or Egress" and "ingress and egress": constants for the directions there are, not joined per pod.</summary>
+    private static (string Types, string Traffic) DescribeDirections(List<TrafficDirection> missing) => missing switch
+    {
+        [TrafficDirection.Ingress] => ("Ingress", "ingress"),
+        [TrafficDirection.Egress] => ("Egress", "egress"),
+        [TrafficDirection.Ingress, TrafficDirection.Egress] => ("Ingress or Egress", "ingress and egress"),
+        _ => (string.Join(" or ", missing), string.Join(" and ", missing.Select(d => d.ToString().ToLowerInvariant()))),
+    };
 
     private static void EvaluateInstanceMetadata(WorkloadView workload, IDictionary<string, string>? labels, IReadOnlyList<V1NetworkPolicy> policies, FindingCollector findings)
     {
@@ -262,7 +270,8 @@ public sealed class NetworkPolicyRules : IRuleFamily
     {
         var keys = labels is null ? [] : new string[labels.Count];
         labels?.Keys.CopyTo(keys, 0);
-        Array.Sort(keys, StringComparer.Ordinal);
+        // A static comparison: sorting with StringComparer.Ordinal makes a delegate of it per call.
+        Array.Sort(keys, static (a, b) => string.CompareOrdinal(a, b));
         var text = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
         var known = 0;
         foreach (var key in keys)

@@ -97,13 +97,18 @@ public static class NetworkPolicySemantics
         return selector is null ? SelectorMatch.Yes : LabelSelectors.Decide(selector, podLabels);
     }
 
-    /// <summary>The policies of <paramref name="direction"/> whose selection of the pod is only known at run time.</summary>
-    public static IReadOnlyList<V1NetworkPolicy> UndecidedSelections(IEnumerable<V1NetworkPolicy> policies, IDictionary<string, string>? podLabels, TrafficDirection direction)
+    /// <summary>The policies of any of <paramref name="directions"/> whose selection of the pod is only known at run time, each once (by direction, then policy).</summary>
+    public static IReadOnlyList<V1NetworkPolicy> UndecidedSelections(IReadOnlyList<V1NetworkPolicy> policies, IDictionary<string, string>? podLabels, IReadOnlyList<TrafficDirection> directions)
     {
+        // Indexed, no LINQ: every pod that a namespace leaves uncovered asks.
         List<V1NetworkPolicy>? undecided = null;
-        foreach (var policy in policies)
+        for (var d = 0; d < directions.Count; d++)
         {
-            if (AppliesTo(policy, direction) && Selection(policy, podLabels) == SelectorMatch.Unknown) (undecided ??= []).Add(policy);
+            for (var i = 0; i < policies.Count; i++)
+            {
+                var policy = policies[i];
+                if (AppliesTo(policy, directions[d]) && Selection(policy, podLabels) == SelectorMatch.Unknown && undecided?.Contains(policy) != true) (undecided ??= []).Add(policy);
+            }
         }
 
         return undecided ?? [];

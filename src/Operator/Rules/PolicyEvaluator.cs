@@ -41,13 +41,17 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             if (kindInScope) reported[reportedCount++] = workload;
         }
 
+        // One growth to its size rather than a dozen: a resource per reported workload.
+        resources.EnsureCapacity(reportedCount);
         List<(WorkloadView, List<Finding>)>? podFindings = null;
+        var workloadCollector = new FindingCollector();
+        WorkloadContext? workloadContext = null;
         foreach (var workload in reported.AsSpan(0, reportedCount))
         {
             var raw = cache?.TryGet(workload, snapshot);
             if (raw is null)
             {
-                raw = Evaluate(new WorkloadContext(spec, snapshot, workload, now), plan);
+                raw = Evaluate(ContextFor(workload), plan, workloadCollector);
                 cache?.Put(workload, snapshot, raw);
             }
 
@@ -60,7 +64,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                     var podRaw = cache?.TryGetPod(pod, workload, snapshot);
                     if (podRaw is null)
                     {
-                        podRaw = Evaluate(new WorkloadContext(spec, snapshot, WorkloadView.PodOf(pod, workload), now), plan);
+                        podRaw = Evaluate(ContextFor(WorkloadView.PodOf(pod, workload)), plan, workloadCollector);
                         // A pod that passes what its template passes has the very same (shared) pass findings: keep one list.
                         if (FindingsCache.SameItems(podRaw, raw)) podRaw = raw;
                         cache?.PutPod(pod, workload, snapshot, podRaw);
@@ -138,6 +142,14 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             UndecidedNamespaces = [.. scope.UndecidedNamespaces],
         };
 
+        // One context for every workload: only the workload differs.
+        WorkloadContext ContextFor(WorkloadView workload)
+        {
+            if (workloadContext is null) return workloadContext = new WorkloadContext(spec, snapshot, workload, now);
+            workloadContext.Workload = workload;
+            return workloadContext;
+        }
+
         // Unchanged resources are handed on as the last evaluation's instances (see FindingsCache.Settle).
         ResourceEvaluation Settle(ResourceEvaluation fresh, WorkloadView? workload = null) => cache?.Settle(fresh, workload) ?? fresh;
     }
@@ -147,11 +159,14 @@ public sealed class PolicyEvaluator(TimeProvider clock)
     /// The list may be another workload's (<see cref="SharedFindings"/>): this path only reads it, merges into new
     /// lists and exempts copies.
     /// </remarks>
-    private static List<Finding> Evaluate(WorkloadContext context, EnabledRules plan)
+    /// <param name="collector">The evaluation's one collector for workloads, cleared here.</param>
+    private static List<Finding> Evaluate(WorkloadContext context, EnabledRules plan, FindingCollector collector)
     {
-        var collector = new FindingCollector();
-        foreach (var family in plan.WorkloadFamilies) family.EvaluateWorkload(context, collector);
-        return SharedFindings.Of(collector.Complete(plan.WorkloadRules));
+        collector.Clear();
+        // Indexed: a foreach over the interface may allocate an enumerator per workload.
+        var families = plan.WorkloadFamilies;
+        for (var i = 0; i < families.Count; i++) families[i].EvaluateWorkload(context, collector);
+        return collector.CompleteShared(plan.WorkloadRules, plan.WorkloadPasses);
     }
 
     /// <summary>The rules and families one policy turns on, split by where their findings sit.</summary>
@@ -165,6 +180,9 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         IReadOnlyList<RuleDefinition> ObjectRules,
         IReadOnlyList<IRuleFamily> ObjectFamilies)
     {
+        /// <summary>The pass of each workload rule, in order.</summary>
+        public Finding[] WorkloadPasses { get; } = FindingCollector.PassesOf(WorkloadRules);
+
         /// <param name="awsFacts">Whether AWS was consulted; rules that need it are off otherwise.</param>
         public static EnabledRules For(ResponsibilityPolicySpec spec, bool awsFacts)
         {

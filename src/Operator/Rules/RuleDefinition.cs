@@ -31,4 +31,10 @@ public sealed record RuleDefinition(
     public bool AlsoOnWorkloads { get; init; }
 
     public override string ToString() => Id;
+
+    /// <summary>
+    /// The id's hash: rules key the collectors' sets and the shared passes, asked for every resource, and the record's
+    /// own hash would run over every text (the remediation too). Equal rules have equal ids, so it agrees with Equals.
+    /// </summary>
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Id);
 }

@@ -5,7 +5,8 @@ public sealed class WorkloadContext(ResponsibilityPolicySpec policy, ClusterSnap
 {
     public ResponsibilityPolicySpec Policy { get; } = policy;
     public ClusterSnapshot Snapshot { get; } = snapshot;
-    public WorkloadView Workload { get; } = workload;
+    /// <summary>The workload judged; the evaluator moves one context from workload to workload (families keep none).</summary>
+    public WorkloadView Workload { get; internal set; } = workload;
     public DateTimeOffset Now { get; } = now;
     public V1Namespace? Namespace => Snapshot.FindNamespace(Workload.Namespace);
 }

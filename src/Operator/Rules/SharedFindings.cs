@@ -32,15 +32,41 @@ public static class SharedFindings
     /// The list already held with the same finding instances in the same order, else <paramref name="findings"/>, which
     /// takes the slot. The caller and whoever it hands the result to must not change it: another resource may hold it.
     /// </summary>
-    public static List<Finding> Of(List<Finding> findings)
+    public static List<Finding> Of(List<Finding> findings) => Of(CollectionsMarshal.AsSpan(findings), findings);
+
+    /// <summary>As <see cref="Of(List{Finding})"/> for findings gathered in a buffer: a list of them is made only when none is held.</summary>
+    public static List<Finding> OfGathered(ReadOnlySpan<Finding> findings) => Of(findings, instance: null);
+
+    private static List<Finding> Of(ReadOnlySpan<Finding> findings, List<Finding>? instance)
     {
         var hash = new HashCode();
         foreach (var finding in findings) hash.Add(Identity(finding));
         ref var slot = ref ListSlots[hash.ToHashCode() & (SlotCount - 1)];
         var held = Volatile.Read(ref slot);
-        if (held is not null && FindingsCache.SameItems(held, findings)) return held;
-        Volatile.Write(ref slot, findings);
-        return findings;
+        if (held is not null && SameItems(CollectionsMarshal.AsSpan(held), findings)) return held;
+        instance ??= NewList(findings);
+        Volatile.Write(ref slot, instance);
+        return instance;
+    }
+
+    /// <summary>A new list of exactly these findings.</summary>
+    internal static List<Finding> NewList(ReadOnlySpan<Finding> findings)
+    {
+        var list = new List<Finding>(findings.Length);
+        CollectionsMarshal.SetCount(list, findings.Length);
+        findings.CopyTo(CollectionsMarshal.AsSpan(list));
+        return list;
+    }
+
+    private static bool SameItems(ReadOnlySpan<Finding> a, ReadOnlySpan<Finding> b)
+    {
+        if (a.Length != b.Length) return false;
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (!ReferenceEquals(a[i], b[i])) return false;
+        }
+
+        return true;
     }
 
     private static int Identity(object? part) => RuntimeHelpers.GetHashCode(part);

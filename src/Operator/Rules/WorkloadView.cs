@@ -186,10 +186,13 @@ public sealed class WorkloadView : ISpanFormattable
     /// <summary>
     /// The labels NetworkPolicy selectors see: a pod's own, or for a template its labels plus those the controllers
     /// add to the pods they create (<see cref="ControllerLabels"/>), with values only known at run time marked
-    /// <see cref="LabelSelectors.ValueSetAtRunTime"/>. Built on each call: only the network rules read it.
+    /// <see cref="LabelSelectors.ValueSetAtRunTime"/>. Built on first use and kept, as <see cref="Containers"/> is: the
+    /// network rules read it for every evaluation of every policy, and only evaluated workloads (top owners) build it.
     /// </summary>
     public IDictionary<string, string>? SelectorLabels() =>
-        Object is V1Pod ? TemplateMetadata.Labels : ControllerLabels.PodLabelsOf(Object, TemplateMetadata.Labels);
+        Object is V1Pod ? TemplateMetadata.Labels : _selectorLabels ??= ControllerLabels.PodLabelsOf(Object, TemplateMetadata.Labels);
+
+    private IDictionary<string, string>? _selectorLabels;
 
     /// <summary>Whether the pods run on Windows (spec.os.name), which the PSS treat differently.</summary>
     public bool IsWindows => string.Equals(PodSpec.Os?.Name, "windows", StringComparison.OrdinalIgnoreCase);

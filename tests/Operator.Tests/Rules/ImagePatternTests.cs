@@ -139,4 +139,19 @@ public class ImagePatternTests
         Assert.Same(ImagePattern.CompileAll(patterns, ImagePatternUse.AllowedRegistry), ImagePattern.CompileAll(patterns, ImagePatternUse.AllowedRegistry));
         Assert.NotSame(ImagePattern.CompileAll(patterns, ImagePatternUse.AllowedRegistry), ImagePattern.CompileAll([.. patterns], ImagePatternUse.AllowedRegistry));
     }
+
+    [Fact]
+    public void Kept_verdicts_never_answer_for_another_image()
+    {
+        // More images than the table has slots, allowed and refused ones interleaved, each asked twice: a slot that
+        // answered for whatever image last took it would refuse an allowed one or allow a refused one.
+        var pattern = ImagePattern.Compile("*.dkr.ecr.*.amazonaws.com", ImagePatternUse.AllowedRegistry);
+        var images = Enumerable.Range(0, 3_000)
+            .Select(i => (Image: Parsed(i % 2 == 0 ? $"111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/app-{i}:1" : $"docker.io/team/app-{i}:1"), Allowed: i % 2 == 0))
+            .ToList();
+        for (var round = 0; round < 2; round++)
+        {
+            foreach (var (image, allowed) in images) Assert.Equal(allowed, pattern.MatchesName(image));
+        }
+    }
 }

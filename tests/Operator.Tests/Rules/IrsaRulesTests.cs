@@ -105,4 +105,31 @@ public class IrsaRulesTests
         Assert.Equal(FindingResult.Fail, finding.Result);
         Assert.Contains("ci, platform", finding.Message);
     }
+
+    [Fact]
+    public void Each_namespace_sharing_a_role_is_told_the_others_and_a_changed_binding_is_told_anew()
+    {
+        const string role = "arn:aws:iam::111122223333:role/shared";
+        var shared = Pod("a", "shop", "  serviceAccountName: app") + Account("app", "shop", role: role)
+            + Pod("b", "billing", "  serviceAccountName: app") + Account("app", "billing", role: role)
+            + Pod("c", "ci", "  serviceAccountName: app");
+        var policy = TestEvaluation.Policy(Policy);
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+        var snapshot = ClusterSnapshot.FromObjects(TestEvaluation.Objects(shared + Account("app", "ci", role: role)));
+
+        // Twice on one snapshot: the second reads the texts the first made.
+        for (var round = 0; round < 2; round++)
+        {
+            var evaluation = evaluator.Evaluate(policy, snapshot);
+            Assert.EndsWith("also bound in namespaces ci, shop", Assert.Single(evaluation.FindingsOf("Pod", "b").Of("irsa.role-not-shared")).Message);
+            Assert.EndsWith("also bound in namespaces billing, shop", Assert.Single(evaluation.FindingsOf("Pod", "c").Of("irsa.role-not-shared")).Message);
+            Assert.EndsWith("also bound in namespaces billing, ci", Assert.Single(evaluation.FindingsOf("Pod", "a").Of("irsa.role-not-shared")).Message);
+        }
+
+        // ci's account now has its own role: the others no longer name it.
+        var changed = evaluator.Evaluate(policy, ClusterSnapshot.FromObjects(TestEvaluation.Objects(shared + Account("app", "ci", role: role + "-ci"))));
+        Assert.EndsWith("also bound in namespaces shop", Assert.Single(changed.FindingsOf("Pod", "b").Of("irsa.role-not-shared")).Message);
+        Assert.EndsWith("also bound in namespaces billing", Assert.Single(changed.FindingsOf("Pod", "a").Of("irsa.role-not-shared")).Message);
+        Assert.Equal(FindingResult.Pass, changed.ResultOf("Pod", "c", "irsa.role-not-shared"));
+    }
 }

@@ -45,6 +45,66 @@ public class PolicyEvaluatorTests
     }
 
     [Fact]
+    public void A_workload_judged_after_a_failing_one_starts_from_nothing()
+    {
+        // One collector serves the evaluation's workloads: what the first reported (fails, a not-applicable rule)
+        // must not reach the second, which passes everything.
+        var evaluation = TestEvaluation.Evaluate(
+            "podSecurity: {level: baseline}\nirsa: {disallowSharedRoles: true}",
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: first, namespace: shop}
+            spec: {serviceAccountName: plain, hostPID: true, containers: [{name: app, image: "nginx:1", securityContext: {privileged: true}}]}
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: plain, namespace: shop}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: second, namespace: shop}
+            spec: {serviceAccountName: app, containers: [{name: app, image: "nginx:1"}]}
+            ---
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata: {name: app, namespace: shop, annotations: {eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/shop"}}
+            """);
+
+        Assert.Equal(FindingResult.Fail, evaluation.ResultOf("Pod", "first", "pss.privileged"));
+        Assert.Empty(evaluation.FindingsOf("Pod", "first").Of("irsa.role-not-shared"));
+        var second = evaluation.FindingsOf("Pod", "second");
+        Assert.All(second, f => Assert.Equal(FindingResult.Pass, f.Result));
+        Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Pod", "second", "irsa.role-not-shared"));
+        Assert.Equal(FindingResult.Pass, evaluation.ResultOf("Pod", "second", "pss.privileged"));
+    }
+
+    [Fact]
+    public void A_template_whose_labels_changed_is_judged_on_its_new_labels()
+    {
+        // The view keeps the labels its pods will carry; a changed Deployment is a new view, never the old labels.
+        const string Objects = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop}
+            spec: {template: {metadata: {labels: {tier: TIER}}, spec: {containers: [{name: app, image: "nginx:1"}]}}}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: web-only, namespace: shop}
+            spec: {podSelector: {matchLabels: {tier: web}}, policyTypes: [Ingress]}
+            """;
+        var policy = TestEvaluation.Policy("networkPolicies: {requirePodCoverage: true}");
+        var evaluator = new PolicyEvaluator(new FixedClock(TestEvaluation.Now));
+        var web = ClusterSnapshot.FromObjects(TestEvaluation.Objects(Objects.Replace("TIER", "web", StringComparison.Ordinal)));
+        var worker = ClusterSnapshot.FromObjects(TestEvaluation.Objects(Objects.Replace("TIER", "worker", StringComparison.Ordinal)));
+
+        Assert.Equal(FindingResult.Pass, evaluator.Evaluate(policy, web).ResultOf("Deployment", "web", "network.pod-isolated"));
+        Assert.Equal(FindingResult.Fail, evaluator.Evaluate(policy, worker).ResultOf("Deployment", "web", "network.pod-isolated"));
+        Assert.Equal(FindingResult.Pass, evaluator.Evaluate(policy, web).ResultOf("Deployment", "web", "network.pod-isolated"));
+    }
+
+    [Fact]
     public void When_the_owner_kind_is_out_of_scope_the_child_is_reported()
     {
         var evaluation = TestEvaluation.Evaluate(LatestPolicy + "\nmatch: {kinds: [Pod, ReplicaSet]}", OwnedChain);

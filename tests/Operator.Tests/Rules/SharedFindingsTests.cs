@@ -42,6 +42,26 @@ public class SharedFindingsTests
     }
 
     [Fact]
+    public void A_gathered_list_is_the_held_one_with_the_same_instances_else_a_new_one_of_its_own()
+    {
+        var a = SharedFindings.Of(new Finding(PodSecurityRules.Privileged, FindingResult.Fail, Message, Path, "gathered"));
+        var b = SharedFindings.Of(new Finding(PodSecurityRules.HostNamespaces, FindingResult.Pass, "ok"));
+        Finding[] buffer = [a, b];
+
+        var first = SharedFindings.OfGathered(buffer);
+
+        Assert.Equal([a, b], first);
+        Assert.Same(first, SharedFindings.OfGathered(buffer));
+        Assert.Same(first, SharedFindings.Of([a, b]));
+        // The list never aliases the buffer it was gathered in, and other findings get a list of their own.
+        buffer[0] = b;
+        Assert.Equal([a, b], first);
+        var other = SharedFindings.OfGathered(buffer);
+        Assert.NotSame(first, other);
+        Assert.Equal([b, b], other);
+    }
+
+    [Fact]
     public void Identical_workloads_hold_one_findings_list_and_different_ones_their_own()
     {
         const string Deployment = """
