@@ -40,6 +40,8 @@ internal sealed class ScaleResult
     public double UpdateSeconds { get; set; }
     public double? StatusWritesPerPolicyPerSecond { get; set; }
     public int? MaxStatusWritesInOneSecond { get; set; }
+    /// <summary>The same by the times the emulator recorded the writes' answers.</summary>
+    public int? MaxStatusAnswersInOneSecond { get; set; }
     public int AfterUpdateStatusWrites { get; set; }
 
     /// <summary>The machine-readable line the issue specifies; status_writes counts the status patches of the update phase.</summary>
@@ -84,6 +86,7 @@ internal static class ResultTable
             ("update phase requests", r => Verbs(r.UpdateRequests), "no get"),
             ("  status writes", r => N(r.UpdateStatusWrites), ""),
             ("  status writes of a policy in any 1 s (max)", r => F(r.MaxStatusWritesInOneSecond, "0"), "<= 1"),
+            ("    the same by their answers' times", r => F(r.MaxStatusAnswersInOneSecond, "0"), ""),
             ("  status writes per policy per s (mean, max)", r => F(r.StatusWritesPerPolicyPerSecond, "0.00"), ""),
             ("  status writes while idle after", r => N(r.AfterUpdateStatusWrites), "0"),
         };

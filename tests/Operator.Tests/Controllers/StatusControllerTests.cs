@@ -215,26 +215,36 @@ public sealed class StatusControllerTests
     }
 
     [Fact]
-    public async Task The_write_interval_counts_from_when_the_last_write_was_sent_not_from_its_answer()
+    public async Task A_burst_write_is_evaluated_an_interval_after_the_last_evaluation_and_sent_an_interval_after_the_last_answer()
     {
         var interval = TimeSpan.FromSeconds(1);
+        var roundTrip = TimeSpan.FromMilliseconds(300);
         await using var bed = await ControllerBed.StartAsync(Baseline, new() { MinStatusWriteInterval = interval });
         var sent = new List<DateTimeOffset>();
         bed.StatusWriter.WhileWriting = () =>
         {
             sent.Add(bed.Clock.GetUtcNow());
-            bed.Clock.Advance(TimeSpan.FromMilliseconds(300));
+            bed.Clock.Advance(roundTrip);
         };
         await bed.Status.ReconcileAsync("prod", CancellationToken.None);
 
         await bed.Cluster.ApplyAsync(ViolatingPod("late"));
         var deferred = await bed.Status.ReconcileAsync("prod", CancellationToken.None);
         bed.Clock.Advance(deferred.RequeueAfter);
-        await bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        var writing = bed.Status.ReconcileAsync("prod", CancellationToken.None);
+        for (var step = 0; step < 100 && !writing.IsCompleted; step++)
+        {
+            bed.Clock.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Delay(1);
+        }
 
-        // Sent 300 ms before its answer: the next write may go 700 ms after that answer, a full interval after the send.
-        Assert.Equal(TimeSpan.FromMilliseconds(700), deferred.RequeueAfter);
-        Assert.Equal([sent[0], sent[0] + interval], sent);
+        await writing;
+
+        // Evaluated again an interval after the first evaluation began (700 ms after its answer), but sent only an
+        // interval after that answer: the API server never receives two writes within an interval.
+        Assert.Equal(interval - roundTrip, deferred.RequeueAfter);
+        Assert.Equal(2, sent.Count);
+        Assert.InRange(sent[1] - (sent[0] + roundTrip), interval, interval + TimeSpan.FromMilliseconds(20));
         Assert.Equal([1, 2], bed.StatusWriter.Writes.Select(w => w.Status.Summary!.Violating));
     }
 
