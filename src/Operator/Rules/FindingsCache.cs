@@ -90,7 +90,7 @@ public sealed class FindingsCache
     {
         var key = KeyOf(owner);
         // Owners whose pods fail nothing keep the template's own list, found without merging: nothing worth remembering.
-        if (OwnerFindings.AddsNothing(template, pods))
+        if (pods.Count == 0 || OwnerFindings.AddsNothing(template, pods))
         {
             _merged.Remove(key);
             return template;
@@ -104,7 +104,7 @@ public sealed class FindingsCache
 
         // Remembered even when the template's list comes back (replicas that repeat a failing template's failures):
         // finding that out is the whole merge, which would otherwise run for every such owner at every evaluation.
-        var result = OwnerFindings.Merge(owner, template, pods, rules);
+        var result = OwnerFindings.MergeFindings(owner, template, pods, rules);
         _merged[key] = new MergedEntry(template, pods, result) { LastUsed = _evaluation };
         return result;
     }

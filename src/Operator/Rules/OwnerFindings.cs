@@ -18,10 +18,16 @@ public static class OwnerFindings
         WorkloadView owner,
         List<Finding> template,
         IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods,
+        IReadOnlyList<RuleDefinition> rules) =>
+        pods.Count == 0 || AddsNothing(template, pods) ? template : MergeFindings(owner, template, pods, rules);
+
+    /// <summary>As <see cref="Merge"/>, for a caller that has found already that the pods may add something.</summary>
+    internal static List<Finding> MergeFindings(
+        WorkloadView owner,
+        List<Finding> template,
+        IReadOnlyList<(WorkloadView Pod, List<Finding> Findings)> pods,
         IReadOnlyList<RuleDefinition> rules)
     {
-        if (pods.Count == 0 || AddsNothing(template, pods)) return template;
-
         var merged = new List<Finding>(template.Count + 4);
         var covered = new Dictionary<(RuleDefinition Rule, string Field), int>();
         var droppedRules = new HashSet<RuleDefinition>();
