@@ -22,7 +22,8 @@ internal sealed class ScaleOptions
                             after another in the same run, each over every size (default: the dll built next to the
                             benchmark)
           --hold SECONDS    after quiescence, wait this long before the updates and print the operator's pid, to attach
-                            dotnet-trace, dotnet-counters or dotnet-gcdump (default 0)
+                            dotnet-trace, dotnet-counters or dotnet-gcdump, or read /proc/PID/smaps; the empty
+                            cluster's run holds too (default 0)
         """;
 
     public IReadOnlyList<int> Sizes { get; private set; } = [1_000, 10_000, 50_000];

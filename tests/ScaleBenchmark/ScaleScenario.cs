@@ -89,7 +89,7 @@ internal sealed class ScaleScenario(ScaleOptions options, string operatorPath, T
             Report(pods, $"quiescent: working set {Mb(result.QuiescentWorkingSet):0} MB, heap {(result.HeapBytes is { } h ? $"{Mb((long)h):0} MB" : "n/a")}, "
                 + $"{result.QuiescentStatusWrites} status writes in {options.Idle.TotalSeconds:0} s idle");
 
-            if (options.Hold > TimeSpan.Zero && pods > 0)
+            if (options.Hold > TimeSpan.Zero)
             {
                 Report(pods, $"holding {options.Hold.TotalSeconds:0} s before the updates; the operator's pid is {process.Id}");
                 await Task.Delay(options.Hold, cancellationToken).ConfigureAwait(false);
