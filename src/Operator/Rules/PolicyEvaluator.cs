@@ -23,7 +23,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         var reported = ArrayPool<WorkloadView>.Shared.Rent(snapshot.Workloads.Count);
         var reportedCount = 0;
         Func<string, bool> kindInScopeOf = scope.IncludesKind;
-        Dictionary<WorkloadView, List<WorkloadView>>? podsByOwner = null;
+        var podsByOwner = PodsByOwner.Rent();
         foreach (var workload in snapshot.Workloads)
         {
             var isPod = workload.Object is V1Pod;
@@ -34,7 +34,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
             if (snapshot.TopOwnerInScope(workload, kindInScopeOf) is { } owner)
             {
                 // A pod is judged on its own spec as well as through its owner's template (kubectl debug, mutating webhooks).
-                if (isPod) (CollectionsMarshal.GetValueRefOrAddDefault(podsByOwner ??= [], owner, out _) ??= []).Add(workload);
+                if (isPod) podsByOwner.Add(owner, workload);
                 continue;
             }
 
@@ -55,12 +55,13 @@ public sealed class PolicyEvaluator(TimeProvider clock)
                 cache?.Put(workload, snapshot, raw);
             }
 
-            if (podsByOwner?.GetValueOrDefault(workload) is { } pods)
+            if (!podsByOwner.IsEmpty && podsByOwner.First(workload) is var podIndex and >= 0)
             {
                 // One list for every owner: merging reads it and keeps nothing of it.
                 (podFindings ??= []).Clear();
-                foreach (var pod in pods)
+                for (; podIndex >= 0; podIndex = podsByOwner.Next(podIndex))
                 {
+                    var pod = podsByOwner.Pod(podIndex);
                     var podRaw = cache?.TryGetPod(pod, workload, snapshot);
                     if (podRaw is null)
                     {
@@ -87,6 +88,7 @@ public sealed class PolicyEvaluator(TimeProvider clock)
         }
 
         ArrayPool<WorkloadView>.Shared.Return(reported, clearArray: true);
+        PodsByOwner.Return(podsByOwner);
         if (plan.NamespaceRules.Count > 0)
         {
             foreach (var ns in snapshot.Namespaces)
