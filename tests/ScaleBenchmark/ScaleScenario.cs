@@ -148,8 +148,10 @@ internal sealed class ScaleScenario(ScaleOptions options, string operatorPath, T
         result.UpdateSeconds = seconds;
         // "At most one per second": the most writes of one policy that any one-second window holds, by when they reached
         // the API server (the load it takes); by when the emulator recorded its answer as well, which lags by its own work.
-        var writesByPolicy = ScalePolicies.Names.Select(n => phase.Where(r => IsStatusWrite(r) && r.Name == n).Select(r => r.Received).Order().ToList()).ToList();
-        var answersByPolicy = ScalePolicies.Names.Select(n => phase.Where(r => IsStatusWrite(r) && r.Name == n).Select(r => r.Time).Order().ToList()).ToList();
+        List<List<DateTimeOffset>> WritesByPolicy(Func<RecordedRequest, DateTimeOffset> time) =>
+            ScalePolicies.Names.Select(n => phase.Where(r => IsStatusWrite(r) && r.Name == n).Select(time).Order().ToList()).ToList();
+        var writesByPolicy = WritesByPolicy(r => r.Received);
+        var answersByPolicy = WritesByPolicy(r => r.Time);
         result.StatusWritesPerPolicyPerSecond = writesByPolicy.Max(w => w.Count) / seconds;
         result.MaxStatusWritesInOneSecond = MostInOneSecond(writesByPolicy);
         result.MaxStatusAnswersInOneSecond = MostInOneSecond(answersByPolicy);

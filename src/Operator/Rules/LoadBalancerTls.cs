@@ -33,7 +33,8 @@ public static class LoadBalancerTls
     }
 
     /// <summary>What of an Ingress is served without TLS; empty when all of it has TLS. <paramref name="note"/> explains a pass that rests on something unseen.</summary>
-    /// <remarks>Judged for every Ingress at every evaluation: a passing one allocates nothing, its name is spelt only in a fault.</remarks>
+    /// <remarks>Judged for every Ingress at every evaluation: its name and paths are spelt only in a fault, so a passing
+    /// Ingress outside an ALB allocates nothing; an ALB's still parses its annotations.</remarks>
     public static IReadOnlyList<PlainTraffic> IngressFaults(V1Ingress ingress, out string? note)
     {
         note = null;
